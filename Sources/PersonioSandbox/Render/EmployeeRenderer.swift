@@ -1,0 +1,224 @@
+import Foundation
+import PersonioAPI
+import SyncEngine
+
+/// Writes employees in Personio's v1 shape: every attribute as `{label, value, type, universal_id}`,
+/// nested org units plain, the supervisor labelled, omitting what the credential may not read.
+struct EmployeeRenderer {
+    let company: Company
+    let credential: SandboxCredential
+    /// `attributes[]` of the request; nil renders every readable attribute.
+    let projection: Set<String>?
+    let timeZone: TimeZone
+    /// `https://host/v1`, used for the profile picture link.
+    let apiBaseURL: String
+
+    private func includes(_ key: String) -> Bool {
+        guard credential.mayRead(key) else { return false }
+        return key == "id" || projection?.contains(key) ?? true
+    }
+
+    /// `{"type":"Employee","attributes":{…}}`
+    func write(_ employee: SandboxEmployee, into json: inout JSONWriter) {
+        json.beginObject()
+        json.key("type"); json.string("Employee")
+        json.key("attributes")
+        json.beginObject()
+        for attribute in PersonioStandardAttribute.all where includes(attribute.key) {
+            json.key(attribute.key)
+            json.beginObject()
+            json.key("label"); json.string(attribute.label)
+            json.key("value"); writeValue(of: attribute.key, for: employee, into: &json)
+            json.key("type"); json.string(attribute.type.rawValue)
+            json.key("universal_id"); json.string(attribute.universalId)
+            if attribute.key == "fix_salary" || attribute.key == "hourly_salary" {
+                json.key("currency"); json.string("EUR")
+            }
+            json.endObject()
+        }
+        for attribute in company.customAttributes where includes(attribute.key) {
+            json.key(attribute.key)
+            json.beginObject()
+            json.key("label"); json.string(attribute.label)
+            json.key("value"); writeCustom(employee.custom[attribute.key], of: attribute, into: &json)
+            json.key("type"); json.string(attribute.type.rawValue)
+            json.key("universal_id"); json.string(attribute.universalId)
+            json.endObject()
+        }
+        json.endObject()
+        json.endObject()
+    }
+
+    private func writeValue(of key: String, for e: SandboxEmployee, into json: inout JSONWriter) {
+        switch key {
+        case "id": json.int(e.id)
+        case "first_name": json.string(e.firstName)
+        case "last_name": json.string(e.lastName)
+        case "preferred_name": json.string(e.preferredName ?? "")
+        case "email": json.string(e.email)
+        case "gender": json.string(e.gender ?? "")
+        case "status": json.string(e.status)
+        case "position": json.string(e.position ?? "")
+        case "supervisor": writeSupervisor(e.supervisorId, into: &json)
+        case "employment_type": json.string(e.employmentType ?? "")
+        case "weekly_working_hours": json.string(e.weeklyWorkingHours ?? "")
+        case "hire_date": writeDate(e.hireDate, into: &json)
+        case "contract_end_date": writeDate(e.contractEndDate, into: &json)
+        case "termination_date": writeDate(e.terminationDate, into: &json)
+        case "termination_type": json.string(e.terminationType ?? "")
+        case "termination_reason": json.string(e.terminationReason ?? "")
+        case "probation_period_end": writeDate(e.probationPeriodEnd, into: &json)
+        case "created_at": json.string(PersonioTimestamp.format(e.createdAt, in: timeZone))
+        case "last_modified_at": json.string(PersonioTimestamp.format(e.lastModifiedAt, in: timeZone))
+        case "subcompany": writeUnit(.subcompany, e.subcompanyId, into: &json)
+        case "office": writeUnit(.office, e.officeId, into: &json)
+        case "department": writeUnit(.department, e.departmentId, into: &json)
+        case "team": writeUnit(.team, e.teamId, into: &json)
+        case "cost_centers": writeCostCenters(e.costCenters, into: &json)
+        case "holiday_calendar": writeHolidayCalendar(e.holidayCalendarId, into: &json)
+        case "work_schedule": writeWorkSchedule(e.workScheduleId, into: &json)
+        case "absence_entitlement": writeEntitlements(e.absenceEntitlements, into: &json)
+        case "fix_salary": writeNumber(e.fixSalary ?? 0, into: &json)
+        case "fix_salary_interval": json.string(e.fixSalaryInterval ?? "")
+        case "hourly_salary": writeNumber(e.hourlySalary ?? 0, into: &json)
+        case "vacation_day_balance": writeNumber(e.vacationDayBalance ?? 0, into: &json)
+        case "last_working_day": writeDate(e.lastWorkingDay, into: &json)
+        case "profile_picture":
+            json.string(e.hasProfilePicture ? "\(apiBaseURL)/company/employees/\(e.id)/profile-picture" : "")
+        default: json.null()
+        }
+    }
+
+    private func writeDate(_ date: LocalDate?, into json: inout JSONWriter) {
+        guard let date else { json.null(); return }
+        json.string(PersonioTimestamp.format(date, in: timeZone))
+    }
+
+    private func writeNumber(_ value: Double, into json: inout JSONWriter) {
+        json.number(value)
+    }
+
+    private func writeSupervisor(_ id: Int?, into json: inout JSONWriter) {
+        guard let id, let supervisor = company.employee(id: id) else { json.null(); return }
+        json.beginObject()
+        json.key("type"); json.string("Employee")
+        json.key("attributes")
+        json.beginObject()
+        let fields: [(String, String, PersonioAttributeType)] = [
+            ("id", "ID", .integer), ("first_name", "First name", .standard),
+            ("last_name", "Last name", .standard), ("email", "Email", .standard),
+        ]
+        for (key, label, type) in fields where credential.mayRead(key) {
+            json.key(key)
+            json.beginObject()
+            json.key("label"); json.string(label)
+            json.key("value")
+            switch key {
+            case "id": json.int(supervisor.id)
+            case "first_name": json.string(supervisor.firstName)
+            case "last_name": json.string(supervisor.lastName)
+            default: json.string(supervisor.email)
+            }
+            json.key("type"); json.string(type.rawValue)
+            json.key("universal_id"); json.string(key)
+            json.endObject()
+        }
+        json.endObject()
+        json.endObject()
+    }
+
+    private func writeUnit(_ kind: OrgUnitKind, _ id: Int?, into json: inout JSONWriter) {
+        guard let unit = company.unit(kind, id: id) else { json.null(); return }
+        json.beginObject()
+        json.key("type"); json.string(kind.wireType)
+        json.key("attributes")
+        json.beginObject()
+        json.key("id"); json.int(unit.id)
+        json.key("name"); json.string(unit.name)
+        json.endObject()
+        json.endObject()
+    }
+
+    private func writeCostCenters(_ shares: [SandboxEmployee.CostCenterShare], into json: inout JSONWriter) {
+        json.beginArray()
+        for share in shares {
+            guard let center = company.costCenters.first(where: { $0.id == share.costCenterId }) else { continue }
+            json.beginObject()
+            json.key("type"); json.string("CostCenter")
+            json.key("attributes")
+            json.beginObject()
+            json.key("id"); json.int(center.id)
+            json.key("name"); json.string(center.name)
+            json.key("percentage"); json.number(share.percentage)
+            json.endObject()
+            json.endObject()
+        }
+        json.endArray()
+    }
+
+    private func writeHolidayCalendar(_ id: Int?, into json: inout JSONWriter) {
+        guard let calendar = company.holidayCalendars.first(where: { $0.id == id }) else { json.null(); return }
+        json.beginObject()
+        json.key("type"); json.string("HolidayCalendar")
+        json.key("attributes")
+        json.beginObject()
+        json.key("id"); json.int(calendar.id)
+        json.key("name"); json.string(calendar.name)
+        json.key("country"); json.string(calendar.country)
+        json.key("state"); json.string(calendar.state)
+        json.endObject()
+        json.endObject()
+    }
+
+    private func writeWorkSchedule(_ id: Int?, into json: inout JSONWriter) {
+        guard let schedule = company.workSchedules.first(where: { $0.id == id }) else { json.null(); return }
+        json.beginObject()
+        json.key("type"); json.string("WorkSchedule")
+        json.key("attributes")
+        json.beginObject()
+        json.key("id"); json.int(schedule.id)
+        json.key("name"); json.string(schedule.name)
+        for (day, hours) in zip(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"], schedule.days) {
+            json.key(day); json.string(hours)
+        }
+        json.endObject()
+        json.endObject()
+    }
+
+    private func writeEntitlements(_ entitlements: [SandboxEmployee.Entitlement], into json: inout JSONWriter) {
+        json.beginArray()
+        for entitlement in entitlements {
+            guard let type = company.timeOffType(id: entitlement.timeOffTypeId) else { continue }
+            json.beginObject()
+            json.key("type"); json.string("TimeOffType")
+            json.key("attributes")
+            json.beginObject()
+            json.key("id"); json.int(type.id)
+            json.key("name"); json.string(type.name)
+            json.key("category"); json.string(type.category)
+            json.key("entitlement"); json.number(entitlement.entitlement)
+            json.endObject()
+            json.endObject()
+        }
+        json.endArray()
+    }
+
+    private func writeCustom(_ value: CustomValue?, of attribute: CustomAttribute, into json: inout JSONWriter) {
+        switch value {
+        case nil:
+            switch attribute.type {
+            case .date, .integer, .decimal: json.null()
+            default: json.string("")
+            }
+        case .text(let text)?: json.string(text)
+        case .number(let number)?: json.number(number)
+        case .date(let date)?:
+            json.string(attribute.legacyDateFormat ? PersonioTimestamp.format(date, in: timeZone) : date.description)
+        }
+    }
+
+    /// A `ShortEmployee` (labelled id, first and last name, e-mail), as time-offs embed it.
+    func writeShort(_ employeeId: Int, into json: inout JSONWriter) {
+        writeSupervisor(employeeId, into: &json)
+    }
+}

@@ -1,0 +1,76 @@
+/// Faults and behaviour switches, set through `PUT /sandbox/faults`. Every field is optional in the
+/// request; a missing field takes its default, so `PUT {}` restores normal behaviour.
+public struct SandboxFaults: Codable, Sendable, Equatable {
+    /// Fraction (0…1) of personnel-data requests answered with `errorStatus`, drawn from a seeded generator.
+    public var errorRate: Double = 0
+    /// Status used by `errorRate` and `failNext` (500, 502, 503 or 504).
+    public var errorStatus: Int = 503
+    /// The next N personnel-data requests fail with `errorStatus`.
+    public var failNext: Int = 0
+    /// Delay added before every personnel-data response, in milliseconds.
+    public var latencyMs: Int = 0
+    /// The next N personnel-data requests get 429 regardless of the limiter.
+    public var force429Next: Int = 0
+    /// The next N employee-list pages that are not the last one lose half their items while the
+    /// metadata still claims the full count (a truncated page).
+    public var truncateNextPages: Int = 0
+    /// After `dropAttributeAfterRequests` further employee-list requests, this attribute is removed
+    /// from every credential's readable attributes (a permission change mid-run).
+    public var dropAttribute: String?
+    public var dropAttributeAfterRequests: Int = 0
+
+    // Switches for behaviour where real Personio is known to differ or is unknown.
+    /// Reject credentials in the query string of `POST /v1/auth` with 403, as Personio announced.
+    public var rejectQueryAuth: Bool = false
+    /// Status for wrong client id or secret: 401 (default) or 403.
+    public var badCredentialsStatus: Int = 401
+    /// Status for an expired or unknown token: 401 (default) or 403.
+    public var expiredTokenStatus: Int = 401
+    /// `limit` above the maximum: `reject` with 400 (default, Personio since 2025-01-31) or `clamp`.
+    public var overLimit: OverLimit = .reject
+
+    public enum OverLimit: String, Codable, Sendable { case reject, clamp }
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case errorRate = "error_rate", errorStatus = "error_status", failNext = "fail_next", latencyMs = "latency_ms"
+        case force429Next = "force_429_next", truncateNextPages = "truncate_next_pages"
+        case dropAttribute = "drop_attribute", dropAttributeAfterRequests = "drop_attribute_after_requests"
+        case rejectQueryAuth = "reject_query_auth", badCredentialsStatus = "bad_credentials_status"
+        case expiredTokenStatus = "expired_token_status", overLimit = "over_limit"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = SandboxFaults()
+        errorRate = try c.decodeIfPresent(Double.self, forKey: .errorRate) ?? defaults.errorRate
+        errorStatus = try c.decodeIfPresent(Int.self, forKey: .errorStatus) ?? defaults.errorStatus
+        failNext = try c.decodeIfPresent(Int.self, forKey: .failNext) ?? defaults.failNext
+        latencyMs = try c.decodeIfPresent(Int.self, forKey: .latencyMs) ?? defaults.latencyMs
+        force429Next = try c.decodeIfPresent(Int.self, forKey: .force429Next) ?? defaults.force429Next
+        truncateNextPages = try c.decodeIfPresent(Int.self, forKey: .truncateNextPages) ?? defaults.truncateNextPages
+        dropAttribute = try c.decodeIfPresent(String.self, forKey: .dropAttribute)
+        dropAttributeAfterRequests = try c.decodeIfPresent(Int.self, forKey: .dropAttributeAfterRequests) ?? 0
+        rejectQueryAuth = try c.decodeIfPresent(Bool.self, forKey: .rejectQueryAuth) ?? defaults.rejectQueryAuth
+        badCredentialsStatus = try c.decodeIfPresent(Int.self, forKey: .badCredentialsStatus) ?? defaults.badCredentialsStatus
+        expiredTokenStatus = try c.decodeIfPresent(Int.self, forKey: .expiredTokenStatus) ?? defaults.expiredTokenStatus
+        overLimit = try c.decodeIfPresent(OverLimit.self, forKey: .overLimit) ?? defaults.overLimit
+    }
+
+    /// The first field that is out of range, with a message naming it.
+    func validationError() -> (field: String, message: String)? {
+        if !(0...1).contains(errorRate) { return ("error_rate", "error_rate must be between 0 and 1") }
+        if ![500, 502, 503, 504].contains(errorStatus) { return ("error_status", "error_status must be 500, 502, 503 or 504") }
+        if failNext < 0 { return ("fail_next", "fail_next must not be negative") }
+        if !(0...60_000).contains(latencyMs) { return ("latency_ms", "latency_ms must be between 0 and 60000") }
+        if force429Next < 0 { return ("force_429_next", "force_429_next must not be negative") }
+        if truncateNextPages < 0 { return ("truncate_next_pages", "truncate_next_pages must not be negative") }
+        if dropAttributeAfterRequests < 0 {
+            return ("drop_attribute_after_requests", "drop_attribute_after_requests must not be negative")
+        }
+        if ![401, 403].contains(badCredentialsStatus) { return ("bad_credentials_status", "bad_credentials_status must be 401 or 403") }
+        if ![401, 403].contains(expiredTokenStatus) { return ("expired_token_status", "expired_token_status must be 401 or 403") }
+        return nil
+    }
+}

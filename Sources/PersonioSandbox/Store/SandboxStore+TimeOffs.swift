@@ -1,0 +1,217 @@
+import Foundation
+import PersonioAPI
+import SyncEngine
+
+extension SandboxStore {
+    static let timeOffPageSize = 200
+
+    /// `GET /v1/company/time-off-types`.
+    func timeOffTypesDocument(query: [(String, String)]) throws(PersonioFailure) -> [UInt8] {
+        let limit = try pageLimit(query, default: 200, maximum: 200)
+        let offset = try integer(query, "offset", default: 0, minimum: 0)
+        let types = company.timeOffTypes
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("success"); json.bool(true)
+        json.key("data")
+        json.beginArray()
+        for type in types.dropFirst(offset).prefix(limit) {
+            json.beginObject()
+            json.key("type"); json.string("TimeOffType")
+            json.key("attributes")
+            json.beginObject()
+            json.key("id"); json.int(type.id)
+            json.key("name"); json.string(type.name)
+            json.key("category"); json.string(type.category)
+            json.key("unit"); json.string(type.unit.rawValue)
+            json.key("approval_required"); json.bool(type.approvalRequired)
+            json.endObject()
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        return json.bytes
+    }
+
+    /// `GET /v1/company/time-offs`: day-unit absences, `offset` is a 1-based page number.
+    func timeOffsPage(credential: SandboxCredential, query: [(String, String)]) throws(PersonioFailure) -> [UInt8] {
+        let limit = try pageLimit(query, default: Self.timeOffPageSize, maximum: Self.timeOffPageSize)
+        let page = max(1, try integer(query, "offset", default: 1, minimum: 0))
+        let start = try optionalDate(query, "start_date")
+        let end = try optionalDate(query, "end_date")
+        if let start, let end, end < start {
+            throw .badRequest("end_date", "The end_date must be a date after or equal to start_date.")
+        }
+        let updatedFrom = try optionalInstant(query, "updated_from")
+        let updatedTo = try optionalInstant(query, "updated_to")
+        var employeeIds = Set<Int>()
+        for text in values(query, "employees[]") + values(query, "employees") {
+            guard let id = Int(text) else { throw .badRequest("employees", "employees[] must be employee ids (integers).") }
+            employeeIds.insert(id)
+        }
+        let selected = company.timeOffs.filter { timeOff in
+            guard company.timeOffType(id: timeOff.timeOffTypeId)?.unit == .day else { return false }
+            if !employeeIds.isEmpty, !employeeIds.contains(timeOff.employeeId) { return false }
+            if !timeOff.overlaps(start ?? LocalDate(daysSinceEpoch: -1_000_000), end ?? LocalDate(daysSinceEpoch: 1_000_000)) {
+                return false
+            }
+            if let updatedFrom, timeOff.updatedAt < updatedFrom { return false }
+            if let updatedTo, timeOff.updatedAt > updatedTo { return false }
+            return true
+        }
+        let total = selected.count
+        let first = min((page - 1) * limit, total)
+        let last = min(first + limit, total)
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("success"); json.bool(true)
+        json.key("metadata")
+        json.beginObject()
+        json.key("total_elements"); json.int(total)
+        json.key("current_page"); json.int(page)
+        json.key("total_pages"); json.int((total + limit - 1) / limit)
+        json.endObject()
+        json.key("offset"); json.int(page)
+        json.key("limit"); json.int(limit)
+        json.key("data")
+        json.beginArray()
+        for timeOff in selected[first..<last] { writeTimeOff(timeOff, credential: credential, into: &json) }
+        json.endArray()
+        json.endObject()
+        return json.bytes
+    }
+
+    /// `GET /v1/company/time-offs/{id}`.
+    func timeOffDocument(credential: SandboxCredential, id: String) throws(PersonioFailure) -> [UInt8] {
+        guard let timeOffId = Int(id), let timeOff = company.timeOff(id: timeOffId),
+              company.timeOffType(id: timeOff.timeOffTypeId)?.unit == .day else {
+            throw .notFound("Time-off period with ID \(id) not found")
+        }
+        return envelope { writeTimeOff(timeOff, credential: credential, into: &$0) }
+    }
+
+    /// `POST /v1/company/time-offs`.
+    func createTimeOff(credential: SandboxCredential, fields: [String: PlainValue]) throws(PersonioFailure) -> [UInt8] {
+        func invalid(_ field: String, _ message: String) -> PersonioFailure {
+            PersonioFailure(status: 422, code: 422, message: "The given data failed to pass validation.",
+                            errorData: [field: [message]])
+        }
+        guard let employeeId = fields["employee_id"]?.integer else {
+            throw invalid("employee_id", "The employee_id field is required and must be an integer.")
+        }
+        guard let typeId = fields["time_off_type_id"]?.integer else {
+            throw invalid("time_off_type_id", "The time_off_type_id field is required and must be an integer.")
+        }
+        guard company.employee(id: employeeId) != nil else {
+            throw .notFound("Employee with ID \(employeeId) not found")
+        }
+        guard let type = company.timeOffType(id: typeId) else {
+            throw .notFound("Time-off type with ID \(typeId) not found")
+        }
+        guard type.unit == .day else {
+            throw invalid("time_off_type_id", "The time-off type \(type.name) is measured in hours; use /company/absence-periods.")
+        }
+        guard let startText = fields["start_date"]?.text, let start = LocalDate(startText), startText.utf8.count == 10 else {
+            throw invalid("start_date", "The start_date is required and must be a date as YYYY-MM-DD.")
+        }
+        guard let endText = fields["end_date"]?.text, let end = LocalDate(endText), endText.utf8.count == 10 else {
+            throw invalid("end_date", "The end_date is required and must be a date as YYYY-MM-DD.")
+        }
+        guard end >= start else { throw invalid("end_date", "The end_date must be a date after or equal to start_date.") }
+        var flags: [String: Bool] = [:]
+        for name in ["half_day_start", "half_day_end", "skip_approval"] {
+            guard let value = fields[name] else { continue }
+            guard let flag = value.flag else { throw invalid(name, "The \(name) must be true, false, 1 or 0.") }
+            flags[name] = flag
+        }
+        if company.timeOffs.contains(where: { $0.employeeId == employeeId && $0.overlaps(start, end) }) {
+            throw invalid("start_date", "The employee already has an absence overlapping \(start) – \(end).")
+        }
+        let comment = fields["comment"]?.text ?? ""
+        let pending = type.approvalRequired && flags["skip_approval"] == false
+        let current = now
+        let timeOff = company.addTimeOff { id in
+            TimeOff(id: id, employeeId: employeeId, timeOffTypeId: typeId, startDate: start, endDate: end,
+                    halfDayStart: flags["half_day_start"] ?? false, halfDayEnd: flags["half_day_end"] ?? false,
+                    comment: comment, status: pending ? "pending" : "approved", createdAt: current,
+                    updatedAt: current, createdBy: "API")
+        }
+        persistQuietly()
+        return envelope { writeTimeOff(timeOff, credential: credential, into: &$0) }
+    }
+
+    /// `DELETE /v1/company/time-offs/{id}`.
+    func deleteTimeOff(id: String) throws(PersonioFailure) -> [UInt8] {
+        guard let timeOffId = Int(id), company.removeTimeOff(id: timeOffId) else {
+            throw .notFound("Time-off period with ID \(id) not found")
+        }
+        persistQuietly()
+        return envelope { json in
+            json.beginObject()
+            json.key("message"); json.string("The absence period was deleted.")
+            json.endObject()
+        }
+    }
+
+    private func writeTimeOff(_ timeOff: TimeOff, credential: SandboxCredential, into json: inout JSONWriter) {
+        let zone = configuration.timeZone
+        json.beginObject()
+        json.key("type"); json.string("TimeOffPeriod")
+        json.key("attributes")
+        json.beginObject()
+        json.key("id"); json.int(timeOff.id)
+        json.key("status"); json.string(timeOff.status)
+        json.key("comment"); json.string(timeOff.comment)
+        json.key("start_date"); json.string(PersonioTimestamp.format(timeOff.startDate, in: zone))
+        json.key("end_date"); json.string(PersonioTimestamp.format(timeOff.endDate, in: zone))
+        json.key("days_count"); json.number(timeOff.daysCount)
+        json.key("half_day_start"); json.bool(timeOff.halfDayStart)
+        json.key("half_day_end"); json.bool(timeOff.halfDayEnd)
+        json.key("time_off_type")
+        json.beginObject()
+        json.key("type"); json.string("TimeOffType")
+        json.key("attributes")
+        json.beginObject()
+        let type = company.timeOffType(id: timeOff.timeOffTypeId)
+        json.key("id"); json.int(timeOff.timeOffTypeId)
+        json.key("name"); json.string(type?.name ?? "")
+        json.key("category"); json.string(type?.category ?? "")
+        json.endObject()
+        json.endObject()
+        json.key("employee")
+        EmployeeRenderer(company: company, credential: credential, projection: nil, timeZone: zone, apiBaseURL: "")
+            .writeShort(timeOff.employeeId, into: &json)
+        json.key("created_by"); json.string(timeOff.createdBy)
+        json.key("certificate")
+        json.beginObject()
+        json.key("status"); json.string("not-required")
+        json.endObject()
+        json.key("created_at"); json.string(PersonioTimestamp.format(timeOff.createdAt, in: zone))
+        json.key("updated_at"); json.string(PersonioTimestamp.format(timeOff.updatedAt, in: zone))
+        json.endObject()
+        json.endObject()
+    }
+
+    func envelope(_ data: (inout JSONWriter) -> Void) -> [UInt8] {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("success"); json.bool(true)
+        json.key("data"); data(&json)
+        json.endObject()
+        return json.bytes
+    }
+
+    private func optionalDate(_ query: [(String, String)], _ name: String) throws(PersonioFailure) -> LocalDate? {
+        guard let text = values(query, name).last else { return nil }
+        guard let date = LocalDate(text) else { throw .badRequest(name, "The \(name) must be a date as YYYY-MM-DD.") }
+        return date
+    }
+
+    private func optionalInstant(_ query: [(String, String)], _ name: String) throws(PersonioFailure) -> Date? {
+        guard let text = values(query, name).last else { return nil }
+        guard let date = PersonioTimestamp.parse(text, defaultTimeZone: configuration.timeZone) else {
+            throw .badRequest(name, "The \(name) must be a date (YYYY-MM-DD) or an ISO 8601 date-time.")
+        }
+        return date
+    }
+}
