@@ -50,7 +50,7 @@ struct SandboxCommand: AsyncParsableCommand {
         let bound = try await server.start(host: host, port: port)
         let base = "http://\(host):\(bound)"
         let elapsed = String(format: "%.2f", Date().timeIntervalSince(started))
-        print("""
+        FileHandle.standardOutput.write(Data("""
         Personio sandbox listening on \(base)/v1  (\(employees) employees, seed \(seed), ready in \(elapsed) s\
         \(data.map { ", data in \($0)" } ?? ""))
           client id      \(configuration.clientId)
@@ -63,8 +63,8 @@ struct SandboxCommand: AsyncParsableCommand {
                -d '{"client_id":"<client id>","client_secret":"<client secret>"}'
           curl -s '\(base)/v1/company/employees?limit=2' -H 'Authorization: Bearer <token>'
         Press Ctrl-C to stop.
-        """)
-        FileHandle.standardOutput.synchronizeFile()
+
+        """.utf8))
         await waitForTermination()
         try await server.shutdown()
     }
