@@ -28,12 +28,21 @@ public struct OpenAPIValidator {
         try load("personio-auth-api.yaml")
     }
 
-    private static func load(_ name: String) throws -> OpenAPIValidator? {
+    /// Whether Personio's files are beside the project (they are in CI).
+    public static var personioFilesPresent: Bool {
+        FileManager.default.fileExists(atPath: url("personio-personnel-data-api-oa3.yaml").path)
+    }
+
+    private static func url(_ name: String) -> URL {
         var directory = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { directory.deleteLastPathComponent() }  // …/Tests/TestSupport/X.swift → beside the project
-        let url = directory.appendingPathComponent("shared/personio-api/\(name)")
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        return try OpenAPIValidator(yaml: String(contentsOf: url, encoding: .utf8))
+        for _ in 0..<4 { directory.deleteLastPathComponent() }  // <project>/Tests/TestSupport/X.swift → beside <project>
+        return directory.appendingPathComponent("shared/personio-api/\(name)")
+    }
+
+    private static func load(_ name: String) throws -> OpenAPIValidator? {
+        let file = url(name)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        return try OpenAPIValidator(yaml: String(contentsOf: file, encoding: .utf8))
     }
 
     /// The schema of a named component, e.g. `EmployeesResponse`.
@@ -48,6 +57,16 @@ public struct OpenAPIValidator {
         let response = (operation?["responses"] as? [String: Any])?[status] as? [String: Any]
         let content = (response?["content"] as? [String: Any])?["application/json"] as? [String: Any]
         return content?["schema"]
+    }
+
+    /// The `response` example of `path`'s `method` response with `status`, for operations the file
+    /// describes by example only.
+    public func responseExample(path: String, method: String, status: String) -> Any? {
+        let paths = document["paths"] as? [String: Any]
+        let operation = (paths?[path] as? [String: Any])?[method.lowercased()] as? [String: Any]
+        let response = (operation?["responses"] as? [String: Any])?[status] as? [String: Any]
+        let content = (response?["content"] as? [String: Any])?["application/json"] as? [String: Any]
+        return ((content?["examples"] as? [String: Any])?["response"] as? [String: Any])?["value"]
     }
 
     /// Every violation of `schema` by `value`, as `path: problem` lines; empty when it conforms.
