@@ -1,0 +1,128 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// `rollcall-bench sandbox [--employees N] [--rollcall PATH]`: starts `rollcall sandbox` with
+/// limits off as a separate process, reads every employee page by page at limit 100 over
+/// loopback, and reports the time, the throughput and the sandbox's memory.
+@main
+struct Benchmarks {
+    static func main() async throws {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard arguments.first == "sandbox" else {
+            print("usage: rollcall-bench sandbox [--employees 100000] [--rollcall .build/release/rollcall]")
+            exit(2)
+        }
+        func option(_ name: String, _ fallback: String) -> String {
+            arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } ?? fallback
+        }
+        let employees = Int(option("--employees", "100000")) ?? 100_000
+        let binary = option("--rollcall", ".build/release/rollcall")
+        try await SandboxBenchmark(employees: employees, binary: binary).run()
+    }
+}
+
+struct SandboxBenchmark {
+    let employees: Int
+    let binary: String
+
+    func run() async throws {
+        let port = 18_000 + Int.random(in: 0..<2000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["sandbox", "--port", "\(port)", "--employees", "\(employees)", "--no-limits",
+                             "--client-id", "bench", "--client-secret", "bench-secret", "--admin-token", "bench-admin"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let launched = Date()
+        try process.run()
+        defer { process.terminate() }
+        let banner = try readLine(from: output.fileHandleForReading)
+        let startup = Date().timeIntervalSince(launched)
+        print("sandbox: \(banner)")
+        print(String(format: "startup incl. generating %d employees: %.2f s (process launch to listening)", employees, startup))
+
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await measure(http: http, port: port, process: process)
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+
+    private func measure(http: HTTPClient, port: Int, process: Process) async throws {
+        let base = "http://127.0.0.1:\(port)/v1"
+        var auth = HTTPClientRequest(url: base + "/auth")
+        auth.method = .POST
+        auth.headers.add(name: "Content-Type", value: "application/json")
+        auth.body = .bytes(ByteBuffer(string: #"{"client_id":"bench","client_secret":"bench-secret"}"#))
+        let authBody = try await http.execute(auth, timeout: .seconds(10)).body.collect(upTo: 1 << 20)
+        let token = try JSONDecoder().decode(AuthReply.self, from: Data(authBody.readableBytesView)).data.token
+
+        let start = Date()
+        var offset = 0
+        var pages = 0
+        var bytes = 0
+        var seen = 0
+        while true {
+            var request = HTTPClientRequest(url: "\(base)/company/employees?limit=100&offset=\(offset)")
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            let response = try await http.execute(request, timeout: .seconds(30))
+            guard response.status == .ok else { throw BenchmarkError("page at offset \(offset): \(response.status)") }
+            let body = try await response.body.collect(upTo: 64 << 20)
+            bytes += body.readableBytes
+            pages += 1
+            let count = Self.countEmployees(in: body)
+            seen += count
+            offset += 100
+            if count < 100 || offset >= employees { break }
+        }
+        let elapsed = Date().timeIntervalSince(start)
+        let memory = Self.memory(of: process.processIdentifier)
+        print(String(format: "listed %d employees in %d pages (%.1f MB) in %.2f s: %.0f employees/s",
+                     seen, pages, Double(bytes) / 1e6, elapsed, Double(seen) / elapsed))
+        print("sandbox memory: \(memory)")
+    }
+
+    /// Counts `"type":"Employee"` items at the top level of `data` without decoding the page.
+    static func countEmployees(in buffer: ByteBuffer) -> Int {
+        let needle = Array(#"{"type":"Employee","attributes":{"id":"#.utf8)
+        let bytes = Array(buffer.readableBytesView)
+        var count = 0
+        var index = 0
+        while index + needle.count <= bytes.count {
+            if bytes[index] == needle[0], Array(bytes[index..<index + needle.count]) == needle { count += 1; index += needle.count }
+            else { index += 1 }
+        }
+        return count
+    }
+
+    static func memory(of pid: Int32) -> String {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return "unknown" }
+        return status.split(separator: "\n").filter { $0.hasPrefix("VmRSS") || $0.hasPrefix("VmHWM") }
+            .map { $0.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "  ", with: " ") }.joined(separator: ", ")
+    }
+
+    private func readLine(from handle: FileHandle) throws -> String {
+        var line = Data()
+        while true {
+            let byte = handle.readData(ofLength: 1)
+            if byte.isEmpty { throw BenchmarkError("rollcall sandbox exited before listening") }
+            if byte.first == UInt8(ascii: "\n") { return String(decoding: line, as: UTF8.self) }
+            line.append(byte)
+        }
+    }
+
+    struct AuthReply: Decodable {
+        struct Token: Decodable { var token: String }
+        var data: Token
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Everything the hub reads from the environment at start-up, typed. A missing or malformed
+/// variable stops start-up with an error naming it; `.env.example` documents each one.
+public struct HubConfiguration: Sendable, Equatable {
+    public enum Database: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    public var database: Database
+    /// 32-byte key that encrypts Personio and SCIM secrets at rest; nil only where the caller
+    /// allows it (the demo generates one per run).
+    public var masterKey: Data?
+    public var host: String
+    public var port: Int
+    /// The workspace time zone used when a workspace names none.
+    public var defaultTimeZone: TimeZone
+
+    public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
+        public let variable: String
+        public let problem: String
+        public var description: String { "\(variable): \(problem)" }
+    }
+
+    /// Reads the configuration; `requireMasterKey` is false only for `rollcall demo`.
+    public init(environment: [String: String], requireMasterKey: Bool = true) throws(ConfigurationError) {
+        func value(_ name: String) -> String? {
+            environment[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+
+        switch value("ROLLCALL_DATABASE_URL") {
+        case nil:
+            database = .sqlite(path: "./rollcall.sqlite")
+        case let url? where url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"):
+            database = .postgres(url: url)
+        case let url? where url.hasPrefix("sqlite://"):
+            let path = String(url.dropFirst("sqlite://".count))
+            guard !path.isEmpty else {
+                throw ConfigurationError(variable: "ROLLCALL_DATABASE_URL", problem: "sqlite:// needs a file path, e.g. sqlite://./rollcall.sqlite")
+            }
+            database = .sqlite(path: path)
+        case .some:
+            throw ConfigurationError(variable: "ROLLCALL_DATABASE_URL",
+                                     problem: "must start with postgres://, postgresql:// or sqlite:// (unset means ./rollcall.sqlite)")
+        }
+
+        if let encoded = value("ROLLCALL_MASTER_KEY") {
+            guard let key = Data(base64Encoded: encoded), key.count == 32 else {
+                throw ConfigurationError(variable: "ROLLCALL_MASTER_KEY",
+                                         problem: "must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)")
+            }
+            masterKey = key
+        } else if requireMasterKey {
+            throw ConfigurationError(variable: "ROLLCALL_MASTER_KEY",
+                                     problem: "is required to encrypt credentials at rest; create one with `openssl rand -base64 32`")
+        } else {
+            masterKey = nil
+        }
+
+        host = value("ROLLCALL_HOST") ?? "127.0.0.1"
+        if let text = value("ROLLCALL_PORT") {
+            guard let number = Int(text), (1...65_535).contains(number) else {
+                throw ConfigurationError(variable: "ROLLCALL_PORT", problem: "must be a port number between 1 and 65535")
+            }
+            port = number
+        } else {
+            port = 8080
+        }
+        let zoneName = value("ROLLCALL_TIME_ZONE") ?? "Europe/Berlin"
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw ConfigurationError(variable: "ROLLCALL_TIME_ZONE", problem: "\(zoneName) is not an IANA time zone such as Europe/Berlin")
+        }
+        defaultTimeZone = zone
+    }
+}
