@@ -25,6 +25,9 @@ let package = Package(
             dependencies: [
                 "SyncEngine",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -69,7 +72,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "PersonioSandbox",
+                "PersonioAPI", "PersonioSandbox",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+@_exported import PersonioAPI
 import Logging
 import NIOCore
 import NIOHTTP1

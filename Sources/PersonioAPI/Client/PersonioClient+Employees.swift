@@ -1,0 +1,126 @@
+import Foundation
+import SyncEngine
+
+/// One page of employees.
+public struct EmployeePage: Sendable {
+    public var employees: [Employee]
+    /// Values that could not be read; their employees are still in `employees`.
+    public var issues: [DecodeIssue]
+    /// Item offset of this page.
+    public var offset: Int
+    /// What Personio says the whole listing holds.
+    public var totalElements: Int
+    public var isLast: Bool
+}
+
+extension PersonioClient {
+    /// The employees, page by page (limit 100, item offsets), fetched as the caller iterates so
+    /// that 100,000 employees never sit in memory at once.
+    ///
+    /// When a page is short although more remain, or `total_elements` changes between pages, the
+    /// sequence still yields every page it read and then throws `.incompleteListing`: the people
+    /// read are valid, but the listing must not be used to conclude that anyone left.
+    public func employees(attributes: [String]? = nil, updatedSince: Date? = nil) -> EmployeePages {
+        EmployeePages(client: self, attributes: attributes, updatedSince: updatedSince)
+    }
+
+    func employeePage(offset: Int, attributes: [String]?, updatedSince: Date?) async throws(PersonioError) -> EmployeePage {
+        let limit = configuration.pageSize
+        var query = [("limit", String(limit)), ("offset", String(offset))]
+        for attribute in attributes ?? [] { query.append(("attributes[]", attribute)) }
+        if let updatedSince {
+            query.append(("updated_since", PersonioTimestamp.format(updatedSince, in: configuration.timeZone)))
+        }
+        let body = try await send("GET", "/company/employees", query: query)
+        return try decodePage(body, offset: offset, limit: limit)
+    }
+
+    func decodePage(_ body: [UInt8], offset: Int, limit: Int) throws(PersonioError) -> EmployeePage {
+        let document: JSONValue
+        do { document = try JSONValue.parse(Data(body)) } catch {
+            throw .malformedResponse(reason: "the employee list is \(error)")
+        }
+        guard let items = document["data"]?.array else { throw .malformedResponse(reason: "the employee list has no data array") }
+        let total = document["metadata"]?["total_elements"]?.int ?? (offset + items.count)
+        let decoder = EmployeeDecoder(timeZone: configuration.timeZone)
+        var employees: [Employee] = []
+        employees.reserveCapacity(items.count)
+        var issues: [DecodeIssue] = []
+        for item in items {
+            guard let attributes = item["attributes"]?.object else {
+                issues.append(DecodeIssue(employeeId: nil, attribute: "attributes", problem: "an item without attributes"))
+                continue
+            }
+            let (employee, problems) = decoder.decode(attributes)
+            issues += problems
+            if let employee { employees.append(employee) }
+        }
+        return EmployeePage(employees: employees, issues: issues, offset: offset, totalElements: total,
+                            isLast: items.isEmpty || offset + limit >= total)
+    }
+
+    /// One employee by id.
+    public func employee(id: Int) async throws(PersonioError) -> (Employee, [DecodeIssue]) {
+        let body = try await send("GET", "/company/employees/\(id)")
+        guard let document = try? JSONValue.parse(Data(body)), let attributes = document["data"]?["attributes"]?.object else {
+            throw .malformedResponse(reason: "the employee answer has no data.attributes")
+        }
+        let (employee, issues) = EmployeeDecoder(timeZone: configuration.timeZone).decode(attributes)
+        guard let employee else { throw .malformedResponse(reason: "the employee has no id") }
+        return (employee, issues)
+    }
+}
+
+/// The pages of one employee listing; see `PersonioClient.employees(attributes:updatedSince:)`.
+public struct EmployeePages: AsyncSequence, Sendable {
+    public typealias Element = EmployeePage
+    let client: PersonioClient
+    let attributes: [String]?
+    let updatedSince: Date?
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(client: client, attributes: attributes, updatedSince: updatedSince)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        let client: PersonioClient
+        let attributes: [String]?
+        let updatedSince: Date?
+        var offset = 0
+        var expectedTotal: Int?
+        var anomalies: [String] = []
+        var finished = false
+        var reported = false
+
+        public mutating func next() async throws -> EmployeePage? {
+            if finished {
+                if !reported, !anomalies.isEmpty {
+                    reported = true
+                    throw PersonioError.incompleteListing(reason: anomalies.joined(separator: "; "))
+                }
+                return nil
+            }
+            let limit = client.configuration.pageSize
+            var page = try await client.employeePage(offset: offset, attributes: attributes, updatedSince: updatedSince)
+            if !page.isLast, page.employees.count + page.issues.filter({ $0.attribute == "id" }).count < limit {
+                // A short page with more to come: ask once more before calling it truncated.
+                let again = try await client.employeePage(offset: offset, attributes: attributes, updatedSince: updatedSince)
+                if again.employees.count > page.employees.count { page = again }
+                if !page.isLast, page.employees.count < limit {
+                    anomalies.append("the page at offset \(offset) held \(page.employees.count) of \(limit) employees although \(page.totalElements) were announced")
+                }
+            }
+            if let expectedTotal, expectedTotal != page.totalElements {
+                anomalies.append("the number of employees changed from \(expectedTotal) to \(page.totalElements) while listing")
+            }
+            expectedTotal = page.totalElements
+            if page.employees.isEmpty, offset < page.totalElements {
+                anomalies.append("an empty page at offset \(offset) although \(page.totalElements) were announced")
+                page.isLast = true
+            }
+            offset += limit
+            finished = page.isLast
+            return page
+        }
+    }
+}

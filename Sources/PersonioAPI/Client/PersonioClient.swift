@@ -1,0 +1,227 @@
+import Foundation
+import Logging
+
+/// Talks to Personio's v1 API politely: one token shared by all calls, client-side rate limits,
+/// retries with backoff on 429, 5xx and transport failures, and typed errors that explain.
+public final class PersonioClient: Sendable {
+    public let configuration: PersonioConfiguration
+    let transport: any PersonioTransport
+    let clock: PersonioClock
+    let logger: Logger
+    let limiter: RequestLimiter
+    let authLimiter: RequestLimiter
+    let tokens: TokenProvider
+    public let statistics = PersonioStatistics()
+
+    public init(configuration: PersonioConfiguration, transport: any PersonioTransport,
+                clock: PersonioClock = .continuous, logger: Logger = Logger(label: "rollcall.personio")) {
+        self.configuration = configuration
+        self.transport = transport
+        self.clock = clock
+        self.logger = logger
+        limiter = RequestLimiter(perSecond: configuration.requestsPerSecond, perMinute: configuration.requestsPerMinute, clock: clock)
+        let authLimiter = RequestLimiter(perSecond: nil, perMinute: configuration.authRequestsPerMinute, clock: clock)
+        self.authLimiter = authLimiter
+        tokens = TokenProvider(clock: clock) { [configuration, transport, clock, logger, statistics] () throws(PersonioError) in
+            try await Self.authenticate(configuration: configuration, transport: transport, clock: clock,
+                                        limiter: authLimiter, logger: logger, statistics: statistics)
+        }
+    }
+
+    // MARK: Requests
+
+    /// Sends one personnel-data request with the shared token, within the limits, retrying what
+    /// may succeed later. Returns the body of a 2xx answer.
+    func send(_ method: String, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
+              contentType: String? = nil) async throws(PersonioError) -> [UInt8] {
+        let url = configuration.baseURL + path + Self.encode(query)
+        let started = clock.now()
+        var attempt = 0
+        var reauthenticated = false
+        while true {
+            attempt += 1
+            let grant = try await tokens.current()
+            do { try await limiter.acquire() } catch { throw .unreachable(reason: "cancelled") }
+            var headers = [("Authorization", "Bearer \(grant.token)"), ("Accept", "application/json")]
+            headers += partnerHeaders
+            if let contentType { headers.append(("Content-Type", contentType)) }
+            let request = PersonioHTTPRequest(method: method, url: url, headers: headers, body: body)
+            await statistics.countRequest()
+            let response: PersonioHTTPResponse
+            do {
+                response = try await transport.send(request, timeout: configuration.requestTimeout)
+            } catch {
+                let reason = Self.describeTransportError(error)
+                logger.warning("personio: \(method) \(path) failed: \(reason) (attempt \(attempt))")
+                try await backoff(attempt: attempt, started: started) { .unreachable(reason: reason) }
+                continue
+            }
+            switch response.status {
+            case 200..<300:
+                return response.body
+            case 401, 403 where !reauthenticated:
+                // An expired token answers 401 (or 403 on some accounts): authenticate once more.
+                reauthenticated = true
+                await tokens.invalidate(grant.token)
+                attempt -= 1
+                continue
+            case 429:
+                await statistics.countRateLimited()
+                let wait = Self.retryAfter(response) ?? .seconds(1)
+                await limiter.pause(for: wait)
+                logger.notice("personio: 429 on \(method) \(path); waiting \(wait)")
+                try await backoff(attempt: attempt, started: started, atLeast: wait) { .rateLimited(attempts: attempt) }
+                continue
+            case 500..<600:
+                let message = Self.errorMessage(response.body)
+                logger.warning("personio: \(response.status) on \(method) \(path): \(message) (attempt \(attempt))")
+                try await backoff(attempt: attempt, started: started) { .serverError(status: response.status, message: message) }
+                continue
+            default:
+                throw Self.failure(for: response)
+            }
+        }
+    }
+
+    /// Sleeps before the next attempt, or throws `failure()` when the retry budget is spent.
+    private func backoff(attempt: Int, started: Duration, atLeast minimum: Duration = .zero,
+                         failure: () -> PersonioError) async throws(PersonioError) {
+        guard attempt < configuration.maxAttempts else { throw failure() }
+        let exponential = configuration.baseBackoff * (1 << min(attempt - 1, 16))
+        let capped = min(configuration.maxBackoff, exponential)
+        let jitter = capped * Double.random(in: 0...0.25)
+        let wait = max(minimum + .milliseconds(Int.random(in: 0...250)), capped + jitter)
+        guard clock.now() + wait - started <= configuration.giveUpAfter else { throw failure() }
+        await statistics.countRetry()
+        do { try await clock.sleep(wait) } catch { throw failure() }
+    }
+
+    private var partnerHeaders: [(String, String)] {
+        var headers: [(String, String)] = []
+        if let partner = configuration.credentials.partnerId { headers.append(("X-Personio-Partner-ID", partner)) }
+        if let app = configuration.credentials.appId { headers.append(("X-Personio-App-ID", app)) }
+        return headers
+    }
+
+    // MARK: Auth
+
+    private static func authenticate(
+        configuration: PersonioConfiguration, transport: any PersonioTransport, clock: PersonioClock,
+        limiter: RequestLimiter, logger: Logger, statistics: PersonioStatistics
+    ) async throws(PersonioError) -> TokenProvider.Grant {
+        let body = try? JSONSerialization.data(withJSONObject: [
+            "client_id": configuration.credentials.clientId, "client_secret": configuration.credentials.clientSecret,
+        ])
+        var headers = [("Content-Type", "application/json"), ("Accept", "application/json")]
+        if let partner = configuration.credentials.partnerId { headers.append(("X-Personio-Partner-ID", partner)) }
+        if let app = configuration.credentials.appId { headers.append(("X-Personio-App-ID", app)) }
+        let request = PersonioHTTPRequest(method: "POST", url: configuration.baseURL + "/auth", headers: headers,
+                                          body: body.map { Array($0) })
+        var attempt = 0
+        while true {
+            attempt += 1
+            do { try await limiter.acquire() } catch { throw .unreachable(reason: "cancelled") }
+            await statistics.countRequest()
+            let response: PersonioHTTPResponse
+            do {
+                response = try await transport.send(request, timeout: configuration.requestTimeout)
+            } catch {
+                guard attempt < configuration.maxAttempts else { throw .unreachable(reason: describeTransportError(error)) }
+                try? await clock.sleep(configuration.baseBackoff * (1 << min(attempt - 1, 10)))
+                continue
+            }
+            switch response.status {
+            case 200..<300:
+                guard let document = try? JSONValue.parse(Data(response.body)),
+                      let token = document["data"]?["token"]?.string, !token.isEmpty else {
+                    throw .malformedResponse(reason: "the auth answer has no data.token")
+                }
+                let lifetime = document["data"]?["expires_in"]?.int ?? 86_400
+                logger.debug("personio: authenticated as \(configuration.credentials.clientId)")
+                return .init(token: token, expiresAt: clock.now() + .seconds(lifetime), scope: document["data"]?["scope"]?.string)
+            case 400, 401, 403:
+                throw .invalidCredentials(status: response.status)
+            case 429:
+                await statistics.countRateLimited()
+                guard attempt < configuration.maxAttempts else { throw .rateLimited(attempts: attempt) }
+                let wait = retryAfter(response) ?? .seconds(1)
+                await limiter.pause(for: wait)
+                try? await clock.sleep(wait)
+            case 500..<600:
+                guard attempt < configuration.maxAttempts else {
+                    throw .serverError(status: response.status, message: errorMessage(response.body))
+                }
+                try? await clock.sleep(configuration.baseBackoff * (1 << min(attempt - 1, 10)))
+            default:
+                throw failure(for: response)
+            }
+        }
+    }
+
+    /// The scope of the current token (e.g. `employees:read absences:read`), when Personio says.
+    public func scope() async throws(PersonioError) -> String? {
+        try await tokens.current().scope
+    }
+
+    // MARK: Helpers
+
+    static func failure(for response: PersonioHTTPResponse) -> PersonioError {
+        let document = try? JSONValue.parse(Data(response.body))
+        let message = document?["error"]?["message"]?.string ?? ""
+        var fields: [String: [String]] = [:]
+        for (key, value) in document?["error"]?["error_data"]?.object ?? [:] {
+            fields[key] = value.array?.compactMap(\.string) ?? value.string.map { [$0] } ?? []
+        }
+        switch response.status {
+        case 400: return .badRequest(message: message, fields: fields)
+        case 401: return .invalidCredentials(status: 401)
+        case 403: return .forbidden(message: message)
+        case 404: return .notFound(message: message)
+        case 422:
+            if let id = supervisorId(in: message) { return .supervisorNotFound(id) }
+            return .validationFailed(message: message, fields: fields)
+        default: return .unexpectedStatus(status: response.status, message: message)
+        }
+    }
+
+    private static func supervisorId(in message: String) -> Int? {
+        guard message.hasPrefix("Supervisor with ID ") else { return nil }
+        return Int(message.dropFirst("Supervisor with ID ".count).prefix { $0.isNumber })
+    }
+
+    static func errorMessage(_ body: [UInt8]) -> String {
+        (try? JSONValue.parse(Data(body)))?["error"]?["message"]?.string ?? ""
+    }
+
+    static func retryAfter(_ response: PersonioHTTPResponse) -> Duration? {
+        guard let text = response.header("Retry-After"), let seconds = Double(text.trimmingCharacters(in: .whitespaces)),
+              seconds >= 0 else { return nil }
+        return .milliseconds(Int(seconds * 1000))
+    }
+
+    static func describeTransportError(_ error: any Error) -> String {
+        let text = String(describing: error)
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+
+    static func encode(_ query: [(String, String)]) -> String {
+        guard !query.isEmpty else { return "" }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return "?" + query.map { name, value in
+            (name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name) + "="
+                + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
+        }.joined(separator: "&")
+    }
+}
+
+/// Counts of what a client did, for run records and metrics.
+public actor PersonioStatistics {
+    public private(set) var requests = 0
+    public private(set) var rateLimited = 0
+    public private(set) var retries = 0
+
+    func countRequest() { requests += 1 }
+    func countRateLimited() { rateLimited += 1 }
+    func countRetry() { retries += 1 }
+}

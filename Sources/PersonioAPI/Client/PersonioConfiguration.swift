@@ -1,0 +1,51 @@
+import Foundation
+
+/// A Personio API credential. `description` never shows the secret.
+public struct PersonioCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    public var clientId: String
+    public var clientSecret: String
+    /// Optional `X-Personio-Partner-ID` and `X-Personio-App-ID` headers.
+    public var partnerId: String?
+    public var appId: String?
+
+    public init(clientId: String, clientSecret: String, partnerId: String? = nil, appId: String? = nil) {
+        self.clientId = clientId
+        self.clientSecret = clientSecret
+        self.partnerId = partnerId
+        self.appId = appId
+    }
+
+    public var description: String { "PersonioCredentials(clientId: \(clientId), clientSecret: <redacted>)" }
+    public var debugDescription: String { description }
+}
+
+/// How the client talks to Personio.
+public struct PersonioConfiguration: Sendable {
+    /// `https://api.personio.de/v1`, or a sandbox's `/v1` URL.
+    public var baseURL: String
+    public var credentials: PersonioCredentials
+    /// Client-side limits for personnel-data requests (Personio: 300/min, bursts of 15/s).
+    public var requestsPerMinute: Int = 300
+    public var requestsPerSecond: Int? = 15
+    /// Personio allows 60 auth requests per minute.
+    public var authRequestsPerMinute: Int = 60
+    /// Employees per page (Personio's maximum is 100).
+    public var pageSize: Int = 100
+    public var requestTimeout: Duration = .seconds(30)
+    /// Retries of 429, 5xx and transport failures: at most this many attempts per request…
+    public var maxAttempts: Int = 6
+    /// …with capped exponential backoff from this delay…
+    public var baseBackoff: Duration = .milliseconds(500)
+    public var maxBackoff: Duration = .seconds(30)
+    /// …and never past this much time for one request.
+    public var giveUpAfter: Duration = .seconds(180)
+    /// The company's time zone, for timestamps Personio sends without an offset.
+    public var timeZone: TimeZone = TimeZone(identifier: "Europe/Berlin") ?? .current
+
+    public static let personioBaseURL = "https://api.personio.de/v1"
+
+    public init(baseURL: String = PersonioConfiguration.personioBaseURL, credentials: PersonioCredentials) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.credentials = credentials
+    }
+}

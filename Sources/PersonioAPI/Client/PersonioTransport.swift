@@ -1,0 +1,65 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP exchange, as the client needs it. The live transport uses AsyncHTTPClient; a v2
+/// transport or a recording one for tests can take its place.
+public struct PersonioHTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]?
+
+    public init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+public struct PersonioHTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+    }
+}
+
+public protocol PersonioTransport: Sendable {
+    func send(_ request: PersonioHTTPRequest, timeout: Duration) async throws -> PersonioHTTPResponse
+}
+
+/// The live transport over AsyncHTTPClient.
+public struct AsyncHTTPClientTransport: PersonioTransport {
+    let client: HTTPClient
+    /// Largest body accepted (a page of 100 employees with every attribute is about 600 KB).
+    let maxBodyBytes: Int
+
+    public init(client: HTTPClient, maxBodyBytes: Int = 32 << 20) {
+        self.client = client
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    public func send(_ request: PersonioHTTPRequest, timeout: Duration) async throws -> PersonioHTTPResponse {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        let seconds = timeout.components.seconds
+        let response = try await client.execute(outgoing, timeout: .seconds(max(1, seconds)))
+        let body = try await response.body.collect(upTo: maxBodyBytes)
+        return PersonioHTTPResponse(status: Int(response.status.code),
+                                    headers: response.headers.map { ($0.name, $0.value) },
+                                    body: Array(body.readableBytesView))
+    }
+}
