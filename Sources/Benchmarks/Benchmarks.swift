@@ -9,16 +9,25 @@ import NIOCore
 struct Benchmarks {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        guard arguments.first == "sandbox" else {
-            print("usage: rollcall-bench sandbox [--employees 100000] [--rollcall .build/release/rollcall]")
-            exit(2)
-        }
         func option(_ name: String, _ fallback: String) -> String {
             arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } ?? fallback
         }
-        let employees = Int(option("--employees", "100000")) ?? 100_000
         let binary = option("--rollcall", ".build/release/rollcall")
-        try await SandboxBenchmark(employees: employees, binary: binary).run()
+        switch arguments.first {
+        case "sandbox":
+            try await SandboxBenchmark(employees: Int(option("--employees", "100000")) ?? 100_000, binary: binary).run()
+        case "client":
+            try await ClientBenchmark(binary: binary).run(employees: Int(option("--employees", "100000")) ?? 100_000)
+        case "client-limits":
+            try await ClientBenchmark(binary: binary).runWithLimits(employees: Int(option("--employees", "10000")) ?? 10_000)
+        default:
+            print("""
+            usage: rollcall-bench sandbox [--employees 100000] [--rollcall .build/release/rollcall]
+                   rollcall-bench client [--employees 100000]         read everything with PersonioClient, limits off
+                   rollcall-bench client-limits [--employees 10000]   read everything within Personio's real limits
+            """)
+            exit(2)
+        }
     }
 }
 
