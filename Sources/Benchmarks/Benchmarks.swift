@@ -18,6 +18,8 @@ struct Benchmarks {
             try await SandboxBenchmark(employees: Int(option("--employees", "100000")) ?? 100_000, binary: binary).run()
         case "client":
             try await ClientBenchmark(binary: binary).run(employees: Int(option("--employees", "100000")) ?? 100_000)
+        case "engine":
+            EngineBenchmark().run(people: Int(option("--people", "100000")) ?? 100_000)
         case "client-limits":
             try await ClientBenchmark(binary: binary).runWithLimits(employees: Int(option("--employees", "10000")) ?? 10_000)
         default:
@@ -25,6 +27,7 @@ struct Benchmarks {
             usage: rollcall-bench sandbox [--employees 100000] [--rollcall .build/release/rollcall]
                    rollcall-bench client [--employees 100000]         read everything with PersonioClient, limits off
                    rollcall-bench client-limits [--employees 10000]   read everything within Personio's real limits
+                   rollcall-bench engine [--people 100000]            plan with 1 % changed and with nothing changed
             """)
             exit(2)
         }

@@ -1,35 +1,11 @@
-/// A JSON value as a client sent it, before the sandbox decides what it means.
-/// Form bodies (`employee[first_name]=Ada`) arrive as the same type, with strings everywhere.
-enum PlainValue: Codable, Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([PlainValue])
-    case object([String: PlainValue])
+import Foundation
+import PersonioAPI
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([PlainValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: PlainValue].self)) }
-    }
+/// A value as a client sent it, before the sandbox decides what it means. Form bodies
+/// (`employee[first_name]=Ada`) arrive as the same type, with strings everywhere.
+typealias PlainValue = JSONValue
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
-    }
-
+extension JSONValue {
     /// Text for string-like fields; numbers are accepted and written without a needless fraction.
     var text: String? {
         switch self {
@@ -40,7 +16,7 @@ enum PlainValue: Codable, Sendable, Equatable {
     }
 
     /// A number, also from numeric text ("40", "38.5").
-    var number: Double? {
+    var numeric: Double? {
         switch self {
         case .number(let value): value
         case .string(let value): Double(value.trimmingCharacters(in: .whitespaces))
@@ -50,8 +26,8 @@ enum PlainValue: Codable, Sendable, Equatable {
 
     /// An integer, also from integral text ("10001").
     var integer: Int? {
-        guard let number, number == number.rounded(), abs(number) < 1e15 else { return nil }
-        return Int(number)
+        guard let numeric, numeric == numeric.rounded(), abs(numeric) < 1e15 else { return nil }
+        return Int(numeric)
     }
 
     /// A boolean, accepting `true`/`false`, `1`/`0` and their text forms as Personio does.
@@ -69,22 +45,10 @@ enum PlainValue: Codable, Sendable, Equatable {
         }
     }
 
-    var isNull: Bool {
+    /// `null` or an empty string: the client left the field empty.
+    var isBlank: Bool {
         if case .null = self { return true }
         if case .string(let value) = self, value.isEmpty { return true }
         return false
     }
-
-    var kindName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "boolean"
-        case .number: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
-    }
 }
-
-import Foundation

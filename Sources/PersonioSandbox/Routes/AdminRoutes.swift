@@ -1,4 +1,5 @@
 import Foundation
+import PersonioAPI
 import SyncEngine
 import Vapor
 
@@ -27,7 +28,7 @@ struct AdminRoutes: Sendable {
                 throw AdminFailure.invalid("termination_date", "termination_date is required as YYYY-MM-DD")
             }
             var lastDay: LocalDate?
-            if let value = fields["last_working_day"], !value.isNull {
+            if let value = fields["last_working_day"], !value.isBlank {
                 guard let text = value.text, let parsed = LocalDate(text) else {
                     throw AdminFailure.invalid("last_working_day", "last_working_day must be a date as YYYY-MM-DD")
                 }
@@ -155,7 +156,7 @@ struct AdminRoutes: Sendable {
     }
 
     private func optionalText(_ fields: [String: PlainValue], _ name: String) throws -> String? {
-        guard let value = fields[name], !value.isNull else { return nil }
+        guard let value = fields[name], !value.isBlank else { return nil }
         guard case .string(let text) = value, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw AdminFailure.invalid(name, "\(name) must be a non-empty string")
         }
@@ -171,7 +172,7 @@ struct AdminRoutes: Sendable {
 
     private func adminFields(_ req: Request) throws -> [String: PlainValue] {
         guard let buffer = req.body.data, buffer.readableBytes > 0 else { return [:] }
-        guard let value = try? JSONDecoder().decode(PlainValue.self, from: Data(buffer.readableBytesView)) else {
+        guard let value = try? JSONValue.parse(Data(buffer.readableBytesView)) else {
             throw AdminFailure(status: 400, code: "malformed_json", message: "The request body is not valid JSON.")
         }
         guard case .object(let object) = value else {

@@ -1,4 +1,5 @@
 import Foundation
+import PersonioAPI
 import Vapor
 
 /// Personio's v1 routes. Handlers only translate HTTP to store calls and back.
@@ -138,7 +139,7 @@ func bodyFields(_ req: Request) throws -> [String: PlainValue] {
     let contentType = req.headers.contentType
     let looksLikeJSON = contentType == .json || (contentType == nil && bytes.first == UInt8(ascii: "{"))
     if looksLikeJSON || contentType?.subType.hasSuffix("json") == true {
-        guard let value = try? JSONDecoder().decode(PlainValue.self, from: bytes) else {
+        guard let value = try? JSONValue.parse(bytes) else {
             throw PersonioFailure(status: 400, code: 400, message: "The request body is not valid JSON.")
         }
         guard case .object(let object) = value else {

@@ -92,8 +92,8 @@ struct EmployeeEditor {
             update(key, &e.employmentType, type)
         case "fix_salary_interval": update(key, &e.fixSalaryInterval, try optionalText(key, value))
         case "weekly_working_hours":
-            if value.isNull { update(key, &e.weeklyWorkingHours, nil); return }
-            guard let hours = value.number, hours >= 0, hours <= 168 else {
+            if value.isBlank { update(key, &e.weeklyWorkingHours, nil); return }
+            guard let hours = value.numeric, hours >= 0, hours <= 168 else {
                 throw FieldError(field: key, message: "The weekly_working_hours must be a number between 0 and 168.")
             }
             update(key, &e.weeklyWorkingHours, PlainValue.number(hours).text)
@@ -104,7 +104,7 @@ struct EmployeeEditor {
             guard let flag = value.flag else { throw FieldError(field: key, message: "has_profile_picture must be true or false.") }
             update("profile_picture", &e.hasProfilePicture, flag)
         case "supervisor_id":
-            if value.isNull { update("supervisor", &e.supervisorId, nil); return }
+            if value.isBlank { update("supervisor", &e.supervisorId, nil); return }
             guard let id = value.integer else { throw FieldError(field: key, message: "The supervisor_id must be an integer.") }
             guard id != e.id, company.employee(id: id) != nil else {
                 throw FieldError(field: key, message: "Supervisor with ID \(id) not found")
@@ -148,7 +148,7 @@ struct EmployeeEditor {
             throw FieldError(field: key, message: "\(key) is not a custom attribute of this company")
         }
         var newValue: CustomValue?
-        if !value.isNull {
+        if !value.isBlank {
             switch attribute.type {
             case .date:
                 guard let text = value.text, let date = LocalDate(text) else {
@@ -156,7 +156,7 @@ struct EmployeeEditor {
                 }
                 newValue = .date(date)
             case .integer, .decimal:
-                guard let number = value.number else { throw FieldError(field: key, message: "\(attribute.label) must be a number.") }
+                guard let number = value.numeric else { throw FieldError(field: key, message: "\(attribute.label) must be a number.") }
                 newValue = .number(number)
             case .list:
                 guard let text = value.text, attribute.options.isEmpty || attribute.options.contains(text) else {
@@ -190,13 +190,13 @@ struct EmployeeEditor {
     }
 
     private func optionalText(_ key: String, _ value: PlainValue) throws(FieldError) -> String? {
-        if value.isNull { return nil }
+        if value.isBlank { return nil }
         guard let text = value.text else { throw FieldError(field: key, message: "The \(key) must be a string.") }
         return text
     }
 
     private func date(_ key: String, _ value: PlainValue) throws(FieldError) -> LocalDate? {
-        if value.isNull { return nil }
+        if value.isBlank { return nil }
         guard let text = value.text, text.utf8.count == 10, let date = LocalDate(text) else {
             throw FieldError(field: key, message: "The \(key) does not match the format Y-m-d.")
         }
@@ -204,8 +204,8 @@ struct EmployeeEditor {
     }
 
     private func decimal(_ key: String, _ value: PlainValue) throws(FieldError) -> Double? {
-        if value.isNull { return nil }
-        guard let number = value.number else { throw FieldError(field: key, message: "The \(key) must be a number.") }
+        if value.isBlank { return nil }
+        guard let number = value.numeric else { throw FieldError(field: key, message: "The \(key) must be a number.") }
         return number
     }
 

@@ -6,7 +6,7 @@ import SyncEngine
 /// credentials, and switch faults. Each change stamps `last_modified_at` like Personio does.
 extension SandboxStore {
     func adminCreateEmployee(fields: [String: PlainValue]) throws(AdminFailure) -> Int {
-        for required in ["email", "first_name", "last_name"] where fields[required]?.isNull ?? true {
+        for required in ["email", "first_name", "last_name"] where fields[required]?.isBlank ?? true {
             throw .invalid(required, "\(required) is required")
         }
         do {

@@ -121,7 +121,7 @@ extension SandboxStore {
 
     /// `POST /v1/company/employees`.
     func createEmployee(fields: [String: PlainValue]) throws(PersonioFailure) -> [UInt8] {
-        for required in ["email", "first_name", "last_name"] where fields[required]?.isNull ?? true {
+        for required in ["email", "first_name", "last_name"] where fields[required]?.isBlank ?? true {
             throw .unprocessable(FieldError(field: required, message: "The \(required) field is required."))
         }
         let (employee, notes) = try buildEmployee(fields: fields, mode: .create)
