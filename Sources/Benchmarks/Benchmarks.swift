@@ -99,17 +99,25 @@ struct SandboxBenchmark {
         print("sandbox memory: \(memory)")
     }
 
-    /// Counts `"type":"Employee"` items at the top level of `data` without decoding the page.
+    /// Counts the items of `data` without decoding the page: each starts with
+    /// `{"type":"Employee","attributes":{"id":` right after `[` or `,` (a nested supervisor has the
+    /// same prefix but follows `:`).
     static func countEmployees(in buffer: ByteBuffer) -> Int {
         let needle = Array(#"{"type":"Employee","attributes":{"id":"#.utf8)
-        let bytes = Array(buffer.readableBytesView)
-        var count = 0
-        var index = 0
-        while index + needle.count <= bytes.count {
-            if bytes[index] == needle[0], Array(bytes[index..<index + needle.count]) == needle { count += 1; index += needle.count }
-            else { index += 1 }
-        }
-        return count
+        return buffer.readableBytesView.withContiguousStorageIfAvailable { bytes -> Int in
+            var count = 0
+            var index = 1
+            let last = bytes.count - needle.count
+            while index <= last {
+                if bytes[index] == needle[0], bytes[index - 1] == UInt8(ascii: "[") || bytes[index - 1] == UInt8(ascii: ",") {
+                    var matches = true
+                    for offset in 1..<needle.count where bytes[index + offset] != needle[offset] { matches = false; break }
+                    if matches { count += 1; index += needle.count; continue }
+                }
+                index += 1
+            }
+            return count
+        } ?? 0
     }
 
     static func memory(of pid: Int32) -> String {

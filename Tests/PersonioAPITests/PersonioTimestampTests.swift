@@ -30,4 +30,17 @@ struct PersonioTimestampTests {
         #expect(PersonioTimestamp.localDate(of: instant, in: berlin).description == "2027-01-01")
         #expect(PersonioTimestamp.localDate(of: instant, in: TimeZone(identifier: "UTC")!).description == "2026-12-31")
     }
+
+    @Test func theOffsetTableAgreesWithFoundation() {
+        for zone in [berlin, TimeZone(identifier: "America/New_York")!, TimeZone(identifier: "Asia/Kolkata")!] {
+            let table = ZoneOffsetTable(zone)
+            // every 7 hours 13 minutes across 1990–2040, which lands near every transition
+            for seconds in stride(from: 631_152_000, to: 2_208_988_800, by: 25_980) {
+                #expect(table.offset(atEpochSeconds: seconds) == zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
+            }
+        }
+        let table = ZoneOffsetTable(berlin)
+        #expect(table.offset(atLocalMidnightOf: LocalDate("2026-07-01")!.daysSinceEpoch) == 7200)
+        #expect(table.offset(atLocalMidnightOf: LocalDate("2026-03-29")!.daysSinceEpoch) == 3600, "DST starts at 02:00 that day")
+    }
 }

@@ -12,11 +12,17 @@ struct EmployeeRenderer {
     let timeZone: TimeZone
     /// `https://host/v1`, used for the profile picture link.
     let apiBaseURL: String
+    let offsets: ZoneOffsetTable
 
     private func includes(_ key: String) -> Bool {
         guard credential.mayRead(key) else { return false }
         return key == "id" || projection?.contains(key) ?? true
     }
+
+    private static let shortEmployeeFields: [(String, String, PersonioAttributeType)] = [
+        ("id", "ID", .integer), ("first_name", "First name", .standard),
+        ("last_name", "Last name", .standard), ("email", "Email", .standard),
+    ]
 
     /// `{"type":"Employee","attributes":{…}}`
     func write(_ employee: SandboxEmployee, into json: inout JSONWriter) {
@@ -24,17 +30,10 @@ struct EmployeeRenderer {
         json.key("type"); json.string("Employee")
         json.key("attributes")
         json.beginObject()
-        for attribute in PersonioStandardAttribute.all where includes(attribute.key) {
-            json.key(attribute.key)
-            json.beginObject()
-            json.key("label"); json.string(attribute.label)
-            json.key("value"); writeValue(of: attribute.key, for: employee, into: &json)
-            json.key("type"); json.string(attribute.type.rawValue)
-            json.key("universal_id"); json.string(attribute.universalId)
-            if attribute.key == "fix_salary" || attribute.key == "hourly_salary" {
-                json.key("currency"); json.string("EUR")
-            }
-            json.endObject()
+        for member in Self.standardMembers where includes(member.attribute.key) {
+            json.openMember(member.prefix)
+            writeValue(of: member.field, for: employee, into: &json)
+            json.closeMember(member.suffix)
         }
         for attribute in company.customAttributes where includes(attribute.key) {
             json.key(attribute.key)
@@ -49,49 +48,91 @@ struct EmployeeRenderer {
         json.endObject()
     }
 
-    private func writeValue(of key: String, for e: SandboxEmployee, into json: inout JSONWriter) {
-        switch key {
-        case "id": json.int(e.id)
-        case "first_name": json.string(e.firstName)
-        case "last_name": json.string(e.lastName)
-        case "preferred_name": json.string(e.preferredName ?? "")
-        case "email": json.string(e.email)
-        case "gender": json.string(e.gender ?? "")
-        case "status": json.string(e.status)
-        case "position": json.string(e.position ?? "")
-        case "supervisor": writeSupervisor(e.supervisorId, into: &json)
-        case "employment_type": json.string(e.employmentType ?? "")
-        case "weekly_working_hours": json.string(e.weeklyWorkingHours ?? "")
-        case "hire_date": writeDate(e.hireDate, into: &json)
-        case "contract_end_date": writeDate(e.contractEndDate, into: &json)
-        case "termination_date": writeDate(e.terminationDate, into: &json)
-        case "termination_type": json.string(e.terminationType ?? "")
-        case "termination_reason": json.string(e.terminationReason ?? "")
-        case "probation_period_end": writeDate(e.probationPeriodEnd, into: &json)
-        case "created_at": json.string(PersonioTimestamp.format(e.createdAt, in: timeZone))
-        case "last_modified_at": json.string(PersonioTimestamp.format(e.lastModifiedAt, in: timeZone))
-        case "subcompany": writeUnit(.subcompany, e.subcompanyId, into: &json)
-        case "office": writeUnit(.office, e.officeId, into: &json)
-        case "department": writeUnit(.department, e.departmentId, into: &json)
-        case "team": writeUnit(.team, e.teamId, into: &json)
-        case "cost_centers": writeCostCenters(e.costCenters, into: &json)
-        case "holiday_calendar": writeHolidayCalendar(e.holidayCalendarId, into: &json)
-        case "work_schedule": writeWorkSchedule(e.workScheduleId, into: &json)
-        case "absence_entitlement": writeEntitlements(e.absenceEntitlements, into: &json)
-        case "fix_salary": writeNumber(e.fixSalary ?? 0, into: &json)
-        case "fix_salary_interval": json.string(e.fixSalaryInterval ?? "")
-        case "hourly_salary": writeNumber(e.hourlySalary ?? 0, into: &json)
-        case "vacation_day_balance": writeNumber(e.vacationDayBalance ?? 0, into: &json)
-        case "last_working_day": writeDate(e.lastWorkingDay, into: &json)
-        case "profile_picture":
+    /// One standard attribute with its constant JSON around the value, encoded once.
+    struct Member {
+        let attribute: PersonioStandardAttribute
+        let field: Field
+        /// `"key":{"label":"…","value":`
+        let prefix: [UInt8]
+        /// `,"type":"…","universal_id":"…"}` (with `"currency":"EUR"` for salaries)
+        let suffix: [UInt8]
+    }
+
+    enum Field: String, CaseIterable {
+        case id, first_name, last_name, preferred_name, email, gender, status, position, supervisor, employment_type
+        case weekly_working_hours, hire_date, contract_end_date, termination_date, termination_type, termination_reason
+        case probation_period_end, created_at, last_modified_at, subcompany, office, department, team, cost_centers
+        case holiday_calendar, work_schedule, absence_entitlement, fix_salary, fix_salary_interval, hourly_salary
+        case vacation_day_balance, last_working_day, profile_picture
+    }
+
+    static let standardMembers: [Member] = PersonioStandardAttribute.all.compactMap { attribute in
+        guard let field = Field(rawValue: attribute.key) else { return nil }
+        var prefix = JSONWriter()
+        prefix.beginObject()
+        prefix.key(attribute.key)
+        prefix.beginObject()
+        prefix.key("label"); prefix.string(attribute.label)
+        prefix.key("value")
+        var suffix = JSONWriter()
+        suffix.beginObject()
+        suffix.key("type"); suffix.string(attribute.type.rawValue)
+        suffix.key("universal_id"); suffix.string(attribute.universalId)
+        if field == .fix_salary || field == .hourly_salary { suffix.key("currency"); suffix.string("EUR") }
+        suffix.endObject()
+        // prefix: drop the opening "{"; suffix: turn the leading "{" into ",".
+        return Member(attribute: attribute, field: field, prefix: Array(prefix.bytes.dropFirst()),
+                      suffix: [UInt8(ascii: ",")] + suffix.bytes.dropFirst())
+    }
+
+    private func writeValue(of field: Field, for e: SandboxEmployee, into json: inout JSONWriter) {
+        switch field {
+        case .id: json.int(e.id)
+        case .first_name: json.string(e.firstName)
+        case .last_name: json.string(e.lastName)
+        case .preferred_name: json.string(e.preferredName ?? "")
+        case .email: json.string(e.email)
+        case .gender: json.string(e.gender ?? "")
+        case .status: json.string(e.status)
+        case .position: json.string(e.position ?? "")
+        case .supervisor: writeSupervisor(e.supervisorId, into: &json)
+        case .employment_type: json.string(e.employmentType ?? "")
+        case .weekly_working_hours: json.string(e.weeklyWorkingHours ?? "")
+        case .hire_date: writeDate(e.hireDate, into: &json)
+        case .contract_end_date: writeDate(e.contractEndDate, into: &json)
+        case .termination_date: writeDate(e.terminationDate, into: &json)
+        case .termination_type: json.string(e.terminationType ?? "")
+        case .termination_reason: json.string(e.terminationReason ?? "")
+        case .probation_period_end: writeDate(e.probationPeriodEnd, into: &json)
+        case .created_at: writeInstant(e.createdAt, into: &json)
+        case .last_modified_at: writeInstant(e.lastModifiedAt, into: &json)
+        case .subcompany: writeUnit(.subcompany, e.subcompanyId, into: &json)
+        case .office: writeUnit(.office, e.officeId, into: &json)
+        case .department: writeUnit(.department, e.departmentId, into: &json)
+        case .team: writeUnit(.team, e.teamId, into: &json)
+        case .cost_centers: writeCostCenters(e.costCenters, into: &json)
+        case .holiday_calendar: writeHolidayCalendar(e.holidayCalendarId, into: &json)
+        case .work_schedule: writeWorkSchedule(e.workScheduleId, into: &json)
+        case .absence_entitlement: writeEntitlements(e.absenceEntitlements, into: &json)
+        case .fix_salary: writeNumber(e.fixSalary ?? 0, into: &json)
+        case .fix_salary_interval: json.string(e.fixSalaryInterval ?? "")
+        case .hourly_salary: writeNumber(e.hourlySalary ?? 0, into: &json)
+        case .vacation_day_balance: writeNumber(e.vacationDayBalance ?? 0, into: &json)
+        case .last_working_day: writeDate(e.lastWorkingDay, into: &json)
+        case .profile_picture:
             json.string(e.hasProfilePicture ? "\(apiBaseURL)/company/employees/\(e.id)/profile-picture" : "")
-        default: json.null()
         }
     }
 
     private func writeDate(_ date: LocalDate?, into json: inout JSONWriter) {
         guard let date else { json.null(); return }
-        json.string(PersonioTimestamp.format(date, in: timeZone))
+        let days = date.daysSinceEpoch
+        json.timestamp(epochSeconds: days * 86_400 - offsets.offset(atLocalMidnightOf: days), offset: offsets.offset(atLocalMidnightOf: days))
+    }
+
+    private func writeInstant(_ date: Date, into json: inout JSONWriter) {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        json.timestamp(epochSeconds: seconds, offset: offsets.offset(atEpochSeconds: seconds))
     }
 
     private func writeNumber(_ value: Double, into json: inout JSONWriter) {
@@ -104,11 +145,7 @@ struct EmployeeRenderer {
         json.key("type"); json.string("Employee")
         json.key("attributes")
         json.beginObject()
-        let fields: [(String, String, PersonioAttributeType)] = [
-            ("id", "ID", .integer), ("first_name", "First name", .standard),
-            ("last_name", "Last name", .standard), ("email", "Email", .standard),
-        ]
-        for (key, label, type) in fields where credential.mayRead(key) {
+        for (key, label, type) in Self.shortEmployeeFields where credential.mayRead(key) {
             json.key(key)
             json.beginObject()
             json.key("label"); json.string(label)
@@ -213,7 +250,7 @@ struct EmployeeRenderer {
         case .text(let text)?: json.string(text)
         case .number(let number)?: json.number(number)
         case .date(let date)?:
-            json.string(attribute.legacyDateFormat ? PersonioTimestamp.format(date, in: timeZone) : date.description)
+            if attribute.legacyDateFormat { writeDate(date, into: &json) } else { json.date(date) }
         }
     }
 

@@ -3,25 +3,40 @@
 /// A page of 100 employees has thousands of small values; `JSONEncoder` over nested `Codable`
 /// structs is several times slower than writing the bytes directly, and the sandbox must serve
 /// 100,000 employees in seconds.
+import SyncEngine
+
 struct JSONWriter {
     private(set) var bytes: [UInt8] = []
-    private var needsComma: [Bool] = []
+    /// One bit per open object or array (innermost lowest): whether the next value needs a comma.
+    /// A bit stack instead of `[Bool]` avoids array bookkeeping on every value; 64 levels suffice.
+    private var commaBits: UInt64 = 0
+    private var depth = 0
 
     init(capacity: Int = 4096) {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-    mutating func endObject() { needsComma.removeLast(); bytes.append(UInt8(ascii: "}")) }
-    mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
-    mutating func endArray() { needsComma.removeLast(); bytes.append(UInt8(ascii: "]")) }
+    mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); push() }
+    mutating func endObject() { pop(); bytes.append(UInt8(ascii: "}")) }
+    mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); push() }
+    mutating func endArray() { pop(); bytes.append(UInt8(ascii: "]")) }
+
+    private mutating func push() {
+        precondition(depth < 64, "JSON nested deeper than 64 levels")
+        commaBits <<= 1
+        depth += 1
+    }
+
+    private mutating func pop() {
+        commaBits >>= 1
+        depth -= 1
+    }
 
     /// Writes `"name":` — the value must follow.
     mutating func key(_ name: String) {
         separate()
         writeString(name)
         bytes.append(UInt8(ascii: ":"))
-        if !needsComma.isEmpty { needsComma[needsComma.count - 1] = false }
         pendingValueAfterKey = true
     }
 
@@ -45,24 +60,79 @@ struct JSONWriter {
     mutating func string(_ value: String?) { if let value { string(value) } else { null() } }
     mutating func int(_ value: Int?) { if let value { int(value) } else { null() } }
 
-    /// Inserts already-encoded JSON as one value.
-    mutating func raw(_ json: [UInt8]) { separate(); bytes.append(contentsOf: json) }
+    /// Writes `"YYYY-MM-DDTHH:MM:SS+HH:MM"` for an instant shown at `offset` seconds from UTC,
+    /// digit by digit: formatting through `String` is the slowest part of a page otherwise.
+    mutating func timestamp(epochSeconds: Int, offset: Int) {
+        separate()
+        let local = epochSeconds + offset
+        let days = local >= 0 ? local / 86_400 : -((-local + 86_399) / 86_400)
+        let secondsOfDay = local - days * 86_400
+        let date = LocalDate(daysSinceEpoch: days)
+        bytes.append(UInt8(ascii: "\""))
+        digits(date.year, 4); bytes.append(UInt8(ascii: "-")); digits(date.month, 2); bytes.append(UInt8(ascii: "-")); digits(date.day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(secondsOfDay / 3600, 2); bytes.append(UInt8(ascii: ":"))
+        digits(secondsOfDay % 3600 / 60, 2); bytes.append(UInt8(ascii: ":"))
+        digits(secondsOfDay % 60, 2)
+        bytes.append(offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        digits(abs(offset) / 3600, 2); bytes.append(UInt8(ascii: ":")); digits(abs(offset) % 3600 / 60, 2)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Writes `"YYYY-MM-DD"`.
+    mutating func date(_ date: LocalDate) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        digits(date.year, 4); bytes.append(UInt8(ascii: "-")); digits(date.month, 2); bytes.append(UInt8(ascii: "-")); digits(date.day, 2)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func digits(_ value: Int, _ width: Int) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(48 + (rest / divisor) % 10))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
 
     private var pendingValueAfterKey = false
 
     private mutating func separate() {
         if pendingValueAfterKey {
             pendingValueAfterKey = false
-            if !needsComma.isEmpty { needsComma[needsComma.count - 1] = true }
             return
         }
-        guard !needsComma.isEmpty else { return }
-        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
+        guard depth > 0 else { return }
+        if commaBits & 1 == 1 { bytes.append(UInt8(ascii: ",")) }
+        commaBits |= 1
+    }
+
+    /// Opens a member from pre-encoded bytes ending in `"value":` (e.g. `"id":{"label":"ID","value":`);
+    /// the value follows through the normal calls, then `closeMember` appends the rest.
+    mutating func openMember(_ prefix: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: prefix)
+        pendingValueAfterKey = true
+    }
+
+    mutating func closeMember(_ suffix: [UInt8]) {
+        bytes.append(contentsOf: suffix)
     }
 
     private mutating func writeString(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
+        let copied = value.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied == true {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)

@@ -45,8 +45,8 @@ extension SandboxStore {
         }
         let renderer = EmployeeRenderer(company: company, credential: credential,
                                         projection: projection.isEmpty ? nil : projection,
-                                        timeZone: configuration.timeZone, apiBaseURL: apiBaseURL)
-        var json = JSONWriter(capacity: max(1024, (end - start) * 4096))
+                                        timeZone: configuration.timeZone, apiBaseURL: apiBaseURL, offsets: offsets)
+        var json = JSONWriter(capacity: max(1024, (end - start) * 6144))
         json.beginObject()
         json.key("success"); json.bool(true)
         json.key("metadata")
@@ -73,7 +73,7 @@ extension SandboxStore {
             throw .notFound("Employee with ID \(id) not found")
         }
         let renderer = EmployeeRenderer(company: company, credential: credential, projection: nil,
-                                        timeZone: configuration.timeZone, apiBaseURL: apiBaseURL)
+                                        timeZone: configuration.timeZone, apiBaseURL: apiBaseURL, offsets: offsets)
         var json = JSONWriter()
         json.beginObject()
         json.key("success"); json.bool(true)

@@ -179,7 +179,7 @@ extension SandboxStore {
         json.endObject()
         json.endObject()
         json.key("employee")
-        EmployeeRenderer(company: company, credential: credential, projection: nil, timeZone: zone, apiBaseURL: "")
+        EmployeeRenderer(company: company, credential: credential, projection: nil, timeZone: zone, apiBaseURL: "", offsets: offsets)
             .writeShort(timeOff.employeeId, into: &json)
         json.key("created_by"); json.string(timeOff.createdBy)
         json.key("certificate")

@@ -6,6 +6,8 @@ import SyncEngine
 /// behaviour that a client can observe (limits, tokens, faults, paging, whitelists) lives here.
 actor SandboxStore {
     let configuration: SandboxConfiguration
+    /// The company time zone's offsets, looked up per rendered date.
+    let offsets: ZoneOffsetTable
     var company: Company
     var faults = SandboxFaults()
     private var faultRandom: SeededRandom
@@ -25,6 +27,7 @@ actor SandboxStore {
 
     init(configuration: SandboxConfiguration, company: Company) {
         self.configuration = configuration
+        self.offsets = ZoneOffsetTable(configuration.timeZone)
         self.company = company
         self.faultRandom = SeededRandom(seed: configuration.seed &+ 0x5EED)
     }
