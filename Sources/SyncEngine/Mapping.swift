@@ -23,7 +23,7 @@ public struct Mapping: Sendable, Hashable, Codable {
         var seen = Set<String>()
         for (index, field) in fields.enumerated() {
             let path = "mapping.fields[\(index)]"
-            if field.target.trimmingCharacters(in: .whitespaces).isEmpty {
+            if field.target.isBlank {
                 errors.append(MappingError(field: "\(path).target", message: "a target field name is required"))
             } else if !seen.insert(field.target).inserted {
                 errors.append(MappingError(field: "\(path).target", message: "\(field.target) is mapped twice"))
@@ -123,7 +123,7 @@ public enum Transform: Sendable, Hashable, Codable {
         switch self {
         case .lowercase: value?.lowercased()
         case .uppercase: value?.uppercased()
-        case .trim: value?.trimmingCharacters(in: .whitespacesAndNewlines)
+        case .trim: value?.trimmingWhitespace()
         case .dateFormat(let pattern): value.flatMap { LocalDate($0) }.map { DateFormat.format($0, pattern) } ?? value
         case .valueMap(let table, let fallback): value.map { table[$0] ?? fallback ?? $0 }
         case .defaultValue(let fallback): (value?.isEmpty ?? true) ? fallback : value

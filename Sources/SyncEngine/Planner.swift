@@ -36,12 +36,12 @@ public struct Planner: Sendable {
 
         for employee in employees where seen.insert(employee.id).inserted {
             let link = input.links[employee.id]
-            var steps: [String] = []
+            var steps = Trace(enabled: only == employee.id)
             let fields = rules.mapping.apply(to: employee, timeZone: input.timeZone)
             let desired = desiredState(employee, link: link, today: today, approved: input.approved.contains(employee.id),
                                        timeZone: input.timeZone, steps: &steps)
             let outcome = diff(employee.id, link: link, desired: desired, fields: fields)
-            if only == employee.id { trace = steps }
+            if only == employee.id { trace = steps.steps }
             switch outcome {
             case .operation(let operation): operations.append(operation)
             case .skip(let reason): skipped.append(Skip(personioId: employee.id, reason: reason))
@@ -83,31 +83,44 @@ public struct Planner: Sendable {
 
     // MARK: Lifecycle
 
-    enum Desired: Equatable {
+    /// Reasons are built only when an operation or a skip is recorded: most people need none.
+    typealias Reason = () -> String
+
+    enum Desired {
         /// Not sent (or left as it is, when already linked).
-        case absent(String)
-        case state(LinkState, String)
+        case absent(Reason)
+        case state(LinkState, Reason)
+    }
+
+    /// Collects the rules that fired, only when explaining one person.
+    struct Trace {
+        let enabled: Bool
+        var steps: [String] = []
+
+        mutating func callAsFunction(_ text: @autoclosure () -> String) {
+            if enabled { steps.append(text()) }
+        }
     }
 
     func desiredState(_ employee: Employee, link: Link?, today: LocalDate, approved: Bool, timeZone: TimeZone,
-                      steps: inout [String]) -> Desired {
+                      steps: inout Trace) -> Desired {
         let policy = rules.policy
         if let exclusion = rules.scope.exclusion(of: employee, timeZone: timeZone) {
-            steps.append("scope: \(exclusion)")
-            guard link != nil else { return .absent("out of scope: \(exclusion)") }
+            steps("scope: \(exclusion)")
+            guard link != nil else { return .absent({ "out of scope: \(exclusion)" }) }
             return removal(policy.onVanished, because: "out of scope: \(exclusion)", steps: &steps)
         }
-        steps.append("scope: included")
+        steps("scope: included")
 
         if let leaving = leaverReason(employee, today: today) {
-            steps.append("leaver: \(leaving); policy for leavers: \(policy.onLeaver.rawValue)")
-            guard link != nil else { return .absent("not sent: \(leaving)") }
+            steps("leaver: \(leaving); policy for leavers: \(policy.onLeaver.rawValue)")
+            guard link != nil else { return .absent({ "not sent: \(leaving)" }) }
             return removal(policy.onLeaver, because: leaving, steps: &steps)
         }
         if employee.status == .leave {
-            steps.append("on leave; policy for leave: \(policy.onLeave.rawValue)")
+            steps("on leave; policy for leave: \(policy.onLeave.rawValue)")
             if policy.onLeave != .keep {
-                guard link != nil else { return .absent("not sent: on leave") }
+                guard link != nil else { return .absent({ "not sent: on leave" }) }
                 return removal(policy.onLeave, because: "on leave", steps: &steps)
             }
         }
@@ -116,58 +129,58 @@ public struct Planner: Sendable {
             let readable = employee.readableAttributes.contains(Employee.sourceAttribute(of: missing))
             let reason = readable ? "required attribute \(missing) has no value"
                 : "required attribute \(missing) is not readable with this API credential"
-            steps.append("required: \(reason)")
-            return .absent("not sent: \(reason)")
+            steps("required: \(reason)")
+            return .absent({ "not sent: \(reason)" })
         }
 
         var desired: Desired
         let start = employee.hireDate
         if let start, start > today {
             let days = today.days(until: start)
-            steps.append("starts on \(start), in \(days) days; pre-hire policy: \(policy.preHire)")
+            steps("starts on \(start), in \(days) days; pre-hire policy: \(policy.preHire)")
             switch policy.preHire {
             case .skip:
-                desired = .absent("not sent yet: starts on \(start)")
+                desired = .absent({ "not sent yet: starts on \(start)" })
             case .archivedWithin(let window) where days <= window:
-                desired = .state(.archived, "archived until the start date \(start) (in \(days) days)")
+                desired = .state(.archived, { "archived until the start date \(start) (in \(days) days)" })
             case .archivedWithin(let window):
-                desired = .absent("not sent yet: starts on \(start), more than \(window) days away")
+                desired = .absent({ "not sent yet: starts on \(start), more than \(window) days away" })
             case .draft:
-                desired = .state(.draft, "draft until the start date \(start)")
+                desired = .state(.draft, { "draft until the start date \(start)" })
             case .active:
-                desired = .state(.active, "active before the start date \(start)")
+                desired = .state(.active, { "active before the start date \(start)" })
             }
         } else if start == nil, employee.status == .onboarding, policy.preHire != .active {
-            steps.append("onboarding without a start date")
-            desired = .absent("not sent yet: onboarding without a start date")
+            steps("onboarding without a start date")
+            desired = .absent({ "not sent yet: onboarding without a start date" })
         } else {
             let started = start.map { "started on \($0)" } ?? "employed"
-            steps.append(started)
+            steps(started)
             if let link, link.state == .archived, link.hasBeenActive {
-                desired = .state(.active, "restored: rehired, \(started)")
+                desired = .state(.active, { "restored: rehired, \(started)" })
             } else if let link, link.state == .archived {
-                desired = .state(.active, "activated: start date \(start?.description ?? "") reached")
+                desired = .state(.active, { "activated: start date \(start?.description ?? "") reached" })
             } else {
-                desired = .state(.active, "active: \(started)")
+                desired = .state(.active, { "active: \(started)" })
             }
         }
 
         if policy.requiresApproval, case .state(let state, _) = desired, state != .draft, link == nil || link?.state == .draft {
             if approved {
-                steps.append("approved by an HR admin")
+                steps("approved by an HR admin")
             } else {
-                steps.append("approval required and not given")
-                desired = .state(.draft, "draft: awaiting approval by an HR admin")
+                steps("approval required and not given")
+                desired = .state(.draft, { "draft: awaiting approval by an HR admin" })
             }
         }
         return desired
     }
 
-    private func removal(_ rule: Policy.Removal, because reason: String, steps: inout [String]) -> Desired {
+    private func removal(_ rule: Policy.Removal, because reason: String, steps: inout Trace) -> Desired {
         switch rule {
-        case .keep: .state(.active, "kept: \(reason)")
-        case .archive: .state(.archived, "archived: \(reason)")
-        case .delete: .state(.deleted, "deleted: \(reason)")
+        case .keep: .state(.active, { "kept: \(reason)" })
+        case .archive: .state(.archived, { "archived: \(reason)" })
+        case .delete: .state(.deleted, { "deleted: \(reason)" })
         }
     }
 
@@ -191,10 +204,10 @@ public struct Planner: Sendable {
         let fingerprint = Fingerprint.of(fields)
         guard let link else {
             switch desired {
-            case .absent(let reason): return .skip(reason)
+            case .absent(let reason): return .skip(reason())
             case .state(.deleted, _): return .none
             case .state(let state, let reason):
-                return .operation(Operation(kind: .create, personioId: id, targetId: nil, reason: reason, resultingState: state,
+                return .operation(Operation(kind: .create, personioId: id, targetId: nil, reason: reason(), resultingState: state,
                                             fields: fields, changedFields: [], held: nil))
             }
         }
@@ -202,7 +215,7 @@ public struct Planner: Sendable {
         let fieldsChanged = link.fingerprint != fingerprint
         switch desired {
         case .absent(let reason):
-            return .skip(reason)
+            return .skip(reason())
         case .state(let state, let reason):
             if state == link.state {
                 guard fieldsChanged, state != .deleted else { return .none }
@@ -214,16 +227,16 @@ public struct Planner: Sendable {
             switch (link.state, state) {
             case (.deleted, .deleted): return .none
             case (.deleted, _):
-                return .operation(Operation(kind: .create, personioId: id, targetId: nil, reason: reason, resultingState: state,
+                return .operation(Operation(kind: .create, personioId: id, targetId: nil, reason: reason(), resultingState: state,
                                             fields: fields, changedFields: [], held: nil))
             case (_, .deleted): kind = .delete
             case (_, .archived): kind = .archive
             case (.archived, .active): kind = link.hasBeenActive ? .restore : .activate
             case (.draft, .active): kind = .activate
-            case (_, .draft): return .skip("kept as \(link.state.rawValue): \(reason)")
+            case (_, .draft): return .skip("kept as \(link.state.rawValue): \(reason())")
             default: kind = .update
             }
-            var operation = stateChange(kind, id, link: link, to: state, reason: reason, fields: fields)
+            var operation = stateChange(kind, id, link: link, to: state, reason: reason(), fields: fields)
             operation.changedFields = changed
             return .operation(operation)
         }

@@ -15,22 +15,48 @@ public struct DecodeIssue: Sendable, Equatable, CustomStringConvertible {
 /// Reads Personio's attribute maps (`{"first_name": {"label", "value", "type", "universal_id"}, …}`)
 /// into `Employee`, tolerating every empty form (`""`, `null`, `[]`), numbers sent as strings and
 /// both date forms.
+/// One attribute as Personio sends it: `"key": {"label", "value", "type", "universal_id"}`.
+struct AttributeEntry {
+    var key: String
+    var label: String?
+    var type: String?
+    var value: JSONValue
+}
+
 struct EmployeeDecoder {
     let timeZone: TimeZone
 
+    /// Decodes an attribute map already parsed into a dictionary (single employees, tests).
     func decode(_ attributes: [String: JSONValue]) -> (Employee?, [DecodeIssue]) {
+        decode(attributes.map { key, wrapper in
+            AttributeEntry(key: key, label: wrapper["label"]?.string, type: wrapper["type"]?.string, value: Self.value(wrapper) ?? .null)
+        })
+    }
+
+    /// Standard attributes the decoder reads; others are only recorded as readable.
+    static let decodedKeys: Set<String> = [
+        "id", "first_name", "last_name", "preferred_name", "email", "gender", "position", "employment_type", "status",
+        "weekly_working_hours", "vacation_day_balance", "hire_date", "contract_end_date", "termination_date",
+        "last_working_day", "probation_period_end", "created_at", "last_modified_at", "department", "office",
+        "subcompany", "team", "supervisor",
+    ]
+
+    /// `readableKeys`: the attribute keys of this employee when the caller already has them as a
+    /// set (all employees of a page usually share one), saving a set per employee.
+    func decode(_ attributes: [AttributeEntry], readableKeys: Set<String>? = nil) -> (Employee?, [DecodeIssue]) {
         var issues: [DecodeIssue] = []
-        guard let id = attributes["id"].flatMap({ Self.value($0) }).flatMap(Self.integer) else {
+        guard let id = attributes.first(where: { $0.key == "id" }).flatMap({ Self.integer($0.value) }) else {
             return (nil, [DecodeIssue(employeeId: nil, attribute: "id", problem: "missing or not a number")])
         }
         var employee = Employee(id: id)
+        employee.readableAttributes = readableKeys ?? Set(attributes.map(\.key)).union(["id"])
         func note(_ key: String, _ problem: String) { issues.append(DecodeIssue(employeeId: id, attribute: key, problem: problem)) }
 
-        for (key, wrapper) in attributes where key != "id" {
-            employee.readableAttributes.insert(key)
-            let value = Self.value(wrapper)
+        for entry in attributes where entry.key != "id" {
+            let key = entry.key
+            let value: JSONValue? = entry.value
             if key.hasPrefix("dynamic_") {
-                employee.custom[key] = custom(key, wrapper, value, note: note)
+                employee.custom[key] = custom(key, label: entry.label, type: entry.type, value, note: note)
                 continue
             }
             switch key {
@@ -74,7 +100,7 @@ struct EmployeeDecoder {
     static func isEmpty(_ value: JSONValue?) -> Bool {
         switch value {
         case nil, .null?: true
-        case .string(let text)?: text.trimmingCharacters(in: .whitespaces).isEmpty
+        case .string(let text)?: text.isBlank
         case .array(let items)?: items.isEmpty
         case .object(let object)?: object.isEmpty
         default: false
@@ -94,7 +120,7 @@ struct EmployeeDecoder {
     static func integer(_ value: JSONValue) -> Int? {
         switch value {
         case .number(let number) where number == number.rounded() && abs(number) < 1e15: Int(number)
-        case .string(let text): Int(text.trimmingCharacters(in: .whitespaces))
+        case .string(let text): Int(text) ?? Int(text.trimmingWhitespace())
         default: nil
         }
     }
@@ -104,7 +130,7 @@ struct EmployeeDecoder {
         switch value {
         case .number(let number)?: return number
         case .string(let text)?:
-            if let number = Double(text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")) { return number }
+            if let number = Double(text) ?? Double(String(text.trimmingWhitespace().map { $0 == "," ? "." : $0 })) { return number }
             note(key, "not a number: \"\(text.prefix(40))\"")
         default: note(key, "not a number")
         }
@@ -153,9 +179,9 @@ struct EmployeeDecoder {
                          lastName: attributes["last_name"].flatMap { Self.text(Self.value($0)) })
     }
 
-    private func custom(_ key: String, _ wrapper: JSONValue, _ value: JSONValue?, note: (String, String) -> Void) -> CustomAttributeValue {
-        let label = wrapper["label"]?.string ?? key
-        let type = wrapper["type"]?.string
+    private func custom(_ key: String, label: String?, type: String?, _ value: JSONValue?,
+                        note: (String, String) -> Void) -> CustomAttributeValue {
+        let label = label ?? key
         guard !Self.isEmpty(value) else { return CustomAttributeValue(label: label, value: .empty) }
         switch (type, value) {
         case ("date", _):
@@ -173,5 +199,76 @@ struct EmployeeDecoder {
             note(key, "unsupported value")
             return CustomAttributeValue(label: label, value: .empty)
         }
+    }
+}
+
+/// Reads a page of employees straight from bytes into attribute rows, without a dictionary per
+/// attribute: the part of reading Personio that costs the most CPU.
+enum EmployeePageReader {
+    struct Page {
+        var totalElements: Int?
+        /// One entry per item of `data`; nil for an item without `attributes`.
+        var items: [[AttributeEntry]?]
+    }
+
+    static func read(_ body: [UInt8]) throws(JSONParseError) -> Page {
+        var page = Page(totalElements: nil, items: [])
+        var sawData = false
+        try body.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) in
+            var scanner = JSONScanner(bytes: buffer)
+            try scanner.object { scanner, key throws(JSONParseError) in
+                switch key {
+                case "metadata":
+                    page.totalElements = try scanner.value()["total_elements"]?.int
+                case "data":
+                    sawData = true
+                    try scanner.array { scanner throws(JSONParseError) in page.items.append(try item(&scanner)) }
+                default:
+                    try scanner.skipValue()
+                }
+            }
+        }
+        guard sawData else { throw JSONParseError(message: "no data array", offset: 0) }
+        return page
+    }
+
+    private static func item(_ scanner: inout JSONScanner) throws(JSONParseError) -> [AttributeEntry]? {
+        var entries: [AttributeEntry]?
+        try scanner.object { scanner, key throws(JSONParseError) in
+            guard key == "attributes" else { try scanner.skipValue(); return }
+            var list: [AttributeEntry] = []
+            list.reserveCapacity(48)
+            try scanner.object { scanner, attribute throws(JSONParseError) in list.append(try entry(attribute, &scanner)) }
+            entries = list
+        }
+        return entries
+    }
+
+    /// `{"label":…,"value":…,"type":…,"universal_id":…}`; anything else is taken as a bare value.
+    private static func entry(_ key: String, _ scanner: inout JSONScanner) throws(JSONParseError) -> AttributeEntry {
+        let wanted = key.hasPrefix("dynamic_") || EmployeeDecoder.decodedKeys.contains(key)
+        guard try scanner.peek() == UInt8(ascii: "{") else {
+            if !wanted { try scanner.skipValue(); return AttributeEntry(key: key, label: nil, type: nil, value: .null) }
+            return AttributeEntry(key: key, label: nil, type: nil, value: try scanner.value())
+        }
+        var label: String?
+        var type: String?
+        var value: JSONValue?
+        var others: [String: JSONValue] = [:]
+        try scanner.object { scanner, member throws(JSONParseError) in
+            switch member {
+            case "value" where !wanted: try scanner.skipValue(); value = .null
+            case "value": value = try scanner.value()
+            case "label": if try scanner.peek() == UInt8(ascii: "\"") { label = try scanner.string() } else { try scanner.skipValue() }
+            case "type": if try scanner.peek() == UInt8(ascii: "\"") { type = try scanner.string() } else { try scanner.skipValue() }
+            case "universal_id", "currency": try scanner.skipValue()
+            default: if wanted { others[member] = try scanner.value() } else { try scanner.skipValue() }
+            }
+        }
+        if let value { return AttributeEntry(key: key, label: label, type: type, value: value) }
+        // Not a labelled wrapper: a bare nested value such as {"type":"Department","attributes":{…}}.
+        if let type { others["type"] = .string(type) }
+        if let label { others["label"] = .string(label) }
+        return AttributeEntry(key: key, label: nil, type: nil, value: .object(others))
     }
 }

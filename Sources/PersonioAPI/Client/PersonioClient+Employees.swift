@@ -25,38 +25,44 @@ extension PersonioClient {
     }
 
     func employeePage(offset: Int, attributes: [String]?, updatedSince: Date?) async throws(PersonioError) -> EmployeePage {
-        let limit = configuration.pageSize
-        var query = [("limit", String(limit)), ("offset", String(offset))]
+        try decodePage(try await employeePageBody(offset: offset, attributes: attributes, updatedSince: updatedSince),
+                       offset: offset, limit: configuration.pageSize)
+    }
+
+    /// The raw body of one page (so the next page can be fetched while this one is decoded).
+    func employeePageBody(offset: Int, attributes: [String]?, updatedSince: Date?) async throws(PersonioError) -> [UInt8] {
+        var query = [("limit", String(configuration.pageSize)), ("offset", String(offset))]
         for attribute in attributes ?? [] { query.append(("attributes[]", attribute)) }
         if let updatedSince {
             query.append(("updated_since", PersonioTimestamp.format(updatedSince, in: configuration.timeZone)))
         }
-        let body = try await send("GET", "/company/employees", query: query)
-        return try decodePage(body, offset: offset, limit: limit)
+        return try await send("GET", "/company/employees", query: query)
     }
 
     func decodePage(_ body: [UInt8], offset: Int, limit: Int) throws(PersonioError) -> EmployeePage {
-        let document: JSONValue
-        do { document = try JSONValue.parse(Data(body)) } catch {
+        let page: EmployeePageReader.Page
+        do { page = try EmployeePageReader.read(body) } catch {
             throw .malformedResponse(reason: "the employee list is \(error)")
         }
-        guard let items = document["data"]?.array else { throw .malformedResponse(reason: "the employee list has no data array") }
-        let total = document["metadata"]?["total_elements"]?.int ?? (offset + items.count)
+        let total = page.totalElements ?? (offset + page.items.count)
         let decoder = EmployeeDecoder(timeZone: configuration.timeZone)
         var employees: [Employee] = []
-        employees.reserveCapacity(items.count)
+        employees.reserveCapacity(page.items.count)
         var issues: [DecodeIssue] = []
-        for item in items {
-            guard let attributes = item["attributes"]?.object else {
+        var sharedKeys: (list: [String], set: Set<String>)?
+        for item in page.items {
+            guard let attributes = item else {
                 issues.append(DecodeIssue(employeeId: nil, attribute: "attributes", problem: "an item without attributes"))
                 continue
             }
-            let (employee, problems) = decoder.decode(attributes)
+            let keys = attributes.map(\.key)
+            if sharedKeys?.list != keys { sharedKeys = (keys, Set(keys).union(["id"])) }
+            let (employee, problems) = decoder.decode(attributes, readableKeys: sharedKeys?.set)
             issues += problems
             if let employee { employees.append(employee) }
         }
         return EmployeePage(employees: employees, issues: issues, offset: offset, totalElements: total,
-                            isLast: items.isEmpty || offset + limit >= total)
+                            isLast: page.items.isEmpty || offset + limit >= total)
     }
 
     /// One employee by id.
@@ -91,6 +97,9 @@ public struct EmployeePages: AsyncSequence, Sendable {
         var anomalies: [String] = []
         var finished = false
         var reported = false
+        /// The next page, already requested while the caller works on the current one, so that
+        /// Personio's work and ours overlap (the limiter still paces every request).
+        var prefetched: Task<[UInt8], any Error>?
 
         public mutating func next() async throws -> EmployeePage? {
             if finished {
@@ -101,7 +110,25 @@ public struct EmployeePages: AsyncSequence, Sendable {
                 return nil
             }
             let limit = client.configuration.pageSize
-            var page = try await client.employeePage(offset: offset, attributes: attributes, updatedSince: updatedSince)
+            let body: [UInt8]
+            if let prefetched {
+                self.prefetched = nil
+                body = try await prefetched.value
+            } else {
+                body = try await client.employeePageBody(offset: offset, attributes: attributes, updatedSince: updatedSince)
+            }
+            // Ask for the next page before decoding this one, when the total already announced says
+            // there is one (never on the first page: a one-page listing costs exactly one request).
+            if let expectedTotal, offset + limit < expectedTotal {
+                let (client, attributes, updatedSince, next) = (client, attributes, updatedSince, offset + limit)
+                prefetched = Task { try await client.employeePageBody(offset: next, attributes: attributes, updatedSince: updatedSince) }
+            }
+            var page: EmployeePage
+            do { page = try client.decodePage(body, offset: offset, limit: limit) } catch {
+                prefetched?.cancel()
+                prefetched = nil
+                throw error
+            }
             if !page.isLast, page.employees.count + page.issues.filter({ $0.attribute == "id" }).count < limit {
                 // A short page with more to come: ask once more before calling it truncated.
                 let again = try await client.employeePage(offset: offset, attributes: attributes, updatedSince: updatedSince)
@@ -120,6 +147,7 @@ public struct EmployeePages: AsyncSequence, Sendable {
             }
             offset += limit
             finished = page.isLast
+            if finished { prefetched?.cancel(); prefetched = nil }
             return page
         }
     }

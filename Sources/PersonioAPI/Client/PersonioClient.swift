@@ -40,6 +40,7 @@ public final class PersonioClient: Sendable {
         var reauthenticated = false
         while true {
             attempt += 1
+            guard !Task.isCancelled else { throw .unreachable(reason: "the request was cancelled") }
             let grant = try await tokens.current()
             do { try await limiter.acquire() } catch { throw .unreachable(reason: "cancelled") }
             var headers = [("Authorization", "Bearer \(grant.token)"), ("Accept", "application/json")]

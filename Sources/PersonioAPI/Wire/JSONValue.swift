@@ -22,114 +22,15 @@ public enum JSONValue: Decodable, Equatable, Sendable {
     }
 
     /// Parses a document with a small byte-level parser: decoding through `Decodable` with
-    /// fallbacks throws an error per failed attempt and is slow in debug builds.
+    /// fallbacks throws an error per failed attempt and is slow.
     public static func parse(_ data: Data) throws -> JSONValue {
-        var parser = Parser(bytes: Array(data))
-        let value = try parser.value()
-        parser.skipWhitespace()
-        guard parser.index == parser.bytes.count else { throw parser.failure("trailing characters") }
-        return value
-    }
-
-    private struct Parser {
-        let bytes: [UInt8]
-        var index = 0
-
-        func failure(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: index) }
-
-        mutating func skipWhitespace() {
-            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
-        }
-
-        mutating func value() throws -> JSONValue {
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unexpected end") }
-            switch bytes[index] {
-            case UInt8(ascii: "{"):
-                index += 1
-                var object: [String: JSONValue] = [:]
-                skipWhitespace()
-                if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
-                while true {
-                    skipWhitespace()
-                    let key = try string()
-                    skipWhitespace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected :") }
-                    index += 1
-                    object[key] = try value()
-                    skipWhitespace()
-                    guard index < bytes.count else { throw failure("unterminated object") }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected , or }") }
-                    index += 1
-                    return .object(object)
-                }
-            case UInt8(ascii: "["):
-                index += 1
-                var array: [JSONValue] = []
-                skipWhitespace()
-                if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
-                while true {
-                    array.append(try value())
-                    skipWhitespace()
-                    guard index < bytes.count else { throw failure("unterminated array") }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    guard bytes[index] == UInt8(ascii: "]") else { throw failure("expected , or ]") }
-                    index += 1
-                    return .array(array)
-                }
-            case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
-            default:
-                let start = index
-                while index < bytes.count, "+-0123456789.eE".utf8.contains(bytes[index]) { index += 1 }
-                guard let number = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else { throw failure("bad number") }
-                return .number(number)
-            }
-        }
-
-        mutating func literal(_ word: String) throws {
-            let expected = Array(word.utf8)
-            guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected else {
-                throw failure("expected \(word)")
-            }
-            index += expected.count
-        }
-
-        mutating func string() throws -> String {
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected string") }
-            index += 1
-            var out: [UInt8] = []
-            while index < bytes.count {
-                let byte = bytes[index]
-                index += 1
-                if byte == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
-                guard byte == UInt8(ascii: "\\") else { out.append(byte); continue }
-                guard index < bytes.count else { break }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "u"):
-                    guard index + 4 <= bytes.count, var code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
-                    else { throw failure("bad \\u escape") }
-                    index += 4
-                    if (0xD800..<0xDC00).contains(code), index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                       let low = UInt32(String(decoding: bytes[index + 2..<index + 6], as: UTF8.self), radix: 16) {
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                        index += 6
-                    }
-                    out.append(contentsOf: Array(String(Character(Unicode.Scalar(code) ?? "?")).utf8))
-                default: out.append(escape)
-                }
-            }
-            throw failure("unterminated string")
+        let bytes = [UInt8](data)
+        return try bytes.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(bytes: buffer)
+            let value = try scanner.value()
+            scanner.skipWhitespace()
+            guard scanner.index == buffer.count else { throw scanner.failure("trailing characters") }
+            return value
         }
     }
 
@@ -157,4 +58,176 @@ public struct JSONParseError: Error, CustomStringConvertible, Equatable {
     public let message: String
     public let offset: Int
     public var description: String { "not valid JSON: \(message) at byte \(offset)" }
+}
+
+/// A pull scanner over JSON bytes: reads values, keys and strings in place, and skips what the
+/// caller does not need, so large pages can be read without building a dictionary per object.
+struct JSONScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    func failure(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: index) }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
+            index += 1
+        }
+    }
+
+    /// The next non-blank byte, without consuming it.
+    mutating func peek() throws(JSONParseError) -> UInt8 {
+        skipWhitespace()
+        guard index < bytes.count else { throw failure("unexpected end") }
+        return bytes[index]
+    }
+
+    mutating func expect(_ byte: UInt8) throws(JSONParseError) {
+        guard try peek() == byte else { throw failure("expected \(Character(Unicode.Scalar(byte)))") }
+        index += 1
+    }
+
+    /// Iterates an object's members: `body` is called with each key, positioned at its value,
+    /// and must consume that value.
+    mutating func object(_ body: (inout JSONScanner, String) throws(JSONParseError) -> Void) throws(JSONParseError) {
+        try expect(UInt8(ascii: "{"))
+        if try peek() == UInt8(ascii: "}") { index += 1; return }
+        while true {
+            skipWhitespace()
+            let key = try string()
+            try expect(UInt8(ascii: ":"))
+            try body(&self, key)
+            let next = try peek()
+            index += 1
+            if next == UInt8(ascii: ",") { continue }
+            guard next == UInt8(ascii: "}") else { throw failure("expected , or }") }
+            return
+        }
+    }
+
+    /// Iterates an array's elements: `body` must consume each element.
+    mutating func array(_ body: (inout JSONScanner) throws(JSONParseError) -> Void) throws(JSONParseError) {
+        try expect(UInt8(ascii: "["))
+        if try peek() == UInt8(ascii: "]") { index += 1; return }
+        while true {
+            try body(&self)
+            let next = try peek()
+            index += 1
+            if next == UInt8(ascii: ",") { continue }
+            guard next == UInt8(ascii: "]") else { throw failure("expected , or ]") }
+            return
+        }
+    }
+
+    mutating func value() throws(JSONParseError) -> JSONValue {
+        switch try peek() {
+        case UInt8(ascii: "{"):
+            var object: [String: JSONValue] = [:]
+            try self.object { scanner, key throws(JSONParseError) in object[key] = try scanner.value() }
+            return .object(object)
+        case UInt8(ascii: "["):
+            var array: [JSONValue] = []
+            try self.array { scanner throws(JSONParseError) in array.append(try scanner.value()) }
+            return .array(array)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        default: return .number(try number())
+        }
+    }
+
+    /// Skips one value of any kind.
+    mutating func skipValue() throws(JSONParseError) {
+        switch try peek() {
+        case UInt8(ascii: "{"): try object { scanner, _ throws(JSONParseError) in try scanner.skipValue() }
+        case UInt8(ascii: "["): try array { scanner throws(JSONParseError) in try scanner.skipValue() }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        default: _ = try number()
+        }
+    }
+
+    mutating func number() throws(JSONParseError) -> Double {
+        let start = index
+        while index < bytes.count, (48...57).contains(bytes[index]) || bytes[index] == UInt8(ascii: "-")
+            || bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e")
+            || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+        }
+        guard index > start, let number = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+        else { throw failure("bad number") }
+        return number
+    }
+
+    mutating func literal(_ word: StaticString) throws(JSONParseError) {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw failure("expected \(word)") }
+        for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { throw failure("expected \(word)") }
+        index += count
+    }
+
+    mutating func skipString() throws(JSONParseError) {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected string") }
+        index += 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            if byte == UInt8(ascii: "\\") { index += 1 } else if byte == UInt8(ascii: "\"") { return }
+        }
+        throw failure("unterminated string")
+    }
+
+    mutating func string() throws(JSONParseError) -> String {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected string") }
+        let start = index + 1
+        var end = start
+        // Fast path: no escapes, the bytes are the string.
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+            if bytes[end] == UInt8(ascii: "\\") { return try escapedString() }
+            end += 1
+        }
+        guard end < bytes.count else { throw failure("unterminated string") }
+        index = end + 1
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    }
+
+    private mutating func escapedString() throws(JSONParseError) -> String {
+        index += 1
+        var out: [UInt8] = []
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            if byte == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
+            guard byte == UInt8(ascii: "\\") else { out.append(byte); continue }
+            guard index < bytes.count else { break }
+            let escape = bytes[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "u"):
+                guard index + 4 <= bytes.count,
+                      var code = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<index + 4]), as: UTF8.self), radix: 16)
+                else { throw failure("bad \\u escape") }
+                index += 4
+                if (0xD800..<0xDC00).contains(code), index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                   let low = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[index + 2..<index + 6]), as: UTF8.self), radix: 16) {
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    index += 6
+                }
+                out.append(contentsOf: Array(String(Character(Unicode.Scalar(code) ?? "?")).utf8))
+            default: out.append(escape)
+            }
+        }
+        throw failure("unterminated string")
+    }
 }

@@ -1,0 +1,23 @@
+extension StringProtocol {
+    /// Whether the text is empty or only whitespace. Pure Swift: Foundation's trimming bridges to
+    /// NSString on Linux and dominated profiles of reading 100,000 employees.
+    public var isBlank: Bool {
+        if let first = utf8.first, first > 0x20, first < 0x7F { return false }
+        return unicodeScalars.allSatisfy(\.properties.isWhitespace)
+    }
+
+    /// The text without leading and trailing whitespace; returns it unchanged (no copy of the
+    /// characters) in the common case that there is none.
+    public func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return "" }
+        if !first.properties.isWhitespace, !last.properties.isWhitespace { return String(self) }
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
+        while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { end = scalars.index(before: end) }
+        var trimmed = String.UnicodeScalarView()
+        trimmed.append(contentsOf: scalars[start..<end])
+        return String(trimmed)
+    }
+}
