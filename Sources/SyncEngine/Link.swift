@@ -33,13 +33,21 @@ public struct Link: Sendable, Hashable, Codable {
 /// machine and run, unlike `Hasher`.
 public enum Fingerprint {
     public static func of(_ fields: [String: String]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for key in fields.keys.sorted() {
-            for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            hash = (hash ^ 0x1F) &* 0x100_0000_01b3
-            for byte in (fields[key] ?? "").utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            hash = (hash ^ 0x1E) &* 0x100_0000_01b3
-        }
+        var hash = seed
+        for key in fields.keys.sorted() { mix(key, fields[key] ?? "", into: &hash) }
+        return hex(hash)
+    }
+
+    static let seed: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    static func mix(_ key: String, _ value: String, into hash: inout UInt64) {
+        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        hash = (hash ^ 0x1F) &* 0x100_0000_01b3
+        for byte in value.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        hash = (hash ^ 0x1E) &* 0x100_0000_01b3
+    }
+
+    static func hex(_ hash: UInt64) -> String {
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }

@@ -11,6 +11,7 @@ public struct Mapping: Sendable, Hashable, Codable {
     /// The mapped fields of one person; fields whose value is empty are left out.
     public func apply(to employee: Employee, timeZone: TimeZone) -> [String: String] {
         var result: [String: String] = [:]
+        result.reserveCapacity(fields.count)
         for field in fields {
             if let value = field.value(for: employee, timeZone: timeZone), !value.isEmpty { result[field.target] = value }
         }
@@ -69,6 +70,77 @@ public struct FieldMapping: Sendable, Hashable, Codable {
     }
 }
 
+/// A mapping with its attribute keys resolved once, for planning many people.
+struct CompiledMapping: Sendable {
+    struct Field: Sendable {
+        var target: String
+        var source: CompiledSource
+        var transforms: [Transform]
+    }
+
+    indirect enum CompiledSource: Sendable {
+        case standard(AttributeKey)
+        case custom(String)
+        case constant(String)
+        case concatenate([CompiledSource], String)
+
+        init(_ source: Source) {
+            switch source {
+            case .attribute(let key): self = AttributeKey(rawValue: key).map(CompiledSource.standard) ?? .custom(key)
+            case .constant(let text): self = .constant(text)
+            case .concatenate(let parts, let separator): self = .concatenate(parts.map(CompiledSource.init), separator)
+            }
+        }
+
+        func value(for employee: Employee) -> String? {
+            switch self {
+            case .standard(let key): employee.value(of: key)
+            case .custom(let key): employee.customValue(key)
+            case .constant(let text): text
+            case .concatenate(let parts, let separator):
+                parts.compactMap { $0.value(for: employee) }.filter { !$0.isEmpty }.joined(separator: separator)
+            }
+        }
+    }
+
+    /// Sorted by target, so values come out in fingerprint order.
+    let fields: [Field]
+
+    init(_ mapping: Mapping) {
+        var byTarget: [String: Field] = [:]
+        for field in mapping.fields {  // a later mapping of the same target wins, as in `Mapping.apply`
+            byTarget[field.target] = Field(target: field.target, source: CompiledSource(field.source), transforms: field.transforms)
+        }
+        fields = byTarget.keys.sorted().compactMap { byTarget[$0] }
+    }
+
+    /// The mapped values in target order (nil where empty).
+    func values(for employee: Employee) -> [String?] {
+        fields.map { field in
+            var value = field.source.value(for: employee)
+            for transform in field.transforms { value = transform.apply(value) }
+            return (value?.isEmpty ?? true) ? nil : value
+        }
+    }
+
+    func dictionary(_ values: [String?]) -> [String: String] {
+        var result: [String: String] = [:]
+        result.reserveCapacity(values.count)
+        for (field, value) in zip(fields, values) { if let value { result[field.target] = value } }
+        return result
+    }
+
+    /// Equal to `Fingerprint.of(dictionary(values))`, without building the dictionary.
+    func fingerprint(_ values: [String?]) -> String {
+        var hash = Fingerprint.seed
+        for (field, value) in zip(fields, values) {
+            guard let value else { continue }
+            Fingerprint.mix(field.target, value, into: &hash)
+        }
+        return Fingerprint.hex(hash)
+    }
+}
+
 /// Where a value comes from.
 public indirect enum Source: Sendable, Hashable, Codable {
     /// A source attribute: a standard key (`department`, `supervisor.email`, …) or `dynamic_<id>`.
@@ -121,7 +193,7 @@ public enum Transform: Sendable, Hashable, Codable {
 
     func apply(_ value: String?) -> String? {
         switch self {
-        case .lowercase: value?.lowercased()
+        case .lowercase: value?.lowercasedIfNeeded()
         case .uppercase: value?.uppercased()
         case .trim: value?.trimmingWhitespace()
         case .dateFormat(let pattern): value.flatMap { LocalDate($0) }.map { DateFormat.format($0, pattern) } ?? value
@@ -150,17 +222,22 @@ enum DateFormat {
     }
 }
 
-extension Employee {
-    static let standardAttributes: Set<String> = [
-        "id", "first_name", "last_name", "preferred_name", "email", "gender", "status", "position", "employment_type",
-        "weekly_working_hours", "department", "department.id", "office", "office.id", "subcompany", "subcompany.id", "team",
-        "team.id", "supervisor", "supervisor.id", "supervisor.email", "supervisor.name", "hire_date", "contract_end_date",
-        "termination_date", "last_working_day", "probation_period_end", "created_at", "last_modified_at", "vacation_day_balance",
-    ]
+/// The standard attributes a mapping or scope may name.
+public enum AttributeKey: String, Sendable, CaseIterable {
+    case id, firstName = "first_name", lastName = "last_name", preferredName = "preferred_name", email, gender, status
+    case position, employmentType = "employment_type", weeklyWorkingHours = "weekly_working_hours"
+    case vacationDayBalance = "vacation_day_balance", department, departmentId = "department.id", office
+    case officeId = "office.id", subcompany, subcompanyId = "subcompany.id", team, teamId = "team.id", supervisor
+    case supervisorId = "supervisor.id", supervisorEmail = "supervisor.email", supervisorName = "supervisor.name"
+    case hireDate = "hire_date", contractEndDate = "contract_end_date", terminationDate = "termination_date"
+    case lastWorkingDay = "last_working_day", probationPeriodEnd = "probation_period_end", createdAt = "created_at"
+    case lastModifiedAt = "last_modified_at"
+}
 
+extension Employee {
     /// Whether `key` names an attribute `value(of:)` understands.
     public static func isKnownAttribute(_ key: String) -> Bool {
-        standardAttributes.contains(key) || (key.hasPrefix("dynamic_") && Int(key.dropFirst(8)) != nil)
+        AttributeKey(rawValue: key) != nil || (key.hasPrefix("dynamic_") && Int(key.dropFirst(8)) != nil)
     }
 
     /// The source attribute a key refers to (`supervisor.email` → `supervisor`).
@@ -170,43 +247,51 @@ extension Employee {
 
     /// The value of an attribute as text: dates as `YYYY-MM-DD`, instants as ISO 8601 UTC, org units by name.
     public func value(of key: String, timeZone: TimeZone) -> String? {
+        if let standard = AttributeKey(rawValue: key) { return value(of: standard) }
+        return customValue(key)
+    }
+
+    /// The value of a standard attribute (an enum switch: no string comparisons per person).
+    public func value(of key: AttributeKey) -> String? {
         switch key {
-        case "id": String(id)
-        case "first_name": firstName
-        case "last_name": lastName
-        case "preferred_name": preferredName
-        case "email": email
-        case "gender": gender
-        case "status": status?.text
-        case "position": position
-        case "employment_type": employmentType
-        case "weekly_working_hours": weeklyWorkingHours.map(Self.number)
-        case "vacation_day_balance": vacationDayBalance.map(Self.number)
-        case "department": department?.name
-        case "department.id": department?.id.map(String.init)
-        case "office": office?.name
-        case "office.id": office?.id.map(String.init)
-        case "subcompany": subcompany?.name
-        case "subcompany.id": subcompany?.id.map(String.init)
-        case "team": team?.name
-        case "team.id": team?.id.map(String.init)
-        case "supervisor", "supervisor.id": supervisor.map { String($0.id) }
-        case "supervisor.email": supervisor?.email
-        case "supervisor.name": supervisor.map { [$0.firstName, $0.lastName].compactMap { $0 }.joined(separator: " ") }
-        case "hire_date": hireDate?.description
-        case "contract_end_date": contractEndDate?.description
-        case "termination_date": terminationDate?.description
-        case "last_working_day": lastWorkingDay?.description
-        case "probation_period_end": probationPeriodEnd?.description
-        case "created_at": createdAt.map(Self.iso)
-        case "last_modified_at": lastModifiedAt.map(Self.iso)
-        default:
-            switch custom[key]?.value {
-            case .text(let text)?: text
-            case .number(let number)?: Self.number(number)
-            case .date(let date)?: date.description
-            case .empty?, nil: nil
-            }
+        case .id: String(id)
+        case .firstName: firstName
+        case .lastName: lastName
+        case .preferredName: preferredName
+        case .email: email
+        case .gender: gender
+        case .status: status?.text
+        case .position: position
+        case .employmentType: employmentType
+        case .weeklyWorkingHours: weeklyWorkingHours.map(Self.number)
+        case .vacationDayBalance: vacationDayBalance.map(Self.number)
+        case .department: department?.name
+        case .departmentId: department?.id.map(String.init)
+        case .office: office?.name
+        case .officeId: office?.id.map(String.init)
+        case .subcompany: subcompany?.name
+        case .subcompanyId: subcompany?.id.map(String.init)
+        case .team: team?.name
+        case .teamId: team?.id.map(String.init)
+        case .supervisor, .supervisorId: supervisor.map { String($0.id) }
+        case .supervisorEmail: supervisor?.email
+        case .supervisorName: supervisor.map { [$0.firstName, $0.lastName].compactMap { $0 }.joined(separator: " ") }
+        case .hireDate: hireDate?.description
+        case .contractEndDate: contractEndDate?.description
+        case .terminationDate: terminationDate?.description
+        case .lastWorkingDay: lastWorkingDay?.description
+        case .probationPeriodEnd: probationPeriodEnd?.description
+        case .createdAt: createdAt.map(Self.iso)
+        case .lastModifiedAt: lastModifiedAt.map(Self.iso)
+        }
+    }
+
+    func customValue(_ key: String) -> String? {
+        switch custom[key]?.value {
+        case .text(let text)?: text
+        case .number(let number)?: Self.number(number)
+        case .date(let date)?: date.description
+        case .empty?, nil: nil
         }
     }
 

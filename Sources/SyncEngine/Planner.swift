@@ -3,9 +3,13 @@ import Foundation
 /// Decides what to do to each person, and why. Pure: the same input gives the same plan.
 public struct Planner: Sendable {
     public let rules: ConnectionRules
+    private let mapping: CompiledMapping
+    private let required: [(name: String, source: CompiledMapping.CompiledSource)]
 
     public init(rules: ConnectionRules) {
         self.rules = rules
+        mapping = CompiledMapping(rules.mapping)
+        required = rules.policy.requiredAttributes.map { ($0, CompiledMapping.CompiledSource(.attribute($0))) }
     }
 
     public func plan(_ input: PlanInput) -> Plan {
@@ -31,16 +35,23 @@ public struct Planner: Sendable {
         }
         var operations: [Operation] = []
         var skipped: [Skip] = []
-        var seen = Set<Int>()
-        let employees = input.employees.sorted { $0.id < $1.id }
+        var listedIds: [Int] = []
+        // Personio lists by id already; sort positions, not the large Employee values, when it did not.
+        let employees = input.employees
+        let isSorted = zip(employees, employees.dropFirst()).allSatisfy { $0.id < $1.id }
+        let order = isSorted ? Array(employees.indices) : employees.indices.sorted { employees[$0].id < employees[$1].id }
+        listedIds.reserveCapacity(employees.count)
 
-        for employee in employees where seen.insert(employee.id).inserted {
+        for position in order {
+            let employee = employees[position]
+            if employee.id == listedIds.last { continue }  // in id order, a duplicate follows its first
+            listedIds.append(employee.id)
             let link = input.links[employee.id]
             var steps = Trace(enabled: only == employee.id)
-            let fields = rules.mapping.apply(to: employee, timeZone: input.timeZone)
+            let values = mapping.values(for: employee)
             let desired = desiredState(employee, link: link, today: today, approved: input.approved.contains(employee.id),
                                        timeZone: input.timeZone, steps: &steps)
-            let outcome = diff(employee.id, link: link, desired: desired, fields: fields)
+            let outcome = diff(employee.id, link: link, desired: desired, values: values)
             if only == employee.id { trace = steps.steps }
             switch outcome {
             case .operation(let operation): operations.append(operation)
@@ -50,7 +61,8 @@ public struct Planner: Sendable {
         }
 
         if case .full = input.listing, complete {
-            for (id, link) in input.links.sorted(by: { $0.key < $1.key }) where !seen.contains(id) && link.state != .deleted {
+            let vanished = input.links.filter { $0.value.state != .deleted && !Self.contains(listedIds, $0.key) }
+            for (id, link) in vanished.sorted(by: { $0.key < $1.key }) {
                 let reason = "no longer returned by Personio"
                 if only == id { trace = ["not in a complete full listing: \(reason)", "policy for vanished people: \(rules.policy.onVanished.rawValue)"] }
                 switch rules.policy.onVanished {
@@ -79,6 +91,17 @@ public struct Planner: Sendable {
         operations.sort { ($0.personioId, $0.kind.rawValue) < ($1.personioId, $1.kind.rawValue) }
         skipped.sort { ($0.personioId, $0.reason) < ($1.personioId, $1.reason) }
         return Plan(operations: operations, skipped: skipped, brake: brake)
+    }
+
+    /// Binary search in ascending ids.
+    static func contains(_ ids: [Int], _ id: Int) -> Bool {
+        var low = 0
+        var high = ids.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ids[middle] < id { low = middle + 1 } else { high = middle }
+        }
+        return low < ids.count && ids[low] == id
     }
 
     // MARK: Lifecycle
@@ -125,7 +148,7 @@ public struct Planner: Sendable {
             }
         }
 
-        if let missing = policy.requiredAttributes.first(where: { employee.value(of: $0, timeZone: timeZone)?.isEmpty ?? true }) {
+        if let missing = required.first(where: { $0.source.value(for: employee)?.isEmpty ?? true })?.name {
             let readable = employee.readableAttributes.contains(Employee.sourceAttribute(of: missing))
             let reason = readable ? "required attribute \(missing) has no value"
                 : "required attribute \(missing) is not readable with this API credential"
@@ -200,8 +223,11 @@ public struct Planner: Sendable {
         case none
     }
 
-    private func diff(_ id: Int, link: Link?, desired: Desired, fields: [String: String]) -> Outcome {
-        let fingerprint = Fingerprint.of(fields)
+    private func diff(_ id: Int, link: Link?, desired: Desired, values: [String?]) -> Outcome {
+        let fingerprint = mapping.fingerprint(values)
+        // Most people are unchanged: decide that before building their fields.
+        if let link, link.fingerprint == fingerprint, case .state(let state, _) = desired, state == link.state { return .none }
+        let fields = mapping.dictionary(values)
         guard let link else {
             switch desired {
             case .absent(let reason): return .skip(reason())

@@ -6,12 +6,19 @@ extension StringProtocol {
         return unicodeScalars.allSatisfy(\.properties.isWhitespace)
     }
 
+}
+
+extension String {
     /// The text without leading and trailing whitespace; returns it unchanged (no copy of the
     /// characters) in the common case that there is none.
     public func trimmingWhitespace() -> String {
+        let utf8 = self.utf8
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F {
+            return self
+        }
         let scalars = unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return "" }
-        if !first.properties.isWhitespace, !last.properties.isWhitespace { return String(self) }
+        if !first.properties.isWhitespace, !last.properties.isWhitespace { return self }
         var start = scalars.startIndex
         var end = scalars.endIndex
         while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
@@ -19,5 +26,11 @@ extension StringProtocol {
         var trimmed = String.UnicodeScalarView()
         trimmed.append(contentsOf: scalars[start..<end])
         return String(trimmed)
+    }
+
+    /// Lower-cased, without allocating when the text has no upper-case letters (the usual e-mail).
+    public func lowercasedIfNeeded() -> String {
+        if utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) { return self }
+        return lowercased()
     }
 }
