@@ -36,6 +36,13 @@ public struct Preset: Sendable, Hashable, Codable, Identifiable {
 
     private static let twelveHours = 12 * 3600
 
+    /// Name and e-mail, trimmed, the e-mail lower-cased: every Personio → app preset starts with these.
+    private static let identity = [
+        FieldMapping("first_name", from: "first_name", .trim),
+        FieldMapping("last_name", from: "last_name", .trim),
+        FieldMapping("email", from: "email", .trim, .lowercase),
+    ]
+
     /// Clockodo (seed 000): a future hire is sent as archived once the start date is at most a week
     /// away and not before; on the start date they become active; name and e-mail changes follow;
     /// a deactivated or terminated person is archived, which frees their licence.
@@ -43,10 +50,7 @@ public struct Preset: Sendable, Hashable, Codable, Identifiable {
         id: "time-tracking", title: "Time tracking", seed: "000 Clockodo", direction: .fromPersonio,
         policy: Policy(preHire: .archivedWithin(days: 7), onLeave: .keep, onLeaver: .archive, onVanished: .archive,
                        requiredAttributes: ["first_name", "last_name", "email"]),
-        mapping: Mapping([
-            FieldMapping("first_name", from: "first_name", .trim),
-            FieldMapping("last_name", from: "last_name", .trim),
-            FieldMapping("email", from: "email", .trim, .lowercase),
+        mapping: Mapping(identity + [
             FieldMapping("department", from: "department"),
             FieldMapping("position", from: "position"),
         ]),
@@ -60,10 +64,7 @@ public struct Preset: Sendable, Hashable, Codable, Identifiable {
         id: "eor-onboarding", title: "Employer-of-record onboarding", seed: "001 WorkMotion", direction: .fromPersonio,
         policy: Policy(preHire: .active, onLeave: .keep, onLeaver: .archive, onVanished: .archive, requiresApproval: true,
                        requiredAttributes: ["first_name", "last_name", "email"]),
-        mapping: Mapping([
-            FieldMapping("first_name", from: "first_name", .trim),
-            FieldMapping("last_name", from: "last_name", .trim),
-            FieldMapping("email", from: "email", .trim, .lowercase),
+        mapping: Mapping(identity + [
             FieldMapping("job_title", from: "position"),
             FieldMapping("employment_type", from: "employment_type"),
             FieldMapping("contract_start", from: "hire_date"),
@@ -81,10 +82,7 @@ public struct Preset: Sendable, Hashable, Codable, Identifiable {
         id: "survey", title: "Employee surveys", seed: "002 Honestly", direction: .fromPersonio,
         policy: Policy(preHire: .skip, onLeave: .delete, onLeaver: .delete, onVanished: .delete,
                        requiredAttributes: ["first_name", "last_name", "email", "department"]),
-        mapping: Mapping([
-            FieldMapping("first_name", from: "first_name", .trim),
-            FieldMapping("last_name", from: "last_name", .trim),
-            FieldMapping("email", from: "email", .trim, .lowercase),
+        mapping: Mapping(identity + [
             FieldMapping("department", from: "department"),
             FieldMapping("hire_date", from: "hire_date"),
             FieldMapping("termination_date", from: "termination_date"),
@@ -103,10 +101,7 @@ public struct Preset: Sendable, Hashable, Codable, Identifiable {
         id: "service-desk", title: "Service desk", seed: "003 Back", direction: .fromPersonio,
         policy: Policy(preHire: .active, onLeave: .keep, onLeaver: .archive, onVanished: .archive,
                        requiredAttributes: ["first_name", "last_name", "email"]),
-        mapping: Mapping([
-            FieldMapping("first_name", from: "first_name", .trim),
-            FieldMapping("last_name", from: "last_name", .trim),
-            FieldMapping("email", from: "email", .trim, .lowercase),
+        mapping: Mapping(identity + [
             FieldMapping("status", from: "status"),
             FieldMapping("gender", from: "gender"),
             FieldMapping("position", from: "position"),
