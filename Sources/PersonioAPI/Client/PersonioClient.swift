@@ -60,7 +60,7 @@ public final class PersonioClient: Sendable {
             switch response.status {
             case 200..<300:
                 return response.body
-            case 401, 403 where !reauthenticated:
+            case 401 where !reauthenticated, 403 where !reauthenticated:
                 // An expired token answers 401 (or 403 on some accounts): authenticate once more.
                 reauthenticated = true
                 await tokens.invalidate(grant.token)
