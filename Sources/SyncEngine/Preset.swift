@@ -16,8 +16,8 @@ public struct Preset: Sendable, Hashable, Codable, Identifiable {
     public var direction: Direction
     public var policy: Policy
     public var mapping: Mapping
-    /// Attributes the API credential must be able to read.
-    public var requiredAttributes: [String]
+    /// Attributes the API credential must be able to read: the ones the policy requires a value for.
+    public var requiredAttributes: [String] { policy.requiredAttributes }
     /// Attributes used when readable.
     public var optionalAttributes: [String]
     /// Seconds between incremental syncs, and between full reconciles.
@@ -54,7 +54,7 @@ public struct Preset: Sendable, Hashable, Codable, Identifiable {
             FieldMapping("department", from: "department"),
             FieldMapping("position", from: "position"),
         ]),
-        requiredAttributes: ["first_name", "last_name", "email"], optionalAttributes: ["department", "position", "hire_date", "termination_date", "status"],
+        optionalAttributes: ["department", "position", "hire_date", "termination_date", "status"],
         incrementalInterval: 60, fullInterval: twelveHours)
 
     /// WorkMotion (seed 001): people arrive as drafts marked as coming from Personio, an HR admin
@@ -71,7 +71,6 @@ public struct Preset: Sendable, Hashable, Codable, Identifiable {
             FieldMapping("contract_end", from: "contract_end_date"),
             FieldMapping("source", .constant("personio")),
         ]),
-        requiredAttributes: ["first_name", "last_name", "email"],
         optionalAttributes: ["position", "employment_type", "hire_date", "contract_end_date"],
         incrementalInterval: 60, fullInterval: twelveHours)
 
@@ -91,7 +90,6 @@ public struct Preset: Sendable, Hashable, Codable, Identifiable {
             FieldMapping("position", from: "position"),
             FieldMapping("supervisor_email", from: "supervisor.email"),
         ]),
-        requiredAttributes: ["first_name", "last_name", "email", "department"],
         optionalAttributes: ["hire_date", "termination_date", "status", "gender", "position", "supervisor"],
         incrementalInterval: twelveHours, fullInterval: twelveHours)
 
@@ -113,7 +111,6 @@ public struct Preset: Sendable, Hashable, Codable, Identifiable {
             FieldMapping("last_modified_at", from: "last_modified_at"),
             FieldMapping("created_at", from: "created_at"),
         ]),
-        requiredAttributes: ["first_name", "last_name", "email"],
         optionalAttributes: ["status", "gender", "position", "department", "office", "supervisor", "hire_date",
                              "vacation_day_balance", "last_modified_at", "created_at"],
         incrementalInterval: 60, fullInterval: twelveHours)
@@ -129,6 +126,6 @@ public struct Preset: Sendable, Hashable, Codable, Identifiable {
             FieldMapping("email", from: "email"),
             FieldMapping("position", from: "position"),
         ]),
-        requiredAttributes: [], optionalAttributes: [],
+        optionalAttributes: [],
         incrementalInterval: 0, fullInterval: 0)
 }
