@@ -6,23 +6,12 @@ import Testing
 /// fixed seed, so a failure names the seed that reproduces it.
 @Suite("Planner invariants")
 struct PlannerPropertyTests {
-    struct Random: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let seeds: [UInt64] = Array(1...150)
     static let presets = [Preset.timeTracking, .eorOnboarding, .survey, .serviceDesk]
 
     /// A random company and a random target state for it.
     static func scenario(_ seed: UInt64) -> (rules: ConnectionRules, employees: [Employee], links: [Int: Link], approved: Set<Int>) {
-        var random = Random(state: seed)
+        var random = SeededRandom(seed: seed)
         var rules = presets[Int(seed) % presets.count].rules()
         if Bool.random(using: &random) { rules.policy.seatLimit = Int.random(in: 5...40, using: &random) }
         let count = Int.random(in: 0...60, using: &random)
@@ -95,7 +84,7 @@ struct PlannerPropertyTests {
     @Test(arguments: seeds)
     func plansDoNotDependOnInputOrder(seed: UInt64) {
         let (rules, employees, links, approved) = Self.scenario(seed)
-        var random = Random(state: seed &* 31)
+        var random = SeededRandom(seed: seed &* 31)
         let planner = Planner(rules: rules)
         let ordered = planner.plan(Self.input(links, employees, .full(complete: true), approved: approved))
         let shuffled = planner.plan(Self.input(links, employees.shuffled(using: &random), .full(complete: true), approved: approved))
