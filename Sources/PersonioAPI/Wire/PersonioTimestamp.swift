@@ -63,8 +63,7 @@ public enum PersonioTimestamp {
 
     /// The calendar date of an instant in `timeZone`.
     public static func localDate(of date: Date, in timeZone: TimeZone) -> LocalDate {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + timeZone.secondsFromGMT(for: date)
-        return LocalDate(daysSinceEpoch: floorDiv(seconds, 86_400))
+        LocalDate.today(date, timeZone)
     }
 
     static func format(epochSeconds: Int, offsetSeconds: Int) -> String {

@@ -195,10 +195,7 @@ struct AdminTokenMiddleware: AsyncMiddleware {
     let token: String
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let expected = "Bearer \(token)"
-        guard let given = request.headers.first(name: .authorization),
-              given.utf8.count == expected.utf8.count,
-              zip(given.utf8, expected.utf8).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else {
+        guard let given = request.headers.first(name: .authorization), constantTimeEqual(given, "Bearer \(token)") else {
             throw AdminFailure(status: 401, code: "unauthorized",
                                message: "Send the sandbox admin token as 'Authorization: Bearer <token>'.")
         }
