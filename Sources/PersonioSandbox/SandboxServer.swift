@@ -53,7 +53,11 @@ public final class SandboxServer: Sendable {
     public func start(host: String = "127.0.0.1", port: Int) async throws -> Int {
         application.http.server.configuration.hostname = host
         application.http.server.configuration.port = port
-        try await application.server.start(address: .hostname(host, port: port))
+        do {
+            try await application.server.start(address: .hostname(host, port: port))
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw SandboxStartError.portInUse(host: host, port: port)
+        }
         return application.http.server.shared.localAddress?.port ?? port
     }
 
@@ -68,11 +72,14 @@ public final class SandboxServer: Sendable {
 
 public enum SandboxStartError: Error, CustomStringConvertible {
     case unreadableDataFile(path: String, reason: String)
+    case portInUse(host: String, port: Int)
 
     public var description: String {
         switch self {
         case .unreadableDataFile(let path, let reason):
             "The sandbox data file \(path) could not be read (\(reason)). Move it away to start from a generated company."
+        case .portInUse(let host, let port):
+            "Port \(port) on \(host) is already in use (another sandbox?). Stop it, or choose another port with --port."
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PersonioSandbox
 import Testing
 import TestSupport
 
@@ -211,6 +212,25 @@ struct PersistenceTests {
             #expect(person["data"]?["attributes"]?["last_name"]?["value"]?.string == "Across")
             let list = try JSONValue.parse(try await sandbox.get("/v1/company/employees?limit=1", token: token).body)
             #expect(list["metadata"]?["total_elements"]?.int == 11, "loaded from the file, not regenerated with 500")
+        }
+    }
+}
+
+@Suite("Start-up")
+struct StartUpTests {
+    @Test func aBusyPortIsNamedWithTheFix() async throws {
+        try await withSandbox(employees: 1) { sandbox in
+            let port = try #require(Int(sandbox.baseURL.split(separator: ":").last ?? ""))
+            let second = try await SandboxServer(configuration: SandboxConfiguration(
+                employeeCount: 1, clientId: "c", clientSecret: "s", adminToken: "a"))
+            do {
+                try await second.start(port: port)
+                Issue.record("a second sandbox started on a busy port")
+            } catch let error as SandboxStartError {
+                #expect(error.description.contains("Port \(port)"))
+                #expect(error.description.contains("--port"))
+            }
+            try await second.shutdown()
         }
     }
 }
