@@ -77,7 +77,7 @@ func waitForTermination() async {
         var sources: [any DispatchSourceSignal] = []
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { resumed.resume() }
             source.resume()
             sources.append(source)
