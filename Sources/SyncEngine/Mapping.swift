@@ -74,8 +74,57 @@ public struct FieldMapping: Sendable, Hashable, Codable {
 struct CompiledMapping: Sendable {
     struct Field: Sendable {
         var target: String
+        var reader: Reader
         var source: CompiledSource
         var transforms: [Transform]
+
+        init(target: String, source: Source, transforms: [Transform]) {
+            self.target = target
+            self.source = CompiledSource(source)
+            self.transforms = transforms
+            reader = Reader(source, transforms)
+        }
+
+        func value(for employee: borrowing Employee) -> String? {
+            if let value = reader.value(for: employee) { return value }
+            guard reader.standard == nil else { return nil }
+            var value = source.value(for: employee)
+            for transform in transforms { value = transform.apply(value) }
+            return (value?.isEmpty ?? true) ? nil : value
+        }
+    }
+
+    /// How the usual field is read: a standard attribute with no transform other than trim and
+    /// lower-case. Holds nothing reference-counted, so reading it for every person on every
+    /// processor touches no shared reference count (shared retains showed as contention).
+    struct Reader: Sendable {
+        /// nil: read through the field's source and transforms.
+        var standard: AttributeKey?
+        var trim: Bool
+        var lowercase: Bool
+
+        init(_ source: Source, _ transforms: [Transform]) {
+            if case .attribute(let key) = source, let standard = AttributeKey(rawValue: key),
+               transforms.allSatisfy({ $0 == .trim || $0 == .lowercase }) {
+                self.standard = standard
+                // Lower-casing keeps surrounding whitespace and trimming keeps case, so their order does not matter.
+                trim = transforms.contains(.trim)
+                lowercase = transforms.contains(.lowercase)
+            } else {
+                standard = nil
+                trim = false
+                lowercase = false
+            }
+        }
+
+        /// The value, or nil when it is empty or the field needs its source and transforms.
+        func value(for employee: borrowing Employee) -> String? {
+            guard let standard else { return nil }
+            var value = employee.value(of: standard)
+            if trim { value = value?.trimmingWhitespace() }
+            if lowercase { value = value?.lowercasedIfNeeded() }
+            return (value?.isEmpty ?? true) ? nil : value
+        }
     }
 
     indirect enum CompiledSource: Sendable {
@@ -105,22 +154,34 @@ struct CompiledMapping: Sendable {
 
     /// Sorted by target, so values come out in fingerprint order.
     let fields: [Field]
+    /// The fields' readers and targets apart from the fields, for the per-person loop.
+    private let readers: [Reader]
+    private let targetBytes: [UInt8]
+    private let targetEnds: [Int]
 
     init(_ mapping: Mapping) {
         var byTarget: [String: Field] = [:]
         for field in mapping.fields {  // a later mapping of the same target wins, as in `Mapping.apply`
-            byTarget[field.target] = Field(target: field.target, source: CompiledSource(field.source), transforms: field.transforms)
+            byTarget[field.target] = Field(target: field.target, source: field.source, transforms: field.transforms)
         }
         fields = byTarget.keys.sorted().compactMap { byTarget[$0] }
+        readers = fields.map(\.reader)
+        targetBytes = fields.flatMap { Array($0.target.utf8) }
+        targetEnds = fields.reduce(into: []) { ends, field in ends.append((ends.last ?? 0) + field.target.utf8.count) }
     }
 
     /// The mapped values in target order (nil where empty).
-    func values(for employee: Employee) -> [String?] {
-        fields.map { field in
-            var value = field.source.value(for: employee)
-            for transform in field.transforms { value = transform.apply(value) }
-            return (value?.isEmpty ?? true) ? nil : value
+    func values(for employee: borrowing Employee) -> [String?] {
+        var values: [String?] = []
+        values.reserveCapacity(readers.count)
+        for index in readers.indices {
+            if readers[index].standard != nil {
+                values.append(readers[index].value(for: employee))
+            } else {
+                values.append(fields[index].value(for: employee))
+            }
         }
+        return values
     }
 
     func dictionary(_ values: [String?]) -> [String: String] {
@@ -131,13 +192,18 @@ struct CompiledMapping: Sendable {
     }
 
     /// Equal to `Fingerprint.of(dictionary(values))`, without building the dictionary.
-    func fingerprint(_ values: [String?]) -> String {
+    func fingerprint(_ values: [String?]) -> Fingerprint {
         var hash = Fingerprint.seed
-        for (field, value) in zip(fields, values) {
-            guard let value else { continue }
-            Fingerprint.mix(field.target, value, into: &hash)
+        targetBytes.withUnsafeBufferPointer { targets in
+            var start = 0
+            for index in values.indices {
+                let end = targetEnds[index]
+                defer { start = end }
+                guard let value = values[index] else { continue }
+                Fingerprint.mix(UnsafeBufferPointer(rebasing: targets[start..<end]), value, into: &hash)
+            }
         }
-        return Fingerprint.hex(hash)
+        return Fingerprint(hash)
     }
 }
 

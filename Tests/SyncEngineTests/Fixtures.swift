@@ -45,7 +45,7 @@ func apply(_ plan: Plan, to links: [Int: Link]) -> [Int: Link] {
         let previous = result[operation.personioId]
         result[operation.personioId] = Link(
             personioId: operation.personioId, targetId: previous?.targetId ?? "t\(operation.personioId)", state: state,
-            fingerprint: state == .deleted ? "" : Fingerprint.of(operation.fields), fields: operation.fields,
+            fingerprint: Fingerprint.of(state == .deleted ? [:] : operation.fields), fields: operation.fields,
             hasBeenActive: (previous?.hasBeenActive ?? false) || state == .active)
     }
     return result

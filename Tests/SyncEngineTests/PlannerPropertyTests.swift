@@ -90,4 +90,44 @@ struct PlannerPropertyTests {
         let shuffled = planner.plan(Self.input(links, employees.shuffled(using: &random), .full(complete: true), approved: approved))
         #expect(ordered == shuffled, "seed \(seed)")
     }
+
+    /// Large listings are planned on every processor; small ones person by person. Without a seat
+    /// limit and brake, and with an incremental listing, each person's outcome depends only on them,
+    /// so planning about 15,000 people at once must equal planning them in small groups.
+    @Test(arguments: [UInt64(7), 8, 9])
+    func planningOnEveryProcessorEqualsPlanningPersonByPerson(seed: UInt64) {
+        var employees: [Employee] = []
+        var links: [Int: Link] = [:]
+        var approved = Set<Int>()
+        var rules = Self.presets[Int(seed) % Self.presets.count].rules()
+        rules.policy.brake.enabled = false
+        for block in 0..<600 {
+            let (_, someEmployees, someLinks, someApproved) = Self.scenario(seed &* 1000 &+ UInt64(block))
+            let offset = block * 100
+            for var employee in someEmployees {
+                employee.id += offset
+                employees.append(employee)
+            }
+            for (id, var link) in someLinks {
+                link.personioId = id + offset
+                links[id + offset] = link
+            }
+            approved.formUnion(someApproved.map { $0 + offset })
+        }
+        #expect(employees.count > 10_000)
+        let planner = Planner(rules: rules)
+        let whole = planner.plan(Self.input(links, employees, .incremental, approved: approved))
+        var operations: [SyncEngine.Operation] = []
+        var skipped: [Skip] = []
+        for group in stride(from: 0, to: employees.count, by: 500) {
+            let part = planner.plan(Self.input(links, Array(employees[group..<min(group + 500, employees.count)]), .incremental,
+                                               approved: approved))
+            operations += part.operations
+            skipped += part.skipped
+        }
+        #expect(whole.operations.count == operations.count)
+        #expect(whole.operations == operations, "seed \(seed)")
+        #expect(whole.skipped == skipped, "seed \(seed)")
+        #expect(!whole.operations.isEmpty)
+    }
 }
