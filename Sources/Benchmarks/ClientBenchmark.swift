@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import PersonioAPI
 
 /// PersonioClient against a `rollcall sandbox` process over loopback.
@@ -55,6 +56,45 @@ struct ClientBenchmark {
         print(String(format: "read %d employees in %d requests in %.2f s; the limits allow at best %.2f s + one response (%.1f%% over)",
                      count, requests, elapsed, minimum, (elapsed - minimum) / max(minimum, 0.001) * 100))
         print("429 responses received: \(rateLimited)")
+    }
+
+    /// Decoding alone: fetches a few pages once, then decodes them over and over on one thread.
+    func runDecode(pages: Int, rounds: Int) async throws {
+        let sandbox = try SandboxProcess(binary: binary, employees: pages * 100, limits: false)
+        defer { sandbox.stop() }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        var bodies: [[UInt8]] = []
+        do {
+            var auth = HTTPClientRequest(url: sandbox.baseURL + "/auth")
+            auth.method = .POST
+            auth.headers.add(name: "Content-Type", value: "application/json")
+            auth.body = .bytes(ByteBuffer(string: #"{"client_id":"bench","client_secret":"bench-secret"}"#))
+            let reply = try await http.execute(auth, timeout: .seconds(10)).body.collect(upTo: 1 << 20)
+            let token = try JSONDecoder().decode(SandboxBenchmark.AuthReply.self, from: Data(reply.readableBytesView)).data.token
+            for page in 0..<pages {
+                var request = HTTPClientRequest(url: "\(sandbox.baseURL)/company/employees?limit=100&offset=\(page * 100)")
+                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                let body = try await http.execute(request, timeout: .seconds(30)).body.collect(upTo: 64 << 20)
+                bodies.append(Array(body.readableBytesView))
+            }
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+        let zone = TimeZone(identifier: "Europe/Berlin")!
+        let bytes = bodies.reduce(0) { $0 + $1.count }
+        var count = 0
+        let start = Date()
+        for _ in 0..<rounds {
+            for (index, body) in bodies.enumerated() {
+                count += try EmployeePage.decode(body, offset: index * 100, limit: 100, timeZone: zone).employees.count
+            }
+        }
+        let elapsed = Date().timeIntervalSince(start)
+        print(String(format: "decoded %d employees (%d pages of %.0f KB, %d rounds) in %.2f s on one thread: %.0f employees/s, %.0f MB/s",
+                     count, pages, Double(bytes) / Double(pages) / 1024, rounds, elapsed, Double(count) / elapsed,
+                     Double(bytes * rounds) / elapsed / 1e6))
     }
 
     static func kilobytes(_ field: String) -> Int {

@@ -18,13 +18,20 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses `YYYY-MM-DD`, and also the date part of `YYYY-MM-DDTHH:MM:SS…` as Personio sends it.
     public init?(_ text: some StringProtocol) {
-        let bytes = Array(text.utf8.prefix(10))
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
-        if text.utf8.count > 10, text.utf8.dropFirst(10).first != UInt8(ascii: "T") { return nil }
+        let parsed = text.utf8.withContiguousStorageIfAvailable { LocalDate(utf8: $0) }
+            ?? Array(text.utf8).withUnsafeBufferPointer { LocalDate(utf8: $0) }
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    /// The same for UTF-8 bytes (no string made: decoding dates of 100,000 employees showed in profiles).
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        if bytes.count > 10, bytes[10] != UInt8(ascii: "T") { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
             for index in range {
-                let digit = Int(bytes[index]) - 48
+                let digit = Int(bytes[index]) &- 48
                 guard (0...9).contains(digit) else { return nil }
                 value = value * 10 + digit
             }

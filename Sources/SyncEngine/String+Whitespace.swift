@@ -9,6 +9,12 @@ extension StringProtocol {
 }
 
 extension String {
+    /// `isBlank` for strings, specialised (the generic one is not, across modules, and showed in profiles).
+    public var isBlank: Bool {
+        if let first = utf8.first, first > 0x20, first < 0x7F { return false }
+        return unicodeScalars.allSatisfy(\.properties.isWhitespace)
+    }
+
     /// The text without leading and trailing whitespace; returns it unchanged (no copy of the
     /// characters) in the common case that there is none.
     public func trimmingWhitespace() -> String {

@@ -13,6 +13,36 @@ public struct EmployeePage: Sendable {
     public var isLast: Bool
 }
 
+extension EmployeePage {
+    /// Decodes the body of `GET /company/employees` (as the client does for every page; public for
+    /// recorded responses and benchmarks). `offset` and `limit` are the ones the page was asked with.
+    public static func decode(_ body: [UInt8], offset: Int, limit: Int, timeZone: TimeZone) throws(PersonioError) -> EmployeePage {
+        let page: EmployeePageReader.Page
+        do { page = try EmployeePageReader.read(body) } catch {
+            throw .malformedResponse(reason: "the employee list is \(error)")
+        }
+        let total = page.totalElements ?? (offset + page.items.count)
+        let decoder = EmployeeDecoder(timeZone: timeZone)
+        var employees: [Employee] = []
+        employees.reserveCapacity(page.items.count)
+        var issues: [DecodeIssue] = []
+        var sharedKeys: (list: [String], set: Set<String>)?
+        for item in page.items {
+            guard let attributes = item else {
+                issues.append(DecodeIssue(employeeId: nil, attribute: "attributes", problem: "an item without attributes"))
+                continue
+            }
+            let keys = attributes.map(\.key)
+            if sharedKeys?.list != keys { sharedKeys = (keys, Set(keys).union(["id"])) }
+            let (employee, problems) = decoder.decode(attributes, readableKeys: sharedKeys?.set)
+            issues += problems
+            if let employee { employees.append(employee) }
+        }
+        return EmployeePage(employees: employees, issues: issues, offset: offset, totalElements: total,
+                            isLast: page.items.isEmpty || offset + limit >= total)
+    }
+}
+
 extension PersonioClient {
     /// The employees, page by page (limit 100, item offsets), fetched as the caller iterates so
     /// that 100,000 employees never sit in memory at once.
@@ -40,29 +70,7 @@ extension PersonioClient {
     }
 
     func decodePage(_ body: [UInt8], offset: Int, limit: Int) throws(PersonioError) -> EmployeePage {
-        let page: EmployeePageReader.Page
-        do { page = try EmployeePageReader.read(body) } catch {
-            throw .malformedResponse(reason: "the employee list is \(error)")
-        }
-        let total = page.totalElements ?? (offset + page.items.count)
-        let decoder = EmployeeDecoder(timeZone: configuration.timeZone)
-        var employees: [Employee] = []
-        employees.reserveCapacity(page.items.count)
-        var issues: [DecodeIssue] = []
-        var sharedKeys: (list: [String], set: Set<String>)?
-        for item in page.items {
-            guard let attributes = item else {
-                issues.append(DecodeIssue(employeeId: nil, attribute: "attributes", problem: "an item without attributes"))
-                continue
-            }
-            let keys = attributes.map(\.key)
-            if sharedKeys?.list != keys { sharedKeys = (keys, Set(keys).union(["id"])) }
-            let (employee, problems) = decoder.decode(attributes, readableKeys: sharedKeys?.set)
-            issues += problems
-            if let employee { employees.append(employee) }
-        }
-        return EmployeePage(employees: employees, issues: issues, offset: offset, totalElements: total,
-                            isLast: page.items.isEmpty || offset + limit >= total)
+        try EmployeePage.decode(body, offset: offset, limit: limit, timeZone: configuration.timeZone)
     }
 
     /// One employee by id.
@@ -97,9 +105,9 @@ public struct EmployeePages: AsyncSequence, Sendable {
         var anomalies: [String] = []
         var finished = false
         var reported = false
-        /// The next page, already requested while the caller works on the current one, so that
-        /// Personio's work and ours overlap (the limiter still paces every request).
-        var prefetched: Task<[UInt8], any Error>?
+        /// The next pages, already requested and decoded while the caller works on the current one, so
+        /// that Personio's work and ours overlap (the limiter still paces every request).
+        var ahead: [(offset: Int, page: Task<EmployeePage, any Error>)] = []
 
         public mutating func next() async throws -> EmployeePage? {
             if finished {
@@ -110,25 +118,30 @@ public struct EmployeePages: AsyncSequence, Sendable {
                 return nil
             }
             let limit = client.configuration.pageSize
-            let body: [UInt8]
-            if let prefetched {
-                self.prefetched = nil
-                body = try await prefetched.value
-            } else {
-                body = try await client.employeePageBody(offset: offset, attributes: attributes, updatedSince: updatedSince)
-            }
-            // Ask for the next page before decoding this one, when the total already announced says
-            // there is one (never on the first page: a one-page listing costs exactly one request).
-            if let expectedTotal, offset + limit < expectedTotal {
-                let (client, attributes, updatedSince, next) = (client, attributes, updatedSince, offset + limit)
-                prefetched = Task { try await client.employeePageBody(offset: next, attributes: attributes, updatedSince: updatedSince) }
-            }
-            var page: EmployeePage
-            do { page = try client.decodePage(body, offset: offset, limit: limit) } catch {
-                prefetched?.cancel()
-                prefetched = nil
+            let fetched: EmployeePage
+            do {
+                if let first = ahead.first, first.offset == offset {
+                    ahead.removeFirst()
+                    fetched = try await first.page.value
+                } else {
+                    fetched = try await client.employeePage(offset: offset, attributes: attributes, updatedSince: updatedSince)
+                }
+            } catch {
+                cancelAhead()
                 throw error
             }
+            // Ask for the next pages when the total announced says there are more (never after the
+            // first page alone: a one-page listing costs exactly one request).
+            let total = fetched.totalElements
+            var upcoming = (ahead.last?.offset ?? offset) + limit
+            while ahead.count < client.configuration.pagesAhead, upcoming < total {
+                let (client, attributes, updatedSince, pageOffset) = (client, attributes, updatedSince, upcoming)
+                ahead.append((pageOffset, Task {
+                    try await client.employeePage(offset: pageOffset, attributes: attributes, updatedSince: updatedSince)
+                }))
+                upcoming += limit
+            }
+            var page = fetched
             if !page.isLast, page.employees.count + page.issues.filter({ $0.attribute == "id" }).count < limit {
                 // A short page with more to come: ask once more before calling it truncated.
                 let again = try await client.employeePage(offset: offset, attributes: attributes, updatedSince: updatedSince)
@@ -147,8 +160,13 @@ public struct EmployeePages: AsyncSequence, Sendable {
             }
             offset += limit
             finished = page.isLast
-            if finished { prefetched?.cancel(); prefetched = nil }
+            if finished { cancelAhead() }
             return page
+        }
+
+        private mutating func cancelAhead() {
+            for (_, page) in ahead { page.cancel() }
+            ahead = []
         }
     }
 }

@@ -143,7 +143,20 @@ struct JSONScanner {
     /// Skips one value of any kind.
     mutating func skipValue() throws(JSONParseError) {
         switch try peek() {
-        case UInt8(ascii: "{"): try object { scanner, _ throws(JSONParseError) in try scanner.skipValue() }
+        case UInt8(ascii: "{"):  // member names are skipped, not made into strings
+            index += 1
+            if try peek() == UInt8(ascii: "}") { index += 1; return }
+            while true {
+                skipWhitespace()
+                try skipString()
+                try expect(UInt8(ascii: ":"))
+                try skipValue()
+                let next = try peek()
+                index += 1
+                if next == UInt8(ascii: ",") { continue }
+                guard next == UInt8(ascii: "}") else { throw failure("expected , or }") }
+                return
+            }
         case UInt8(ascii: "["): try array { scanner throws(JSONParseError) in try scanner.skipValue() }
         case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"): try literal("true")
@@ -181,6 +194,55 @@ struct JSONScanner {
             if byte == UInt8(ascii: "\\") { index += 1 } else if byte == UInt8(ascii: "\"") { return }
         }
         throw failure("unterminated string")
+    }
+
+    /// The range of a string's bytes when it has no escapes (then consumed); nil otherwise (then
+    /// not consumed: read it with `string()`).
+    mutating func rawString() throws(JSONParseError) -> Range<Int>? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected string") }
+        let start = index + 1
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+            if bytes[end] == UInt8(ascii: "\\") { return nil }
+            end += 1
+        }
+        guard end < bytes.count else { throw failure("unterminated string") }
+        index = end + 1
+        return start..<end
+    }
+
+    /// The members of Personio's attribute wrappers.
+    enum Member {
+        case value, label, type, universalId, currency
+        case other(String)
+    }
+
+    /// Reads a member name of an attribute wrapper, matching the usual ones by their bytes.
+    mutating func member() throws(JSONParseError) -> Member {
+        guard let range = try rawString() else { return .other(try string()) }
+        switch range.count {
+        case 5 where matches(range, "value"): return .value
+        case 5 where matches(range, "label"): return .label
+        case 4 where matches(range, "type"): return .type
+        case 12 where matches(range, "universal_id"): return .universalId
+        case 8 where matches(range, "currency"): return .currency
+        default: return .other(text(range))
+        }
+    }
+
+    func matches(_ range: Range<Int>, _ word: StaticString) -> Bool {
+        guard range.count == word.utf8CodeUnitCount, let base = bytes.baseAddress else { return false }
+        return memcmp(base + range.lowerBound, word.utf8Start, range.count) == 0
+    }
+
+    func bytesEqual(_ first: Range<Int>, _ second: Range<Int>) -> Bool {
+        guard first.count == second.count else { return false }
+        guard let base = bytes.baseAddress else { return first.isEmpty }
+        return memcmp(base + first.lowerBound, base + second.lowerBound, first.count) == 0
+    }
+
+    func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
     mutating func string() throws(JSONParseError) -> String {
