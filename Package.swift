@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", exact: "5.0.1"),
+        .package(url: "https://github.com/vapor/fluent.git", exact: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", exact: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", exact: "2.14.0"),
     ],
     targets: [
         // Pure domain: no framework, no I/O.
@@ -51,6 +54,10 @@ let package = Package(
             dependencies: [
                 "SyncEngine", "PersonioAPI", "Provisioning",
                 .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -86,6 +93,6 @@ let package = Package(
         .testTarget(name: "PersonioAPITests", dependencies: ["PersonioAPI", "TestSupport"]),
         .testTarget(name: "PersonioSandboxTests", dependencies: ["PersonioSandbox", "TestSupport"]),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning"]),
-        .testTarget(name: "HubTests", dependencies: ["Hub"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", .product(name: "Fluent", package: "fluent"), .product(name: "Vapor", package: "vapor")]),
     ]
 )

@@ -130,17 +130,6 @@ public struct EmployeePages: AsyncSequence, Sendable {
                 cancelAhead()
                 throw error
             }
-            // Ask for the next pages when the total announced says there are more (never after the
-            // first page alone: a one-page listing costs exactly one request).
-            let total = fetched.totalElements
-            var upcoming = (ahead.last?.offset ?? offset) + limit
-            while ahead.count < client.configuration.pagesAhead, upcoming < total {
-                let (client, attributes, updatedSince, pageOffset) = (client, attributes, updatedSince, upcoming)
-                ahead.append((pageOffset, Task {
-                    try await client.employeePage(offset: pageOffset, attributes: attributes, updatedSince: updatedSince)
-                }))
-                upcoming += limit
-            }
             var page = fetched
             if !page.isLast, page.employees.count + page.issues.filter({ $0.attribute == "id" }).count < limit {
                 // A short page with more to come: ask once more before calling it truncated.
@@ -157,6 +146,16 @@ public struct EmployeePages: AsyncSequence, Sendable {
             if page.employees.isEmpty, offset < page.totalElements {
                 anomalies.append("an empty page at offset \(offset) although \(page.totalElements) were announced")
                 page.isLast = true
+            }
+            // Ask for the next pages once this one is known to be whole (a short page is fetched again
+            // first), when the total announced says there are more: a one-page listing costs one request.
+            var upcoming = (ahead.last?.offset ?? offset) + limit
+            while !page.isLast, ahead.count < client.configuration.pagesAhead, upcoming < page.totalElements {
+                let (client, attributes, updatedSince, pageOffset) = (client, attributes, updatedSince, upcoming)
+                ahead.append((pageOffset, Task {
+                    try await client.employeePage(offset: pageOffset, attributes: attributes, updatedSince: updatedSince)
+                }))
+                upcoming += limit
             }
             offset += limit
             finished = page.isLast

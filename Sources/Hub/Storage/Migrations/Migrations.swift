@@ -1,0 +1,245 @@
+import Fluent
+import FluentSQL
+
+/// Every migration, in the order they run. Each uses only the schema builder or SQL (never the
+/// live models, which change later) and has a revert.
+public enum HubMigrations {
+    public static let all: [any AsyncMigration] = [
+        CreateWorkspaces(), CreateUsers(), CreateAPITokens(), CreateSources(), CreateConnections(), CreateLinks(),
+        CreateRuns(), CreateRunOperations(), CreateHeldBatches(), CreateAuditEvents(), CreateDirectoryChanges(),
+        CreateIndexes(),
+    ]
+}
+
+struct CreateWorkspaces: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("workspaces")
+            .id()
+            .field("name", .string, .required)
+            .field("time_zone", .string, .required)
+            .field("created_at", .datetime)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema("workspaces").delete() }
+}
+
+struct CreateUsers: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("users")
+            .id()
+            .field("workspace_id", .uuid, .required, .references("workspaces", "id", onDelete: .cascade))
+            .field("email", .string, .required)
+            .field("name", .string, .required)
+            .field("password_hash", .string, .required)
+            .field("role", .string, .required)
+            .field("created_at", .datetime)
+            .unique(on: "workspace_id", "email")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema("users").delete() }
+}
+
+struct CreateAPITokens: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("api_tokens")
+            .id()
+            .field("workspace_id", .uuid, .required, .references("workspaces", "id", onDelete: .cascade))
+            .field("name", .string, .required)
+            .field("token_hash", .string, .required)
+            .field("prefix", .string, .required)
+            .field("scopes", .array(of: .string), .required)
+            .field("created_at", .datetime)
+            .field("last_used_at", .datetime)
+            .field("revoked_at", .datetime)
+            .unique(on: "token_hash")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema("api_tokens").delete() }
+}
+
+struct CreateSources: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("sources")
+            .id()
+            .field("workspace_id", .uuid, .required, .references("workspaces", "id", onDelete: .cascade))
+            .field("name", .string, .required)
+            .field("base_url", .string, .required)
+            .field("client_id", .string, .required)
+            .field("sealed_client_secret", .string, .required)
+            .field("partner_id", .string)
+            .field("app_id", .string)
+            .field("updated_since", .datetime)
+            .field("last_full_at", .datetime)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema("sources").delete() }
+}
+
+struct CreateConnections: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("connections")
+            .id()
+            .field("workspace_id", .uuid, .required, .references("workspaces", "id", onDelete: .cascade))
+            .field("source_id", .uuid, .required, .references("sources", "id", onDelete: .cascade))
+            .field("name", .string, .required)
+            .field("preset", .string, .required)
+            .field("target_kind", .string, .required)
+            .field("target_config", .string, .required)
+            .field("rules", .string, .required)
+            .field("incremental_interval", .int, .required)
+            .field("full_interval", .int, .required)
+            .field("paused", .bool, .required)
+            .field("next_run_at", .datetime)
+            .field("next_full_at", .datetime)
+            .field("lease_owner", .string)
+            .field("lease_expires_at", .datetime)
+            .field("last_error", .string)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema("connections").delete() }
+}
+
+struct CreateLinks: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("links")
+            .id()
+            .field("connection_id", .uuid, .required, .references("connections", "id", onDelete: .cascade))
+            .field("personio_id", .int, .required)
+            .field("target_id", .string)
+            .field("state", .string, .required)
+            .field("fingerprint", .string, .required)
+            .field("fields", .string)
+            .field("display_name", .string)
+            .field("has_been_active", .bool, .required)
+            .field("last_error_code", .string)
+            .field("last_error", .string)
+            .field("failures", .int, .required)
+            .field("retry_after", .datetime)
+            .field("updated_at", .datetime)
+            .unique(on: "connection_id", "personio_id")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema("links").delete() }
+}
+
+struct CreateRuns: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("runs")
+            .id()
+            .field("connection_id", .uuid, .required, .references("connections", "id", onDelete: .cascade))
+            .field("full", .bool, .required)
+            .field("dry_run", .bool, .required)
+            .field("status", .string, .required)
+            .field("started_at", .datetime, .required)
+            .field("finished_at", .datetime)
+            .field("counts", .string, .required)
+            .field("personio_requests", .int, .required)
+            .field("error", .string)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema("runs").delete() }
+}
+
+struct CreateRunOperations: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("run_operations")
+            .id()
+            .field("run_id", .uuid, .required, .references("runs", "id", onDelete: .cascade))
+            .field("personio_id", .int, .required)
+            .field("kind", .string, .required)
+            .field("reason", .string, .required)
+            .field("outcome", .string, .required)
+            .field("changed_fields", .array(of: .string), .required)
+            .field("error_code", .string)
+            .field("error_explanation", .string)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema("run_operations").delete() }
+}
+
+struct CreateHeldBatches: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("held_batches")
+            .id()
+            .field("connection_id", .uuid, .required, .references("connections", "id", onDelete: .cascade))
+            .field("run_id", .uuid, .required, .references("runs", "id", onDelete: .cascade))
+            .field("status", .string, .required)
+            .field("removals", .int, .required)
+            .field("linked", .int, .required)
+            .field("created_at", .datetime)
+            .field("decided_at", .datetime)
+            .field("decided_by", .string)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema("held_batches").delete() }
+}
+
+struct CreateAuditEvents: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("audit_events")
+            .id()
+            .field("workspace_id", .uuid, .required, .references("workspaces", "id", onDelete: .cascade))
+            .field("actor", .string, .required)
+            .field("action", .string, .required)
+            .field("subject", .string, .required)
+            .field("detail", .string, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema("audit_events").delete() }
+}
+
+struct CreateDirectoryChanges: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("directory_changes")
+            .field("sequence", .int, .identifier(auto: true))
+            .field("connection_id", .uuid, .required, .references("connections", "id", onDelete: .cascade))
+            .field("personio_id", .int, .required)
+            .field("state", .string, .required)
+            .field("fields", .string, .required)
+            .field("changed_fields", .array(of: .string), .required)
+            .field("run_id", .uuid, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws { try await database.schema("directory_changes").delete() }
+}
+
+/// Indexes for the queries every run and every feed read make.
+struct CreateIndexes: AsyncMigration {
+    static let indexes: [(name: String, table: String, columns: [String])] = [
+        ("runs_connection_started", "runs", ["connection_id", "started_at"]),
+        ("run_operations_run", "run_operations", ["run_id"]),
+        ("directory_changes_connection_sequence", "directory_changes", ["connection_id", "sequence"]),
+        ("connections_due", "connections", ["paused", "next_run_at"]),
+    ]
+
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        for index in Self.indexes {
+            var builder = sql.create(index: index.name).on(index.table)
+            for column in index.columns { builder = builder.column(column) }
+            try await builder.run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        for index in Self.indexes { try await sql.drop(index: index.name).run() }
+    }
+}

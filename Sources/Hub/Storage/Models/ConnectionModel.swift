@@ -1,0 +1,47 @@
+import Fluent
+import Foundation
+
+/// Source → target with a preset, its rules (policy, mapping, scope) as JSON, and a schedule.
+/// The lease columns make sure one instance at a time runs it.
+public final class ConnectionModel: Model, @unchecked Sendable {
+    public static let schema = "connections"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "workspace_id") public var workspace: WorkspaceModel
+    @Parent(key: "source_id") public var source: SourceModel
+    @Field(key: "name") public var name: String
+    @Field(key: "preset") public var preset: String
+    /// `feed` or `scim`.
+    @Field(key: "target_kind") public var targetKind: String
+    /// Target settings as JSON; secrets in it are sealed by the `Vault`.
+    @Field(key: "target_config") public var targetConfig: String
+    /// `ConnectionRules` as JSON.
+    @Field(key: "rules") public var rules: String
+    @Field(key: "incremental_interval") public var incrementalInterval: Int
+    @Field(key: "full_interval") public var fullInterval: Int
+    @Field(key: "paused") public var paused: Bool
+    @OptionalField(key: "next_run_at") public var nextRunAt: Date?
+    @OptionalField(key: "next_full_at") public var nextFullAt: Date?
+    @OptionalField(key: "lease_owner") public var leaseOwner: String?
+    @OptionalField(key: "lease_expires_at") public var leaseExpiresAt: Date?
+    @OptionalField(key: "last_error") public var lastError: String?
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+
+    public init() {}
+
+    public init(id: UUID? = nil, workspaceID: UUID, sourceID: UUID, name: String, preset: String, targetKind: String,
+                targetConfig: String, rules: String, incrementalInterval: Int, fullInterval: Int, paused: Bool = false) {
+        self.id = id
+        self.$workspace.id = workspaceID
+        self.$source.id = sourceID
+        self.name = name
+        self.preset = preset
+        self.targetKind = targetKind
+        self.targetConfig = targetConfig
+        self.rules = rules
+        self.incrementalInterval = incrementalInterval
+        self.fullInterval = fullInterval
+        self.paused = paused
+    }
+}

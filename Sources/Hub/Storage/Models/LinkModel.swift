@@ -1,0 +1,41 @@
+import Fluent
+import Foundation
+
+/// One employee in one connection: what the target last received, and the last error.
+public final class LinkModel: Model, @unchecked Sendable {
+    public static let schema = "links"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "connection_id") public var connection: ConnectionModel
+    @Field(key: "personio_id") public var personioID: Int
+    @OptionalField(key: "target_id") public var targetID: String?
+    /// `draft | archived | active | deleted`.
+    @Field(key: "state") public var state: String
+    /// 16 hex digits.
+    @Field(key: "fingerprint") public var fingerprint: String
+    /// Mapped fields as JSON, for targets that keep them (feed); nil for SCIM (data minimisation).
+    @OptionalField(key: "fields") public var fields: String?
+    @OptionalField(key: "display_name") public var displayName: String?
+    @Field(key: "has_been_active") public var hasBeenActive: Bool
+    @OptionalField(key: "last_error_code") public var lastErrorCode: String?
+    @OptionalField(key: "last_error") public var lastError: String?
+    @Field(key: "failures") public var failures: Int
+    @OptionalField(key: "retry_after") public var retryAfter: Date?
+    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+
+    public init() {}
+
+    public init(id: UUID? = nil, connectionID: UUID, personioID: Int, targetID: String?, state: String, fingerprint: String,
+                fields: String?, displayName: String?, hasBeenActive: Bool) {
+        self.id = id
+        self.$connection.id = connectionID
+        self.personioID = personioID
+        self.targetID = targetID
+        self.state = state
+        self.fingerprint = fingerprint
+        self.fields = fields
+        self.displayName = displayName
+        self.hasBeenActive = hasBeenActive
+        self.failures = 0
+    }
+}

@@ -1,0 +1,36 @@
+import Fluent
+import Foundation
+
+/// One sync of one connection: full or incremental, dry run or real.
+public final class RunModel: Model, @unchecked Sendable {
+    public static let schema = "runs"
+
+    public enum Status: String, Codable, Sendable {
+        case running, succeeded, failed, held
+    }
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "connection_id") public var connection: ConnectionModel
+    @Field(key: "full") public var full: Bool
+    @Field(key: "dry_run") public var dryRun: Bool
+    @Enum(key: "status") public var status: Status
+    @Field(key: "started_at") public var startedAt: Date
+    @OptionalField(key: "finished_at") public var finishedAt: Date?
+    /// Operations by kind, as JSON (`{"create":3,"update":1}`).
+    @Field(key: "counts") public var counts: String
+    @Field(key: "personio_requests") public var personioRequests: Int
+    @OptionalField(key: "error") public var error: String?
+
+    public init() {}
+
+    public init(id: UUID? = nil, connectionID: UUID, full: Bool, dryRun: Bool, startedAt: Date) {
+        self.id = id
+        self.$connection.id = connectionID
+        self.full = full
+        self.dryRun = dryRun
+        self.status = .running
+        self.startedAt = startedAt
+        self.counts = "{}"
+        self.personioRequests = 0
+    }
+}

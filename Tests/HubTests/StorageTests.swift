@@ -1,0 +1,138 @@
+import Fluent
+import Foundation
+@testable import Hub
+import Testing
+import Vapor
+
+/// The databases storage tests run on: SQLite always, PostgreSQL when `ROLLCALL_TEST_POSTGRES_URL`
+/// names one (`.ci/run` starts one; locally the PostgreSQL cases are skipped with a message).
+enum TestDatabases {
+    static let postgresURL = ProcessInfo.processInfo.environment["ROLLCALL_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    static var all: [HubConfiguration.Database] {
+        [.sqlite(path: ":memory:")] + (postgresURL.map { [.postgres(url: $0)] } ?? [])
+    }
+
+    static func name(_ database: HubConfiguration.Database) -> String {
+        switch database {
+        case .sqlite: "SQLite"
+        case .postgres: "PostgreSQL"
+        }
+    }
+
+    /// A migrated hub database; reverted and shut down afterwards (PostgreSQL is shared by the suite, so
+    /// the tests that use it run one at a time).
+    static func withDatabase<T>(_ database: HubConfiguration.Database, _ body: (Application) async throws -> T) async throws -> T {
+        let app = try await Application.make(.testing)
+        do {
+            try HubDatabase.configure(app, database)
+            try await app.autoRevert()
+            try await app.autoMigrate()
+            let result = try await body(app)
+            try await app.autoRevert()
+            try await app.asyncShutdown()
+            return result
+        } catch {
+            try? await app.autoRevert()
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+}
+
+@Suite("Storage on SQLite and PostgreSQL", .serialized)
+struct StorageTests {
+    @Test func postgresIsConfiguredOrTheSkipIsExplained() {
+        if TestDatabases.postgresURL == nil {
+            print("PostgreSQL storage tests skipped: set ROLLCALL_TEST_POSTGRES_URL=postgres://… (as .ci/run does) to run them")
+        }
+        #expect(TestDatabases.all.count == (TestDatabases.postgresURL == nil ? 1 : 2))
+    }
+
+    @Test(arguments: TestDatabases.all)
+    func migrationsRunInOrderAndRevertCompletely(_ database: HubConfiguration.Database) async throws {
+        try await TestDatabases.withDatabase(database) { app in
+            // given a workspace with a source, a connection, a link, a run and a change
+            let workspace = WorkspaceModel(name: "Acme", timeZone: "Europe/Berlin")
+            try await workspace.save(on: app.db)
+            let source = SourceModel(workspaceID: try workspace.requireID(), name: "Personio", baseURL: "http://127.0.0.1:8090/v1",
+                                     clientID: "client", sealedClientSecret: "v1:sealed")
+            try await source.save(on: app.db)
+            let connection = ConnectionModel(workspaceID: try workspace.requireID(), sourceID: try source.requireID(), name: "Clockodo",
+                                             preset: "time-tracking", targetKind: "feed", targetConfig: "{}", rules: "{}",
+                                             incrementalInterval: 60, fullInterval: 43_200)
+            try await connection.save(on: app.db)
+            let connectionID = try connection.requireID()
+            try await LinkModel(connectionID: connectionID, personioID: 10001, targetID: "10001", state: "active",
+                                fingerprint: "00000000000000ff", fields: #"{"email":"a@b.example"}"#, displayName: "Ada",
+                                hasBeenActive: true).save(on: app.db)
+            let run = RunModel(connectionID: connectionID, full: true, dryRun: false, startedAt: Date(timeIntervalSince1970: 1_795_341_600))
+            try await run.save(on: app.db)
+            try await RunOperationModel(runID: try run.requireID(), personioID: 10001, kind: "create", reason: "active: employed",
+                                        outcome: .applied, changedFields: ["email"]).save(on: app.db)
+            for personioID in [10001, 10002] {
+                try await DirectoryChangeModel(connectionID: connectionID, personioID: personioID, state: "active", fields: "{}",
+                                               changedFields: ["email", "first_name"], runID: try run.requireID(),
+                                               at: Date(timeIntervalSince1970: 1_795_341_600)).save(on: app.db)
+            }
+
+            // then everything reads back, arrays included, and the feed's sequence increases
+            let operation = try #require(try await RunOperationModel.query(on: app.db).first())
+            #expect(operation.changedFields == ["email"])
+            #expect(operation.outcome == .applied)
+            let changes = try await DirectoryChangeModel.query(on: app.db).sort(\.$id).all()
+            #expect(changes.count == 2)
+            #expect((changes[0].id ?? 0) < (changes[1].id ?? 0))
+            #expect(changes[1].changedFields == ["email", "first_name"])
+
+            // and a second link for the same person in the same connection is refused
+            await #expect(throws: (any Error).self) {
+                try await LinkModel(connectionID: connectionID, personioID: 10001, targetID: nil, state: "draft",
+                                    fingerprint: "0000000000000000", fields: nil, displayName: nil, hasBeenActive: false).save(on: app.db)
+            }
+
+            // and deleting the workspace removes everything that belongs to it
+            try await workspace.delete(on: app.db)
+            #expect(try await LinkModel.query(on: app.db).count() == 0)
+            #expect(try await RunOperationModel.query(on: app.db).count() == 0)
+            #expect(try await DirectoryChangeModel.query(on: app.db).count() == 0)
+
+            // and reverting every migration leaves no table behind; migrating again works
+            try await app.autoRevert()
+            await #expect(throws: (any Error).self) { try await WorkspaceModel.query(on: app.db).count() }
+            await #expect(throws: (any Error).self) { try await DirectoryChangeModel.query(on: app.db).count() }
+            try await app.autoMigrate()
+            #expect(try await WorkspaceModel.query(on: app.db).count() == 0)
+        }
+    }
+}
+
+@Suite("Vault")
+struct VaultTests {
+    let vault = try! Vault(masterKey: Data(repeating: 7, count: 32))
+
+    @Test func sealsAndOpensASecret() throws {
+        let sealed = try vault.seal("s3cr3t-personio", context: "source:1:client_secret")
+        #expect(sealed.hasPrefix("v1:"))
+        #expect(!sealed.contains("s3cr3t"))
+        #expect(try vault.open(sealed, context: "source:1:client_secret") == "s3cr3t-personio")
+    }
+
+    @Test func aSecretSealedForOneRowDoesNotOpenInAnother() throws {
+        let sealed = try vault.seal("s3cr3t", context: "source:1:client_secret")
+        #expect(throws: Vault.VaultError.cannotOpen) { try vault.open(sealed, context: "source:2:client_secret") }
+    }
+
+    @Test func anotherMasterKeyCannotOpenItAndSaysWhy() throws {
+        let sealed = try vault.seal("s3cr3t", context: "c")
+        let other = try Vault(masterKey: Data(repeating: 8, count: 32))
+        #expect(throws: Vault.VaultError.cannotOpen) { try other.open(sealed, context: "c") }
+        #expect(Vault.VaultError.cannotOpen.description.contains("ROLLCALL_MASTER_KEY"))
+        #expect(throws: Vault.VaultError.malformed) { try vault.open("plain", context: "c") }
+        #expect(throws: Vault.VaultError.badMasterKey) { try Vault(masterKey: Data(count: 16)) }
+    }
+
+    @Test func sealingTwiceGivesDifferentCiphertexts() throws {
+        #expect(try vault.seal("same", context: "c") != vault.seal("same", context: "c"))
+    }
+}
