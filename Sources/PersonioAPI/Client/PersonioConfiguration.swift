@@ -33,7 +33,7 @@ public struct PersonioConfiguration: Sendable {
     public var pageSize: Int = 100
     /// Pages requested (and decoded) ahead of the one being read, once the total is known: Personio
     /// works on the next pages while this process decodes, on another processor.
-    public var pagesAhead: Int = 2
+    public var pagesAhead: Int = 4
     public var requestTimeout: Duration = .seconds(30)
     /// Retries of 429, 5xx and transport failures: at most this many attempts per request…
     public var maxAttempts: Int = 6

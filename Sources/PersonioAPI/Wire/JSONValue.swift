@@ -168,6 +168,21 @@ struct JSONScanner {
 
     mutating func number() throws(JSONParseError) -> Double {
         let start = index
+        // Integers (most numbers Personio sends) without making a string.
+        var negative = false
+        var position = index
+        if position < bytes.count, bytes[position] == UInt8(ascii: "-") { negative = true; position += 1 }
+        var integer = 0
+        var digits = 0
+        while position < bytes.count, digits < 15, bytes[position] &- 48 < 10 {
+            integer = integer * 10 + Int(bytes[position] &- 48)
+            digits += 1
+            position += 1
+        }
+        if digits > 0, position == bytes.count || !Self.continuesNumber(bytes[position]) {
+            index = position
+            return Double(negative ? -integer : integer)
+        }
         while index < bytes.count, (48...57).contains(bytes[index]) || bytes[index] == UInt8(ascii: "-")
             || bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e")
             || bytes[index] == UInt8(ascii: "E") {
@@ -178,6 +193,11 @@ struct JSONScanner {
         return number
     }
 
+    static func continuesNumber(_ byte: UInt8) -> Bool {
+        byte &- 48 < 10 || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+            || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+    }
+
     mutating func literal(_ word: StaticString) throws(JSONParseError) {
         let count = word.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw failure("expected \(word)") }
@@ -186,27 +206,39 @@ struct JSONScanner {
     }
 
     mutating func skipString() throws(JSONParseError) {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected string") }
-        index += 1
-        while index < bytes.count {
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: "\\") { index += 1 } else if byte == UInt8(ascii: "\"") { return }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let base = bytes.baseAddress else { throw failure("expected string") }
+        var position = index + 1
+        while position < bytes.count {
+            // memchr finds the next quote; it ends the string unless an odd number of backslashes precede it.
+            guard let found = memchr(base + position, Int32(UInt8(ascii: "\"")), bytes.count - position) else { break }
+            let quote = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
+            var backslashes = 0
+            while quote - backslashes - 1 > index, bytes[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
+            position = quote + 1
+            if backslashes % 2 == 0 {
+                index = position
+                return
+            }
         }
         throw failure("unterminated string")
+    }
+
+    /// The end (exclusive) of the string starting at `index` and whether it holds an escape.
+    private func stringEnd() throws(JSONParseError) -> (end: Int, escaped: Bool) {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let base = bytes.baseAddress else { throw failure("expected string") }
+        let start = index + 1
+        guard let found = memchr(base + start, Int32(UInt8(ascii: "\"")), bytes.count - start) else { throw failure("unterminated string") }
+        let end = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
+        let escaped = end > start && memchr(base + start, Int32(UInt8(ascii: "\\")), end - start) != nil
+        return (end, escaped)
     }
 
     /// The range of a string's bytes when it has no escapes (then consumed); nil otherwise (then
     /// not consumed: read it with `string()`).
     mutating func rawString() throws(JSONParseError) -> Range<Int>? {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected string") }
+        let (end, escaped) = try stringEnd()
+        guard !escaped else { return nil }
         let start = index + 1
-        var end = start
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
-            if bytes[end] == UInt8(ascii: "\\") { return nil }
-            end += 1
-        }
-        guard end < bytes.count else { throw failure("unterminated string") }
         index = end + 1
         return start..<end
     }
@@ -246,17 +278,8 @@ struct JSONScanner {
     }
 
     mutating func string() throws(JSONParseError) -> String {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected string") }
-        let start = index + 1
-        var end = start
-        // Fast path: no escapes, the bytes are the string.
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
-            if bytes[end] == UInt8(ascii: "\\") { return try escapedString() }
-            end += 1
-        }
-        guard end < bytes.count else { throw failure("unterminated string") }
-        index = end + 1
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        guard let range = try rawString() else { return try escapedString() }
+        return text(range)
     }
 
     private mutating func escapedString() throws(JSONParseError) -> String {
