@@ -93,6 +93,9 @@ let package = Package(
         .testTarget(name: "PersonioAPITests", dependencies: ["PersonioAPI", "TestSupport"]),
         .testTarget(name: "PersonioSandboxTests", dependencies: ["PersonioSandbox", "TestSupport"]),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning"]),
-        .testTarget(name: "HubTests", dependencies: ["Hub", .product(name: "Fluent", package: "fluent"), .product(name: "Vapor", package: "vapor")]),
+        .testTarget(
+            name: "HubTests",
+            dependencies: ["Hub", "TestSupport", .product(name: "Fluent", package: "fluent"), .product(name: "Vapor", package: "vapor")]
+        ),
     ]
 )

@@ -313,8 +313,10 @@ public struct Planner: Sendable {
 
     /// Why the person counts as having left, or nil.
     func leaverReason(_ employee: Employee, today: LocalDate) -> String? {
-        if let end = employee.terminationDate, end < today { return "termination date \(end) has passed" }
-        if let last = employee.lastWorkingDay, last < today { return "last working day \(last) has passed" }
+        // A hire date after an earlier termination is a rehire: the old dates no longer count.
+        func rehired(after date: LocalDate) -> Bool { employee.hireDate.map { $0 > date } ?? false }
+        if let end = employee.terminationDate, end < today, !rehired(after: end) { return "termination date \(end) has passed" }
+        if let last = employee.lastWorkingDay, last < today, !rehired(after: last) { return "last working day \(last) has passed" }
         if employee.status == .inactive { return "status is inactive" }
         return nil
     }

@@ -163,6 +163,17 @@ struct CommonRuleTests {
         #expect(result.operations.first?.reason == "restored: rehired, started on 2026-11-21")
     }
 
+    @Test func aRehireWithANewHireDateAfterTheOldTerminationRestoresDespiteTheOldDates() {
+        var rehired = person(1, hire: today, termination: today.adding(days: -30))
+        rehired.lastWorkingDay = today.adding(days: -30)
+        let result = plan(rules, [rehired], links: [link(for: rehired, .archived, rules: rules, hasBeenActive: true)])
+        #expect(result.operations.map(\.kind) == [.restore])
+
+        // without the new hire date the old termination still counts
+        let gone = person(2, hire: today.adding(days: -400), termination: today.adding(days: -30))
+        #expect(plan(rules, [gone], links: [link(for: gone, .active, rules: rules)]).operations.map(\.kind) == [.archive])
+    }
+
     @Test func activationsBeyondTheSeatLimitAreHeld() {
         var limited = rules
         limited.policy.seatLimit = 1

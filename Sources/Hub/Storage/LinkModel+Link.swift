@@ -1,0 +1,42 @@
+import Foundation
+import SyncEngine
+
+extension LinkModel {
+    /// The engine's view of this row.
+    var link: Link {
+        get throws {
+            guard let state = LinkState(rawValue: state) else { throw StorageError.corrupt("link \(personioID) has state \(state)") }
+            guard let fingerprint = Fingerprint(hex: fingerprint) else { throw StorageError.corrupt("link \(personioID) has a bad fingerprint") }
+            return Link(personioId: personioID, targetId: targetID, state: state, fingerprint: fingerprint,
+                        fields: try fields.map(StoredJSON.fields), hasBeenActive: hasBeenActive)
+        }
+    }
+}
+
+/// A stored value the hub cannot read: never expected, always reported with what it is.
+enum StorageError: Error, CustomStringConvertible {
+    case corrupt(String)
+
+    var description: String {
+        switch self {
+        case .corrupt(let what): "stored data cannot be read: \(what)"
+        }
+    }
+}
+
+/// JSON columns: mapped fields and connection rules.
+enum StoredJSON {
+    static func fields(_ text: String) throws -> [String: String] {
+        try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+    }
+
+    static func text<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}

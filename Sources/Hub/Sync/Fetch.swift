@@ -1,0 +1,32 @@
+import Foundation
+import PersonioAPI
+import SyncEngine
+
+/// One listing of a source, shared by all its connections.
+struct Fetch: Sendable {
+    var employees: [Employee]
+    var listing: PlanInput.Listing
+    var startedAt: Date
+    var requests: Int
+    /// Why the listing is not complete, when it is not.
+    var incompleteReason: String?
+
+    /// Reads every page; an incomplete listing keeps what was read and says so (the planner then
+    /// never concludes that anyone left).
+    static func read(from client: PersonioClient, updatedSince: Date?, at now: Date) async throws(PersonioError) -> Fetch {
+        let before = await client.statistics.requests
+        var employees: [Employee] = []
+        var incomplete: String?
+        do {
+            for try await page in client.employees(updatedSince: updatedSince) { employees += page.employees }
+        } catch let error as PersonioError {
+            guard case .incompleteListing(let reason) = error else { throw error }
+            incomplete = reason
+        } catch {
+            throw .unreachable(reason: "\(error)")
+        }
+        let requests = await client.statistics.requests - before
+        let listing: PlanInput.Listing = updatedSince == nil ? .full(complete: incomplete == nil) : .incremental
+        return Fetch(employees: employees, listing: listing, startedAt: now, requests: requests, incompleteReason: incomplete)
+    }
+}

@@ -1,0 +1,261 @@
+import Fluent
+import Foundation
+import Logging
+import PersonioAPI
+import SyncEngine
+
+/// Runs syncs: one Personio listing per source, planned and applied for each of its connections,
+/// with every operation recorded with its reason and outcome.
+///
+/// Crash safety: a feed target lives in the same database, so each batch of operations updates
+/// the links, appends the directory changes and records the operations in one transaction. A run
+/// killed at any point leaves whole batches behind; the next run plans from the links as they are
+/// and does the rest: nothing is created twice and no change is lost.
+public struct SyncRunner: Sendable {
+    /// Makes the Personio client for a source (the live one, or one pointed at a sandbox in tests).
+    public typealias ClientFactory = @Sendable (_ baseURL: String, _ credentials: PersonioCredentials) -> PersonioClient
+
+    let database: any Database
+    let vault: Vault
+    let clients: PersonioClients
+    let now: @Sendable () -> Date
+    let logger: Logger
+    /// Incremental listings ask for changes since the last listing began, minus this much, so a
+    /// change written while that listing ran is not missed.
+    public var overlap: TimeInterval = 120
+    /// Operations applied per transaction.
+    public var batchSize = 500
+
+    /// Test hook: the run stops as if the process died after this many batches were written.
+    var crashAfterBatches: Int?
+
+    public init(database: any Database, vault: Vault, clients: PersonioClients, now: @escaping @Sendable () -> Date,
+                logger: Logger = Logger(label: "rollcall.sync")) {
+        self.database = database
+        self.vault = vault
+        self.clients = clients
+        self.now = now
+        self.logger = logger
+    }
+
+    /// Syncs one connection (with one listing of its source).
+    public func run(connectionID: UUID, full: Bool? = nil, dryRun: Bool = false) async throws -> RunReport {
+        guard let connection = try await ConnectionModel.find(connectionID, on: database) else { throw SyncError.notFound("connection") }
+        let reports = try await run(sourceID: connection.$source.id, connectionIDs: [connectionID], full: full, dryRun: dryRun)
+        guard let report = reports.first else { throw SyncError.notFound("connection") }
+        return report
+    }
+
+    /// Syncs the given connections of one source (all of them when nil) on one listing. `full`: nil
+    /// lets the schedule decide (a full reconcile when due, or on the first run of a new day in the
+    /// workspace's time zone so start and termination dates take effect that day).
+    public func run(sourceID: UUID, connectionIDs: [UUID]? = nil, full: Bool? = nil, dryRun: Bool = false) async throws -> [RunReport] {
+        guard let source = try await SourceModel.query(on: database).filter(\.$id == sourceID).with(\.$workspace).first() else {
+            throw SyncError.notFound("source")
+        }
+        var query = ConnectionModel.query(on: database).filter(\.$source.$id == sourceID)
+        if let connectionIDs { query = query.filter(\.$id ~~ connectionIDs) }
+        let connections = try await query.sort(\.$createdAt).all()
+        guard !connections.isEmpty else { return [] }
+        let timeZone = TimeZone(identifier: source.workspace.timeZone) ?? TimeZone(identifier: "Europe/Berlin") ?? .current
+        let started = now()
+        let isFull = full ?? needsFullListing(source, connections: connections, at: started, timeZone: timeZone)
+
+        let fetch: Fetch
+        do {
+            let secret = try vault.open(source.sealedClientSecret, context: Self.secretContext(source))
+            let client = await clients.client(baseURL: source.baseURL, credentials: PersonioCredentials(
+                clientId: source.clientID, clientSecret: secret, partnerId: source.partnerID, appId: source.appID))
+            let since = isFull ? nil : source.updatedSince.map { $0.addingTimeInterval(-overlap) }
+            fetch = try await Fetch.read(from: client, updatedSince: since, at: started)
+        } catch {
+            let message = Self.explain(error)
+            logger.warning("listing Personio failed", metadata: ["source": "\(sourceID)", "error": "\(message)"])
+            var reports: [RunReport] = []
+            for connection in connections {
+                reports.append(try await recordFailure(connection, full: isFull, dryRun: dryRun, startedAt: started, message: message))
+            }
+            return reports
+        }
+
+        var reports: [RunReport] = []
+        for connection in connections {
+            reports.append(try await run(connection, fetch: fetch, full: isFull, dryRun: dryRun, timeZone: timeZone))
+        }
+        if !dryRun {
+            source.updatedSince = fetch.startedAt
+            if case .full(complete: true) = fetch.listing { source.lastFullAt = fetch.startedAt }
+            try await source.save(on: database)
+        }
+        return reports
+    }
+
+    static func secretContext(_ source: SourceModel) -> String { "source:\(source.id?.uuidString ?? ""):client_secret" }
+
+    func needsFullListing(_ source: SourceModel, connections: [ConnectionModel], at now: Date, timeZone: TimeZone) -> Bool {
+        guard source.updatedSince != nil, let lastFull = source.lastFullAt else { return true }
+        let interval = TimeInterval(connections.map(\.fullInterval).min() ?? 43_200)
+        if now.timeIntervalSince(lastFull) >= interval { return true }
+        return LocalDate.today(now, timeZone) != LocalDate.today(lastFull, timeZone)
+    }
+
+    // MARK: One connection
+
+    private func run(_ connection: ConnectionModel, fetch: Fetch, full: Bool, dryRun: Bool, timeZone: TimeZone) async throws -> RunReport {
+        let connectionID = try connection.requireID()
+        let rules: ConnectionRules
+        do { rules = try StoredJSON.decode(ConnectionRules.self, connection.rules) } catch {
+            return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
+                                           message: "the connection's rules cannot be read: \(error)")
+        }
+        guard connection.targetKind == "feed" else {
+            return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
+                                           message: "target kind \(connection.targetKind) is not supported by this version of Rollcall")
+        }
+        let rows = try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).all()
+        var rowsByPerson: [Int: LinkModel] = [:]
+        var links: [Int: Link] = [:]
+        rowsByPerson.reserveCapacity(rows.count)
+        links.reserveCapacity(rows.count)
+        for row in rows {
+            rowsByPerson[row.personioID] = row
+            links[row.personioID] = try row.link
+        }
+
+        // A run that was interrupted (its instance stopped) is closed before the next one starts.
+        try await RunModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$status == .running)
+            .set(\.$status, to: .failed).set(\.$error, to: "interrupted: the instance running it stopped; this run continues its work")
+            .set(\.$finishedAt, to: fetch.startedAt).update()
+
+        let plan = Planner(rules: rules).plan(PlanInput(links: links, employees: fetch.employees, listing: fetch.listing,
+                                                        now: fetch.startedAt, timeZone: timeZone))
+        let run = RunModel(connectionID: connectionID, full: full, dryRun: dryRun, startedAt: fetch.startedAt)
+        run.personioRequests = fetch.requests
+        try await run.save(on: database)
+        let runID = try run.requireID()
+
+        if dryRun {
+            for chunk in plan.operations.chunks(of: batchSize) {
+                try await chunk.map { Self.record($0, runID: runID, outcome: $0.kind == .hold ? .held : .planned) }.create(on: database)
+            }
+        } else {
+            for (number, chunk) in plan.operations.chunks(of: batchSize).enumerated() {
+                if let crashAfterBatches, number >= crashAfterBatches { throw SyncError.simulatedCrash }
+                try await apply(chunk, connectionID: connectionID, runID: runID, rows: &rowsByPerson, storesFields: rules.storesFields,
+                                at: fetch.startedAt)
+            }
+        }
+
+        var counts: [String: Int] = [:]
+        for operation in plan.operations { counts[operation.kind.rawValue, default: 0] += 1 }
+        let held = plan.brake?.held == true
+        if held, !dryRun {
+            try await HeldBatchModel(connectionID: connectionID, runID: runID, removals: plan.brake?.removals ?? 0,
+                                     linked: plan.brake?.linked ?? 0).save(on: database)
+        }
+        run.counts = try StoredJSON.text(counts)
+        run.status = held ? .held : .succeeded
+        run.error = fetch.incompleteReason.map { "Personio's listing was incomplete, so nobody was archived or deleted: \($0)" }
+        let finished = now()
+        run.finishedAt = finished
+        try await run.save(on: database)
+        if !dryRun {
+            connection.lastError = nil
+            connection.nextRunAt = finished.addingTimeInterval(TimeInterval(connection.incrementalInterval))
+            try await connection.save(on: database)
+        }
+        logger.info("run finished", metadata: ["connection": "\(connectionID)", "run": "\(runID)", "counts": "\(counts)",
+                                               "full": "\(full)", "dry_run": "\(dryRun)"])
+        return RunReport(runID: runID, connectionID: connectionID, full: full, dryRun: dryRun, status: run.status, counts: counts,
+                         skipped: plan.skipped.count, personioRequests: fetch.requests, brake: plan.brake?.message,
+                         error: run.error, startedAt: fetch.startedAt, finishedAt: finished)
+    }
+
+    /// Applies operations to the feed: links, directory changes and the run's record in one transaction.
+    private func apply(_ operations: ArraySlice<SyncEngine.Operation>, connectionID: UUID, runID: UUID, rows: inout [Int: LinkModel],
+                       storesFields: Bool, at date: Date) async throws {
+        var changed: [Int: LinkModel] = [:]
+        var changes: [DirectoryChangeModel] = []
+        var records: [RunOperationModel] = []
+        for operation in operations {
+            guard operation.kind != .hold, let state = operation.resultingState else {
+                records.append(Self.record(operation, runID: runID, outcome: .held))
+                continue
+            }
+            let fields = state == .deleted ? [:] : operation.fields
+            let row = rows[operation.personioId]
+                ?? LinkModel(connectionID: connectionID, personioID: operation.personioId, targetID: nil, state: state.rawValue,
+                             fingerprint: "", fields: nil, displayName: nil, hasBeenActive: false)
+            row.state = state.rawValue
+            row.fingerprint = Fingerprint.of(fields).description
+            row.fields = storesFields ? try StoredJSON.text(fields) : nil
+            row.targetID = row.targetID ?? String(operation.personioId)
+            row.displayName = [fields["first_name"], fields["last_name"]].compactMap { $0 }.joined(separator: " ")
+            row.hasBeenActive = row.hasBeenActive || state == .active
+            row.lastError = nil
+            row.lastErrorCode = nil
+            changed[operation.personioId] = row
+            changes.append(DirectoryChangeModel(connectionID: connectionID, personioID: operation.personioId, state: state.rawValue,
+                                                fields: try StoredJSON.text(fields), changedFields: operation.changedFields,
+                                                runID: runID, at: date))
+            records.append(Self.record(operation, runID: runID, outcome: .applied))
+        }
+        let (rowsToSave, changesToAppend, recordsToAdd) = (Array(changed.values), changes, records)
+        try await database.transaction { transaction in
+            for row in rowsToSave { try await row.save(on: transaction) }
+            if !changesToAppend.isEmpty { try await changesToAppend.create(on: transaction) }
+            if !recordsToAdd.isEmpty { try await recordsToAdd.create(on: transaction) }
+        }
+        for (id, row) in changed { rows[id] = row }
+    }
+
+    static func record(_ operation: SyncEngine.Operation, runID: UUID, outcome: RunOperationModel.Outcome) -> RunOperationModel {
+        RunOperationModel(runID: runID, personioID: operation.personioId, kind: operation.held.map { "hold:\($0.rawValue)" } ?? operation.kind.rawValue,
+                          reason: operation.reason, outcome: outcome, changedFields: operation.changedFields)
+    }
+
+    private func recordFailure(_ connection: ConnectionModel, full: Bool, dryRun: Bool, startedAt: Date, message: String) async throws -> RunReport {
+        let connectionID = try connection.requireID()
+        let run = RunModel(connectionID: connectionID, full: full, dryRun: dryRun, startedAt: startedAt)
+        run.status = .failed
+        run.error = message
+        let finished = now()
+        run.finishedAt = finished
+        try await run.save(on: database)
+        if !dryRun {
+            connection.lastError = message
+            connection.nextRunAt = finished.addingTimeInterval(TimeInterval(connection.incrementalInterval))
+            try await connection.save(on: database)
+        }
+        return RunReport(runID: try run.requireID(), connectionID: connectionID, full: full, dryRun: dryRun, status: .failed, counts: [:],
+                         skipped: 0, personioRequests: 0, brake: nil, error: message, startedAt: startedAt, finishedAt: finished)
+    }
+
+    /// An error as an HR admin reads it: what happened and what to do.
+    static func explain(_ error: any Error) -> String {
+        switch error {
+        case let error as PersonioError: "\(error.explanation) \(error.remedy)"
+        case let error as Vault.VaultError: "The Personio client secret cannot be read: \(error)."
+        default: "\(error)"
+        }
+    }
+}
+
+public enum SyncError: Error, Equatable, CustomStringConvertible {
+    case notFound(String)
+    /// Only from the test hook `crashAfterBatches`.
+    case simulatedCrash
+
+    public var description: String {
+        switch self {
+        case .notFound(let what): "no such \(what)"
+        case .simulatedCrash: "the run stopped as if its process had died"
+        }
+    }
+}
+
+extension Array {
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: Swift.max(size, 1)).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
