@@ -95,7 +95,10 @@ let package = Package(
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning"]),
         .testTarget(
             name: "HubTests",
-            dependencies: ["Hub", "TestSupport", .product(name: "Fluent", package: "fluent"), .product(name: "Vapor", package: "vapor")]
+            dependencies: [
+                "Hub", "TestSupport", .product(name: "Fluent", package: "fluent"), .product(name: "Vapor", package: "vapor"),
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
         ),
     ]
 )

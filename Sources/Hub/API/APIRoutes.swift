@@ -1,0 +1,253 @@
+import Fluent
+import Foundation
+import SyncEngine
+import Vapor
+
+/// The REST API under `/api/v1`, every route scoped to the bearer token's workspace. Another
+/// workspace's ids answer 404, exactly like ids that do not exist.
+struct APIRoutes: RouteCollection {
+    let runner: SyncRunner
+
+    func boot(routes: any RoutesBuilder) throws {
+        let api = routes.grouped("api", "v1").grouped(TokenAuthenticator())
+        api.get("connections", use: listConnections)
+        api.get("connections", ":connection", use: getConnection)
+        api.post("connections", ":connection", "runs", use: startRun)
+        api.get("connections", ":connection", "runs", use: listRuns)
+        api.get("runs", ":run", use: getRun)
+        api.get("connections", ":connection", "people", use: feed)
+        api.get("connections", ":connection", "people", ":personioId", use: person)
+    }
+
+    // MARK: Connections
+
+    struct ConnectionView: Content {
+        var id: UUID
+        var name: String
+        var preset: String
+        var target: String
+        var paused: Bool
+        var incrementalInterval: Int
+        var fullInterval: Int
+        var nextRunAt: Date?
+        var lastError: String?
+
+        init(_ model: ConnectionModel) throws {
+            id = try model.requireID()
+            name = model.name
+            preset = model.preset
+            target = model.targetKind
+            paused = model.paused
+            incrementalInterval = model.incrementalInterval
+            fullInterval = model.fullInterval
+            nextRunAt = model.nextRunAt
+            lastError = model.lastError
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, preset, target, paused
+            case incrementalInterval = "incremental_interval", fullInterval = "full_interval", nextRunAt = "next_run_at"
+            case lastError = "last_error"
+        }
+    }
+
+    struct List<Item: Content>: Content {
+        var data: [Item]
+    }
+
+    func listConnections(_ request: Request) async throws -> List<ConnectionView> {
+        let scope = try request.workspace
+        let models = try await ConnectionModel.query(on: request.db).filter(\.$workspace.$id == scope.workspaceID).sort(\.$createdAt).all()
+        return List(data: try models.map(ConnectionView.init))
+    }
+
+    func getConnection(_ request: Request) async throws -> ConnectionView {
+        try ConnectionView(try await connection(request))
+    }
+
+    /// The connection named in the path, if it belongs to the token's workspace.
+    private func connection(_ request: Request) async throws -> ConnectionModel {
+        let scope = try request.workspace
+        guard let id = request.parameters.get("connection", as: UUID.self),
+              let model = try await ConnectionModel.query(on: request.db).filter(\.$id == id)
+                .filter(\.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("connection") }
+        return model
+    }
+
+    // MARK: Runs
+
+    struct RunRequest: Content {
+        var full: Bool?
+        var dryRun: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case full, dryRun = "dry_run"
+        }
+    }
+
+    func startRun(_ request: Request) async throws -> Response {
+        let connection = try await connection(request)
+        let body = request.body.data == nil ? RunRequest() : try request.content.decode(RunRequest.self)
+        let report = try await runner.run(connectionID: try connection.requireID(), full: body.full, dryRun: body.dryRun ?? false)
+        let response = Response(status: .created)
+        try response.content.encode(report, using: Self.encoder)
+        return response
+    }
+
+    struct RunView: Content {
+        var id: UUID
+        var full: Bool
+        var dryRun: Bool
+        var status: String
+        var startedAt: Date
+        var finishedAt: Date?
+        var counts: [String: Int]
+        var personioRequests: Int
+        var error: String?
+        var operations: [OperationView]?
+
+        enum CodingKeys: String, CodingKey {
+            case id, full, status, counts, error, operations
+            case dryRun = "dry_run", startedAt = "started_at", finishedAt = "finished_at", personioRequests = "personio_requests"
+        }
+
+        init(_ run: RunModel, operations: [RunOperationModel]?) throws {
+            id = try run.requireID()
+            full = run.full
+            dryRun = run.dryRun
+            status = run.status.rawValue
+            startedAt = run.startedAt
+            finishedAt = run.finishedAt
+            counts = (try? StoredJSON.decode([String: Int].self, run.counts)) ?? [:]
+            personioRequests = run.personioRequests
+            error = run.error
+            self.operations = operations?.map(OperationView.init)
+        }
+    }
+
+    struct OperationView: Content {
+        var personioId: Int
+        var kind: String
+        var reason: String
+        var outcome: String
+        var changedFields: [String]
+        var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case kind, reason, outcome, error
+            case personioId = "personio_id", changedFields = "changed_fields"
+        }
+
+        init(_ model: RunOperationModel) {
+            personioId = model.personioID
+            kind = model.kind
+            reason = model.reason
+            outcome = model.outcome.rawValue
+            changedFields = model.changedFields
+            error = model.errorExplanation
+        }
+    }
+
+    func listRuns(_ request: Request) async throws -> List<RunView> {
+        let connection = try await connection(request)
+        let runs = try await RunModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
+            .sort(\.$startedAt, .descending).limit(50).all()
+        return List(data: try runs.map { try RunView($0, operations: nil) })
+    }
+
+    func getRun(_ request: Request) async throws -> RunView {
+        let scope = try request.workspace
+        guard let id = request.parameters.get("run", as: UUID.self),
+              let run = try await RunModel.query(on: request.db).filter(\.$id == id).join(parent: \.$connection)
+                .filter(ConnectionModel.self, \.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("run") }
+        let operations = try await RunOperationModel.query(on: request.db).filter(\.$run.$id == id).sort(\.$personioID).all()
+        return try RunView(run, operations: operations)
+    }
+
+    // MARK: The feed
+
+    struct Change: Content {
+        var sequence: Int
+        var personioId: Int
+        var state: String
+        var fields: [String: String]
+        var changedFields: [String]
+        var changedAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case sequence, state, fields
+            case personioId = "personio_id", changedFields = "changed_fields", changedAt = "changed_at"
+        }
+    }
+
+    struct FeedPage: Content {
+        var data: [Change]
+        /// Pass it as `cursor` to read on; store it to resume later.
+        var nextCursor: String
+        var hasMore: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case data
+            case nextCursor = "next_cursor", hasMore = "has_more"
+        }
+    }
+
+    /// Every change after `cursor`, oldest first: a consumer that stores `next_cursor` never misses
+    /// or repeats a change.
+    func feed(_ request: Request) async throws -> Response {
+        let connection = try await connection(request)
+        var cursor = 0
+        if let text = request.query[String.self, at: "cursor"] {
+            guard let value = Int(text), value >= 0 else { throw APIError.invalid("cursor", "cursor must be a next_cursor from an earlier page, or 0") }
+            cursor = value
+        }
+        var limit = 100
+        if let text = request.query[String.self, at: "limit"] {
+            guard let value = Int(text), (1...1000).contains(value) else { throw APIError.invalid("limit", "limit must be between 1 and 1000") }
+            limit = value
+        }
+        let rows = try await DirectoryChangeModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
+            .filter(\.$id > cursor).sort(\.$id).limit(limit + 1).all()
+        let page = try rows.prefix(limit).map { row in
+            Change(sequence: try row.requireID(), personioId: row.personioID, state: row.state,
+                   fields: try StoredJSON.fields(row.fields), changedFields: row.changedFields, changedAt: row.createdAt)
+        }
+        let body = FeedPage(data: page, nextCursor: String(page.last?.sequence ?? cursor), hasMore: rows.count > limit)
+        let response = Response(status: .ok)
+        try response.content.encode(body, using: Self.encoder)
+        return response
+    }
+
+    struct PersonView: Content {
+        var personioId: Int
+        var state: String
+        var fields: [String: String]
+        var updatedAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case state, fields
+            case personioId = "personio_id", updatedAt = "updated_at"
+        }
+    }
+
+    func person(_ request: Request) async throws -> Response {
+        let connection = try await connection(request)
+        guard let personioID = request.parameters.get("personioId", as: Int.self) else {
+            throw APIError.invalid("personioId", "a Personio employee id is a number")
+        }
+        guard let link = try await LinkModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
+            .filter(\.$personioID == personioID).first() else { throw APIError.notFound("person") }
+        let view = PersonView(personioId: personioID, state: link.state, fields: try link.fields.map(StoredJSON.fields) ?? [:],
+                              updatedAt: link.updatedAt)
+        let response = Response(status: .ok)
+        try response.content.encode(view, using: Self.encoder)
+        return response
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+}

@@ -1,0 +1,25 @@
+import Fluent
+import Foundation
+import Logging
+import PersonioAPI
+import Vapor
+
+/// Wires the hub into a Vapor application: database, migrations, the API and health.
+public enum HubApp {
+    /// Configures `app` for `configuration` and returns the runner its routes and scheduler use.
+    public static func configure(_ app: Application, configuration: HubConfiguration, vault: Vault, clients: PersonioClients,
+                                 now: @escaping @Sendable () -> Date = { Date() }) throws -> SyncRunner {
+        try HubDatabase.configure(app, configuration.database)
+        let runner = SyncRunner(database: app.db, vault: vault, clients: clients, now: now, logger: app.logger)
+        try mount(app, runner: runner)
+        return runner
+    }
+
+    /// The routes and middleware, on an application whose database is configured.
+    public static func mount(_ app: Application, runner: SyncRunner) throws {
+        app.middleware = Middlewares()
+        app.middleware.use(APIErrorMiddleware())
+        try app.register(collection: APIRoutes(runner: runner))
+        app.get("health") { _ in ["status": "ok"] }
+    }
+}
