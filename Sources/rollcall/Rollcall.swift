@@ -9,8 +9,10 @@ struct Rollcall: AsyncParsableCommand {
         Rollcall reads employees from Personio's Employee Data API and keeps downstream apps \
         (SCIM 2.0 services, webhook receivers, a REST change feed) up to date.
 
-        Start with `rollcall sandbox` to run a Personio-compatible server on this machine.
+        Start with `rollcall demo`: a Personio sandbox and the hub in one process, with a first sync \
+        and a tour to follow. `rollcall sandbox` runs the Personio-compatible server alone.
         """,
-        subcommands: [SandboxCommand.self]
+        subcommands: [DemoCommand.self, ServeCommand.self, MigrateCommand.self, SyncCommand.self, PlanCommand.self,
+                      WorkspaceCommand.self, TokenCommand.self, SandboxCommand.self]
     )
 }

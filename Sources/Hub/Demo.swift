@@ -1,0 +1,37 @@
+import Fluent
+import Foundation
+import SyncEngine
+
+/// The demo's data: a workspace, a source on the sandbox and one `feed` connection per preset that
+/// reads from Personio.
+public enum Demo {
+    public struct Seeded: Sendable {
+        public var workspaceID: UUID
+        public var sourceID: UUID
+        /// Preset id → connection id.
+        public var connections: [(preset: String, id: UUID)]
+    }
+
+    public static func seed(on database: any Database, vault: Vault, sandboxBaseURL: String, clientId: String, clientSecret: String,
+                            apiToken: String) async throws -> Seeded {
+        let workspace = WorkspaceModel(name: "Demo", timeZone: "Europe/Berlin")
+        try await workspace.save(on: database)
+        let workspaceID = try workspace.requireID()
+        let source = SourceModel(workspaceID: workspaceID, name: "Personio sandbox", baseURL: sandboxBaseURL, clientID: clientId,
+                                 sealedClientSecret: "")
+        source.id = UUID()
+        source.sealedClientSecret = try vault.seal(clientSecret, context: SyncRunner.secretContext(source))
+        try await source.create(on: database)
+        var connections: [(String, UUID)] = []
+        for preset in Preset.all where preset.direction == .fromPersonio {
+            let connection = ConnectionModel(workspaceID: workspaceID, sourceID: try source.requireID(), name: preset.title,
+                                             preset: preset.id, targetKind: "feed", targetConfig: "{}",
+                                             rules: try StoredJSON.text(preset.rules()), incrementalInterval: preset.incrementalInterval,
+                                             fullInterval: preset.fullInterval)
+            try await connection.save(on: database)
+            connections.append((preset.id, try connection.requireID()))
+        }
+        _ = try await APITokens.store(apiToken, workspaceID: workspaceID, name: "demo", on: database)
+        return Seeded(workspaceID: workspaceID, sourceID: try source.requireID(), connections: connections)
+    }
+}

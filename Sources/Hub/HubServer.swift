@@ -1,0 +1,75 @@
+import AsyncHTTPClient
+import Fluent
+import Foundation
+import Logging
+import PersonioAPI
+import SyncEngine
+import Vapor
+
+/// One hub instance: the database, the API, and the scheduler that runs due connections.
+public final class HubServer: Sendable {
+    public let app: Application
+    public let runner: SyncRunner
+    public let vault: Vault
+    public let configuration: HubConfiguration
+    let http: HTTPClient
+    let scheduler: Scheduler
+    private let schedulerTask = TaskBox()
+
+    /// Opens the database (nothing is served until `start`).
+    public init(configuration: HubConfiguration, masterKey: Data, logger: Logger = Logger(label: "rollcall.hub")) async throws {
+        self.configuration = configuration
+        let app = try await Application.make(Environment(name: "production", arguments: ["rollcall"]))
+        app.logger = logger
+        let vault = try Vault(masterKey: masterKey)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let clients = PersonioClients { baseURL, credentials in
+            PersonioClient(configuration: PersonioConfiguration(baseURL: baseURL, credentials: credentials),
+                           transport: AsyncHTTPClientTransport(client: http), logger: logger)
+        }
+        do {
+            runner = try HubApp.configure(app, configuration: configuration, vault: vault, clients: clients)
+        } catch {
+            try? await http.shutdown()
+            try? await app.asyncShutdown()
+            throw error
+        }
+        self.app = app
+        self.vault = vault
+        self.http = http
+        scheduler = Scheduler(database: app.db, runner: runner, now: { Date() }, logger: logger)
+    }
+
+    /// Runs every migration not yet run (in order); `revert` undoes the last batch.
+    public func migrate(revert: Bool = false) async throws {
+        if revert { try await app.autoRevert() } else { try await app.autoMigrate() }
+    }
+
+    /// Serves the API and starts the scheduler; returns the port bound.
+    public func start(scheduling: Bool = true) async throws -> Int {
+        app.http.server.configuration.hostname = configuration.host
+        app.http.server.configuration.port = configuration.port
+        try await app.server.start(address: nil)
+        if scheduling {
+            let scheduler = self.scheduler
+            schedulerTask.set(Task { await scheduler.run() })
+        }
+        return app.http.server.shared.localAddress?.port ?? configuration.port
+    }
+
+    public func shutdown() async throws {
+        schedulerTask.cancel()
+        await app.server.shutdown()
+        try await http.shutdown()
+        try await app.asyncShutdown()
+    }
+}
+
+/// Holds the scheduler's task so `shutdown` can stop it.
+private final class TaskBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<Void, Never>?
+
+    func set(_ new: Task<Void, Never>) { lock.withLock { task = new } }
+    func cancel() { lock.withLock { task?.cancel() } }
+}

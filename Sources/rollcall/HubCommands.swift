@@ -1,0 +1,197 @@
+import ArgumentParser
+import Fluent
+import Foundation
+import Hub
+import Logging
+
+/// Reads the hub's configuration from the environment; a problem names the variable.
+func hubConfiguration(requireMasterKey: Bool = true) throws -> HubConfiguration {
+    do {
+        return try HubConfiguration(environment: ProcessInfo.processInfo.environment, requireMasterKey: requireMasterKey)
+    } catch {
+        throw ValidationError("\(error) (see .env.example)")
+    }
+}
+
+/// Writes a line to standard output at once (print buffers when the output is not a terminal,
+/// and scripts wait for these lines).
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+func bootstrapLogging(_ level: Logger.Level = .notice) {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+}
+
+/// Opens the configured hub, runs `body`, and closes it.
+func withHub<T>(migrate: Bool = true, _ body: (HubServer) async throws -> T) async throws -> T {
+    let configuration = try hubConfiguration()
+    let hub = try await HubServer(configuration: configuration, masterKey: configuration.masterKey ?? Data())
+    do {
+        if migrate { try await hub.migrate() }
+        let result = try await body(hub)
+        try await hub.shutdown()
+        return result
+    } catch {
+        try? await hub.shutdown()
+        throw error
+    }
+}
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the hub: the REST API and the scheduler that syncs connections when due.",
+        discussion: """
+        Configured by the environment (see .env.example): ROLLCALL_DATABASE_URL (unset: ./rollcall.sqlite; \
+        postgres://… for several instances), ROLLCALL_MASTER_KEY (required), ROLLCALL_HOST, ROLLCALL_PORT. \
+        Pending migrations run first. Several instances may share one PostgreSQL: each connection is run \
+        by one instance at a time.
+        """
+    )
+
+    func run() async throws {
+        bootstrapLogging(.info)
+        let configuration = try hubConfiguration()
+        let hub = try await HubServer(configuration: configuration, masterKey: configuration.masterKey ?? Data())
+        do {
+            try await hub.migrate()
+            let port = try await hub.start()
+            say("Rollcall hub listening on http://\(configuration.host):\(port)  (health: /health, API: /api/v1)")
+            await waitForTermination()
+            try await hub.shutdown()
+        } catch {
+            try? await hub.shutdown()
+            throw error
+        }
+    }
+}
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Create or update the hub's tables (serve also does this at start-up)."
+    )
+
+    @Flag(help: "Undo the last batch of migrations instead.") var revert = false
+
+    func run() async throws {
+        bootstrapLogging()
+        try await withHub(migrate: false) { hub in try await hub.migrate(revert: revert) }
+        print(revert ? "Reverted the last batch of migrations." : "The database is up to date.")
+    }
+}
+
+struct WorkspaceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workspace",
+        abstract: "Manage workspaces.",
+        subcommands: [Create.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a workspace and print its id.")
+
+        @Option(help: "Its name.") var name: String
+        @Option(help: "IANA time zone every rule of it is evaluated in.") var timeZone = "Europe/Berlin"
+
+        func validate() throws {
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--name must not be empty") }
+            guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("--time-zone \(timeZone) is not an IANA time zone") }
+        }
+
+        func run() async throws {
+            bootstrapLogging()
+            let id = try await withHub { hub in
+                let workspace = WorkspaceModel(name: name, timeZone: timeZone)
+                try await workspace.save(on: hub.app.db)
+                return try workspace.requireID()
+            }
+            print(id.uuidString)
+        }
+    }
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Manage API tokens.",
+        subcommands: [Create.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an API token for a workspace and print it (it is shown only once)."
+        )
+
+        @Option(help: "The workspace's id.") var workspace: String
+        @Option(help: "A name to tell the token apart.") var name = "cli"
+        @Flag(help: "Read-only token.") var readOnly = false
+
+        func run() async throws {
+            bootstrapLogging()
+            guard let workspaceID = UUID(uuidString: workspace) else { throw ValidationError("--workspace must be a workspace id (a UUID)") }
+            let token = try await withHub { hub in
+                guard try await WorkspaceModel.find(workspaceID, on: hub.app.db) != nil else {
+                    throw ValidationError("no workspace with id \(workspaceID)")
+                }
+                return try await APITokens.create(workspaceID: workspaceID, name: name, scopes: readOnly ? ["read"] : ["read", "write"],
+                                                  on: hub.app.db).token
+            }
+            print(token)
+        }
+    }
+}
+
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Sync one connection now and print what it did."
+    )
+
+    @Argument(help: "The connection's id.") var connection: String
+    @Flag(help: "Only plan: change nothing.") var dryRun = false
+    @Flag(help: "Read every employee (a full reconcile), not only the changed ones.") var full = false
+
+    func run() async throws {
+        bootstrapLogging()
+        guard let id = UUID(uuidString: connection) else { throw ValidationError("the connection must be given by its id (a UUID)") }
+        let report = try await withHub { hub in try await hub.runner.run(connectionID: id, full: full ? true : nil, dryRun: dryRun) }
+        print(describe(report))
+    }
+}
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print what the next sync of a connection would do to each person, and why (changes nothing)."
+    )
+
+    @Argument(help: "The connection's id.") var connection: String
+    @Flag(help: "Plan from a full listing.") var full = false
+
+    func run() async throws {
+        bootstrapLogging()
+        guard let id = UUID(uuidString: connection) else { throw ValidationError("the connection must be given by its id (a UUID)") }
+        let lines = try await withHub { hub in
+            let report = try await hub.runner.run(connectionID: id, full: full ? true : nil, dryRun: true)
+            let operations = try await RunOperationModel.query(on: hub.app.db).filter(\.$run.$id == report.runID).sort(\.$personioID).all()
+            return [describe(report)] + operations.map { "  \($0.kind) \($0.personioID): \($0.reason)" }
+        }
+        print(lines.joined(separator: "\n"))
+    }
+}
+
+func describe(_ report: RunReport) -> String {
+    let counts = report.counts.isEmpty ? "nothing to do" : report.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+        .joined(separator: ", ")
+    var text = "\(report.dryRun ? "planned" : "ran") \(report.full ? "full" : "incremental") sync: \(report.status.rawValue), \(counts); "
+        + "\(report.personioRequests) Personio request(s)"
+    if let brake = report.brake { text += "\n  brake: \(brake)" }
+    if let error = report.error { text += "\n  \(error)" }
+    return text
+}
