@@ -29,11 +29,11 @@ struct SchedulerTests {
     func twoInstancesRunEachDueConnectionOnceAndTakeOverADeadInstancesLease(_ database: HubConfiguration.Database) async throws {
         let clock = ManualClock(SyncRunnerTests.start)
         try await withSandbox(employees: 8, seed: 3, clock: clock) { sandbox in
-            try await TestDatabases.withDatabase(database) { app in
+            try await TestDatabases.withDatabase(database) { app, own in
                 let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
                 var connections: [UUID] = []
                 for preset in [Preset.timeTracking, .survey, .serviceDesk] { connections.append(try await fixture.connection(preset)) }
-                try await withSecondInstance(database, app) { secondDatabase in
+                try await withSecondInstance(own, app) { secondDatabase in
                     let runnerB = SyncRunner(database: secondDatabase, vault: fixture.vault, clients: fixture.clients, now: clock.provider)
                     let a = Scheduler(database: app.db, runner: fixture.runner(), owner: "instance-a", now: clock.provider)
                     let b = Scheduler(database: secondDatabase, runner: runnerB, owner: "instance-b", now: clock.provider)

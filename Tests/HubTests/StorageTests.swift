@@ -1,6 +1,8 @@
 import Fluent
+import FluentSQL
 import Foundation
 @testable import Hub
+import TestSupport
 import Testing
 import Vapor
 
@@ -20,23 +22,62 @@ enum TestDatabases {
         }
     }
 
-    /// A migrated hub database; reverted and shut down afterwards (PostgreSQL is shared by the suite, so
-    /// the tests that use it run one at a time).
+    /// A migrated hub database, shut down afterwards. On PostgreSQL every call gets a database of
+    /// its own (created and dropped here), so suites run in parallel without meeting.
     static func withDatabase<T>(_ database: HubConfiguration.Database, _ body: (Application) async throws -> T) async throws -> T {
+        try await withDatabase(database) { app, _ in try await body(app) }
+    }
+
+    /// The same, also passing the configuration actually used (a second instance connects with it).
+    static func withDatabase<T>(_ database: HubConfiguration.Database,
+                                _ body: (Application, HubConfiguration.Database) async throws -> T) async throws -> T {
+        guard case .postgres(let url) = database else { return try await withMigrated(database, body) }
+        let name = "rollcall_test_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        try await withSQL(url) { sql in try await sql.raw("CREATE DATABASE \(ident: name)").run() }
+        let own = HubConfiguration.Database.postgres(url: replacingDatabase(in: url, with: name))
+        do {
+            let result = try await withMigrated(own, body)
+            try await withSQL(url) { sql in try await sql.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run() }
+            return result
+        } catch {
+            try? await withSQL(url) { sql in try await sql.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run() }
+            throw error
+        }
+    }
+
+    private static func withMigrated<T>(_ database: HubConfiguration.Database,
+                                        _ body: (Application, HubConfiguration.Database) async throws -> T) async throws -> T {
         let app = try await Application.make(.testing)
         do {
             try HubDatabase.configure(app, database)
-            try await app.autoRevert()
             try await app.autoMigrate()
-            let result = try await body(app)
-            try await app.autoRevert()
+            let result = try await body(app, database)
             try await app.asyncShutdown()
             return result
         } catch {
-            try? await app.autoRevert()
             try? await app.asyncShutdown()
             throw error
         }
+    }
+
+    private static func withSQL(_ url: String, _ body: (any SQLDatabase) async throws -> Void) async throws {
+        let app = try await Application.make(.testing)
+        do {
+            try HubDatabase.configure(app, .postgres(url: url))
+            guard let sql = app.db as? any SQLDatabase else { throw HarnessError("PostgreSQL without SQL") }
+            try await body(sql)
+            try await app.asyncShutdown()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    /// `postgres://user@host:port/db?query` with another database name.
+    static func replacingDatabase(in url: String, with name: String) -> String {
+        guard var components = URLComponents(string: url) else { return url }
+        components.path = "/" + name
+        return components.string ?? url
     }
 }
 
