@@ -73,7 +73,8 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
-                "PersonioAPI", "SyncEngine",
+                "PersonioAPI", "SyncEngine", "Hub",
+                .product(name: "Fluent", package: "fluent"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -20,6 +20,9 @@ struct Benchmarks {
             try await ClientBenchmark(binary: binary).run(employees: Int(option("--employees", "100000")) ?? 100_000)
         case "engine":
             EngineBenchmark().run(people: Int(option("--people", "100000")) ?? 100_000)
+        case "hub":
+            try await HubBenchmark(binary: binary).run(employees: Int(option("--employees", "10000")) ?? 10_000,
+                                                       waitForChange: !arguments.contains("--no-wait"))
         case "decode":
             try await ClientBenchmark(binary: binary).runDecode(pages: Int(option("--pages", "20")) ?? 20,
                                                                 rounds: Int(option("--rounds", "10")) ?? 10)
@@ -30,6 +33,7 @@ struct Benchmarks {
             usage: rollcall-bench sandbox [--employees 100000] [--rollcall .build/release/rollcall]
                    rollcall-bench client [--employees 100000]         read everything with PersonioClient, limits off
                    rollcall-bench client-limits [--employees 10000]   read everything within Personio's real limits
+                   rollcall-bench hub [--employees 10000] [--no-wait] first full sync, idle tick, change → feed latency
                    rollcall-bench decode [--pages 20 --rounds 10]     decode pages only, on one thread
                    rollcall-bench engine [--people 100000]            plan with 1 % changed and with nothing changed
             """)

@@ -130,4 +130,22 @@ final class SandboxProcess {
     }
 
     func stop() { process.terminate() }
+
+    /// A request to the sandbox's admin API (admin token `bench-admin`).
+    func admin(_ method: String, _ path: String, _ body: String) async throws {
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        var request = HTTPClientRequest(url: baseURL.replacingOccurrences(of: "/v1", with: "") + path)
+        request.method = .RAW(value: method)
+        request.headers.add(name: "Authorization", value: "Bearer bench-admin")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: body))
+        do {
+            let response = try await http.execute(request, timeout: .seconds(10))
+            try await http.shutdown()
+            guard response.status.code < 300 else { throw BenchmarkError("\(method) \(path): \(response.status)") }
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
 }

@@ -13,7 +13,8 @@ public enum Demo {
     }
 
     public static func seed(on database: any Database, vault: Vault, sandboxBaseURL: String, clientId: String, clientSecret: String,
-                            apiToken: String) async throws -> Seeded {
+                            apiToken: String,
+                            presets: [Preset] = Preset.all.filter { $0.direction == .fromPersonio }) async throws -> Seeded {
         let workspace = WorkspaceModel(name: "Demo", timeZone: "Europe/Berlin")
         try await workspace.save(on: database)
         let workspaceID = try workspace.requireID()
@@ -23,7 +24,7 @@ public enum Demo {
         source.sealedClientSecret = try vault.seal(clientSecret, context: SyncRunner.secretContext(source))
         try await source.create(on: database)
         var connections: [(String, UUID)] = []
-        for preset in Preset.all where preset.direction == .fromPersonio {
+        for preset in presets {
             let connection = ConnectionModel(workspaceID: workspaceID, sourceID: try source.requireID(), name: preset.title,
                                              preset: preset.id, targetKind: "feed", targetConfig: "{}",
                                              rules: try StoredJSON.text(preset.rules()), incrementalInterval: preset.incrementalInterval,

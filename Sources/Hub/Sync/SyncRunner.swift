@@ -200,8 +200,12 @@ public struct SyncRunner: Sendable {
                                                 runID: runID, at: date))
             records.append(Self.record(operation, runID: runID, outcome: .applied))
         }
-        let (rowsToSave, changesToAppend, recordsToAdd) = (Array(changed.values), changes, records)
+        // New links in one statement per batch; existing ones row by row (usually few).
+        let newRows = changed.values.filter { $0.id == nil }
+        let (rowsToSave, changesToAppend, recordsToAdd) = (changed.values.filter { $0.id != nil }, changes, records)
+        for row in newRows { row.id = UUID() }
         try await database.transaction { transaction in
+            if !newRows.isEmpty { try await newRows.create(on: transaction) }
             for row in rowsToSave { try await row.save(on: transaction) }
             if !changesToAppend.isEmpty { try await changesToAppend.create(on: transaction) }
             if !recordsToAdd.isEmpty { try await recordsToAdd.create(on: transaction) }
