@@ -99,7 +99,7 @@ let package = Package(
             name: "HubTests",
             dependencies: [
                 "Hub", "TestSupport", .product(name: "Fluent", package: "fluent"), .product(name: "Vapor", package: "vapor"),
-                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "VaporTesting", package: "vapor"), .product(name: "Yams", package: "Yams"),
             ]
         ),
     ]
