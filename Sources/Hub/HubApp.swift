@@ -20,6 +20,7 @@ public enum HubApp {
         app.middleware = Middlewares()
         app.middleware.use(APIErrorMiddleware())
         try app.register(collection: APIRoutes(runner: runner))
+        try app.register(collection: ManagementRoutes(runner: runner))
         app.get("health") { _ in ["status": "ok"] }
     }
 }

@@ -42,11 +42,11 @@ struct APIErrorMiddleware: AsyncMiddleware {
             switch error {
             case let error as APIError:
                 (status, detail) = (error.status, Body.Detail(code: error.code, message: error.message, field: error.field))
+            case let error as DecodingError:  // before AbortError: Vapor makes DecodingError one, without the field
+                (status, detail) = (.badRequest, Body.Detail(code: "bad_request", message: Self.describe(error), field: Self.field(error)))
             case let error as any AbortError:
                 let code = error.status == .notFound ? "not_found" : error.status.code < 500 ? "bad_request" : "internal"
                 (status, detail) = (error.status, Body.Detail(code: code, message: error.reason, field: nil))
-            case let error as DecodingError:
-                (status, detail) = (.badRequest, Body.Detail(code: "bad_request", message: Self.describe(error), field: Self.field(error)))
             default:
                 request.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
                 (status, detail) = (.internalServerError, Body.Detail(code: "internal", message: "Something went wrong on our side.", field: nil))

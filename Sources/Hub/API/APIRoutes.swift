@@ -65,8 +65,10 @@ struct APIRoutes: RouteCollection {
         try ConnectionView(try await connection(request))
     }
 
+    private func connection(_ request: Request) async throws -> ConnectionModel { try await Self.connection(request) }
+
     /// The connection named in the path, if it belongs to the token's workspace.
-    private func connection(_ request: Request) async throws -> ConnectionModel {
+    static func connection(_ request: Request) async throws -> ConnectionModel {
         let scope = try request.workspace
         guard let id = request.parameters.get("connection", as: UUID.self),
               let model = try await ConnectionModel.query(on: request.db).filter(\.$id == id)

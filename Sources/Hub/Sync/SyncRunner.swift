@@ -127,8 +127,10 @@ public struct SyncRunner: Sendable {
             .set(\.$status, to: .failed).set(\.$error, to: "interrupted: the instance running it stopped; this run continues its work")
             .set(\.$finishedAt, to: fetch.startedAt).update()
 
+        let released = try await HeldBatchModel.query(on: database).filter(\.$connection.$id == connectionID)
+            .filter(\.$status == .released).first()
         let plan = Planner(rules: rules).plan(PlanInput(links: links, employees: fetch.employees, listing: fetch.listing,
-                                                        now: fetch.startedAt, timeZone: timeZone))
+                                                        now: fetch.startedAt, timeZone: timeZone, brakeReleased: released != nil))
         let run = RunModel(connectionID: connectionID, full: full, dryRun: dryRun, startedAt: fetch.startedAt)
         run.personioRequests = fetch.requests
         try await run.save(on: database)
@@ -149,9 +151,19 @@ public struct SyncRunner: Sendable {
         var counts: [String: Int] = [:]
         for operation in plan.operations { counts[operation.kind.rawValue, default: 0] += 1 }
         let held = plan.brake?.held == true
+        if !dryRun, let released {  // carried out now, or no longer needed: either way a release counts once
+            released.status = .applied
+            try await released.save(on: database)
+        }
         if held, !dryRun {
-            try await HeldBatchModel(connectionID: connectionID, runID: runID, removals: plan.brake?.removals ?? 0,
-                                     linked: plan.brake?.linked ?? 0).save(on: database)
+            // One open batch per connection: a later run that holds again brings it up to date.
+            let batch = try await HeldBatchModel.query(on: database).filter(\.$connection.$id == connectionID)
+                .filter(\.$status == .held).first()
+                ?? HeldBatchModel(connectionID: connectionID, runID: runID, removals: 0, linked: 0)
+            batch.$run.id = runID
+            batch.removals = plan.brake?.removals ?? 0
+            batch.linked = plan.brake?.linked ?? 0
+            try await batch.save(on: database)
         }
         run.counts = try StoredJSON.text(counts)
         run.status = held ? .held : .succeeded

@@ -6,7 +6,14 @@ public final class HeldBatchModel: Model, @unchecked Sendable {
     public static let schema = "held_batches"
 
     public enum Status: String, Codable, Sendable {
-        case held, released, discarded
+        /// Waiting for an admin.
+        case held
+        /// Released: the next run carries the removals out…
+        case released
+        /// …and then it is marked applied.
+        case applied
+        /// Closed without carrying them out; a later run holds them again if they still stand.
+        case discarded
     }
 
     @ID(key: .id) public var id: UUID?

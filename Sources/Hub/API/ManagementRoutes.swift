@@ -1,0 +1,344 @@
+import Fluent
+import Foundation
+import PersonioAPI
+import SyncEngine
+import Vapor
+
+/// Sources, connections and held batches of the token's workspace.
+struct ManagementRoutes: RouteCollection {
+    let runner: SyncRunner
+
+    func boot(routes: any RoutesBuilder) throws {
+        let api = routes.grouped("api", "v1").grouped(TokenAuthenticator())
+        api.get("sources", use: listSources)
+        api.post("sources", use: createSource)
+        api.put("sources", ":source", "credentials", use: rotateCredentials)
+        api.delete("sources", ":source", use: deleteSource)
+        api.post("connections", use: createConnection)
+        api.patch("connections", ":connection", use: updateConnection)
+        api.delete("connections", ":connection", use: deleteConnection)
+        api.get("connections", ":connection", "held", use: listHeld)
+        api.post("held", ":batch", "release", use: release)
+        api.post("held", ":batch", "discard", use: discard)
+    }
+
+    // MARK: Sources
+
+    struct SourceView: Content {
+        var id: UUID
+        var name: String
+        var baseURL: String
+        var clientId: String
+        var lastFullAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case id, name
+            case baseURL = "base_url", clientId = "client_id", lastFullAt = "last_full_at"
+        }
+
+        init(_ model: SourceModel) throws {
+            id = try model.requireID()
+            name = model.name
+            baseURL = model.baseURL
+            clientId = model.clientID
+            lastFullAt = model.lastFullAt
+        }
+    }
+
+    struct DiagnosisView: Content {
+        struct Attribute: Content {
+            var key: String
+            var label: String
+            var required: Bool
+            var readable: Bool
+            var remedy: String?
+        }
+
+        var connected: Bool
+        var credentialsValid: Bool
+        var error: String?
+        var attributes: [Attribute]
+        var canWriteEmployees: Bool?
+        var employeeCount: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case connected, error, attributes
+            case credentialsValid = "credentials_valid", canWriteEmployees = "can_write_employees", employeeCount = "employee_count"
+        }
+
+        init(_ diagnosis: PersonioDiagnosis) {
+            connected = diagnosis.isConnected
+            credentialsValid = diagnosis.credentialsValid
+            error = diagnosis.error.map { "\($0.explanation) \($0.remedy)" }
+            attributes = diagnosis.attributes.map {
+                Attribute(key: $0.key, label: $0.label, required: $0.required, readable: $0.readable, remedy: $0.remedy)
+            }
+            canWriteEmployees = diagnosis.canWriteEmployees
+            employeeCount = diagnosis.employeeCount
+        }
+    }
+
+    struct SourceWithDiagnosis: Content {
+        var source: SourceView
+        var diagnosis: DiagnosisView
+    }
+
+    struct SourceInput: Content {
+        var name: String?
+        var clientId: String?
+        var clientSecret: String?
+        var credentialsFile: String?
+        var baseURL: String?
+        var partnerId: String?
+        var appId: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case clientId = "client_id", clientSecret = "client_secret", credentialsFile = "credentials_file", baseURL = "base_url"
+            case partnerId = "partner_id", appId = "app_id"
+        }
+
+        /// The credentials pasted or in the file; exactly one of the two ways.
+        func credentials() throws(APIError) -> CredentialsInput {
+            if let file = credentialsFile {
+                guard clientId == nil, clientSecret == nil else {
+                    throw .invalid("credentials_file", "give either client_id and client_secret or credentials_file, not both")
+                }
+                return try CredentialsInput.parse(file: file)
+            }
+            guard let id = clientId?.trimmingCharacters(in: .whitespacesAndNewlines), !id.isEmpty else {
+                throw .invalid("client_id", "client_id is required (or credentials_file)")
+            }
+            guard let secret = clientSecret?.trimmingCharacters(in: .whitespacesAndNewlines), !secret.isEmpty else {
+                throw .invalid("client_secret", "client_secret is required (or credentials_file)")
+            }
+            return CredentialsInput(clientId: id, clientSecret: secret)
+        }
+
+        func validatedBaseURL() throws(APIError) -> String {
+            let url = baseURL?.trimmingCharacters(in: .whitespaces) ?? PersonioConfiguration.personioBaseURL
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw .invalid("base_url", "base_url must be an http(s) URL such as https://api.personio.de/v1")
+            }
+            return url
+        }
+    }
+
+    /// What every Personio → app preset needs, and what some use.
+    static var requiredAttributes: [String] { ["first_name", "last_name", "email"] }
+    static var optionalAttributes: [String] {
+        Array(Set(Preset.all.filter { $0.direction == .fromPersonio }.flatMap { $0.requiredAttributes + $0.optionalAttributes })
+            .subtracting(requiredAttributes)).sorted()
+    }
+
+    func listSources(_ request: Request) async throws -> APIRoutes.List<SourceView> {
+        let scope = try request.workspace
+        let models = try await SourceModel.query(on: request.db).filter(\.$workspace.$id == scope.workspaceID).sort(\.$createdAt).all()
+        return APIRoutes.List(data: try models.map(SourceView.init))
+    }
+
+    /// Checks the credentials live (the client's `diagnose`) and stores the source only when
+    /// Personio accepts them; the answer lists every attribute the presets need and where to fix it.
+    func createSource(_ request: Request) async throws -> Response {
+        let scope = try request.workspace
+        let input = try request.content.decode(SourceInput.self)
+        let credentials = try input.credentials()
+        let baseURL = try input.validatedBaseURL()
+        let name = input.name?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? "Personio"
+        let diagnosis = await diagnose(baseURL: baseURL, credentials, partnerId: input.partnerId, appId: input.appId)
+        guard diagnosis.credentialsValid else { throw rejected(diagnosis) }
+        let source = SourceModel(workspaceID: scope.workspaceID, name: name, baseURL: baseURL, clientID: credentials.clientId,
+                                 sealedClientSecret: "", partnerID: input.partnerId, appID: input.appId)
+        source.id = UUID()
+        source.sealedClientSecret = try runner.vault.seal(credentials.clientSecret, context: SyncRunner.secretContext(source))
+        try await source.create(on: request.db)
+        try await audit(request, "source.created", subject: source, detail: "client id \(credentials.clientId)")
+        return try encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .created)
+    }
+
+    /// Replaces the client id and secret ("change the key"), after Personio accepted the new ones.
+    func rotateCredentials(_ request: Request) async throws -> Response {
+        let source = try await source(request)
+        let input = try request.content.decode(SourceInput.self)
+        let credentials = try input.credentials()
+        let diagnosis = await diagnose(baseURL: source.baseURL, credentials, partnerId: source.partnerID, appId: source.appID)
+        guard diagnosis.credentialsValid else { throw rejected(diagnosis) }
+        source.clientID = credentials.clientId
+        source.sealedClientSecret = try runner.vault.seal(credentials.clientSecret, context: SyncRunner.secretContext(source))
+        try await source.save(on: request.db)
+        try await audit(request, "source.credentials_rotated", subject: source, detail: "client id \(credentials.clientId)")
+        return try encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .ok)
+    }
+
+    /// Deletes the source with its connections and everything stored about their people.
+    func deleteSource(_ request: Request) async throws -> HTTPStatus {
+        let source = try await source(request)
+        try await audit(request, "source.deleted", subject: source, detail: source.name)
+        try await source.delete(on: request.db)
+        return .noContent
+    }
+
+    private func source(_ request: Request) async throws -> SourceModel {
+        let scope = try request.workspace
+        guard let id = request.parameters.get("source", as: UUID.self),
+              let model = try await SourceModel.query(on: request.db).filter(\.$id == id)
+                .filter(\.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("source") }
+        return model
+    }
+
+    private func diagnose(baseURL: String, _ credentials: CredentialsInput, partnerId: String?, appId: String?) async -> PersonioDiagnosis {
+        let client = await runner.clients.client(baseURL: baseURL, credentials: PersonioCredentials(
+            clientId: credentials.clientId, clientSecret: credentials.clientSecret, partnerId: partnerId, appId: appId))
+        return await client.diagnose(required: Self.requiredAttributes, optional: Self.optionalAttributes)
+    }
+
+    private func rejected(_ diagnosis: PersonioDiagnosis) -> APIError {
+        let reason = diagnosis.error.map { "\($0.explanation) \($0.remedy)" } ?? "Personio did not accept the credentials."
+        return APIError(status: .unprocessableEntity, code: "credentials_rejected", message: reason, field: "client_secret")
+    }
+
+    private func audit(_ request: Request, _ action: String, subject: SourceModel, detail: String) async throws {
+        try await AuditEventModel(workspaceID: try request.workspace.workspaceID, actor: "api token", action: action,
+                                  subject: "source \(try subject.requireID())", detail: detail, at: runner.now()).save(on: request.db)
+    }
+
+    // MARK: Connections
+
+    struct ConnectionInput: Content {
+        var sourceId: UUID?
+        var preset: String?
+        var name: String?
+        var target: String?
+        var paused: Bool?
+        var incrementalInterval: Int?
+        var fullInterval: Int?
+        var seatLimit: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case preset, name, target, paused
+            case sourceId = "source_id", incrementalInterval = "incremental_interval", fullInterval = "full_interval"
+            case seatLimit = "seat_limit"
+        }
+
+        func validate() throws(APIError) {
+            if let name, name.trimmingCharacters(in: .whitespaces).isEmpty { throw .invalid("name", "name must not be empty") }
+            if let incrementalInterval, !(30...86_400).contains(incrementalInterval) {
+                throw .invalid("incremental_interval", "incremental_interval is seconds between 30 and 86400")
+            }
+            if let fullInterval, !(3_600...604_800).contains(fullInterval) {
+                throw .invalid("full_interval", "full_interval is seconds between 3600 and 604800")
+            }
+            if let seatLimit, seatLimit < 1 { throw .invalid("seat_limit", "seat_limit must be at least 1") }
+        }
+    }
+
+    func createConnection(_ request: Request) async throws -> Response {
+        let scope = try request.workspace
+        let input = try request.content.decode(ConnectionInput.self)
+        try input.validate()
+        guard let sourceID = input.sourceId else { throw APIError.invalid("source_id", "source_id is required") }
+        guard try await SourceModel.query(on: request.db).filter(\.$id == sourceID).filter(\.$workspace.$id == scope.workspaceID)
+            .first() != nil else { throw APIError.invalid("source_id", "no source with that id in this workspace") }
+        let presets = Preset.all.filter { $0.direction == .fromPersonio }
+        guard let presetID = input.preset, let preset = presets.first(where: { $0.id == presetID }) else {
+            throw APIError.invalid("preset", "preset must be one of \(presets.map(\.id).joined(separator: ", "))")
+        }
+        let target = input.target ?? "feed"
+        guard target == "feed" else { throw APIError.invalid("target", "target must be feed (SCIM targets are not available in this version)") }
+        var rules = preset.rules()
+        rules.policy.seatLimit = input.seatLimit
+        let connection = ConnectionModel(workspaceID: scope.workspaceID, sourceID: sourceID, name: input.name ?? preset.title,
+                                         preset: preset.id, targetKind: target, targetConfig: "{}", rules: try StoredJSON.text(rules),
+                                         incrementalInterval: input.incrementalInterval ?? preset.incrementalInterval,
+                                         fullInterval: input.fullInterval ?? preset.fullInterval, paused: input.paused ?? false)
+        try await connection.save(on: request.db)
+        return try encode(try APIRoutes.ConnectionView(connection), status: .created)
+    }
+
+    func updateConnection(_ request: Request) async throws -> APIRoutes.ConnectionView {
+        let connection = try await APIRoutes.connection(request)
+        let input = try request.content.decode(ConnectionInput.self)
+        try input.validate()
+        if input.sourceId != nil { throw APIError.invalid("source_id", "a connection's source cannot change; create a new connection") }
+        if input.preset != nil { throw APIError.invalid("preset", "a connection's preset cannot change; create a new connection") }
+        if input.target != nil { throw APIError.invalid("target", "a connection's target cannot change; create a new connection") }
+        if let name = input.name { connection.name = name }
+        if let paused = input.paused { connection.paused = paused }
+        if let interval = input.incrementalInterval { connection.incrementalInterval = interval }
+        if let interval = input.fullInterval { connection.fullInterval = interval }
+        if let limit = input.seatLimit {
+            var rules = try StoredJSON.decode(ConnectionRules.self, connection.rules)
+            rules.policy.seatLimit = limit
+            connection.rules = try StoredJSON.text(rules)
+        }
+        try await connection.save(on: request.db)
+        return try APIRoutes.ConnectionView(connection)
+    }
+
+    /// Deletes the connection and purges what it stored about people (links, feed, runs).
+    func deleteConnection(_ request: Request) async throws -> HTTPStatus {
+        let connection = try await APIRoutes.connection(request)
+        try await connection.delete(on: request.db)
+        return .noContent
+    }
+
+    // MARK: Held batches
+
+    struct HeldView: Content {
+        var id: UUID
+        var runId: UUID
+        var status: String
+        var removals: Int
+        var linked: Int
+        var people: [APIRoutes.OperationView]?
+
+        enum CodingKeys: String, CodingKey {
+            case id, status, removals, linked, people
+            case runId = "run_id"
+        }
+    }
+
+    func listHeld(_ request: Request) async throws -> APIRoutes.List<HeldView> {
+        let connection = try await APIRoutes.connection(request)
+        let batches = try await HeldBatchModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
+            .sort(\.$createdAt, .descending).all()
+        var views: [HeldView] = []
+        for batch in batches {
+            let people = batch.status == .held
+                ? try await RunOperationModel.query(on: request.db).filter(\.$run.$id == batch.$run.id).filter(\.$outcome == .held)
+                    .sort(\.$personioID).all().map(APIRoutes.OperationView.init)
+                : nil
+            views.append(HeldView(id: try batch.requireID(), runId: batch.$run.id, status: batch.status.rawValue, removals: batch.removals,
+                                  linked: batch.linked, people: people))
+        }
+        return APIRoutes.List(data: views)
+    }
+
+    func release(_ request: Request) async throws -> HeldView { try await decide(request, .released) }
+    func discard(_ request: Request) async throws -> HeldView { try await decide(request, .discarded) }
+
+    private func decide(_ request: Request, _ status: HeldBatchModel.Status) async throws -> HeldView {
+        let scope = try request.workspace
+        guard let id = request.parameters.get("batch", as: UUID.self),
+              let batch = try await HeldBatchModel.query(on: request.db).filter(\.$id == id).join(parent: \.$connection)
+                .filter(ConnectionModel.self, \.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("held batch") }
+        guard batch.status == .held else {
+            throw APIError(status: .conflict, code: "already_decided", message: "This batch was already \(batch.status.rawValue).")
+        }
+        batch.status = status
+        batch.decidedAt = runner.now()
+        batch.decidedBy = "api token"
+        try await batch.save(on: request.db)
+        return HeldView(id: id, runId: batch.$run.id, status: status.rawValue, removals: batch.removals, linked: batch.linked, people: nil)
+    }
+
+    private func encode(_ value: some Encodable, status: HTTPResponseStatus) throws -> Response {
+        let response = Response(status: status)
+        try response.content.encode(value, using: APIRoutes.encoder)
+        return response
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

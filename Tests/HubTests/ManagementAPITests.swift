@@ -1,0 +1,148 @@
+import Fluent
+import Foundation
+@testable import Hub
+import SyncEngine
+import TestSupport
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("Managing sources, connections and held batches", .serialized)
+struct ManagementAPITests {
+    struct Reply {
+        var status: HTTPStatus
+        var json: [String: Any]
+        var error: [String: Any]? { json["error"] as? [String: Any] }
+    }
+
+    func call(_ app: Application, _ method: HTTPMethod, _ path: String, token: String, _ body: [String: Any]? = nil) async throws -> Reply {
+        var headers = HTTPHeaders()
+        headers.bearerAuthorization = BearerAuthorization(token: token)
+        var buffer: ByteBuffer?
+        if let body {
+            headers.contentType = .json
+            buffer = ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))
+        }
+        let response = try await app.testing().sendRequest(method, path, headers: headers, body: buffer)
+        let json = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:]
+        return Reply(status: response.status, json: json)
+    }
+
+    func withAPI(_ body: (SyncFixture, String) async throws -> Void) async throws {
+        let clock = ManualClock(SyncRunnerTests.start)
+        try await withSandbox(employees: 40, seed: 9, clock: clock) { sandbox in
+            try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
+                let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
+                try HubApp.mount(app, runner: fixture.runner())
+                let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "t", on: app.db).token
+                try await body(fixture, token)
+            }
+        }
+    }
+
+    @Test func aSourceIsStoredOnlyWhenPersonioAcceptsItsCredentials() async throws {
+        try await withAPI { fixture, token in
+            let app = fixture.app
+            let base = fixture.sandbox.baseURL + "/v1"
+            // wrong secret: 422 naming the field, nothing stored, the secret never echoed
+            let wrong = try await call(app, .POST, "/api/v1/sources", token: token,
+                                       ["client_id": fixture.sandbox.clientId, "client_secret": "not-the-secret", "base_url": base])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.error?["field"] as? String == "client_secret")
+            #expect(wrong.error?["code"] as? String == "credentials_rejected")
+            #expect(!"\(wrong.json)".contains("not-the-secret"))
+            #expect(try await SourceModel.query(on: app.db).count() == 1, "only the fixture's source")
+
+            // missing fields and bad URLs are named
+            let missing = try await call(app, .POST, "/api/v1/sources", token: token, ["client_secret": "x", "base_url": base])
+            #expect(missing.error?["field"] as? String == "client_id")
+            let badURL = try await call(app, .POST, "/api/v1/sources", token: token, ["client_id": "a", "client_secret": "b", "base_url": "ftp:x"])
+            #expect(badURL.error?["field"] as? String == "base_url")
+            let badFile = try await call(app, .POST, "/api/v1/sources", token: token, ["credentials_file": "hello world", "base_url": base])
+            #expect(badFile.status == .unprocessableEntity)
+            #expect(badFile.error?["field"] as? String == "credentials_file")
+            #expect((badFile.error?["message"] as? String)?.contains("client_id") == true)
+
+            // the downloaded credentials file (CSV) works and the diagnosis lists the attributes
+            let file = "client_id,client_secret\n\(fixture.sandbox.clientId),\(fixture.sandbox.clientSecret)\n"
+            let created = try await call(app, .POST, "/api/v1/sources", token: token,
+                                         ["name": "Personio", "credentials_file": file, "base_url": base])
+            #expect(created.status == .created)
+            let diagnosis = created.json["diagnosis"] as? [String: Any]
+            #expect(diagnosis?["connected"] as? Bool == true)
+            let attributes = diagnosis?["attributes"] as? [[String: Any]] ?? []
+            #expect(attributes.contains { $0["key"] as? String == "email" && $0["readable"] as? Bool == true })
+            #expect(!"\(created.json)".contains(fixture.sandbox.clientSecret))
+            let id = try #require((created.json["source"] as? [String: Any])?["id"] as? String)
+            let stored = try #require(try await SourceModel.find(UUID(uuidString: id), on: app.db))
+            #expect(!stored.sealedClientSecret.contains(fixture.sandbox.clientSecret))
+            #expect(try fixture.vault.open(stored.sealedClientSecret, context: SyncRunner.secretContext(stored)) == fixture.sandbox.clientSecret)
+        }
+    }
+
+    @Test func connectionsAreCreatedFromPresetsValidatedAndPurgedWithTheirPeople() async throws {
+        try await withAPI { fixture, token in
+            let app = fixture.app
+            for (body, field) in [
+                (["source_id": fixture.sourceID.uuidString, "preset": "payroll"], "preset"),
+                (["source_id": fixture.sourceID.uuidString, "preset": "survey", "target": "scim"], "target"),
+                (["source_id": UUID().uuidString, "preset": "survey"], "source_id"),
+                (["source_id": fixture.sourceID.uuidString, "preset": "survey", "incremental_interval": 5], "incremental_interval"),
+            ] as [([String: Any], String)] {
+                let reply = try await call(app, .POST, "/api/v1/connections", token: token, body)
+                #expect(reply.status == .unprocessableEntity, "\(body)")
+                #expect(reply.error?["field"] as? String == field)
+            }
+            let wrongType = try await call(app, .POST, "/api/v1/connections", token: token, ["source_id": 12, "preset": "survey"])
+            #expect(wrongType.status == .badRequest)
+            #expect(wrongType.error?["field"] as? String == "source_id")
+
+            let created = try await call(app, .POST, "/api/v1/connections", token: token,
+                                         ["source_id": fixture.sourceID.uuidString, "preset": "survey"])
+            #expect(created.status == .created)
+            #expect(created.json["incremental_interval"] as? Int == 43_200, "the survey preset syncs every 12 hours")
+            let id = try #require(created.json["id"] as? String)
+            let paused = try await call(app, .PATCH, "/api/v1/connections/\(id)", token: token, ["paused": true])
+            #expect(paused.json["paused"] as? Bool == true)
+
+            let run = try await call(app, .POST, "/api/v1/connections/\(id)/runs", token: token, ["full": true])
+            #expect(run.status == .created)
+            #expect(((run.json["counts"] as? [String: Int])?["create"] ?? 0) > 0)
+            let connectionID = try #require(UUID(uuidString: id))
+            #expect(try await fixture.links(connectionID).count > 0)
+
+            #expect(try await call(app, .DELETE, "/api/v1/connections/\(id)", token: token).status == .noContent)
+            #expect(try await fixture.links(connectionID).isEmpty)
+            #expect(try await fixture.changes(connectionID).isEmpty)
+            #expect(try await RunModel.query(on: app.db).filter(\.$connection.$id == connectionID).count() == 0)
+        }
+    }
+
+    @Test func aReleasedBatchIsCarriedOutByTheNextRunOnce() async throws {
+        try await withAPI { fixture, token in
+            let app = fixture.app
+            let connection = try await fixture.connection(.timeTracking)
+            _ = try await fixture.sync(connection)
+            let active = try await fixture.links(connection).filter { $0.value.state == "active" }.map(\.key).sorted()
+            for id in active.prefix(12) {
+                _ = try await fixture.sandbox.admin(.POST, "/sandbox/employees/\(id)/terminate", ["termination_date": fixture.today(plus: -1)])
+            }
+            fixture.clock.advance(by: 60)
+            #expect(try await fixture.sync(connection).status == .held)
+            let held = try await call(app, .GET, "/api/v1/connections/\(connection)/held", token: token)
+            let batch = try #require((held.json["data"] as? [[String: Any]])?.first)
+            #expect((batch["people"] as? [[String: Any]])?.count == 12)
+            let batchID = try #require(batch["id"] as? String)
+
+            let released = try await call(app, .POST, "/api/v1/held/\(batchID)/release", token: token)
+            #expect(released.json["status"] as? String == "released")
+            #expect(try await call(app, .POST, "/api/v1/held/\(batchID)/release", token: token).status == .conflict)
+
+            fixture.clock.advance(by: 60)
+            let run = try await fixture.sync(connection)
+            #expect(run.status == .succeeded)
+            #expect(run.counts["archive"] == 12)
+            #expect(try await HeldBatchModel.find(UUID(uuidString: batchID), on: app.db)?.status == .applied)
+        }
+    }
+}
