@@ -10,7 +10,8 @@ public enum HubApp {
     public static func configure(_ app: Application, configuration: HubConfiguration, vault: Vault, clients: PersonioClients,
                                  now: @escaping @Sendable () -> Date = { Date() }) throws -> SyncRunner {
         try HubDatabase.configure(app, configuration.database)
-        let runner = SyncRunner(database: app.db, vault: vault, clients: clients, now: now, logger: app.logger)
+        var runner = SyncRunner(database: app.db, vault: vault, clients: clients, now: now, logger: app.logger)
+        runner.metrics = HubMetrics()
         try mount(app, runner: runner)
         return runner
     }
@@ -22,5 +23,12 @@ public enum HubApp {
         try app.register(collection: APIRoutes(runner: runner))
         try app.register(collection: ManagementRoutes(runner: runner))
         app.get("health") { _ in ["status": "ok"] }
+        let metrics = runner.metrics
+        let now = runner.now
+        app.get("metrics") { _ -> Response in
+            var headers = HTTPHeaders()
+            headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4"])
+            return Response(status: .ok, headers: headers, body: .init(string: metrics?.render(now: now()) ?? ""))
+        }
     }
 }

@@ -142,3 +142,30 @@ struct APITests {
         }
     }
 }
+
+@Suite("Metrics")
+struct MetricsTests {
+    @Test func runsRequestsAndLagAreExposedForPrometheus() async throws {
+        let clock = ManualClock(SyncRunnerTests.start)
+        try await withSandbox(employees: 6, seed: 2, clock: clock) { sandbox in
+            try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
+                let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
+                var runner = fixture.runner()
+                runner.metrics = HubMetrics()
+                try HubApp.mount(app, runner: runner)
+                let connection = try await fixture.connection(.timeTracking)
+                let report = try await runner.run(connectionID: connection)
+                clock.advance(by: 90)
+                let response = try await app.testing().sendRequest(.GET, "/metrics")
+                let text = String(buffer: response.body)
+                #expect(response.status == .ok)
+                #expect(response.headers.contentType?.description.hasPrefix("text/plain") == true)
+                #expect(text.contains(#"rollcall_runs_total{status="succeeded",dry_run="false"} 1"#))
+                #expect(text.contains("rollcall_personio_requests_total 2"))
+                #expect(text.contains(#"rollcall_operations_total{kind="create"} \#(report.counts["create"] ?? -1)"#))
+                #expect(text.contains("rollcall_sync_lag_seconds 90"))
+                #expect(!text.contains(connection.uuidString))
+            }
+        }
+    }
+}

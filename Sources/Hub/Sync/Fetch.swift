@@ -8,6 +8,7 @@ struct Fetch: Sendable {
     var listing: PlanInput.Listing
     var startedAt: Date
     var requests: Int
+    var rateLimited: Int
     /// Why the listing is not complete, when it is not.
     var incompleteReason: String?
 
@@ -15,6 +16,7 @@ struct Fetch: Sendable {
     /// never concludes that anyone left).
     static func read(from client: PersonioClient, updatedSince: Date?, at now: Date) async throws(PersonioError) -> Fetch {
         let before = await client.statistics.requests
+        let limitedBefore = await client.statistics.rateLimited
         var employees: [Employee] = []
         var incomplete: String?
         do {
@@ -26,7 +28,9 @@ struct Fetch: Sendable {
             throw .unreachable(reason: "\(error)")
         }
         let requests = await client.statistics.requests - before
+        let rateLimited = await client.statistics.rateLimited - limitedBefore
         let listing: PlanInput.Listing = updatedSince == nil ? .full(complete: incomplete == nil) : .incremental
-        return Fetch(employees: employees, listing: listing, startedAt: now, requests: requests, incompleteReason: incomplete)
+        return Fetch(employees: employees, listing: listing, startedAt: now, requests: requests, rateLimited: rateLimited,
+                     incompleteReason: incomplete)
     }
 }

@@ -26,6 +26,8 @@ public struct SyncRunner: Sendable {
     /// Operations applied per transaction.
     public var batchSize = 500
 
+    /// Where runs are counted for `/metrics`.
+    public var metrics: HubMetrics?
     /// Test hook: the run stops as if the process died after this many batches were written.
     var crashAfterBatches: Int?
 
@@ -73,14 +75,19 @@ public struct SyncRunner: Sendable {
             logger.warning("listing Personio failed", metadata: ["source": "\(sourceID)", "error": "\(message)"])
             var reports: [RunReport] = []
             for connection in connections {
-                reports.append(try await recordFailure(connection, full: isFull, dryRun: dryRun, startedAt: started, message: message))
+                let report = try await recordFailure(connection, full: isFull, dryRun: dryRun, startedAt: started, message: message)
+                metrics?.record(report, requests: 0, rateLimited: 0)
+                reports.append(report)
             }
             return reports
         }
 
         var reports: [RunReport] = []
-        for connection in connections {
-            reports.append(try await run(connection, fetch: fetch, full: isFull, dryRun: dryRun, timeZone: timeZone))
+        for (index, connection) in connections.enumerated() {
+            let report = try await run(connection, fetch: fetch, full: isFull, dryRun: dryRun, timeZone: timeZone)
+            // The listing's requests and 429s are counted once, with the first connection it served.
+            metrics?.record(report, requests: index == 0 ? fetch.requests : 0, rateLimited: index == 0 ? fetch.rateLimited : 0)
+            reports.append(report)
         }
         if !dryRun {
             source.updatedSince = fetch.startedAt
