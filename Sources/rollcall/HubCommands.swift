@@ -160,7 +160,7 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging()
         guard let id = UUID(uuidString: connection) else { throw ValidationError("the connection must be given by its id (a UUID)") }
-        let report = try await withHub { hub in try await hub.runner.run(connectionID: id, full: full ? true : nil, dryRun: dryRun) }
+        let report = try await withHub { hub in try await hub.runner.runNow(connectionID: id, full: full ? true : nil, dryRun: dryRun) }
         print(describe(report))
     }
 }

@@ -81,3 +81,26 @@ struct SchedulerTests {
         }
     }
 }
+
+@Suite("Runs started by hand")
+struct ManualRunTests {
+    @Test func aRunByHandWaitsForNoOneAndIsRefusedWhileTheConnectionIsSyncing() async throws {
+        let clock = ManualClock(SyncRunnerTests.start)
+        try await withSandbox(employees: 4, seed: 3, clock: clock) { sandbox in
+            try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
+                let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
+                let connection = try await fixture.connection(.timeTracking)
+                // a scheduler instance holds the lease
+                let scheduler = Scheduler(database: app.db, runner: fixture.runner(), owner: "busy", now: clock.provider)
+                #expect(try await scheduler.claim().count == 1)
+                await #expect(throws: SyncError.busy) { try await fixture.runner().runNow(connectionID: connection) }
+                // a dry run changes nothing, so it may run alongside
+                #expect(try await fixture.runner().runNow(connectionID: connection, dryRun: true).dryRun)
+                // once the lease has expired the run by hand goes ahead and gives the lease back
+                clock.advance(by: 31)
+                #expect(try await fixture.runner().runNow(connectionID: connection).status == .succeeded)
+                #expect(try await ConnectionModel.find(connection, on: app.db)?.leaseOwner == nil)
+            }
+        }
+    }
+}

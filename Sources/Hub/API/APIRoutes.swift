@@ -90,7 +90,12 @@ struct APIRoutes: RouteCollection {
     func startRun(_ request: Request) async throws -> Response {
         let connection = try await connection(request)
         let body = request.body.data == nil ? RunRequest() : try request.content.decode(RunRequest.self)
-        let report = try await runner.run(connectionID: try connection.requireID(), full: body.full, dryRun: body.dryRun ?? false)
+        let report: RunReport
+        do {
+            report = try await runner.runNow(connectionID: try connection.requireID(), full: body.full, dryRun: body.dryRun ?? false)
+        } catch SyncError.busy {
+            throw APIError(status: .conflict, code: "busy", message: SyncError.busy.description)
+        }
         let response = Response(status: .created)
         try response.content.encode(report, using: Self.encoder)
         return response

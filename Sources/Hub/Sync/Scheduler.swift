@@ -35,14 +35,8 @@ public actor Scheduler {
     public func runDue() async throws -> [RunReport] {
         let claimed = try await claim()
         guard !claimed.isEmpty else { return [] }
-        let heartbeat = Task { [database, owner, leaseDuration, now] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(max(leaseDuration / 3, 0.05)))
-                guard !Task.isCancelled else { return }
-                try? await ConnectionModel.query(on: database).filter(\.$leaseOwner == owner)
-                    .set(\.$leaseExpiresAt, to: now().addingTimeInterval(leaseDuration)).update()
-            }
-        }
+        let lease = Lease(database: database, owner: owner, now: now, duration: leaseDuration)
+        let heartbeat = lease.keepAlive()
         defer { heartbeat.cancel() }
         var reports: [RunReport] = []
         for (source, connections) in Dictionary(grouping: claimed, by: \.source) {
@@ -51,7 +45,7 @@ public actor Scheduler {
             } catch {
                 logger.error("scheduled run failed", metadata: ["source": "\(source)", "error": "\(error)"])
             }
-            try await release(connections.map(\.id))
+            try await lease.release(connections.map(\.id))
         }
         return reports
     }
@@ -90,10 +84,5 @@ public actor Scheduler {
             WHERE id IN (\(due)) AND (lease_expires_at IS NULL OR lease_expires_at < \(bind: current)) \
             RETURNING id, source_id
             """).all(decoding: Claim.self)
-    }
-
-    func release(_ ids: [UUID]) async throws {
-        try await ConnectionModel.query(on: database).filter(\.$id ~~ ids).filter(\.$leaseOwner == owner)
-            .set(\.$leaseOwner, to: nil).set(\.$leaseExpiresAt, to: nil).update()
     }
 }

@@ -40,6 +40,24 @@ public struct SyncRunner: Sendable {
         self.logger = logger
     }
 
+    /// Syncs one connection now, on demand (API, CLI): holds the connection's lease while it runs, so
+    /// a scheduled run cannot overlap it; throws `SyncError.busy` when another run holds it.
+    public func runNow(connectionID: UUID, full: Bool? = nil, dryRun: Bool = false) async throws -> RunReport {
+        guard dryRun == false else { return try await run(connectionID: connectionID, full: full, dryRun: true) }
+        let lease = Lease(database: database, owner: "manual-\(UUID().uuidString.prefix(8))", now: now)
+        guard try await lease.acquire(connectionID) else { throw SyncError.busy }
+        let heartbeat = lease.keepAlive()
+        defer { heartbeat.cancel() }
+        do {
+            let report = try await run(connectionID: connectionID, full: full, dryRun: false)
+            try await lease.release([connectionID])
+            return report
+        } catch {
+            try? await lease.release([connectionID])
+            throw error
+        }
+    }
+
     /// Syncs one connection (with one listing of its source).
     public func run(connectionID: UUID, full: Bool? = nil, dryRun: Bool = false) async throws -> RunReport {
         guard let connection = try await ConnectionModel.find(connectionID, on: database) else { throw SyncError.notFound("connection") }
@@ -89,9 +107,11 @@ public struct SyncRunner: Sendable {
             metrics?.record(report, requests: index == 0 ? fetch.requests : 0, rateLimited: index == 0 ? fetch.rateLimited : 0)
             reports.append(report)
         }
-        if !dryRun {
+        // Only a complete listing moves the high-water mark: after an incomplete one the next run asks
+        // again from the same moment, so a change on a page that was cut short is not lost.
+        if !dryRun, fetch.incompleteReason == nil {
             source.updatedSince = fetch.startedAt
-            if case .full(complete: true) = fetch.listing { source.lastFullAt = fetch.startedAt }
+            if case .full = fetch.listing { source.lastFullAt = fetch.startedAt }
             try await source.save(on: database)
         }
         return reports
@@ -266,12 +286,15 @@ public struct SyncRunner: Sendable {
 
 public enum SyncError: Error, Equatable, CustomStringConvertible {
     case notFound(String)
+    /// Another run of the connection is under way.
+    case busy
     /// Only from the test hook `crashAfterBatches`.
     case simulatedCrash
 
     public var description: String {
         switch self {
         case .notFound(let what): "no such \(what)"
+        case .busy: "the connection is syncing right now; try again when that run has finished"
         case .simulatedCrash: "the run stopped as if its process had died"
         }
     }
