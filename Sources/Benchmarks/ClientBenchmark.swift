@@ -108,6 +108,7 @@ struct ClientBenchmark {
 final class SandboxProcess {
     let process = Process()
     let baseURL: String
+    let started = Date()
 
     init(binary: String, employees: Int, limits: Bool) throws {
         let port = 18_000 + Int.random(in: 0..<2000)

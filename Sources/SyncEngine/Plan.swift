@@ -77,10 +77,26 @@ public struct PlanInput: Sendable {
     public var approved: Set<Int>
     /// An admin released the held batch of the deletion brake.
     public var brakeReleased: Bool
+    /// The connection's link counts when `links` holds only some of its links (an incremental
+    /// listing needs only its people's); nil: counted from `links`. The seat limit and the brake use them.
+    public var linkCounts: LinkCounts?
+
+    public struct LinkCounts: Sendable, Hashable {
+        /// Links in state `active`.
+        public var active: Int
+        /// Links not `deleted`.
+        public var linked: Int
+
+        public init(active: Int, linked: Int) {
+            self.active = active
+            self.linked = linked
+        }
+    }
 
     public init(links: [Int: Link], employees: [Employee], listing: Listing, now: Date,
                 timeZone: TimeZone = TimeZone(identifier: "Europe/Berlin") ?? .current,
-                approved: Set<Int> = [], brakeReleased: Bool = false) {
+                approved: Set<Int> = [], brakeReleased: Bool = false, linkCounts: LinkCounts? = nil) {
+        self.linkCounts = linkCounts
         self.links = links
         self.employees = employees
         self.listing = listing

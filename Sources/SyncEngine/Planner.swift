@@ -67,8 +67,8 @@ public struct Planner: Sendable {
             }
         }
 
-        var linked = 0
-        for link in input.links.values where link.state != .deleted { linked += 1 }
+        var linked = input.linkCounts?.linked ?? 0
+        if input.linkCounts == nil { for link in input.links.values where link.state != .deleted { linked += 1 } }
         // Everyone linked was listed (the usual full listing) unless fewer linked people were listed than are linked.
         if case .full = input.listing, complete, linkedListed < linked {
             var vanished: [Int] = []
@@ -98,7 +98,7 @@ public struct Planner: Sendable {
             }
         }
 
-        applySeatLimit(&operations, links: input.links)
+        applySeatLimit(&operations, links: input.links, active: input.linkCounts?.active)
         let brake = applyBrake(&operations, links: input.links, linked: linked, released: input.brakeReleased)
         operations.sort { ($0.personioId, $0.kind.rawValue) < ($1.personioId, $1.kind.rawValue) }
         skipped.sort { ($0.personioId, $0.reason) < ($1.personioId, $1.reason) }
@@ -387,10 +387,10 @@ public struct Planner: Sendable {
 
     // MARK: Seat limit and brake
 
-    private func applySeatLimit(_ operations: inout [Operation], links: [Int: Link]) {
+    private func applySeatLimit(_ operations: inout [Operation], links: [Int: Link], active counted: Int?) {
         guard let limit = rules.policy.seatLimit else { return }
-        var active = 0
-        for link in links.values where link.state == .active { active += 1 }
+        var active = counted ?? 0
+        if counted == nil { for link in links.values where link.state == .active { active += 1 } }
         // Seats freed in this run count first, so an archive makes room for a new hire at once.
         for operation in operations where operation.resultingState != .active && links[operation.personioId]?.state == .active {
             active -= 1

@@ -174,6 +174,30 @@ struct CommonRuleTests {
         #expect(plan(rules, [gone], links: [link(for: gone, .active, rules: rules)]).operations.map(\.kind) == [.archive])
     }
 
+    @Test func anIncrementalPlanCountsSeatsAndTheBrakeOverTheWholeConnection() {
+        // the seat limit counts active people the incremental listing did not include
+        var limited = rules
+        limited.policy.seatLimit = 5
+        let hire = person(100)
+        let counted = PlanInput(links: [:], employees: [hire], listing: .incremental, now: now, timeZone: berlin,
+                                linkCounts: .init(active: 5, linked: 5))
+        #expect(Planner(rules: limited).plan(counted).operations.map(\.kind) == [.hold])
+        let uncounted = PlanInput(links: [:], employees: [hire], listing: .incremental, now: now, timeZone: berlin)
+        #expect(Planner(rules: limited).plan(uncounted).operations.map(\.kind) == [.create])
+
+        // the brake compares removals with everyone linked, not with the people listed
+        let leavers = (1...12).map { person($0, status: .inactive) }
+        let links = leavers.map { link(for: $0, .active, rules: rules) }
+        let byId = Dictionary(uniqueKeysWithValues: links.map { ($0.personioId, $0) })
+        let few = PlanInput(links: byId, employees: leavers, listing: .incremental, now: now, timeZone: berlin,
+                            linkCounts: .init(active: 40, linked: 40))
+        #expect(Planner(rules: rules).plan(few).brake?.held == true, "12 of 40 is over 20 %")
+        let many = PlanInput(links: byId, employees: leavers, listing: .incremental, now: now, timeZone: berlin,
+                             linkCounts: .init(active: 1000, linked: 1000))
+        #expect(Planner(rules: rules).plan(many).brake == nil, "12 of 1000 is not")
+        #expect(Planner(rules: rules).plan(many).count(.archive) == 12)
+    }
+
     @Test func activationsBeyondTheSeatLimitAreHeld() {
         var limited = rules
         limited.policy.seatLimit = 1

@@ -139,7 +139,23 @@ public struct SyncRunner: Sendable {
             return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
                                            message: "target kind \(connection.targetKind) is not supported by this version of Rollcall")
         }
-        let rows = try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).all()
+        // A full listing is planned against every link (to find who vanished); an incremental one needs
+        // only its people's links and the counts (loading every link each minute would dominate a tick).
+        let rows: [LinkModel]
+        var linkCounts: PlanInput.LinkCounts?
+        if case .incremental = fetch.listing {
+            var loaded: [LinkModel] = []
+            for ids in fetch.employees.map(\.id).chunks(of: 500) {
+                loaded += try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID)
+                    .filter(\.$personioID ~~ Array(ids)).all()
+            }
+            rows = loaded
+            linkCounts = PlanInput.LinkCounts(
+                active: try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state == "active").count(),
+                linked: try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state != "deleted").count())
+        } else {
+            rows = try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).all()
+        }
         var rowsByPerson: [Int: LinkModel] = [:]
         var links: [Int: Link] = [:]
         rowsByPerson.reserveCapacity(rows.count)
@@ -157,7 +173,8 @@ public struct SyncRunner: Sendable {
         let released = try await HeldBatchModel.query(on: database).filter(\.$connection.$id == connectionID)
             .filter(\.$status == .released).first()
         let plan = Planner(rules: rules).plan(PlanInput(links: links, employees: fetch.employees, listing: fetch.listing,
-                                                        now: fetch.startedAt, timeZone: timeZone, brakeReleased: released != nil))
+                                                        now: fetch.startedAt, timeZone: timeZone, brakeReleased: released != nil,
+                                                        linkCounts: linkCounts))
         let run = RunModel(connectionID: connectionID, full: full, dryRun: dryRun, startedAt: fetch.startedAt)
         run.personioRequests = fetch.requests
         try await run.save(on: database)
