@@ -182,12 +182,13 @@ public struct SyncRunner: Sendable {
 
         if dryRun {
             for chunk in plan.operations.chunks(of: batchSize) {
-                try await chunk.map { Self.record($0, runID: runID, outcome: $0.kind == .hold ? .held : .planned) }.create(on: database)
+                try await BulkInsert.operations(chunk.map { Self.record($0, runID: runID, outcome: $0.kind == .hold ? .held : .planned) },
+                                                on: database)
             }
         } else {
             for (number, chunk) in plan.operations.chunks(of: batchSize).enumerated() {
                 if let crashAfterBatches, number >= crashAfterBatches { throw SyncError.simulatedCrash }
-                try await apply(chunk, connectionID: connectionID, runID: runID, rows: &rowsByPerson, storesFields: rules.storesFields,
+                try await apply(chunk, connectionID: connectionID, runID: runID, rows: rowsByPerson, storesFields: rules.storesFields,
                                 at: fetch.startedAt)
             }
         }
@@ -228,7 +229,9 @@ public struct SyncRunner: Sendable {
     }
 
     /// Applies operations to the feed: links, directory changes and the run's record in one transaction.
-    private func apply(_ operations: ArraySlice<SyncEngine.Operation>, connectionID: UUID, runID: UUID, rows: inout [Int: LinkModel],
+    /// Each person has at most one operation in a plan, so `rows` (the links loaded for the run) needs
+    /// no update between batches; rows inserted in bulk are loaded afresh by the next run.
+    private func apply(_ operations: ArraySlice<SyncEngine.Operation>, connectionID: UUID, runID: UUID, rows: [Int: LinkModel],
                        storesFields: Bool, at date: Date) async throws {
         var changed: [Int: LinkModel] = [:]
         var changes: [DirectoryChangeModel] = []
@@ -259,14 +262,13 @@ public struct SyncRunner: Sendable {
         // New links in one statement per batch; existing ones row by row (usually few).
         let newRows = changed.values.filter { $0.id == nil }
         let (rowsToSave, changesToAppend, recordsToAdd) = (changed.values.filter { $0.id != nil }, changes, records)
-        for row in newRows { row.id = UUID() }
         try await database.transaction { transaction in
-            if !newRows.isEmpty { try await newRows.create(on: transaction) }
+            try await BulkInsert.links(newRows, at: date, on: transaction)
             for row in rowsToSave { try await row.save(on: transaction) }
-            if !changesToAppend.isEmpty { try await changesToAppend.create(on: transaction) }
-            if !recordsToAdd.isEmpty { try await recordsToAdd.create(on: transaction) }
+            try await BulkInsert.changes(changesToAppend, on: transaction)
+            try await BulkInsert.operations(recordsToAdd, on: transaction)
         }
-        for (id, row) in changed { rows[id] = row }
+
     }
 
     static func record(_ operation: SyncEngine.Operation, runID: UUID, outcome: RunOperationModel.Outcome) -> RunOperationModel {
