@@ -172,8 +172,15 @@ struct CompiledMapping: Sendable {
 
     /// The mapped values in target order (nil where empty).
     func values(for employee: borrowing Employee) -> [String?] {
-        var values: [String?] = []
-        values.reserveCapacity(readers.count)
+        var result: [String?] = []
+        result.reserveCapacity(readers.count)
+        values(for: employee, into: &result)
+        return result
+    }
+
+    /// The same into a buffer the caller reuses from one person to the next (no allocation per person).
+    func values(for employee: borrowing Employee, into values: inout [String?]) {
+        values.removeAll(keepingCapacity: true)
         for index in readers.indices {
             if readers[index].standard != nil {
                 values.append(readers[index].value(for: employee))
@@ -181,7 +188,6 @@ struct CompiledMapping: Sendable {
                 values.append(fields[index].value(for: employee))
             }
         }
-        return values
     }
 
     func dictionary(_ values: [String?]) -> [String: String] {
