@@ -187,4 +187,43 @@ struct SyncRunnerTests {
             #expect(try await ConnectionModel.find(connection, on: fixture.app.db)?.lastError == run.error)
         }
     }
+
+    @Test(arguments: TestDatabases.all)
+    func surveyServiceDeskAndOnboardingFollowTheirSeedsThroughTheFeed(_ database: HubConfiguration.Database) async throws {
+        try await withFixture(database) { fixture in
+            let survey = try await fixture.connection(.survey)
+            let desk = try await fixture.connection(.serviceDesk)
+            let onboarding = try await fixture.connection(.eorOnboarding)
+            let future = try await fixture.hire("Fritz", "Future", startingIn: 20)
+            let current = try await fixture.hire("Clara", "Current", startingIn: -30)
+            _ = try await fixture.runner().run(sourceID: fixture.sourceID)
+
+            // survey: not sent before the start; service desk: sent at once; onboarding: a draft awaiting approval
+            #expect(try await fixture.links(survey)[future] == nil)
+            #expect(try await fixture.links(desk)[future]?.state == "active")
+            #expect(try await fixture.links(onboarding)[future]?.state == "draft")
+            #expect(try await fixture.links(onboarding)[current]?.state == "draft")
+            #expect(try await fixture.links(survey)[current]?.state == "active")
+
+            // a department change follows in the survey, naming the field
+            #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/employees/\(current)", ["department": "Sales"]).status == 200)
+            fixture.clock.advance(by: 60)
+            _ = try await fixture.runner().run(sourceID: fixture.sourceID)
+            #expect(try await fixture.changes(survey, of: current).last?.changedFields == ["department"])
+
+            // "left temporarily" (status leave): deleted in the survey — by a full listing, since an
+            // incremental one never deletes — and kept by the service desk
+            #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/employees/\(current)", ["status": "leave"]).status == 200)
+            fixture.clock.advance(by: 60)
+            _ = try await fixture.runner().run(sourceID: fixture.sourceID)
+            #expect(try await fixture.links(survey)[current]?.state == "active")
+            _ = try await fixture.runner().run(sourceID: fixture.sourceID, full: true)
+            #expect(try await fixture.links(survey)[current]?.state == "deleted")
+            #expect(try await fixture.changes(survey, of: current).last?.state == "deleted")
+            #expect(try await fixture.links(desk)[current]?.state == "active")
+
+            // each listing served the three connections: 4 listings, 12 runs
+            #expect(try await RunModel.query(on: fixture.app.db).count() == 12)
+        }
+    }
 }
