@@ -46,6 +46,22 @@ struct PersonioClientTests {
         }
     }
 
+    @Test func refreshesTheTokenBeforeItExpiresWithoutBeingRejectedFirst() async throws {
+        try await withSandbox { sandbox in
+            let clock = VirtualClock()
+            let client = Self.client(sandbox, clock: clock)
+            _ = try await client.attributes()
+            clock.advance(by: .seconds(3600))
+            _ = try await client.attributes()
+            #expect(await client.statistics.requests == 3, "within its lifetime the token is reused")
+            // a minute before the 24 hours are over the client asks for a new token itself
+            clock.advance(by: .seconds(86_400 - 3600 - 30))
+            sandbox.clock.advance(by: 86_401)
+            _ = try await client.attributes()
+            #expect(await client.statistics.requests == 5, "auth, attributes, attributes, auth, attributes: no 401 first")
+        }
+    }
+
     @Test func waitsOn429AndRetries() async throws {
         try await withSandbox { sandbox in
             let clock = VirtualClock()

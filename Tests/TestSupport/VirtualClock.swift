@@ -14,6 +14,11 @@ public final class VirtualClock: @unchecked Sendable {
     public var sleeps: [Duration] { lock.withLock { slept } }
     public var totalSlept: Duration { lock.withLock { slept.reduce(.zero, +) } }
 
+    /// Moves time forward without a recorded sleep (time passing between calls).
+    public func advance(by duration: Duration) {
+        lock.withLock { elapsed += duration }
+    }
+
     public var clock: PersonioClock {
         PersonioClock(now: { [self] in lock.withLock { elapsed } },
                       sleep: { [self] duration in lock.withLock { elapsed += duration; slept.append(duration) } })
