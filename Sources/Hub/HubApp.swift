@@ -12,16 +12,19 @@ public enum HubApp {
         try HubDatabase.configure(app, configuration.database)
         var runner = SyncRunner(database: app.db, vault: vault, clients: clients, now: now, logger: app.logger)
         runner.metrics = HubMetrics()
-        try mount(app, runner: runner)
+        try mount(app, runner: runner, adminToken: configuration.adminToken, defaultTimeZone: configuration.defaultTimeZone.identifier)
         return runner
     }
 
     /// The routes and middleware, on an application whose database is configured.
-    public static func mount(_ app: Application, runner: SyncRunner) throws {
+    public static func mount(_ app: Application, runner: SyncRunner, adminToken: String? = nil,
+                             defaultTimeZone: String = "Europe/Berlin") throws {
         app.middleware = Middlewares()
         app.middleware.use(APIErrorMiddleware())
         try app.register(collection: APIRoutes(runner: runner))
         try app.register(collection: ManagementRoutes(runner: runner))
+        try app.register(collection: ApprovalRoutes(runner: runner))
+        try app.register(collection: WorkspaceRoutes(adminToken: adminToken, defaultTimeZone: defaultTimeZone, now: runner.now))
         app.get("health") { _ in ["status": "ok"] }
         let metrics = runner.metrics
         let now = runner.now

@@ -61,10 +61,13 @@ struct DemoCommand: AsyncParsableCommand {
                 .filter(\.$state == "active").sort(\.$personioID).first()?.personioID ?? 10001
             let cursor = try await DirectoryChangeModel.query(on: hub.app.db).filter(\.$connection.$id == timeTracking)
                 .max(\.$id) ?? 0
+            let onboarding = seeded.connections.first { $0.preset == Preset.eorOnboarding.id }?.id ?? timeTracking
+            let draft = try await LinkModel.query(on: hub.app.db).filter(\.$connection.$id == onboarding)
+                .filter(\.$state == "draft").sort(\.$personioID).first()?.personioID ?? someone
             let yesterday = LocalDate.today(Date(), TimeZone(identifier: "Europe/Berlin") ?? .current).adding(days: -1)
             say(Self.banner(reports: reports, connections: seeded.connections, hubURL: hubURL, sandboxURL: sandboxURL, token: token,
                               adminToken: adminToken, timeTracking: timeTracking, someone: someone, cursor: cursor,
-                              yesterday: yesterday))
+                              yesterday: yesterday, onboarding: (onboarding, draft)))
             await waitForTermination()
             try await hub.shutdown()
             try await sandbox.shutdown()
@@ -76,7 +79,8 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     static func banner(reports: [RunReport], connections: [(preset: String, id: UUID)], hubURL: String, sandboxURL: String,
-                       token: String, adminToken: String, timeTracking: UUID, someone: Int, cursor: Int, yesterday: LocalDate) -> String {
+                       token: String, adminToken: String, timeTracking: UUID, someone: Int, cursor: Int, yesterday: LocalDate,
+                       onboarding: (connection: UUID, draft: Int)) -> String {
         let lines = connections.map { connection -> String in
             let report = reports.first { $0.connectionID == connection.id }
             let counts = report.map { $0.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") } ?? ""
@@ -96,6 +100,10 @@ struct DemoCommand: AsyncParsableCommand {
           curl -s \(hubURL)/api/v1/connections -H 'Authorization: Bearer \(token)'
           # the time-tracking app's people, as a change feed (store next_cursor to read on)
           curl -s '\(hubURL)/api/v1/connections/\(timeTracking)/people?limit=2' -H 'Authorization: Bearer \(token)'
+          # onboarding waits for HR: list the drafts, then import one for Germany and approve it
+          curl -s \(hubURL)/api/v1/connections/\(onboarding.connection)/drafts -H 'Authorization: Bearer \(token)'
+          curl -s -X POST \(hubURL)/api/v1/connections/\(onboarding.connection)/approvals -H 'Authorization: Bearer \(token)' \\
+               -H 'Content-Type: application/json' -d '{"personio_ids":[\(onboarding.draft)],"country":"DE"}'
           # terminate employee \(someone) in the sandbox (as if in Personio)
           curl -s -X POST \(sandboxURL)/sandbox/employees/\(someone)/terminate -H 'Authorization: Bearer \(adminToken)' \\
                -H 'Content-Type: application/json' -d '{"termination_date":"\(yesterday)"}'

@@ -20,10 +20,11 @@ func say(_ text: String) {
 }
 
 func bootstrapLogging(_ level: Logger.Level = .notice) {
+    // A malformed setting falls back to text at the command's level; `hubConfiguration()` then
+    // stops with an error naming the variable.
+    let (format, configured) = (try? HubConfiguration.logging(environment: ProcessInfo.processInfo.environment)) ?? (.text, nil)
     LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = level
-        return handler
+        HubLogHandler(label: label, format: format, level: configured ?? level)
     }
 }
 
@@ -97,17 +98,18 @@ struct WorkspaceCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a workspace and print its id.")
 
         @Option(help: "Its name.") var name: String
-        @Option(help: "IANA time zone every rule of it is evaluated in.") var timeZone = "Europe/Berlin"
+        @Option(help: "IANA time zone every rule of it is evaluated in (default: ROLLCALL_TIME_ZONE, else Europe/Berlin).")
+        var timeZone: String?
 
         func validate() throws {
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--name must not be empty") }
-            guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("--time-zone \(timeZone) is not an IANA time zone") }
+            if let timeZone, TimeZone(identifier: timeZone) == nil { throw ValidationError("--time-zone \(timeZone) is not an IANA time zone") }
         }
 
         func run() async throws {
             bootstrapLogging()
             let id = try await withHub { hub in
-                let workspace = WorkspaceModel(name: name, timeZone: timeZone)
+                let workspace = WorkspaceModel(name: name, timeZone: timeZone ?? hub.configuration.defaultTimeZone.identifier)
                 try await workspace.save(on: hub.app.db)
                 return try workspace.requireID()
             }

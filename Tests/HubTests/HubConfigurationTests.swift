@@ -28,6 +28,9 @@ struct HubConfigurationTests {
             (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_DATABASE_URL": "mysql://x"], "ROLLCALL_DATABASE_URL"),
             (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_PORT": "80000"], "ROLLCALL_PORT"),
             (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_TIME_ZONE": "Mars/Olympus"], "ROLLCALL_TIME_ZONE"),
+            (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_ADMIN_TOKEN": "short"], "ROLLCALL_ADMIN_TOKEN"),
+            (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_LOG_FORMAT": "xml"], "ROLLCALL_LOG_FORMAT"),
+            (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_LOG_LEVEL": "loud"], "ROLLCALL_LOG_LEVEL"),
         ]
         for (environment, variable) in cases {
             #expect(throws: HubConfiguration.ConfigurationError.self) { try HubConfiguration(environment: environment) }

@@ -226,4 +226,30 @@ struct SyncRunnerTests {
             #expect(try await RunModel.query(on: fixture.app.db).count() == 12)
         }
     }
+
+    @Test(arguments: TestDatabases.all)
+    func aListingForOneConnectionDoesNotMoveAnotherConnectionsMarkPastChangesItHasNotSeen(_ database: HubConfiguration.Database) async throws {
+        try await withFixture(database) { fixture in
+            let tracking = try await fixture.connection(.timeTracking)
+            let survey = try await fixture.connection(.survey)
+            let person = try await fixture.hire("Mara", "Moved", startingIn: -10)
+            _ = try await fixture.runner().run(sourceID: fixture.sourceID, full: true)
+
+            // the department changes; the every-minute connection runs on its own and sees it
+            fixture.clock.advance(by: 600)
+            #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/employees/\(person)", ["department": "Sales"]).status == 200)
+            fixture.clock.advance(by: 600)
+            _ = try await fixture.runner().run(sourceID: fixture.sourceID, connectionIDs: [tracking], full: false)
+            #expect(try await fixture.changes(tracking, of: person).last?.changedFields == ["department"])
+            fixture.clock.advance(by: 600)
+            _ = try await fixture.runner().run(sourceID: fixture.sourceID, connectionIDs: [tracking], full: false)
+
+            // the survey's later incremental run still asks from its own mark and follows the change
+            fixture.clock.advance(by: 600)
+            let report = try await fixture.runner().run(sourceID: fixture.sourceID, connectionIDs: [survey], full: false).first
+            #expect(report?.full == false)
+            #expect(try await fixture.changes(survey, of: person).last?.changedFields == ["department"])
+            #expect(try await fixture.links(survey)[person]?.fields?.contains("Sales") == true)
+        }
+    }
 }

@@ -5,6 +5,8 @@ import Vapor
 struct WorkspaceScope: Sendable {
     let workspaceID: UUID
     let scopes: [String]
+    /// Names the actor in audit records: the token's name and first characters, never the token.
+    var actor: String = "api token"
 }
 
 extension Request {
@@ -30,7 +32,8 @@ struct TokenAuthenticator: AsyncMiddleware {
         if request.method != .GET, !model.scopes.contains("write") {
             throw APIError(status: .forbidden, code: "forbidden", message: "This token may only read (scope read).")
         }
-        request.storage[WorkspaceScopeKey.self] = WorkspaceScope(workspaceID: model.$workspace.id, scopes: model.scopes)
+        request.storage[WorkspaceScopeKey.self] = WorkspaceScope(workspaceID: model.$workspace.id, scopes: model.scopes,
+                                                                   actor: "api token \(model.name) (\(model.prefix)…)")
         return try await next.respond(to: request)
     }
 }

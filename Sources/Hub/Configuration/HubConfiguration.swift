@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Everything the hub reads from the environment at start-up, typed. A missing or malformed
 /// variable stops start-up with an error naming it; `.env.example` documents each one.
@@ -16,6 +17,13 @@ public struct HubConfiguration: Sendable, Equatable {
     public var port: Int
     /// The workspace time zone used when a workspace names none.
     public var defaultTimeZone: TimeZone
+    /// Bearer token for `/api/v1/workspaces` (the operator's); nil turns those routes off.
+    public var adminToken: String?
+
+    /// How log lines look (`ROLLCALL_LOG_FORMAT`) and the least severe level written (`ROLLCALL_LOG_LEVEL`,
+    /// nil: the command's default).
+    public var logFormat: HubLogHandler.Format
+    public var logLevel: Logger.Level?
 
     public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
         public let variable: String
@@ -72,5 +80,32 @@ public struct HubConfiguration: Sendable, Equatable {
             throw ConfigurationError(variable: "ROLLCALL_TIME_ZONE", problem: "\(zoneName) is not an IANA time zone such as Europe/Berlin")
         }
         defaultTimeZone = zone
+
+        (logFormat, logLevel) = try Self.logging(environment: environment)
+
+        if let token = value("ROLLCALL_ADMIN_TOKEN") {
+            guard token.count >= 24 else {
+                throw ConfigurationError(variable: "ROLLCALL_ADMIN_TOKEN",
+                                         problem: "must be at least 24 characters (e.g. `openssl rand -base64 32`)")
+            }
+            adminToken = token
+        } else {
+            adminToken = nil
+        }
+    }
+
+    /// The logging settings alone: read before anything else, so even a configuration error is
+    /// logged the way the operator asked.
+    public static func logging(environment: [String: String]) throws(ConfigurationError) -> (HubLogHandler.Format, Logger.Level?) {
+        let formatText = environment["ROLLCALL_LOG_FORMAT"]?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard let format = formatText.isEmpty ? .text : HubLogHandler.Format(rawValue: formatText) else {
+            throw ConfigurationError(variable: "ROLLCALL_LOG_FORMAT", problem: "must be text or json")
+        }
+        let levelText = environment["ROLLCALL_LOG_LEVEL"]?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard levelText.isEmpty || Logger.Level(rawValue: levelText) != nil else {
+            throw ConfigurationError(variable: "ROLLCALL_LOG_LEVEL",
+                                     problem: "must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return (format, Logger.Level(rawValue: levelText))
     }
 }

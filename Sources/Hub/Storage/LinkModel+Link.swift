@@ -7,8 +7,13 @@ extension LinkModel {
         get throws {
             guard let state = LinkState(rawValue: state) else { throw StorageError.corrupt("link \(personioID) has state \(state)") }
             guard let fingerprint = Fingerprint(hex: fingerprint) else { throw StorageError.corrupt("link \(personioID) has a bad fingerprint") }
+            var stored = try fields.map(StoredJSON.fields)
+            // Fields set at import are not Personio's: the engine compares only what Personio says.
+            if let importFields, stored != nil {
+                for key in try StoredJSON.fields(importFields).keys { stored?[key] = nil }
+            }
             return Link(personioId: personioID, targetId: targetID, state: state, fingerprint: fingerprint,
-                        fields: try fields.map(StoredJSON.fields), hasBeenActive: hasBeenActive)
+                        fields: stored, hasBeenActive: hasBeenActive)
         }
     }
 }

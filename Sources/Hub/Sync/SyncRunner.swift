@@ -79,14 +79,20 @@ public struct SyncRunner: Sendable {
         guard !connections.isEmpty else { return [] }
         let timeZone = TimeZone(identifier: source.workspace.timeZone) ?? TimeZone(identifier: "Europe/Berlin") ?? .current
         let started = now()
-        let isFull = full ?? needsFullListing(source, connections: connections, at: started, timeZone: timeZone)
+        let isFull: Bool
+        if let full {
+            isFull = full
+        } else {
+            isFull = try await needsFullListing(source, connections: connections, at: started, timeZone: timeZone)
+        }
 
         let fetch: Fetch
         do {
             let secret = try vault.open(source.sealedClientSecret, context: Self.secretContext(source))
             let client = await clients.client(baseURL: source.baseURL, credentials: PersonioCredentials(
                 clientId: source.clientID, clientSecret: secret, partnerId: source.partnerID, appId: source.appID))
-            let since = isFull ? nil : source.updatedSince.map { $0.addingTimeInterval(-overlap) }
+            // From the earliest mark among the connections served: a later one only sees some people again.
+            let since = isFull ? nil : connections.compactMap(\.updatedSince).min().map { $0.addingTimeInterval(-overlap) }
             fetch = try await Fetch.read(from: client, updatedSince: since, at: started)
         } catch {
             let message = Self.explain(error)
@@ -107,11 +113,18 @@ public struct SyncRunner: Sendable {
             metrics?.record(report, requests: index == 0 ? fetch.requests : 0, rateLimited: index == 0 ? fetch.rateLimited : 0)
             reports.append(report)
         }
-        // Only a complete listing moves the high-water mark: after an incomplete one the next run asks
-        // again from the same moment, so a change on a page that was cut short is not lost.
+        // Only a complete listing moves the high-water marks, and only of the connections it served:
+        // after an incomplete one the next run asks again from the same moment, so a change on a page
+        // that was cut short is not lost.
         if !dryRun, fetch.incompleteReason == nil {
+            let isFullListing = if case .full = fetch.listing { true } else { false }
+            for connection in connections {
+                connection.updatedSince = fetch.startedAt
+                if isFullListing { connection.lastFullAt = fetch.startedAt }
+                try await connection.save(on: database)
+            }
             source.updatedSince = fetch.startedAt
-            if case .full = fetch.listing { source.lastFullAt = fetch.startedAt }
+            if isFullListing { source.lastFullAt = fetch.startedAt }
             try await source.save(on: database)
         }
         return reports
@@ -119,11 +132,15 @@ public struct SyncRunner: Sendable {
 
     static func secretContext(_ source: SourceModel) -> String { "source:\(source.id?.uuidString ?? ""):client_secret" }
 
-    func needsFullListing(_ source: SourceModel, connections: [ConnectionModel], at now: Date, timeZone: TimeZone) -> Bool {
-        guard source.updatedSince != nil, let lastFull = source.lastFullAt else { return true }
-        let interval = TimeInterval(connections.map(\.fullInterval).min() ?? 43_200)
-        if now.timeIntervalSince(lastFull) >= interval { return true }
-        return LocalDate.today(now, timeZone) != LocalDate.today(lastFull, timeZone)
+    func needsFullListing(_ source: SourceModel, connections: [ConnectionModel], at now: Date, timeZone: TimeZone) async throws -> Bool {
+        for connection in connections {
+            guard connection.updatedSince != nil, let lastFull = connection.lastFullAt else { return true }
+            if now.timeIntervalSince(lastFull) >= TimeInterval(connection.fullInterval) { return true }
+            if LocalDate.today(now, timeZone) != LocalDate.today(lastFull, timeZone) { return true }
+        }
+        // An approved draft is provisioned by the next run, also when Personio has nothing new about them.
+        return try await LinkModel.query(on: database).filter(\.$connection.$id ~~ connections.compactMap(\.id))
+            .filter(\.$state == LinkState.draft.rawValue).filter(\.$approvedAt != nil).count() > 0
     }
 
     // MARK: One connection
@@ -172,9 +189,10 @@ public struct SyncRunner: Sendable {
 
         let released = try await HeldBatchModel.query(on: database).filter(\.$connection.$id == connectionID)
             .filter(\.$status == .released).first()
+        let approved = rules.policy.requiresApproval ? Set(rows.lazy.filter { $0.approvedAt != nil }.map(\.personioID)) : []
         let plan = Planner(rules: rules).plan(PlanInput(links: links, employees: fetch.employees, listing: fetch.listing,
-                                                        now: fetch.startedAt, timeZone: timeZone, brakeReleased: released != nil,
-                                                        linkCounts: linkCounts))
+                                                        now: fetch.startedAt, timeZone: timeZone, approved: approved,
+                                                        brakeReleased: released != nil, linkCounts: linkCounts))
         let run = RunModel(connectionID: connectionID, full: full, dryRun: dryRun, startedAt: fetch.startedAt)
         run.personioRequests = fetch.requests
         try await run.save(on: database)
@@ -241,12 +259,16 @@ public struct SyncRunner: Sendable {
                 records.append(Self.record(operation, runID: runID, outcome: .held))
                 continue
             }
-            let fields = state == .deleted ? [:] : operation.fields
             let row = rows[operation.personioId]
                 ?? LinkModel(connectionID: connectionID, personioID: operation.personioId, targetID: nil, state: state.rawValue,
                              fingerprint: "", fields: nil, displayName: nil, hasBeenActive: false)
+            // The fingerprint covers what Personio says; fields set at import ride along.
+            row.fingerprint = Fingerprint.of(state == .deleted ? [:] : operation.fields).description
+            var fields = state == .deleted ? [:] : operation.fields
+            if state != .deleted, let imported = row.importFields {
+                fields.merge(try StoredJSON.fields(imported)) { personio, _ in personio }
+            }
             row.state = state.rawValue
-            row.fingerprint = Fingerprint.of(fields).description
             row.fields = storesFields ? try StoredJSON.text(fields) : nil
             row.targetID = row.targetID ?? String(operation.personioId)
             row.displayName = [fields["first_name"], fields["last_name"]].compactMap { $0 }.joined(separator: " ")

@@ -7,7 +7,7 @@ public enum HubMigrations {
     public static let all: [any AsyncMigration] = [
         CreateWorkspaces(), CreateUsers(), CreateAPITokens(), CreateSources(), CreateConnections(), CreateLinks(),
         CreateRuns(), CreateRunOperations(), CreateHeldBatches(), CreateAuditEvents(), CreateDirectoryChanges(),
-        CreateIndexes(),
+        CreateIndexes(), AddLinkApprovals(), AddConnectionMarks(),
     ]
 }
 
@@ -241,5 +241,35 @@ struct CreateIndexes: AsyncMigration {
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
         for index in Self.indexes { try await sql.drop(index: index.name).run() }
+    }
+}
+
+/// Approval of drafts (presets that require it) and the fields an import sets.
+struct AddLinkApprovals: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        // One column per statement: SQLite adds one at a time.
+        try await database.schema("links").field("approved_at", .datetime).update()
+        try await database.schema("links").field("approved_by", .string).update()
+        try await database.schema("links").field("import_fields", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        for column in ["import_fields", "approved_by", "approved_at"] {
+            try await database.schema("links").deleteField(FieldKey.string(column)).update()
+        }
+    }
+}
+
+/// The `updated_since` high-water mark moves from the source to each connection.
+struct AddConnectionMarks: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("connections").field("updated_since", .datetime).update()
+        try await database.schema("connections").field("last_full_at", .datetime).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        for column in ["last_full_at", "updated_since"] {
+            try await database.schema("connections").deleteField(FieldKey.string(column)).update()
+        }
     }
 }

@@ -25,6 +25,13 @@ public final class ConnectionModel: Model, @unchecked Sendable {
     @OptionalField(key: "lease_owner") public var leaseOwner: String?
     @OptionalField(key: "lease_expires_at") public var leaseExpiresAt: Date?
     @OptionalField(key: "last_error") public var lastError: String?
+    /// This connection's high-water mark: when the last complete listing that served it began
+    /// (Personio's `updated_since` for the next incremental one, minus the overlap). Per connection,
+    /// not per source: connections of one source run on different schedules, and a listing for one
+    /// of them must not move another's mark past changes it has not seen.
+    @OptionalField(key: "updated_since") public var updatedSince: Date?
+    /// When the last complete full listing that served it began.
+    @OptionalField(key: "last_full_at") public var lastFullAt: Date?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 

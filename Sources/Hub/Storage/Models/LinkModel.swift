@@ -22,6 +22,11 @@ public final class LinkModel: Model, @unchecked Sendable {
     @Field(key: "failures") public var failures: Int
     @OptionalField(key: "retry_after") public var retryAfter: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+    /// When an HR admin approved the draft (presets that require approval), and who.
+    @OptionalField(key: "approved_at") public var approvedAt: Date?
+    @OptionalField(key: "approved_by") public var approvedBy: String?
+    /// Fields set at import rather than read from Personio (the `eor-onboarding` country), as JSON.
+    @OptionalField(key: "import_fields") public var importFields: String?
 
     public init() {}
 
