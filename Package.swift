@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine"]),
         .testTarget(name: "PersonioAPITests", dependencies: ["PersonioAPI", "TestSupport"]),
         .testTarget(name: "PersonioSandboxTests", dependencies: ["PersonioSandbox", "TestSupport"]),
-        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning"]),
+        .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "TestSupport"]),
         .testTarget(
             name: "HubTests",
             dependencies: [

@@ -1,0 +1,214 @@
+import Foundation
+
+/// How to reach a SCIM 2.0 service provider (RFC 7644) and how to treat its users.
+public struct SCIMConfiguration: Sendable {
+    /// The SCIM base, e.g. `https://app.example/scim/v2` (no trailing slash needed).
+    public var baseURL: String
+    public var token: String
+    /// Requests in flight at once against this target.
+    public var concurrency = 4
+    /// Attempts per request on 429, 5xx and network errors.
+    public var maxAttempts = 4
+    /// First pause between attempts, doubled each time (a `Retry-After` header wins).
+    public var retryDelay: Duration = .milliseconds(500)
+    /// Longest `Retry-After` honoured within a run; longer ones fail the person for a later run.
+    public var maxRetryAfter: TimeInterval = 30
+    public var timeout: Duration = .seconds(30)
+    /// How an existing user is found before one is created, in order.
+    public var correlation: [Correlation] = [.externalId, .userName, .email]
+    /// false: a delete becomes `active: false` (the app keeps the user).
+    public var deletes = true
+    /// The mapped field that becomes `userName`.
+    public var userNameField = "email"
+
+    public enum Correlation: String, Sendable, CaseIterable, Codable {
+        case externalId, userName, email
+    }
+
+    public init(baseURL: String, token: String) {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.token = token
+    }
+}
+
+/// What `/ServiceProviderConfig` announced.
+public struct SCIMServiceProvider: Sendable, Hashable, Codable {
+    public var patch: Bool
+    public var filter: Bool
+    public var bulk: Bool
+
+    public init(patch: Bool, filter: Bool, bulk: Bool) {
+        self.patch = patch
+        self.filter = filter
+        self.bulk = bulk
+    }
+}
+
+/// A SCIM 2.0 client for Users: discovery, search, create, patch, replace, delete, with retries on
+/// 429 and 5xx and a limit on requests in flight.
+public final class SCIMClient: Sendable {
+    public let configuration: SCIMConfiguration
+    let transport: any SCIMTransport
+    let gate: Gate
+
+    public init(configuration: SCIMConfiguration, transport: any SCIMTransport) {
+        self.configuration = configuration
+        self.transport = transport
+        gate = Gate(limit: max(1, configuration.concurrency))
+    }
+
+    /// An answer: the status and the JSON object of the body (nil when there is none or it is not JSON).
+    public struct Answer: @unchecked Sendable {
+        public var status: Int
+        public var json: [String: Any]?
+        public var bodyText: String
+    }
+
+    /// Reads `/ServiceProviderConfig`; a failure explains what is wrong with the URL or token.
+    public func discover() async throws(TargetFailure) -> SCIMServiceProvider {
+        let answer = try await send("GET", "/ServiceProviderConfig")
+        guard answer.status == 200 else { throw Self.failure(answer, doing: "reading /ServiceProviderConfig") }
+        guard let json = answer.json else {
+            throw TargetFailure(code: "bad_response", explanation: "\(configuration.baseURL)/ServiceProviderConfig did not answer with JSON; "
+                                + "check that the base URL is the app's SCIM 2.0 base (it usually ends in /scim/v2).", retryable: true)
+        }
+        func supported(_ key: String) -> Bool { (json[key] as? [String: Any])?["supported"] as? Bool ?? false }
+        // The configuration may be public (RFC 7644 §4); reading one user proves the token.
+        let users = try await send("GET", "/Users", query: [("count", "1")])
+        guard users.status == 200 else { throw Self.failure(users, doing: "listing users") }
+        guard users.json?["totalResults"] != nil || users.json?["Resources"] != nil else {
+            throw TargetFailure(code: "bad_response", explanation: "\(configuration.baseURL)/Users did not answer with a SCIM ListResponse.",
+                                retryable: true)
+        }
+        return SCIMServiceProvider(patch: supported("patch"), filter: supported("filter"), bulk: supported("bulk"))
+    }
+
+    /// The first user matching `attribute eq value`, or nil.
+    public func findUser(where attribute: String, equals value: String) async throws(TargetFailure) -> [String: Any]? {
+        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let answer = try await send("GET", "/Users", query: [("filter", "\(attribute) eq \"\(escaped)\""), ("count", "2")])
+        guard answer.status == 200 else { throw Self.failure(answer, doing: "searching users by \(attribute)") }
+        guard let resources = answer.json?["Resources"] as? [[String: Any]] ?? (answer.json?["totalResults"] as? Int == 0 ? [] : nil) else {
+            throw TargetFailure(code: "bad_response", explanation: "The app's user search did not answer with a SCIM ListResponse.", retryable: true)
+        }
+        return resources.first
+    }
+
+    /// Sends a request with retries. Never throws for an HTTP status; throws for a network failure
+    /// that outlasted every attempt.
+    public func send(_ method: String, _ path: String, query: [(String, String)] = [], json: [String: Any]? = nil)
+        async throws(TargetFailure) -> Answer {
+        var url = configuration.baseURL + path
+        if !query.isEmpty {
+            var components = URLComponents()
+            components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+            url += "?" + (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
+        }
+        var body: [UInt8]?
+        if let json {
+            guard let data = try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]) else {
+                throw TargetFailure(code: "bad_request", explanation: "The user could not be encoded as JSON.", retryable: false)
+            }
+            body = Array(data)
+        }
+        var headers = [("Authorization", "Bearer \(configuration.token)"), ("Accept", "application/scim+json, application/json")]
+        if body != nil { headers.append(("Content-Type", "application/scim+json")) }
+        var delay = configuration.retryDelay
+        var attempt = 1
+        while true {
+            await gate.enter()
+            let result: Result<(status: Int, headers: [(String, String)], body: [UInt8]), any Error>
+            do {
+                result = .success(try await transport.send(method: method, url: url, headers: headers, body: body, timeout: configuration.timeout))
+            } catch {
+                result = .failure(error)
+            }
+            await gate.leave()
+            switch result {
+            case .failure(let error):
+                guard attempt < configuration.maxAttempts else {
+                    throw TargetFailure(code: "unreachable", explanation: "The app's SCIM endpoint could not be reached (\(Self.describe(error))); "
+                                        + "Rollcall tries again on the next run.", retryable: true)
+                }
+            case .success(let response):
+                let retryable = response.status == 429 || (500...599).contains(response.status)
+                if !retryable || attempt >= configuration.maxAttempts {
+                    let text = String(decoding: response.body, as: UTF8.self)
+                    let object = response.body.isEmpty ? nil : (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
+                    return Answer(status: response.status, json: object, bodyText: String(text.prefix(500)))
+                }
+                if let header = response.headers.first(where: { $0.0.lowercased() == "retry-after" })?.1,
+                   let seconds = TimeInterval(header.trimmingCharacters(in: .whitespaces)) {
+                    guard seconds <= configuration.maxRetryAfter else {
+                        return Answer(status: response.status, json: nil, bodyText: "Retry-After: \(header)")
+                    }
+                    delay = .milliseconds(Int64(seconds * 1000))
+                }
+            }
+            try? await Task.sleep(for: delay)
+            delay = delay * 2
+            attempt += 1
+        }
+    }
+
+    /// A failed answer explained: the SCIM error's `scimType` and `detail` when there are some.
+    static func failure(_ answer: Answer, doing what: String) -> TargetFailure {
+        let scimType = answer.json?["scimType"] as? String
+        let detail = answer.json?["detail"] as? String
+        let said = detail.map { ": \($0)" } ?? (answer.json == nil && !answer.bodyText.isEmpty ? " (not a SCIM error body)" : "")
+        let code = "scim_\(answer.status)" + (scimType.map { "_\($0)" } ?? "")
+        switch answer.status {
+        case 401, 403:
+            return TargetFailure(code: code, explanation: "The app refused Rollcall's SCIM token while \(what)\(said). "
+                                 + "Create a new SCIM token in the app and save it in the connection's target settings.", retryable: true)
+        case 404:
+            return TargetFailure(code: code, explanation: "Not found while \(what)\(said).", retryable: true)
+        case 409:
+            return TargetFailure(code: code, explanation: "The app reports a conflict while \(what)\(said): another user holds the same "
+                                 + "userName or e-mail and could not be matched to this person.", retryable: true)
+        case 400...499:
+            return TargetFailure(code: code, explanation: "The app rejected the request while \(what)\(said). Check the connection's "
+                                 + "mapping for the fields the app requires.", retryable: true)
+        case 429:
+            return TargetFailure(code: code, explanation: "The app kept rate-limiting Rollcall while \(what); the person is tried again later.",
+                                 retryable: true)
+        default:
+            return TargetFailure(code: code, explanation: "The app answered HTTP \(answer.status) while \(what)\(said); "
+                                 + "the person is tried again later.", retryable: true)
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = "\(error)"
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+}
+
+/// At most `limit` holders at once; the rest wait in order.
+actor Gate {
+    let limit: Int
+    var inside = 0
+    var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func enter() async {
+        if inside < limit {
+            inside += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty {
+            inside -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+}

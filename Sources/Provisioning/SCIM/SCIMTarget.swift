@@ -1,0 +1,194 @@
+import Foundation
+import SyncEngine
+
+/// Applies the engine's operations to a SCIM 2.0 app's Users.
+///
+/// Creates correlate first (by `externalId` = Personio id, then `userName`, then e-mail) and link
+/// an existing user instead of making a second one; a 409 on create does the same. That is also
+/// what makes a run that died between the app's write and Rollcall's bookkeeping safe to repeat.
+public final class SCIMTarget: Sendable {
+    public let client: SCIMClient
+    public let provider: SCIMServiceProvider
+    let managers = ManagerCache()
+
+    public static let userSchema = "urn:ietf:params:scim:schemas:core:2.0:User"
+    public static let enterpriseSchema = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    static let patchSchema = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+    public init(client: SCIMClient, provider: SCIMServiceProvider) {
+        self.client = client
+        self.provider = provider
+    }
+
+    /// Discovers the provider and returns a target for it.
+    public static func connect(_ client: SCIMClient) async throws(TargetFailure) -> SCIMTarget {
+        SCIMTarget(client: client, provider: try await client.discover())
+    }
+
+    var configuration: SCIMConfiguration { client.configuration }
+
+    /// Applies one operation. `active` is the state the person has in the app afterwards.
+    public func apply(_ operation: TargetOperation, active: Bool) async -> TargetOutcome {
+        do {
+            switch operation.kind {
+            case .hold:
+                return .applied(targetId: operation.targetId, note: nil)
+            case .delete:
+                return try await delete(operation)
+            case .create:
+                return try await createOrLink(operation, active: active)
+            case .update, .activate, .archive, .restore:
+                guard let id = operation.targetId else { return try await createOrLink(operation, active: active) }
+                return try await replace(id, operation, active: active)
+            }
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    // MARK: Operations
+
+    private func delete(_ operation: TargetOperation) async throws(TargetFailure) -> TargetOutcome {
+        var found = operation.targetId
+        if found == nil { found = try await correlate(operation)?.id }
+        guard let id = found else {
+            return .applied(targetId: nil, note: "not in the app; nothing to delete")
+        }
+        guard configuration.deletes else {
+            return try await replace(id, operation, active: false, note: "deactivated instead of deleted (the connection never deletes)")
+        }
+        let answer = try await client.send("DELETE", "/Users/\(Self.escape(id))")
+        switch answer.status {
+        case 200, 204: return .applied(targetId: nil, note: nil)
+        case 404: return .applied(targetId: nil, note: "already gone from the app")
+        default: throw SCIMClient.failure(answer, doing: "deleting user \(id)")
+        }
+    }
+
+    private func createOrLink(_ operation: TargetOperation, active: Bool) async throws(TargetFailure) -> TargetOutcome {
+        if let (id, by) = try await correlate(operation) {
+            return try await replace(id, operation, active: active, note: "linked to the app's existing user (matched by \(by))")
+        }
+        let user = try await resource(for: operation, active: active)
+        let answer = try await client.send("POST", "/Users", json: user)
+        switch answer.status {
+        case 200, 201:
+            guard let id = answer.json?["id"] as? String, !id.isEmpty else {
+                throw TargetFailure(code: "bad_response", explanation: "The app accepted the user but its answer has no SCIM id; "
+                                    + "Rollcall will find the user by externalId on the next run.", retryable: true)
+            }
+            return .applied(targetId: id, note: nil)
+        case 409:
+            // Someone holds the userName or e-mail: link to them if they can be matched.
+            if let (id, by) = try await correlate(operation) {
+                return try await replace(id, operation, active: active, note: "linked after a conflict on create (matched by \(by))")
+            }
+            throw SCIMClient.failure(answer, doing: "creating the user")
+        default:
+            throw SCIMClient.failure(answer, doing: "creating the user")
+        }
+    }
+
+    private func replace(_ id: String, _ operation: TargetOperation, active: Bool, note: String? = nil) async throws(TargetFailure) -> TargetOutcome {
+        let user = try await resource(for: operation, active: active)
+        let answer: SCIMClient.Answer
+        if provider.patch {
+            var value = user
+            value["schemas"] = nil
+            answer = try await client.send("PATCH", "/Users/\(Self.escape(id))", json: [
+                "schemas": [Self.patchSchema], "Operations": [["op": "replace", "value": value]],
+            ])
+        } else {
+            answer = try await client.send("PUT", "/Users/\(Self.escape(id))", json: user)
+        }
+        switch answer.status {
+        case 200, 204:
+            return .applied(targetId: id, note: note)
+        case 404:
+            // The user was removed in the app: make them again (or link whoever holds them now).
+            var again = operation
+            again.targetId = nil
+            return try await createOrLink(again, active: active)
+        default:
+            throw SCIMClient.failure(answer, doing: "updating user \(id)")
+        }
+    }
+
+    /// An existing user for the person, and what matched.
+    func correlate(_ operation: TargetOperation) async throws(TargetFailure) -> (id: String, by: String)? {
+        guard provider.filter else { return nil }
+        for way in configuration.correlation {
+            let (attribute, value): (String, String?) = switch way {
+            case .externalId: ("externalId", String(operation.personioId))
+            case .userName: ("userName", userName(operation.fields))
+            case .email: ("emails.value", operation.fields["email"])
+            }
+            guard let value, !value.isEmpty else { continue }
+            if let user = try await client.findUser(where: attribute, equals: value), let id = user["id"] as? String {
+                // A user that belongs to another Personio person is not this one.
+                if let external = user["externalId"] as? String, !external.isEmpty, external != String(operation.personioId) { continue }
+                return (id, attribute)
+            }
+        }
+        return nil
+    }
+
+    // MARK: The user resource
+
+    func userName(_ fields: [String: String]) -> String? {
+        fields[configuration.userNameField] ?? fields["email"]
+    }
+
+    /// The core User and enterprise extension for the mapped fields. Only known fields are sent.
+    func resource(for operation: TargetOperation, active: Bool) async throws(TargetFailure) -> [String: Any] {
+        let fields = operation.fields
+        var user: [String: Any] = [
+            "externalId": String(operation.personioId),
+            "userName": userName(fields) ?? "personio-\(operation.personioId)",
+            "active": active,
+        ]
+        var name: [String: Any] = [:]
+        if let first = fields["first_name"] { name["givenName"] = first }
+        if let last = fields["last_name"] { name["familyName"] = last }
+        let display = [fields["first_name"], fields["last_name"]].compactMap { $0 }.joined(separator: " ")
+        if !display.isEmpty {
+            name["formatted"] = display
+            user["displayName"] = display
+        }
+        if !name.isEmpty { user["name"] = name }
+        if let email = fields["email"] { user["emails"] = [["value": email, "type": "work", "primary": true]] }
+        if let phone = fields["phone"] ?? fields["phone_number"] { user["phoneNumbers"] = [["value": phone, "type": "work"]] }
+        if let title = fields["position"] ?? fields["job_title"] { user["title"] = title }
+
+        var enterprise: [String: Any] = ["employeeNumber": String(operation.personioId)]
+        if let department = fields["department"] { enterprise["department"] = department }
+        if let organization = fields["subcompany"] ?? fields["organization"] { enterprise["organization"] = organization }
+        if let boss = fields["supervisor_email"], provider.filter, let managerID = try await manager(boss) {
+            enterprise["manager"] = ["value": managerID]
+        }
+        user[Self.enterpriseSchema] = enterprise
+        user["schemas"] = [Self.userSchema, Self.enterpriseSchema]
+        return user
+    }
+
+    /// The SCIM id of the supervisor, found by userName or e-mail (remembered for the run).
+    func manager(_ email: String) async throws(TargetFailure) -> String? {
+        if let known = await managers.id(for: email) { return known }
+        var found = try await client.findUser(where: "userName", equals: email)
+        if found == nil { found = try await client.findUser(where: "emails.value", equals: email) }
+        guard let id = found?["id"] as? String else { return nil }
+        await managers.remember(id, for: email)
+        return id
+    }
+
+    static func escape(_ id: String) -> String {
+        id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? id
+    }
+}
+
+/// Supervisors' SCIM ids by e-mail.
+actor ManagerCache {
+    var ids: [String: String] = [:]
+    func id(for email: String) -> String? { ids[email] }
+    func remember(_ id: String, for email: String) { ids[email] = id }
+}

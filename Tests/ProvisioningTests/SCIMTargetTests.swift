@@ -1,0 +1,156 @@
+import AsyncHTTPClient
+import Foundation
+import Provisioning
+import SyncEngine
+import TestSupport
+import Testing
+
+@Suite("SCIM target against a real SCIM 2.0 server", .serialized,
+       .enabled(if: SCIMServerHarness.available, Comment(rawValue: SCIMServerHarness.skipReason)))
+struct SCIMTargetTests {
+    func withTarget(_ body: (SCIMTarget, SCIMServerHarness) async throws -> Void, configure: (inout SCIMConfiguration) -> Void = { _ in })
+        async throws {
+        try await withSCIMServer { server in
+            var configuration = SCIMConfiguration(baseURL: server.baseURL + "/", token: server.token)
+            configure(&configuration)
+            let client = SCIMClient(configuration: configuration, transport: AsyncHTTPClientSCIMTransport(client: server.http))
+            let target = try await SCIMTarget.connect(client)
+            try await body(target, server)
+        }
+    }
+
+    static let ada: [String: String] = ["first_name": "Ada", "last_name": "Lovelace", "email": "ada@acme.example",
+                                        "department": "Engineering", "position": "Engineer"]
+
+    func applied(_ outcome: TargetOutcome) throws -> (id: String?, note: String?) {
+        guard case .applied(let id, let note) = outcome else { throw HarnessError("expected applied, got \(outcome)") }
+        return (id, note)
+    }
+
+    @Test func createsUpdatesArchivesRestoresAndDeletesAUser() async throws {
+        try await withTarget { target, server in
+            #expect(target.provider.patch && target.provider.filter)
+            let created = try applied(await target.apply(TargetOperation(kind: .create, personioId: 101, targetId: nil, fields: Self.ada),
+                                                         active: true))
+            let id = try #require(created.id)
+            var user = try #require(try await server.user(id))
+            #expect(user["externalId"] as? String == "101")
+            #expect(user["userName"] as? String == "ada@acme.example")
+            #expect(user["active"] as? Bool == true)
+            #expect(user["title"] as? String == "Engineer")
+            #expect((user["name"] as? [String: Any])?["familyName"] as? String == "Lovelace")
+            var enterprise = user[SCIMTarget.enterpriseSchema] as? [String: Any]
+            #expect(enterprise?["department"] as? String == "Engineering")
+            #expect(enterprise?["employeeNumber"] as? String == "101")
+
+            // a department change
+            var fields = Self.ada
+            fields["department"] = "Research"
+            _ = try applied(await target.apply(TargetOperation(kind: .update, personioId: 101, targetId: id, fields: fields,
+                                                               changedFields: ["department"]), active: true))
+            user = try #require(try await server.user(id))
+            enterprise = user[SCIMTarget.enterpriseSchema] as? [String: Any]
+            #expect(enterprise?["department"] as? String == "Research")
+
+            // archive and restore flip `active`
+            _ = try applied(await target.apply(TargetOperation(kind: .archive, personioId: 101, targetId: id, fields: fields), active: false))
+            #expect(try await server.user(id)?["active"] as? Bool == false)
+            _ = try applied(await target.apply(TargetOperation(kind: .restore, personioId: 101, targetId: id, fields: fields), active: true))
+            #expect(try await server.user(id)?["active"] as? Bool == true)
+
+            // delete removes the user; deleting again is not an error
+            let deleted = try applied(await target.apply(TargetOperation(kind: .delete, personioId: 101, targetId: id, fields: [:]), active: false))
+            #expect(deleted.id == nil)
+            #expect(try await server.user(id) == nil)
+            let again = try applied(await target.apply(TargetOperation(kind: .delete, personioId: 101, targetId: id, fields: [:]), active: false))
+            #expect(again.note == "already gone from the app")
+        }
+    }
+
+    @Test func aUserAlreadyInTheAppIsLinkedByEmailNotDuplicated() async throws {
+        try await withTarget { target, server in
+            let existing = try await server.createUser(["userName": "ADA-handmade", "emails": [["value": "ada@acme.example", "type": "work"]]])
+            let outcome = try applied(await target.apply(TargetOperation(kind: .create, personioId: 101, targetId: nil, fields: Self.ada),
+                                                         active: true))
+            #expect(outcome.id == existing)
+            #expect(outcome.note?.contains("emails.value") == true)
+            #expect(try await server.users(filter: "emails.value eq \"ada@acme.example\"").count == 1)
+            #expect(try await server.user(existing)?["externalId"] as? String == "101")
+
+            // a run that died after the app's write and is repeated links by externalId instead of creating again
+            let repeated = try applied(await target.apply(TargetOperation(kind: .create, personioId: 101, targetId: nil, fields: Self.ada),
+                                                          active: true))
+            #expect(repeated.id == existing)
+            #expect(repeated.note?.contains("externalId") == true)
+        }
+    }
+
+    @Test func aConflictWithAnotherPersonsUserIsAnExplainedRetryableFailure() async throws {
+        try await withTarget { target, server in
+            // the e-mail belongs to a user of another Personio person: neither linked nor overwritten
+            let other = try await server.createUser(["userName": "ada@acme.example", "externalId": "999"])
+            let outcome = await target.apply(TargetOperation(kind: .create, personioId: 101, targetId: nil, fields: Self.ada), active: true)
+            guard case .failed(let failure) = outcome else { Issue.record("expected a failure, got \(outcome)"); return }
+            #expect(failure.code == "scim_409_uniqueness")
+            #expect(failure.retryable)
+            #expect(failure.explanation.contains("userName or e-mail"))
+            #expect(try await server.user(other)?["externalId"] as? String == "999")
+        }
+    }
+
+    @Test func theManagerReferencesTheSupervisorsUser() async throws {
+        try await withTarget { target, server in
+            let boss = try applied(await target.apply(TargetOperation(kind: .create, personioId: 1, targetId: nil, fields: [
+                "first_name": "Grace", "last_name": "Hopper", "email": "grace@acme.example",
+            ]), active: true)).id
+            var fields = Self.ada
+            fields["supervisor_email"] = "grace@acme.example"
+            let id = try #require(try applied(await target.apply(TargetOperation(kind: .create, personioId: 101, targetId: nil, fields: fields),
+                                                                 active: true)).id)
+            let manager = (try await server.user(id)?[SCIMTarget.enterpriseSchema] as? [String: Any])?["manager"] as? [String: Any]
+            #expect(manager?["value"] as? String == boss)
+        }
+    }
+
+    @Test func aUserRemovedInTheAppIsMadeAgainOnTheNextUpdate() async throws {
+        try await withTarget { target, server in
+            let id = try #require(try applied(await target.apply(TargetOperation(kind: .create, personioId: 7, targetId: nil, fields: Self.ada),
+                                                                 active: true)).id)
+            _ = try await server.request(.DELETE, "/Users/\(id)")
+            let outcome = try applied(await target.apply(TargetOperation(kind: .update, personioId: 7, targetId: id, fields: Self.ada),
+                                                         active: true))
+            let newID = try #require(outcome.id)
+            #expect(newID != id)
+            #expect(try await server.user(newID)?["externalId"] as? String == "7")
+        }
+    }
+
+    @Test func neverDeletingDeactivatesInstead() async throws {
+        try await withTarget({ target, server in
+            let id = try #require(try applied(await target.apply(TargetOperation(kind: .create, personioId: 8, targetId: nil, fields: Self.ada),
+                                                                 active: true)).id)
+            let outcome = try applied(await target.apply(TargetOperation(kind: .delete, personioId: 8, targetId: id, fields: Self.ada), active: false))
+            #expect(outcome.note?.contains("never deletes") == true)
+            #expect(try await server.user(id)?["active"] as? Bool == false)
+        }, configure: { $0.deletes = false })
+    }
+
+    @Test func aWrongTokenOrAWrongURLIsExplainedAtDiscovery() async throws {
+        try await withSCIMServer { server in
+            let wrongToken = SCIMClient(configuration: SCIMConfiguration(baseURL: server.baseURL, token: "nope"),
+                                        transport: AsyncHTTPClientSCIMTransport(client: server.http))
+            await #expect(throws: TargetFailure.self) { try await wrongToken.discover() }
+            do { _ = try await wrongToken.discover() } catch let failure as TargetFailure {
+                #expect(failure.code == "scim_401")
+                #expect(failure.explanation.contains("new SCIM token"))
+            }
+            var configuration = SCIMConfiguration(baseURL: "http://127.0.0.1:1/scim/v2", token: "t")
+            configuration.maxAttempts = 1
+            configuration.timeout = .seconds(1)
+            let unreachable = SCIMClient(configuration: configuration, transport: AsyncHTTPClientSCIMTransport(client: server.http))
+            do { _ = try await unreachable.discover(); Issue.record("expected a failure") } catch let failure as TargetFailure {
+                #expect(failure.code == "unreachable")
+            }
+        }
+    }
+}
