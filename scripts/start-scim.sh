@@ -15,7 +15,12 @@ if [ "${1:-}" = "stop" ]; then
 fi
 
 if [ ! -x .venv-test/bin/scim2-server ]; then
-  python3 -m venv .venv-test >&2
+  if ! python3 -m venv .venv-test >&2; then
+    # Debian splits venv out of python3
+    (apt-get install -y -q python3-venv || sudo apt-get install -y -q python3-venv) >&2
+    rm -rf .venv-test
+    python3 -m venv .venv-test >&2
+  fi
   .venv-test/bin/pip install --quiet --disable-pip-version-check 'scim2-server==0.*' >&2
 fi
 

@@ -85,7 +85,9 @@ struct ManagementAPITests {
             let app = fixture.app
             for (body, field) in [
                 (["source_id": fixture.sourceID.uuidString, "preset": "payroll"], "preset"),
-                (["source_id": fixture.sourceID.uuidString, "preset": "survey", "target": "scim"], "target"),
+                (["source_id": fixture.sourceID.uuidString, "preset": "survey", "target": "ldap"], "target"),
+                (["source_id": fixture.sourceID.uuidString, "preset": "survey", "target": "scim"], "scim"),
+                (["source_id": fixture.sourceID.uuidString, "preset": "survey", "scim": ["token": "t"]], "scim"),
                 (["source_id": UUID().uuidString, "preset": "survey"], "source_id"),
                 (["source_id": fixture.sourceID.uuidString, "preset": "survey", "incremental_interval": 5], "incremental_interval"),
             ] as [([String: Any], String)] {

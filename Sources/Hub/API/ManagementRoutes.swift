@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import PersonioAPI
+import Provisioning
 import SyncEngine
 import Vapor
 
@@ -213,9 +214,10 @@ struct ManagementRoutes: RouteCollection {
         var incrementalInterval: Int?
         var fullInterval: Int?
         var seatLimit: Int?
+        var scim: SCIMInput?
 
         enum CodingKeys: String, CodingKey {
-            case preset, name, target, paused
+            case preset, name, target, paused, scim
             case sourceId = "source_id", incrementalInterval = "incremental_interval", fullInterval = "full_interval"
             case seatLimit = "seat_limit"
         }
@@ -232,6 +234,43 @@ struct ManagementRoutes: RouteCollection {
         }
     }
 
+    /// Where a `scim` connection sends people. The token is sealed at rest and never shown again.
+    struct SCIMInput: Content {
+        var baseURL: String?
+        var token: String?
+        var deletes: Bool?
+        var userNameField: String?
+
+        enum CodingKeys: String, CodingKey {
+            case token, deletes
+            case baseURL = "base_url", userNameField = "user_name_field"
+        }
+    }
+
+    /// Validates the SCIM settings with a live discovery call and seals the token for the connection.
+    private func scimSettings(_ input: SCIMInput?, connectionID: UUID) async throws -> SCIMTargetSettings {
+        guard let input else { throw APIError.invalid("scim", "a scim target needs scim.base_url and scim.token") }
+        guard let base = input.baseURL?.trimmingCharacters(in: .whitespaces), let url = URL(string: base),
+              ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            throw APIError.invalid("scim.base_url", "scim.base_url is the app's SCIM 2.0 base URL, e.g. https://app.example/scim/v2")
+        }
+        guard let token = input.token, !token.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw APIError.invalid("scim.token", "scim.token is the bearer token the app issued for SCIM")
+        }
+        let field = input.userNameField ?? "email"
+        guard !field.isEmpty else { throw APIError.invalid("scim.user_name_field", "scim.user_name_field names a mapped field, e.g. email") }
+        var settings = SCIMTargetSettings(baseURL: base, sealedToken: "", deletes: input.deletes ?? true, userNameField: field)
+        do {
+            _ = try await SCIMClient(configuration: settings.configuration(token: token), transport: runner.scimTransport).discover()
+        } catch {
+            let failure: TargetFailure = error
+            let field = failure.code.hasPrefix("scim_401") || failure.code.hasPrefix("scim_403") ? "scim.token" : "scim.base_url"
+            throw APIError(status: .unprocessableEntity, code: "target_rejected", message: failure.explanation, field: field)
+        }
+        settings.sealedToken = try runner.vault.seal(token, context: SCIMTargetSettings.tokenContext(connectionID))
+        return settings
+    }
+
     func createConnection(_ request: Request) async throws -> Response {
         let scope = try request.workspace
         let input = try request.content.decode(ConnectionInput.self)
@@ -244,14 +283,23 @@ struct ManagementRoutes: RouteCollection {
             throw APIError.invalid("preset", "preset must be one of \(presets.map(\.id).joined(separator: ", "))")
         }
         let target = input.target ?? "feed"
-        guard target == "feed" else { throw APIError.invalid("target", "target must be feed (SCIM targets are not available in this version)") }
-        var rules = preset.rules()
+        guard ["feed", "scim"].contains(target) else { throw APIError.invalid("target", "target must be feed or scim") }
+        // A SCIM connection keeps no personal fields (data minimisation): only ids, name, state, fingerprint.
+        var rules = preset.rules(storesFields: target == "feed")
         rules.policy.seatLimit = input.seatLimit
+        let connectionID = UUID()
+        var targetConfig = "{}"
+        if target == "scim" {
+            targetConfig = try StoredJSON.text(try await scimSettings(input.scim, connectionID: connectionID))
+        } else if input.scim != nil {
+            throw APIError.invalid("scim", "scim settings belong to a connection whose target is scim")
+        }
         let connection = ConnectionModel(workspaceID: scope.workspaceID, sourceID: sourceID, name: input.name ?? preset.title,
-                                         preset: preset.id, targetKind: target, targetConfig: "{}", rules: try StoredJSON.text(rules),
+                                         preset: preset.id, targetKind: target, targetConfig: targetConfig, rules: try StoredJSON.text(rules),
                                          incrementalInterval: input.incrementalInterval ?? preset.incrementalInterval,
                                          fullInterval: input.fullInterval ?? preset.fullInterval, paused: input.paused ?? false)
-        try await connection.save(on: request.db)
+        connection.id = connectionID
+        try await connection.create(on: request.db)
         return try encode(try APIRoutes.ConnectionView(connection), status: .created)
     }
 
@@ -262,6 +310,12 @@ struct ManagementRoutes: RouteCollection {
         if input.sourceId != nil { throw APIError.invalid("source_id", "a connection's source cannot change; create a new connection") }
         if input.preset != nil { throw APIError.invalid("preset", "a connection's preset cannot change; create a new connection") }
         if input.target != nil { throw APIError.invalid("target", "a connection's target cannot change; create a new connection") }
+        if let scim = input.scim {
+            guard connection.targetKind == "scim" else {
+                throw APIError.invalid("scim", "scim settings belong to a connection whose target is scim")
+            }
+            connection.targetConfig = try StoredJSON.text(try await scimSettings(scim, connectionID: try connection.requireID()))
+        }
         if let name = input.name { connection.name = name }
         if let paused = input.paused { connection.paused = paused }
         if let interval = input.incrementalInterval { connection.incrementalInterval = interval }

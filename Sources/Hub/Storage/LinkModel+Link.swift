@@ -6,7 +6,10 @@ extension LinkModel {
     var link: Link {
         get throws {
             guard let state = LinkState(rawValue: state) else { throw StorageError.corrupt("link \(personioID) has state \(state)") }
-            guard let fingerprint = Fingerprint(hex: fingerprint) else { throw StorageError.corrupt("link \(personioID) has a bad fingerprint") }
+            // An empty fingerprint: never confirmed by the target (its first send failed), so it matches nothing.
+            guard let fingerprint = fingerprint.isEmpty ? Fingerprint(0) : Fingerprint(hex: fingerprint) else {
+                throw StorageError.corrupt("link \(personioID) has a bad fingerprint")
+            }
             var stored = try fields.map(StoredJSON.fields)
             // Fields set at import are not Personio's: the engine compares only what Personio says.
             if let importFields, stored != nil {

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import Logging
 import PersonioAPI
+import Provisioning
 import SyncEngine
 
 /// Runs syncs: one Personio listing per source, planned and applied for each of its connections,
@@ -28,6 +29,8 @@ public struct SyncRunner: Sendable {
 
     /// Where runs are counted for `/metrics`.
     public var metrics: HubMetrics?
+    /// How SCIM targets are reached.
+    public var scimTransport: any SCIMTransport = AsyncHTTPClientSCIMTransport(client: .shared)
     /// Test hook: the run stops as if the process died after this many batches were written.
     var crashAfterBatches: Int?
 
@@ -138,8 +141,11 @@ public struct SyncRunner: Sendable {
             if now.timeIntervalSince(lastFull) >= TimeInterval(connection.fullInterval) { return true }
             if LocalDate.today(now, timeZone) != LocalDate.today(lastFull, timeZone) { return true }
         }
-        // An approved draft is provisioned by the next run, also when Personio has nothing new about them.
-        return try await LinkModel.query(on: database).filter(\.$connection.$id ~~ connections.compactMap(\.id))
+        // An approved draft is provisioned by the next run, and a person whose backoff is over is tried
+        // again, also when Personio has nothing new about them (an incremental listing would not list them).
+        let ids = connections.compactMap(\.id)
+        if try await LinkModel.query(on: database).filter(\.$connection.$id ~~ ids).filter(\.$retryAfter <= now).count() > 0 { return true }
+        return try await LinkModel.query(on: database).filter(\.$connection.$id ~~ ids)
             .filter(\.$state == LinkState.draft.rawValue).filter(\.$approvedAt != nil).count() > 0
     }
 
@@ -152,7 +158,18 @@ public struct SyncRunner: Sendable {
             return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
                                            message: "the connection's rules cannot be read: \(error)")
         }
-        guard connection.targetKind == "feed" else {
+        var scim: SCIMTarget?
+        switch connection.targetKind {
+        case "feed":
+            break
+        case "scim" where dryRun:
+            break
+        case "scim":
+            do { scim = try await scimTarget(connection) } catch {
+                return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
+                                               message: "The SCIM app cannot be reached: \(Self.explain(error))")
+            }
+        default:
             return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
                                            message: "target kind \(connection.targetKind) is not supported by this version of Rollcall")
         }
@@ -198,21 +215,43 @@ public struct SyncRunner: Sendable {
         try await run.save(on: database)
         let runID = try run.requireID()
 
+        // People whose last attempt failed wait out their backoff; a later run tries them again.
+        var operations = plan.operations
+        var waiting: [RunOperationModel] = []
+        if !dryRun {
+            operations.removeAll { operation in
+                guard let row = rowsByPerson[operation.personioId], let retry = row.retryAfter, retry > fetch.startedAt else { return false }
+                let record = Self.record(operation, runID: runID, outcome: .skipped)
+                record.reason = "waiting until \(retry.formatted(.iso8601)) to retry: \(row.lastError ?? "the last attempt failed")"
+                record.errorCode = row.lastErrorCode
+                waiting.append(record)
+                return true
+            }
+            try await BulkInsert.operations(waiting, on: database)
+        }
+        var failed = 0
         if dryRun {
             for chunk in plan.operations.chunks(of: batchSize) {
                 try await BulkInsert.operations(chunk.map { Self.record($0, runID: runID, outcome: $0.kind == .hold ? .held : .planned) },
                                                 on: database)
             }
         } else {
-            for (number, chunk) in plan.operations.chunks(of: batchSize).enumerated() {
+            for (number, chunk) in operations.chunks(of: batchSize).enumerated() {
                 if let crashAfterBatches, number >= crashAfterBatches { throw SyncError.simulatedCrash }
-                try await apply(chunk, connectionID: connectionID, runID: runID, rows: rowsByPerson, storesFields: rules.storesFields,
-                                at: fetch.startedAt)
+                if let scim {
+                    failed += try await applySCIM(chunk, target: scim, connectionID: connectionID, runID: runID, rows: rowsByPerson,
+                                                  at: fetch.startedAt)
+                } else {
+                    try await apply(chunk, connectionID: connectionID, runID: runID, rows: rowsByPerson, storesFields: rules.storesFields,
+                                    at: fetch.startedAt)
+                }
             }
         }
 
         var counts: [String: Int] = [:]
-        for operation in plan.operations { counts[operation.kind.rawValue, default: 0] += 1 }
+        for operation in operations { counts[operation.kind.rawValue, default: 0] += 1 }
+        if failed > 0 { counts["failed"] = failed }
+        if !waiting.isEmpty { counts["waiting"] = waiting.count }
         let held = plan.brake?.held == true
         if !dryRun, let released {  // carried out now, or no longer needed: either way a release counts once
             released.status = .applied
@@ -231,11 +270,12 @@ public struct SyncRunner: Sendable {
         run.counts = try StoredJSON.text(counts)
         run.status = held ? .held : .succeeded
         run.error = fetch.incompleteReason.map { "Personio's listing was incomplete, so nobody was archived or deleted: \($0)" }
+            ?? (failed > 0 ? "\(failed) of \(operations.count) operations failed; each is explained in the run's operations and retried later" : nil)
         let finished = now()
         run.finishedAt = finished
         try await run.save(on: database)
         if !dryRun {
-            connection.lastError = nil
+            connection.lastError = failed > 0 ? run.error : nil
             connection.nextRunAt = finished.addingTimeInterval(TimeInterval(connection.incrementalInterval))
             try await connection.save(on: database)
         }
@@ -319,7 +359,8 @@ public struct SyncRunner: Sendable {
     static func explain(_ error: any Error) -> String {
         switch error {
         case let error as PersonioError: "\(error.explanation) \(error.remedy)"
-        case let error as Vault.VaultError: "The Personio client secret cannot be read: \(error)."
+        case let error as Vault.VaultError: "A stored secret cannot be read: \(error)."
+        case let error as TargetFailure: error.explanation
         default: "\(error)"
         }
     }

@@ -1,0 +1,106 @@
+import Foundation
+import Provisioning
+import SyncEngine
+
+/// A SCIM connection's target settings, as stored in `connections.target_config`. The token is
+/// sealed with the vault (context `connection:<id>:scim_token`) and never leaves the hub.
+struct SCIMTargetSettings: Codable, Sendable {
+    var baseURL: String
+    var sealedToken: String
+    /// false: a delete deactivates the user instead.
+    var deletes: Bool
+    var userNameField: String
+
+    enum CodingKeys: String, CodingKey {
+        case baseURL = "base_url", sealedToken = "sealed_token", deletes, userNameField = "user_name_field"
+    }
+
+    static func tokenContext(_ connectionID: UUID) -> String { "connection:\(connectionID.uuidString):scim_token" }
+
+    func configuration(token: String) -> SCIMConfiguration {
+        var configuration = SCIMConfiguration(baseURL: baseURL, token: token)
+        configuration.deletes = deletes
+        configuration.userNameField = userNameField
+        return configuration
+    }
+}
+
+extension SyncRunner {
+    /// The connection's SCIM target, discovered now (one request; a failure explains the URL or token).
+    func scimTarget(_ connection: ConnectionModel) async throws -> SCIMTarget {
+        let settings = try StoredJSON.decode(SCIMTargetSettings.self, connection.targetConfig)
+        let token = try vault.open(settings.sealedToken, context: SCIMTargetSettings.tokenContext(try connection.requireID()))
+        let client = SCIMClient(configuration: settings.configuration(token: token), transport: scimTransport)
+        return try await SCIMTarget.connect(client)
+    }
+
+    /// Applies one batch to a SCIM app: the app's writes first (concurrently, within the target's
+    /// limit), then the links and the run's record in one transaction. A run killed between the two
+    /// leaves the app ahead of the links; the next run's create finds the user by `externalId` and
+    /// links it, so nobody is created twice.
+    func applySCIM(_ operations: ArraySlice<SyncEngine.Operation>, target: SCIMTarget, connectionID: UUID, runID: UUID,
+                   rows: [Int: LinkModel], at date: Date) async throws -> Int {
+        let sent = operations.filter { $0.kind != .hold && $0.resultingState != nil && $0.resultingState != .draft }
+        let outcomes = await withTaskGroup(of: (Int, TargetOutcome).self) { group in
+            for operation in sent {
+                let request = TargetOperation(kind: operation.kind, personioId: operation.personioId,
+                                              targetId: rows[operation.personioId]?.targetID, fields: operation.fields,
+                                              changedFields: operation.changedFields)
+                let active = operation.resultingState == .active
+                group.addTask { (operation.personioId, await target.apply(request, active: active)) }
+            }
+            var all: [Int: TargetOutcome] = [:]
+            for await (id, outcome) in group { all[id] = outcome }
+            return all
+        }
+
+        var newRows: [LinkModel] = []
+        var changedRows: [LinkModel] = []
+        var records: [RunOperationModel] = []
+        var failures = 0
+        for operation in operations {
+            guard operation.kind != .hold, let state = operation.resultingState else {
+                records.append(Self.record(operation, runID: runID, outcome: .held))
+                continue
+            }
+            let existing = rows[operation.personioId]
+            let row = existing ?? LinkModel(connectionID: connectionID, personioID: operation.personioId, targetID: nil,
+                                            state: state.rawValue, fingerprint: "", fields: nil, displayName: nil, hasBeenActive: false)
+            let record = Self.record(operation, runID: runID, outcome: .applied)
+            switch outcomes[operation.personioId] ?? .applied(targetId: row.targetID, note: nil) {
+            case .applied(let targetID, let note):
+                row.state = state.rawValue
+                row.targetID = targetID
+                row.fingerprint = Fingerprint.of(state == .deleted ? [:] : operation.fields).description
+                row.fields = nil  // data minimisation: a SCIM connection keeps ids, name, state and fingerprint
+                row.displayName = [operation.fields["first_name"], operation.fields["last_name"]].compactMap { $0 }.joined(separator: " ")
+                row.hasBeenActive = row.hasBeenActive || state == .active
+                row.lastError = nil
+                row.lastErrorCode = nil
+                row.failures = 0
+                row.retryAfter = nil
+                if let note { record.reason += " (\(note))" }
+            case .failed(let failure):
+                failures += 1
+                // The link keeps what the app last confirmed; a person never sent gets a row with no
+                // target id and no fingerprint, so the next plan sends them again.
+                row.lastErrorCode = failure.code
+                row.lastError = failure.explanation
+                row.failures += 1
+                row.retryAfter = failure.retryable ? date.addingTimeInterval(RetryBackoff.delay(afterFailures: row.failures)) : nil
+                record.outcome = .failed
+                record.errorCode = failure.code
+                record.errorExplanation = failure.explanation
+            }
+            records.append(record)
+            if existing == nil { newRows.append(row) } else { changedRows.append(row) }
+        }
+        let (inserts, saves, recordsToAdd) = (newRows, changedRows, records)
+        try await database.transaction { transaction in
+            try await BulkInsert.links(inserts, at: date, on: transaction)
+            for row in saves { try await row.save(on: transaction) }
+            try await BulkInsert.operations(recordsToAdd, on: transaction)
+        }
+        return failures
+    }
+}
