@@ -53,7 +53,11 @@ struct DemoCommand: AsyncParsableCommand {
                                              clientId: sandboxConfiguration.clientId, clientSecret: sandboxConfiguration.clientSecret,
                                              apiToken: token)
             say("Running a first sync of \(seeded.connections.count) connections from the sandbox's \(employees) employees…")
-            let reports = try await hub.runner.run(sourceID: seeded.sourceID, full: true)
+            let progress = TerminalProgress()
+            var runner = hub.runner
+            runner.progress = progress.callback
+            let reports = try await runner.run(sourceID: seeded.sourceID, full: true)
+            progress.finish()
             let hubPort = try await hub.start()
             let hubURL = "http://127.0.0.1:\(hubPort)"
             let timeTracking = seeded.connections.first { $0.preset == Preset.timeTracking.id }?.id ?? seeded.connections[0].id

@@ -162,7 +162,13 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging()
         guard let id = UUID(uuidString: connection) else { throw ValidationError("the connection must be given by its id (a UUID)") }
-        let report = try await withHub { hub in try await hub.runner.runNow(connectionID: id, full: full ? true : nil, dryRun: dryRun) }
+        let progress = TerminalProgress()
+        let report = try await withHub { hub in
+            var runner = hub.runner
+            runner.progress = progress.callback
+            return try await runner.runNow(connectionID: id, full: full ? true : nil, dryRun: dryRun)
+        }
+        progress.finish()
         print(describe(report))
     }
 }
@@ -179,8 +185,12 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging()
         guard let id = UUID(uuidString: connection) else { throw ValidationError("the connection must be given by its id (a UUID)") }
+        let progress = TerminalProgress()
         let lines = try await withHub { hub in
-            let report = try await hub.runner.run(connectionID: id, full: full ? true : nil, dryRun: true)
+            var runner = hub.runner
+            runner.progress = progress.callback
+            let report = try await runner.run(connectionID: id, full: full ? true : nil, dryRun: true)
+            progress.finish()
             let operations = try await RunOperationModel.query(on: hub.app.db).filter(\.$run.$id == report.runID).sort(\.$personioID).all()
             return [describe(report)] + operations.map { "  \($0.kind) \($0.personioID): \($0.reason)" }
         }
@@ -196,4 +206,37 @@ func describe(_ report: RunReport) -> String {
     if let brake = report.brake { text += "\n  brake: \(brake)" }
     if let error = report.error { text += "\n  \(error)" }
     return text
+}
+
+/// A progress line on standard error, redrawn in place, only when standard error is a terminal
+/// (logs and pipes get nothing).
+final class TerminalProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private var drawn = false
+
+    var callback: (@Sendable (SyncProgress) -> Void)? {
+        guard enabled else { return nil }
+        return { [self] event in
+            switch event {
+            case .listing(let employees, let pages): draw("Reading Personio: \(employees) employees (\(pages) pages)…")
+            case .applying(let connection, let done, let total): draw("Applying \(connection): \(done) of \(total) operations…")
+            }
+        }
+    }
+
+    private func draw(_ text: String) {
+        lock.withLock {
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+            drawn = true
+        }
+    }
+
+    /// Clears the line before the result is printed.
+    func finish() {
+        lock.withLock {
+            if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            drawn = false
+        }
+    }
 }

@@ -252,4 +252,19 @@ struct SyncRunnerTests {
             #expect(try await fixture.links(survey)[person]?.fields?.contains("Sales") == true)
         }
     }
+
+    @Test func aRunReportsItsProgressPageByPageAndBatchByBatch() async throws {
+        try await withFixture(.sqlite(path: ":memory:"), employees: 30) { fixture in
+            let connection = try await fixture.connection(.serviceDesk)
+            let events = LogHandlerTests.Lines()
+            var runner = fixture.runner(batchSize: 7)
+            runner.progress = { events.append("\($0)") }
+            let report = try await runner.run(connectionID: connection, full: true)
+            let created = report.counts["create"] ?? 0
+            #expect(created > 7)
+            #expect(events.all.contains { $0.hasPrefix("listing(employees: ") })
+            #expect(events.all.filter { $0.hasPrefix("applying(") }.count == (created + 6) / 7)
+            #expect(events.all.last == "applying(connection: \"\(Preset.serviceDesk.title)\", done: \(created), total: \(created))")
+        }
+    }
 }

@@ -14,13 +14,19 @@ struct Fetch: Sendable {
 
     /// Reads every page; an incomplete listing keeps what was read and says so (the planner then
     /// never concludes that anyone left).
-    static func read(from client: PersonioClient, updatedSince: Date?, at now: Date) async throws(PersonioError) -> Fetch {
+    static func read(from client: PersonioClient, updatedSince: Date?, at now: Date,
+                     progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws(PersonioError) -> Fetch {
         let before = await client.statistics.requests
         let limitedBefore = await client.statistics.rateLimited
         var employees: [Employee] = []
         var incomplete: String?
         do {
-            for try await page in client.employees(updatedSince: updatedSince) { employees += page.employees }
+            var pages = 0
+            for try await page in client.employees(updatedSince: updatedSince) {
+                employees += page.employees
+                pages += 1
+                progress?(.listing(employees: employees.count, pages: pages))
+            }
         } catch let error as PersonioError {
             guard case .incompleteListing(let reason) = error else { throw error }
             incomplete = reason
@@ -33,4 +39,12 @@ struct Fetch: Sendable {
         return Fetch(employees: employees, listing: listing, startedAt: now, requests: requests, rateLimited: rateLimited,
                      incompleteReason: incomplete)
     }
+}
+
+/// What a long run is doing, for a terminal's progress line.
+public enum SyncProgress: Sendable, Equatable {
+    /// Personio pages read so far.
+    case listing(employees: Int, pages: Int)
+    /// Operations applied so far for one connection.
+    case applying(connection: String, done: Int, total: Int)
 }

@@ -29,6 +29,8 @@ public struct SyncRunner: Sendable {
 
     /// Where runs are counted for `/metrics`.
     public var metrics: HubMetrics?
+    /// Told what a run is doing (the CLI draws a progress line from it on a terminal).
+    public var progress: (@Sendable (SyncProgress) -> Void)?
     /// How SCIM targets are reached.
     public var scimTransport: any SCIMTransport = AsyncHTTPClientSCIMTransport(client: .shared)
     /// Test hook: the run stops as if the process died after this many batches were written.
@@ -96,7 +98,7 @@ public struct SyncRunner: Sendable {
                 clientId: source.clientID, clientSecret: secret, partnerId: source.partnerID, appId: source.appID))
             // From the earliest mark among the connections served: a later one only sees some people again.
             let since = isFull ? nil : connections.compactMap(\.updatedSince).min().map { $0.addingTimeInterval(-overlap) }
-            fetch = try await Fetch.read(from: client, updatedSince: since, at: started)
+            fetch = try await Fetch.read(from: client, updatedSince: since, at: started, progress: progress)
         } catch {
             let message = Self.explain(error)
             logger.warning("listing Personio failed", metadata: ["source": "\(sourceID)", "error": "\(message)"])
@@ -245,6 +247,7 @@ public struct SyncRunner: Sendable {
                     try await apply(chunk, connectionID: connectionID, runID: runID, rows: rowsByPerson, storesFields: rules.storesFields,
                                     at: fetch.startedAt)
                 }
+                progress?(.applying(connection: connection.name, done: min((number + 1) * batchSize, operations.count), total: operations.count))
             }
         }
 
