@@ -57,7 +57,20 @@ public final class HubServer: Sendable {
         return app.http.server.shared.localAddress?.port ?? configuration.port
     }
 
-    public func shutdown() async throws {
+    /// Stops gracefully: the scheduler claims nothing more and the pass under way may finish (up to
+    /// `grace`; after that it is cancelled and its leases expire for another instance to take over).
+    public func shutdown(grace: Duration = .seconds(30)) async throws {
+        await scheduler.stop()
+        if let task = schedulerTask.current {
+            let finished = await withTaskGroup(of: Bool.self) { group in
+                group.addTask { await task.value; return true }
+                group.addTask { try? await Task.sleep(for: grace); return false }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            if !finished { app.logger.warning("a sync was still running at shutdown; its leases expire for another instance") }
+        }
         schedulerTask.cancel()
         await app.server.shutdown()
         try await http.shutdown()
@@ -71,5 +84,6 @@ private final class TaskBox: @unchecked Sendable {
     private var task: Task<Void, Never>?
 
     func set(_ new: Task<Void, Never>) { lock.withLock { task = new } }
+    var current: Task<Void, Never>? { lock.withLock { task } }
     func cancel() { lock.withLock { task?.cancel() } }
 }

@@ -49,9 +49,11 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the hub: the REST API and the scheduler that syncs connections when due.",
         discussion: """
         Configured by the environment (see .env.example): ROLLCALL_DATABASE_URL (unset: ./rollcall.sqlite; \
-        postgres://… for several instances), ROLLCALL_MASTER_KEY (required), ROLLCALL_HOST, ROLLCALL_PORT. \
-        Pending migrations run first. Several instances may share one PostgreSQL: each connection is run \
-        by one instance at a time.
+        postgres://… for several instances), ROLLCALL_MASTER_KEY (required), ROLLCALL_HOST, ROLLCALL_PORT, \
+        ROLLCALL_TIME_ZONE, ROLLCALL_ADMIN_TOKEN (turns on /api/v1/workspaces), ROLLCALL_LOG_FORMAT (text or json), \
+        ROLLCALL_LOG_LEVEL. Pending migrations run first. Several instances may share one PostgreSQL: each \
+        connection is run by one instance at a time. SIGTERM or Ctrl-C stops gracefully: no new run starts and \
+        the runs under way finish (up to 30 s).
         """
     )
 

@@ -103,4 +103,38 @@ struct ManualRunTests {
             }
         }
     }
+
+    @Test func aStoppedSchedulerFinishesTheRunUnderWayAndReleasesItsLease() async throws {
+        let clock = ManualClock(SyncRunnerTests.start)
+        try await withSandbox(employees: 8, seed: 3, clock: clock) { sandbox in
+            try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
+                let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
+                let connection = try await fixture.connection(.timeTracking)
+                // the stop arrives while the run is applying its operations
+                let box = SchedulerBox()
+                var runner = fixture.runner(batchSize: 2)
+                runner.progress = { event in
+                    if case .applying = event, let scheduler = box.scheduler { Task { await scheduler.stop() } }
+                }
+                let scheduler = Scheduler(database: app.db, runner: runner, owner: "stopping", now: clock.provider)
+                box.scheduler = scheduler
+                await scheduler.run(every: .milliseconds(5))  // returns once stopped
+
+                let runs = try await RunModel.query(on: app.db).filter(\.$connection.$id == connection).all()
+                #expect(runs.count == 1)
+                #expect(runs.first?.status == .succeeded)
+                #expect(try await ConnectionModel.find(connection, on: app.db)?.leaseOwner == nil, "lease released")
+            }
+        }
+    }
+}
+
+/// Lets the runner's progress callback reach the scheduler made after it.
+final class SchedulerBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Scheduler?
+    var scheduler: Scheduler? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
 }

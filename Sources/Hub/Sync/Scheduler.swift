@@ -50,9 +50,17 @@ public actor Scheduler {
         return reports
     }
 
-    /// Runs passes every `interval` until cancelled.
+    private var stopping = false
+
+    /// Asks `run(every:)` to return after the pass under way: no new connection is claimed, and the
+    /// runs in progress finish and release their leases (a graceful shutdown).
+    public func stop() {
+        stopping = true
+    }
+
+    /// Runs passes every `interval` until stopped or cancelled.
     public func run(every interval: Duration = .seconds(1)) async {
-        while !Task.isCancelled {
+        while !Task.isCancelled, !stopping {
             do { try await runDue() } catch { logger.error("scheduler pass failed", metadata: ["error": "\(error)"]) }
             try? await Task.sleep(for: interval)
         }
