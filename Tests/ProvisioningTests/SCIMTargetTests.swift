@@ -153,4 +153,50 @@ struct SCIMTargetTests {
             }
         }
     }
+
+    @Test func withTheDirectoryReadUpFrontNewPeopleAreCorrelatedWithoutASearchEach() async throws {
+        try await withSCIMServer { server in
+            let byExternal = try await server.createUser(["userName": "old-account", "externalId": "201"])
+            let byEmail = try await server.createUser(["userName": "bo@acme.example"])
+            _ = try await server.createUser(["userName": "cy@acme.example", "externalId": "someone-else"])
+            let transport = CountingTransport(AsyncHTTPClientSCIMTransport(client: server.http))
+            let target = try await SCIMTarget.connect(SCIMClient(configuration: SCIMConfiguration(baseURL: server.baseURL, token: server.token),
+                                                                 transport: transport))
+            #expect(try await target.loadDirectory(pageSize: 2) == 3, "read in pages of two")
+            let before = transport.searches
+
+            func create(_ id: Int, _ email: String) async -> TargetOutcome {
+                await target.apply(TargetOperation(kind: .create, personioId: id, targetId: nil, fields: [
+                    "first_name": "P\(id)", "last_name": "Q", "email": email,
+                ]), active: true)
+            }
+            #expect(try applied(await create(201, "al@acme.example")).id == byExternal)
+            #expect(try applied(await create(202, "bo@acme.example")).id == byEmail)
+            // the e-mail belongs to another person's user: not linked; the create conflicts and is explained
+            guard case .failed(let failure) = await create(203, "cy@acme.example") else { Issue.record("expected a conflict"); return }
+            #expect(failure.code == "scim_409_uniqueness")
+            let fresh = try applied(await create(204, "di@acme.example"))
+            #expect(fresh.id != nil && fresh.note == nil)
+            // only the conflict searched the app (to be sure after the 409); the others used the directory
+            #expect(transport.searches - before == 3, "externalId, userName and e-mail after the 409")
+        }
+    }
+}
+
+/// Counts the user searches (`filter=`) a target makes.
+final class CountingTransport: SCIMTransport, @unchecked Sendable {
+    let inner: any SCIMTransport
+    private let lock = NSLock()
+    private var count = 0
+    var searches: Int { lock.withLock { count } }
+
+    init(_ inner: any SCIMTransport) {
+        self.inner = inner
+    }
+
+    func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeout: Duration) async throws
+        -> (status: Int, headers: [(String, String)], body: [UInt8]) {
+        if url.contains("filter=") { lock.withLock { count += 1 } }
+        return try await inner.send(method: method, url: url, headers: headers, body: body, timeout: timeout)
+    }
 }

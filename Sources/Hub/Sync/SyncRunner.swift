@@ -26,6 +26,8 @@ public struct SyncRunner: Sendable {
     public var overlap: TimeInterval = 120
     /// Operations applied per transaction.
     public var batchSize = 500
+    /// People without a target id from which a SCIM run reads the app's users up front.
+    static let directoryMinimum = 20
 
     /// Where runs are counted for `/metrics`.
     public var metrics: HubMetrics?
@@ -232,6 +234,12 @@ public struct SyncRunner: Sendable {
             try await BulkInsert.operations(waiting, on: database)
         }
         var failed = 0
+        // Many people new to the app (a first sync): read its users once instead of searching per person.
+        if let scim, operations.count(where: { rowsByPerson[$0.personioId]?.targetID == nil && $0.kind != .hold }) >= Self.directoryMinimum {
+            do { try await scim.loadDirectory() } catch {
+                logger.warning("reading the SCIM app's users failed; searching per person", metadata: ["error": "\(error)"])
+            }
+        }
         if dryRun {
             for chunk in plan.operations.chunks(of: batchSize) {
                 try await BulkInsert.operations(chunk.map { Self.record($0, runID: runID, outcome: $0.kind == .hold ? .held : .planned) },

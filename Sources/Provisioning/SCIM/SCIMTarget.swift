@@ -10,6 +10,7 @@ public final class SCIMTarget: Sendable {
     public let client: SCIMClient
     public let provider: SCIMServiceProvider
     let managers = ManagerCache()
+    let directory = UserDirectory()
 
     public static let userSchema = "urn:ietf:params:scim:schemas:core:2.0:User"
     public static let enterpriseSchema = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -26,6 +27,25 @@ public final class SCIMTarget: Sendable {
     }
 
     var configuration: SCIMConfiguration { client.configuration }
+
+    /// Reads every user of the app once, page by page, so that correlating many new people (a first
+    /// sync) needs no search per person. Returns how many users the app holds.
+    @discardableResult
+    public func loadDirectory(pageSize: Int = 500) async throws(TargetFailure) -> Int {
+        var users: [UserDirectory.Entry] = []
+        var start = 1
+        while true {
+            let answer = try await client.send("GET", "/Users", query: [("startIndex", String(start)), ("count", String(pageSize))])
+            guard answer.status == 200, let json = answer.json else { throw SCIMClient.failure(answer, doing: "listing the app's users") }
+            let page = json["Resources"] as? [[String: Any]] ?? []
+            users += page.compactMap(UserDirectory.Entry.init)
+            let total = json["totalResults"] as? Int ?? users.count
+            guard !page.isEmpty, users.count < total else { break }
+            start += page.count
+        }
+        await directory.load(users)
+        return users.count
+    }
 
     /// Applies one operation. `active` is the state the person has in the app afterwards.
     public func apply(_ operation: TargetOperation, active: Bool) async -> TargetOutcome {
@@ -77,10 +97,13 @@ public final class SCIMTarget: Sendable {
                 throw TargetFailure(code: "bad_response", explanation: "The app accepted the user but its answer has no SCIM id; "
                                     + "Rollcall will find the user by externalId on the next run.", retryable: true)
             }
+            await directory.add(id: id, externalId: String(operation.personioId), userName: user["userName"] as? String,
+                                email: operation.fields["email"])
             return .applied(targetId: id, note: nil)
         case 409:
-            // Someone holds the userName or e-mail: link to them if they can be matched.
-            if let (id, by) = try await correlate(operation) {
+            // Someone holds the userName or e-mail: link to them if they can be matched (searching the
+            // app itself: the directory read at the start may be older than that user).
+            if let (id, by) = try await correlate(operation, searching: true) {
                 return try await replace(id, operation, active: active, note: "linked after a conflict on create (matched by \(by))")
             }
             throw SCIMClient.failure(answer, doing: "creating the user")
@@ -115,7 +138,11 @@ public final class SCIMTarget: Sendable {
     }
 
     /// An existing user for the person, and what matched.
-    func correlate(_ operation: TargetOperation) async throws(TargetFailure) -> (id: String, by: String)? {
+    func correlate(_ operation: TargetOperation, searching: Bool = false) async throws(TargetFailure) -> (id: String, by: String)? {
+        if !searching, await directory.isLoaded {
+            return await directory.match(personioId: operation.personioId, userName: userName(operation.fields),
+                                         email: operation.fields["email"], order: configuration.correlation)
+        }
         guard provider.filter else { return nil }
         for way in configuration.correlation {
             let (attribute, value): (String, String?) = switch way {
@@ -174,6 +201,7 @@ public final class SCIMTarget: Sendable {
     /// The SCIM id of the supervisor, found by userName or e-mail (remembered for the run).
     func manager(_ email: String) async throws(TargetFailure) -> String? {
         if let known = await managers.id(for: email) { return known }
+        if await directory.isLoaded { return await directory.id(forEmailOrUserName: email) }
         var found = try await client.findUser(where: "userName", equals: email)
         if found == nil { found = try await client.findUser(where: "emails.value", equals: email) }
         guard let id = found?["id"] as? String else { return nil }
@@ -191,4 +219,67 @@ actor ManagerCache {
     var ids: [String: String] = [:]
     func id(for email: String) -> String? { ids[email] }
     func remember(_ id: String, for email: String) { ids[email] = id }
+}
+
+/// The app's users as read by `loadDirectory`, plus those created since, indexed for correlation.
+actor UserDirectory {
+    private(set) var isLoaded = false
+    private var byExternalId: [String: String] = [:]
+    private var byUserName: [String: (id: String, externalId: String?)] = [:]
+    private var byEmail: [String: (id: String, externalId: String?)] = [:]
+
+    struct Entry: Sendable {
+        var id: String
+        var externalId: String?
+        var userName: String?
+        var emails: [String]
+
+        init?(_ user: [String: Any]) {
+            guard let id = user["id"] as? String else { return nil }
+            self.id = id
+            externalId = user["externalId"] as? String
+            userName = user["userName"] as? String
+            emails = (user["emails"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String }
+        }
+    }
+
+    func load(_ users: [Entry]) {
+        for user in users { add(id: user.id, externalId: user.externalId, userName: user.userName, emails: user.emails) }
+        isLoaded = true
+    }
+
+    func add(id: String, externalId: String?, userName: String?, email: String?) {
+        add(id: id, externalId: externalId, userName: userName, emails: email.map { [$0] } ?? [])
+    }
+
+    private func add(id: String, externalId: String?, userName: String?, emails: [String]) {
+        let external = externalId.flatMap { $0.isEmpty ? nil : $0 }
+        if let external { byExternalId[external] = id }
+        if let userName { byUserName[userName.lowercased()] = (id, external) }
+        for email in emails { byEmail[email.lowercased()] = (id, external) }
+    }
+
+    /// The same rules as searching the app: a user that belongs to another Personio person is not a match.
+    func match(personioId: Int, userName: String?, email: String?, order: [SCIMConfiguration.Correlation]) -> (id: String, by: String)? {
+        let own = String(personioId)
+        for way in order {
+            switch way {
+            case .externalId:
+                if let id = byExternalId[own] { return (id, "externalId") }
+            case .userName:
+                if let userName, let user = byUserName[userName.lowercased()], user.externalId == nil || user.externalId == own {
+                    return (user.id, "userName")
+                }
+            case .email:
+                if let email, let user = byEmail[email.lowercased()], user.externalId == nil || user.externalId == own {
+                    return (user.id, "emails.value")
+                }
+            }
+        }
+        return nil
+    }
+
+    func id(forEmailOrUserName value: String) -> String? {
+        byUserName[value.lowercased()]?.id ?? byEmail[value.lowercased()]?.id
+    }
 }

@@ -1,0 +1,94 @@
+import AsyncHTTPClient
+import Fluent
+import Foundation
+import Hub
+import NIOCore
+
+/// The first provisioning of a company into a local SCIM 2.0 server (`scim2-server`, see
+/// `scripts/start-scim.sh`): people per second, and how much CPU Rollcall itself used meanwhile.
+struct SCIMBenchmark {
+    let binary: String
+
+    func run(employees: Int) async throws {
+        guard let server = ProcessInfo.processInfo.environment["ROLLCALL_TEST_SCIM_URL"], !server.isEmpty else {
+            throw BenchmarkError("set ROLLCALL_TEST_SCIM_URL: eval \"$(bash scripts/start-scim.sh)\"")
+        }
+        let token = ProcessInfo.processInfo.environment["ROLLCALL_TEST_SCIM_TOKEN"] ?? "rollcall-test-scim"
+        let scimBase = "\(server)/bench\(UUID().uuidString.prefix(8).lowercased())/v2"
+        let sandbox = try SandboxProcess(binary: binary, employees: employees, limits: false)
+        defer { sandbox.stop() }
+        let port = 18_900 + Int.random(in: 0..<90)
+        let configuration = try HubConfiguration(environment: ["ROLLCALL_DATABASE_URL": "sqlite://:memory:", "ROLLCALL_PORT": String(port)],
+                                                 requireMasterKey: false)
+        let hub = try await HubServer(configuration: configuration, masterKey: Vault.randomKey())
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await hub.migrate()
+            _ = try await hub.start(scheduling: false)
+            let seeded = try await Demo.seed(on: hub.app.db, vault: hub.vault, sandboxBaseURL: sandbox.baseURL, clientId: "bench",
+                                             clientSecret: "bench-secret", apiToken: "rc_bench_token_000000", presets: [])
+            var create = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/connections")
+            create.method = .POST
+            create.headers.add(name: "Authorization", value: "Bearer rc_bench_token_000000")
+            create.headers.add(name: "Content-Type", value: "application/json")
+            let body: [String: Any] = ["source_id": seeded.sourceID.uuidString, "preset": "service-desk", "target": "scim",
+                                       "scim": ["base_url": scimBase, "token": token]]
+            create.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+            let response = try await http.execute(create, timeout: .seconds(30))
+            let reply = try await response.body.collect(upTo: 1 << 20)
+            guard response.status == .created,
+                  let object = try JSONSerialization.jsonObject(with: Data(reply.readableBytesView)) as? [String: Any],
+                  let id = (object["id"] as? String).flatMap(UUID.init(uuidString:)) else {
+                throw BenchmarkError("creating the scim connection failed: \(response.status) \(String(buffer: reply))")
+            }
+
+            // Listing and planning alone (a dry run never calls the app), then the real first sync.
+            let dryStart = Date()
+            _ = try await hub.runner.run(connectionID: id, full: true, dryRun: true)
+            let dry = Date().timeIntervalSince(dryStart)
+            let cpuBefore = Self.cpuSeconds()
+            let serverPort = URL(string: server)?.port.map(String.init) ?? ""
+            let serverBefore = Self.serverCPUSeconds(port: serverPort)
+            let start = Date()
+            let report = try await hub.runner.run(connectionID: id, full: true)
+            let elapsed = Date().timeIntervalSince(start)
+            let cpu = Self.cpuSeconds() - cpuBefore
+            let serverCPU = Self.serverCPUSeconds(port: serverPort).flatMap { after in serverBefore.map { after - $0 } }
+            let created = report.counts["create"] ?? 0
+            let provisioning = max(elapsed - dry, 0.001)
+            print(String(format: "first sync of %d employees into scim2-server: %.2f s (%d created, %d failed); listing and planning alone %.2f s",
+                         employees, elapsed, created, report.counts["failed"] ?? 0, dry))
+            print(String(format: "provisioning: %.0f people/s; Rollcall's CPU %.2f s over %.2f s = %.0f %% of one core%@",
+                         Double(created) / provisioning, cpu, elapsed, cpu / elapsed * 100,
+                         serverCPU.map { String(format: "; scim2-server's CPU %.2f s = %.0f %% of one core", $0, $0 / elapsed * 100) } ?? ""))
+            try await http.shutdown()
+            try await hub.shutdown()
+        } catch {
+            try? await http.shutdown()
+            try? await hub.shutdown()
+            throw error
+        }
+    }
+
+    /// This process's user + system CPU time.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// CPU time of the local scim2-server process on `port`, when one is found in /proc.
+    static func serverCPUSeconds(port: String) -> Double? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        for pid in entries where Int(pid) != nil {
+            guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8), command.contains("scim2-server"), command.contains("--port\u{0}\(port)\u{0}"),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            // after the command: state is field 3, utime 14 and stime 15 (1-based over the whole line)
+            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+            return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        }
+        return nil
+    }
+}
