@@ -14,7 +14,10 @@ public final class HubServer: Sendable {
     public let configuration: HubConfiguration
     let http: HTTPClient
     let scheduler: Scheduler
+    /// Delivers the webhook outbox.
+    public let dispatcher: WebhookDispatcher
     private let schedulerTask = TaskBox()
+    private let dispatcherTask = TaskBox()
 
     /// Opens the database (nothing is served until `start`).
     public init(configuration: HubConfiguration, masterKey: Data, logger: Logger = Logger(label: "rollcall.hub")) async throws {
@@ -38,6 +41,7 @@ public final class HubServer: Sendable {
         self.vault = vault
         self.http = http
         scheduler = Scheduler(database: app.db, runner: runner, now: { Date() }, logger: logger)
+        dispatcher = WebhookDispatcher(database: app.db, vault: vault, http: http, now: { Date() }, logger: logger)
     }
 
     /// Runs every migration not yet run (in order); `revert` undoes the last batch.
@@ -51,8 +55,9 @@ public final class HubServer: Sendable {
         app.http.server.configuration.port = configuration.port
         try await app.server.start(address: nil)
         if scheduling {
-            let scheduler = self.scheduler
+            let (scheduler, dispatcher) = (self.scheduler, self.dispatcher)
             schedulerTask.set(Task { await scheduler.run() })
+            dispatcherTask.set(Task { await dispatcher.run() })
         }
         return app.http.server.shared.localAddress?.port ?? configuration.port
     }
@@ -72,6 +77,9 @@ public final class HubServer: Sendable {
             if !finished { app.logger.warning("a sync was still running at shutdown; its leases expire for another instance") }
         }
         schedulerTask.cancel()
+        // A delivery cut short stays claimed for a minute and is sent again after (at least once).
+        dispatcherTask.cancel()
+        await dispatcherTask.current?.value
         await app.server.shutdown()
         try await http.shutdown()
         try await app.asyncShutdown()

@@ -39,7 +39,7 @@ extension SyncRunner {
     /// leaves the app ahead of the links; the next run's create finds the user by `externalId` and
     /// links it, so nobody is created twice.
     func applySCIM(_ operations: ArraySlice<SyncEngine.Operation>, target: SCIMTarget, connectionID: UUID, runID: UUID,
-                   rows: [Int: LinkModel], at date: Date) async throws -> Int {
+                   rows: [Int: LinkModel], endpoints: [WebhookEndpointModel], at date: Date) async throws -> Int {
         let sent = operations.filter { $0.kind != .hold && $0.resultingState != nil && $0.resultingState != .draft }
         let outcomes = await withTaskGroup(of: (Int, TargetOutcome).self) { group in
             for operation in sent {
@@ -58,6 +58,7 @@ extension SyncRunner {
         var changedRows: [LinkModel] = []
         var records: [RunOperationModel] = []
         var failures = 0
+        var events: [WebhookEvent] = []
         for operation in operations {
             guard operation.kind != .hold, let state = operation.resultingState else {
                 records.append(Self.record(operation, runID: runID, outcome: .held))
@@ -80,6 +81,9 @@ extension SyncRunner {
                 row.failures = 0
                 row.retryAfter = nil
                 if let note { record.reason += " (\(note))" }
+                if !endpoints.isEmpty, let event = WebhookEvent.person(operation, connectionID: connectionID, state: state, fields: nil) {
+                    events.append(event)
+                }
             case .failed(let failure):
                 failures += 1
                 // The link keeps what the app last confirmed; a person never sent gets a row with no
@@ -95,11 +99,12 @@ extension SyncRunner {
             records.append(record)
             if existing == nil { newRows.append(row) } else { changedRows.append(row) }
         }
-        let (inserts, saves, recordsToAdd) = (newRows, changedRows, records)
+        let (inserts, saves, recordsToAdd, eventsToSend) = (newRows, changedRows, records, events)
         try await database.transaction { transaction in
             try await BulkInsert.links(inserts, at: date, on: transaction)
             for row in saves { try await row.save(on: transaction) }
             try await BulkInsert.operations(recordsToAdd, on: transaction)
+            try await WebhookOutbox.enqueue(eventsToSend, to: endpoints, at: date, on: transaction)
         }
         return failures
     }

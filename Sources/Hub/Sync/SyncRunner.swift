@@ -234,6 +234,7 @@ public struct SyncRunner: Sendable {
             try await BulkInsert.operations(waiting, on: database)
         }
         var failed = 0
+        let endpoints = dryRun ? [] : try await WebhookOutbox.endpoints(of: connectionID, on: database)
         // Many people new to the app (a first sync): read its users once instead of searching per person.
         if let scim, operations.count(where: { rowsByPerson[$0.personioId]?.targetID == nil && $0.kind != .hold }) >= Self.directoryMinimum {
             do { try await scim.loadDirectory() } catch {
@@ -250,10 +251,10 @@ public struct SyncRunner: Sendable {
                 if let crashAfterBatches, number >= crashAfterBatches { throw SyncError.simulatedCrash }
                 if let scim {
                     failed += try await applySCIM(chunk, target: scim, connectionID: connectionID, runID: runID, rows: rowsByPerson,
-                                                  at: fetch.startedAt)
+                                                  endpoints: endpoints, at: fetch.startedAt)
                 } else {
                     try await apply(chunk, connectionID: connectionID, runID: runID, rows: rowsByPerson, storesFields: rules.storesFields,
-                                    at: fetch.startedAt)
+                                    endpoints: endpoints, at: fetch.startedAt)
                 }
                 progress?(.applying(connection: connection.name, done: min((number + 1) * batchSize, operations.count), total: operations.count))
             }
@@ -285,23 +286,29 @@ public struct SyncRunner: Sendable {
         let finished = now()
         run.finishedAt = finished
         try await run.save(on: database)
+        let report = RunReport(runID: runID, connectionID: connectionID, full: full, dryRun: dryRun, status: run.status, counts: counts,
+                               skipped: plan.skipped.count, personioRequests: fetch.requests, brake: plan.brake?.message,
+                               error: run.error, startedAt: fetch.startedAt, finishedAt: finished)
         if !dryRun {
+            let recovered = connection.lastError != nil && failed == 0
             connection.lastError = failed > 0 ? run.error : nil
             connection.nextRunAt = finished.addingTimeInterval(TimeInterval(connection.incrementalInterval))
             try await connection.save(on: database)
+            var events = [WebhookEvent.run(report)]
+            if recovered { events.append(.connection("connection.recovered", connectionID: connectionID, error: nil)) }
+            try await WebhookOutbox.enqueue(events, to: endpoints, at: finished, on: database)
         }
         logger.info("run finished", metadata: ["connection": "\(connectionID)", "run": "\(runID)", "counts": "\(counts)",
                                                "full": "\(full)", "dry_run": "\(dryRun)"])
-        return RunReport(runID: runID, connectionID: connectionID, full: full, dryRun: dryRun, status: run.status, counts: counts,
-                         skipped: plan.skipped.count, personioRequests: fetch.requests, brake: plan.brake?.message,
-                         error: run.error, startedAt: fetch.startedAt, finishedAt: finished)
+        return report
     }
 
     /// Applies operations to the feed: links, directory changes and the run's record in one transaction.
     /// Each person has at most one operation in a plan, so `rows` (the links loaded for the run) needs
     /// no update between batches; rows inserted in bulk are loaded afresh by the next run.
     private func apply(_ operations: ArraySlice<SyncEngine.Operation>, connectionID: UUID, runID: UUID, rows: [Int: LinkModel],
-                       storesFields: Bool, at date: Date) async throws {
+                       storesFields: Bool, endpoints: [WebhookEndpointModel], at date: Date) async throws {
+        var events: [WebhookEvent] = []
         var changed: [Int: LinkModel] = [:]
         var changes: [DirectoryChangeModel] = []
         var records: [RunOperationModel] = []
@@ -331,17 +338,20 @@ public struct SyncRunner: Sendable {
                                                 fields: try StoredJSON.text(fields), changedFields: operation.changedFields,
                                                 runID: runID, at: date))
             records.append(Self.record(operation, runID: runID, outcome: .applied))
+            if !endpoints.isEmpty, let event = WebhookEvent.person(operation, connectionID: connectionID, state: state, fields: fields) {
+                events.append(event)
+            }
         }
         // New links in one statement per batch; existing ones row by row (usually few).
         let newRows = changed.values.filter { $0.id == nil }
-        let (rowsToSave, changesToAppend, recordsToAdd) = (changed.values.filter { $0.id != nil }, changes, records)
+        let (rowsToSave, changesToAppend, recordsToAdd, eventsToSend) = (changed.values.filter { $0.id != nil }, changes, records, events)
         try await database.transaction { transaction in
             try await BulkInsert.links(newRows, at: date, on: transaction)
             for row in rowsToSave { try await row.save(on: transaction) }
             try await BulkInsert.changes(changesToAppend, on: transaction)
             try await BulkInsert.operations(recordsToAdd, on: transaction)
+            try await WebhookOutbox.enqueue(eventsToSend, to: endpoints, at: date, on: transaction)
         }
-
     }
 
     static func record(_ operation: SyncEngine.Operation, runID: UUID, outcome: RunOperationModel.Outcome) -> RunOperationModel {
@@ -358,9 +368,14 @@ public struct SyncRunner: Sendable {
         run.finishedAt = finished
         try await run.save(on: database)
         if !dryRun {
+            let newlyFailed = connection.lastError == nil
             connection.lastError = message
             connection.nextRunAt = finished.addingTimeInterval(TimeInterval(connection.incrementalInterval))
             try await connection.save(on: database)
+            if newlyFailed {
+                try await WebhookOutbox.enqueue([.connection("connection.failed", connectionID: connectionID, error: message)],
+                                                to: try await WebhookOutbox.endpoints(of: connectionID, on: database), at: finished, on: database)
+            }
         }
         return RunReport(runID: try run.requireID(), connectionID: connectionID, full: full, dryRun: dryRun, status: .failed, counts: [:],
                          skipped: 0, personioRequests: 0, brake: nil, error: message, startedAt: startedAt, finishedAt: finished)

@@ -1,0 +1,168 @@
+import Fluent
+import Foundation
+import Provisioning
+import Vapor
+
+/// A connection's webhook endpoints, their secrets (shown once, rotated with a grace period) and
+/// their deliveries (dead letters listed and re-sent).
+struct WebhookRoutes: RouteCollection {
+    let runner: SyncRunner
+    /// How long the previous secret still signs after a rotation.
+    static let rotationGrace: TimeInterval = 86_400
+
+    func boot(routes: any RoutesBuilder) throws {
+        let api = routes.grouped("api", "v1").grouped(TokenAuthenticator())
+        api.get("connections", ":connection", "webhooks", use: list)
+        api.post("connections", ":connection", "webhooks", use: create)
+        api.delete("webhooks", ":webhook", use: delete)
+        api.post("webhooks", ":webhook", "rotate", use: rotate)
+        api.get("webhooks", ":webhook", "deliveries", use: deliveries)
+        api.post("deliveries", ":delivery", "resend", use: resend)
+    }
+
+    struct EndpointView: Content {
+        var id: UUID
+        var connectionId: UUID
+        var url: String
+        var events: [String]
+        var enabled: Bool
+        var previousSecretValidUntil: Date?
+        /// Only in the answer that created or rotated it.
+        var secret: String?
+
+        init(_ model: WebhookEndpointModel, secret: String? = nil) throws {
+            id = try model.requireID()
+            connectionId = model.$connection.id
+            url = model.url
+            events = model.events
+            enabled = model.enabled
+            previousSecretValidUntil = model.previousExpiresAt
+            self.secret = secret
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, url, events, enabled, secret
+            case connectionId = "connection_id", previousSecretValidUntil = "previous_secret_valid_until"
+        }
+    }
+
+    struct EndpointInput: Content {
+        var url: String?
+        var events: [String]?
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let connection = try await APIRoutes.connection(request)
+        let models = try await WebhookEndpointModel.query(on: request.db).filter(\.$connection.$id == connection.requireID()).all()
+        return try WorkspaceRoutes.encode(APIRoutes.List(data: try models.map { try EndpointView($0) }), status: .ok)
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        let connection = try await APIRoutes.connection(request)
+        let input = try request.content.decode(EndpointInput.self)
+        guard let text = input.url?.trimmingCharacters(in: .whitespaces), let url = URL(string: text),
+              ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            throw APIError.invalid("url", "url is the http(s) address that receives the events")
+        }
+        let events = input.events ?? ["*"]
+        guard !events.isEmpty else { throw APIError.invalid("events", "events lists event types, or [\"*\"] for all") }
+        for (index, event) in events.enumerated() where event != "*" && !WebhookEvent.types.contains(event) {
+            throw APIError.invalid("events[\(index)]", "\(event) is not an event type; one of \(WebhookEvent.types.joined(separator: ", "))")
+        }
+        let secret = WebhookSigner.newSecret()
+        let id = UUID()
+        let endpoint = WebhookEndpointModel(id: id, connectionID: try connection.requireID(), url: text,
+                                            sealedSecret: try runner.vault.seal(secret, context: WebhookDispatcher.secretContext(id)),
+                                            events: events)
+        try await endpoint.create(on: request.db)
+        return try WorkspaceRoutes.encode(try EndpointView(endpoint, secret: secret), status: .created)
+    }
+
+    func delete(_ request: Request) async throws -> HTTPStatus {
+        try await endpoint(request).delete(on: request.db)
+        return .noContent
+    }
+
+    /// A new secret; the old one keeps signing (as a second signature) for a day.
+    func rotate(_ request: Request) async throws -> Response {
+        let endpoint = try await endpoint(request)
+        let id = try endpoint.requireID()
+        let secret = WebhookSigner.newSecret()
+        endpoint.sealedPreviousSecret = endpoint.sealedSecret
+        endpoint.previousExpiresAt = runner.now().addingTimeInterval(Self.rotationGrace)
+        endpoint.sealedSecret = try runner.vault.seal(secret, context: WebhookDispatcher.secretContext(id))
+        try await endpoint.save(on: request.db)
+        return try WorkspaceRoutes.encode(try EndpointView(endpoint, secret: secret), status: .ok)
+    }
+
+    struct DeliveryView: Content {
+        var id: Int
+        var eventId: String
+        var type: String
+        var personioId: Int?
+        var status: String
+        var attempts: Int
+        var nextAttemptAt: Date?
+        var lastStatus: Int?
+        var lastError: String?
+        var createdAt: Date
+        var deliveredAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case id, type, status, attempts
+            case eventId = "event_id", personioId = "personio_id", nextAttemptAt = "next_attempt_at", lastStatus = "last_status"
+            case lastError = "last_error", createdAt = "created_at", deliveredAt = "delivered_at"
+        }
+    }
+
+    func deliveries(_ request: Request) async throws -> Response {
+        let endpoint = try await endpoint(request)
+        var query = WebhookDeliveryModel.query(on: request.db).filter(\.$endpoint.$id == (try endpoint.requireID()))
+        if let status = request.query[String.self, at: "status"] {
+            guard let value = WebhookDeliveryModel.Status(rawValue: status) else {
+                throw APIError.invalid("status", "status is pending, delivered or dead")
+            }
+            query = query.filter(\.$status == value)
+        }
+        var limit = 100
+        if let text = request.query[String.self, at: "limit"] {
+            guard let value = Int(text), (1...1000).contains(value) else { throw APIError.invalid("limit", "limit must be between 1 and 1000") }
+            limit = value
+        }
+        let rows = try await query.sort(\.$id, .descending).limit(limit).all()
+        let views = try rows.map { row in
+            DeliveryView(id: try row.requireID(), eventId: row.eventID, type: row.type, personioId: row.personioID, status: row.status.rawValue,
+                         attempts: row.attempts, nextAttemptAt: row.status == .pending ? row.nextAttemptAt : nil, lastStatus: row.lastStatus,
+                         lastError: row.lastError, createdAt: row.createdAt, deliveredAt: row.deliveredAt)
+        }
+        return try WorkspaceRoutes.encode(APIRoutes.List(data: views), status: .ok)
+    }
+
+    /// Queues a dead (or delivered) delivery again, with the same event id, for three more days of attempts.
+    func resend(_ request: Request) async throws -> HTTPStatus {
+        let scope = try request.workspace
+        guard let sequence = request.parameters.get("delivery", as: Int.self),
+              let delivery = try await WebhookDeliveryModel.query(on: request.db).filter(\.$id == sequence)
+                .join(parent: \.$endpoint).join(ConnectionModel.self, on: \WebhookEndpointModel.$connection.$id == \ConnectionModel.$id)
+                .filter(ConnectionModel.self, \.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("delivery") }
+        guard delivery.status != .pending else {
+            throw APIError(status: .conflict, code: "pending", message: "The delivery is still pending; it is retried on its own.")
+        }
+        let now = runner.now()
+        delivery.status = .pending
+        delivery.attempts = 0
+        delivery.nextAttemptAt = now
+        delivery.createdAt = now
+        delivery.claimedUntil = nil
+        try await delivery.save(on: request.db)
+        return .accepted
+    }
+
+    private func endpoint(_ request: Request) async throws -> WebhookEndpointModel {
+        let scope = try request.workspace
+        guard let id = request.parameters.get("webhook", as: UUID.self),
+              let model = try await WebhookEndpointModel.query(on: request.db).filter(\.$id == id).join(parent: \.$connection)
+                .filter(ConnectionModel.self, \.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("webhook") }
+        return model
+    }
+}
