@@ -77,6 +77,7 @@ let package = Package(
             dependencies: [
                 "PersonioAPI", "SyncEngine", "Hub",
                 .product(name: "Fluent", package: "fluent"),
+                .product(name: "Vapor", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

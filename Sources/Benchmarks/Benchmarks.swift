@@ -23,6 +23,8 @@ struct Benchmarks {
         case "hub":
             try await HubBenchmark(binary: binary).run(employees: Int(option("--employees", "10000")) ?? 10_000,
                                                        waitForChange: !arguments.contains("--no-wait"))
+        case "webhooks":
+            try await WebhookBenchmark(binary: binary).run(employees: Int(option("--employees", "10000")) ?? 10_000)
         case "scim":
             try await SCIMBenchmark(binary: binary).run(employees: Int(option("--employees", "2000")) ?? 2_000)
         case "decode":
@@ -37,6 +39,7 @@ struct Benchmarks {
                    rollcall-bench client-limits [--employees 10000]   read everything within Personio's real limits
                    rollcall-bench hub [--employees 10000] [--no-wait] first full sync, idle tick, change → feed latency
                    rollcall-bench scim [--employees 2000]             first provisioning into scim2-server (ROLLCALL_TEST_SCIM_URL)
+                   rollcall-bench webhooks [--employees 10000]        deliver a first sync's events to a local receiver
                    rollcall-bench decode [--pages 20 --rounds 10]     decode pages only, on one thread
                    rollcall-bench engine [--people 100000]            plan with 1 % changed and with nothing changed
             """)
