@@ -125,6 +125,22 @@ struct SCIMTargetTests {
         }
     }
 
+    @Test func withoutPatchSupportAnUpdateReplacesTheUser() async throws {
+        try await withSCIMServer { server in
+            let client = SCIMClient(configuration: SCIMConfiguration(baseURL: server.baseURL, token: server.token),
+                                    transport: AsyncHTTPClientSCIMTransport(client: server.http))
+            let target = SCIMTarget(client: client, provider: SCIMServiceProvider(patch: false, filter: true, bulk: false))
+            let id = try #require(try applied(await target.apply(TargetOperation(kind: .create, personioId: 9, targetId: nil, fields: Self.ada),
+                                                                 active: true)).id)
+            var fields = Self.ada
+            fields["last_name"] = "King"
+            _ = try applied(await target.apply(TargetOperation(kind: .update, personioId: 9, targetId: id, fields: fields), active: true))
+            let user = try #require(try await server.user(id))
+            #expect((user["name"] as? [String: Any])?["familyName"] as? String == "King")
+            #expect(user["externalId"] as? String == "9")
+        }
+    }
+
     @Test func neverDeletingDeactivatesInstead() async throws {
         try await withTarget({ target, server in
             let id = try #require(try applied(await target.apply(TargetOperation(kind: .create, personioId: 8, targetId: nil, fields: Self.ada),
@@ -200,3 +216,68 @@ final class CountingTransport: SCIMTransport, @unchecked Sendable {
         return try await inner.send(method: method, url: url, headers: headers, body: body, timeout: timeout)
     }
 }
+
+/// Answers from a script, recording what was asked: for what a real server will not do on demand
+/// (rate limits, garbage).
+final class ScriptedTransport: SCIMTransport, @unchecked Sendable {
+    private let lock = NSLock()
+    private var answers: [(status: Int, headers: [(String, String)], body: String)]
+    private(set) var requests: [(method: String, url: String)] = []
+
+    init(_ answers: [(Int, [(String, String)], String)]) {
+        self.answers = answers.map { (status: $0.0, headers: $0.1, body: $0.2) }
+    }
+
+    func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeout: Duration) async throws
+        -> (status: Int, headers: [(String, String)], body: [UInt8]) {
+        lock.withLock {
+            requests.append((method, url))
+            let next = answers.isEmpty ? (status: 500, headers: [], body: "") : answers.removeFirst()
+            return (next.status, next.headers, Array(next.body.utf8))
+        }
+    }
+}
+
+@Suite("SCIM client: retries and garbage")
+struct SCIMClientBehaviourTests {
+    static let provider = SCIMServiceProvider(patch: true, filter: false, bulk: false)
+    static let person = TargetOperation(kind: .create, personioId: 5, targetId: nil, fields: ["first_name": "A", "email": "a@b.example"])
+
+    func target(_ transport: ScriptedTransport) -> SCIMTarget {
+        var configuration = SCIMConfiguration(baseURL: "http://scim.invalid/v2", token: "t")
+        configuration.retryDelay = .milliseconds(1)
+        return SCIMTarget(client: SCIMClient(configuration: configuration, transport: transport), provider: Self.provider)
+    }
+
+    @Test func a429WithRetryAfterAndA5xxAreRetriedThenSucceed() async throws {
+        let transport = ScriptedTransport([
+            (429, [("Retry-After", "0")], ""), (503, [], "busy"), (201, [], #"{"id":"u-1","userName":"a@b.example"}"#),
+        ])
+        let outcome = await target(transport).apply(Self.person, active: true)
+        #expect(outcome == .applied(targetId: "u-1", note: nil))
+        #expect(transport.requests.map(\.method) == ["POST", "POST", "POST"])
+    }
+
+    @Test func aRetryAfterLongerThanARunAllowsFailsThePersonForLater() async throws {
+        let transport = ScriptedTransport([(429, [("Retry-After", "3600")], "")])
+        guard case .failed(let failure) = await target(transport).apply(Self.person, active: true) else { Issue.record("expected a failure"); return }
+        #expect(failure.code == "scim_429" && failure.retryable)
+        #expect(transport.requests.count == 1)
+    }
+
+    @Test func garbageFromTheAppIsAPerPersonErrorNeverACrash() async throws {
+        for body in ["<html>oops</html>", #"{"userName":"no id here"}"#, ""] {
+            let transport = ScriptedTransport([(201, [], body)])
+            guard case .failed(let failure) = await target(transport).apply(Self.person, active: true) else {
+                Issue.record("expected a failure for \(body)"); continue
+            }
+            #expect(failure.code == "bad_response")
+            #expect(failure.explanation.contains("externalId"))
+        }
+        let transport = ScriptedTransport([(400, [], "not json at all")])
+        guard case .failed(let failure) = await target(transport).apply(Self.person, active: true) else { Issue.record("expected a failure"); return }
+        #expect(failure.code == "scim_400")
+        #expect(failure.explanation.contains("not a SCIM error body"))
+    }
+}
+
