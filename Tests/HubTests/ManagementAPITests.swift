@@ -15,9 +15,9 @@ struct ManagementAPITests {
         var error: [String: Any]? { json["error"] as? [String: Any] }
     }
 
-    func call(_ app: Application, _ method: HTTPMethod, _ path: String, token: String, _ body: [String: Any]? = nil) async throws -> Reply {
+    func call(_ app: Application, _ method: HTTPMethod, _ path: String, token: String?, _ body: [String: Any]? = nil) async throws -> Reply {
         var headers = HTTPHeaders()
-        headers.bearerAuthorization = BearerAuthorization(token: token)
+        if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
         var buffer: ByteBuffer?
         if let body {
             headers.contentType = .json

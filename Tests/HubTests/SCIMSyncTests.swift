@@ -41,6 +41,8 @@ struct SCIMSyncTests {
             #expect(try await api.call(app, .POST, "/api/v1/connections", token: token, body).error?["field"] as? String == "scim.base_url")
             body["scim"] = ["base_url": scim.baseURL]
             #expect(try await api.call(app, .POST, "/api/v1/connections", token: token, body).error?["field"] as? String == "scim.token")
+            body["scim"] = ["base_url": scim.baseURL, "token": scim.token, "correlation": ["externalId", "phone"]]
+            #expect(try await api.call(app, .POST, "/api/v1/connections", token: token, body).error?["field"] as? String == "scim.correlation[1]")
             body["scim"] = ["base_url": scim.baseURL, "token": "wrong-token"]
             let wrong = try await api.call(app, .POST, "/api/v1/connections", token: token, body)
             #expect(wrong.status == .unprocessableEntity)

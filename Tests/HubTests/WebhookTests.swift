@@ -230,6 +230,28 @@ struct WebhookTests {
         }
     }
 
+    @Test func aConnectionThatStartsFailingAndRecoversSaysSoOnce() async throws {
+        try await withSetup(.sqlite(path: ":memory:")) { setup in
+            let fixture = setup.fixture
+            let source = try #require(try await SourceModel.find(fixture.sourceID, on: fixture.app.db))
+            let good = source.sealedClientSecret
+            source.sealedClientSecret = try fixture.vault.seal("not-the-secret", context: SyncRunner.secretContext(source))
+            try await source.save(on: fixture.app.db)
+            _ = try await fixture.sync(setup.connection)
+            fixture.clock.advance(by: 60)
+            _ = try await fixture.sync(setup.connection)  // still failing: no second event
+            source.sealedClientSecret = good
+            try await source.save(on: fixture.app.db)
+            fixture.clock.advance(by: 60)
+            _ = try await fixture.sync(setup.connection)
+            try await drain(setup.dispatcher())
+            let types = setup.receiver.all.map(\.type).filter { $0.hasPrefix("connection.") }
+            #expect(types == ["connection.failed", "connection.recovered"])
+            let failed = try #require(setup.receiver.all.first { $0.type == "connection.failed" })
+            #expect(((failed.json["data"] as? [String: Any])?["error"] as? String)?.isEmpty == false)
+        }
+    }
+
     @Test func afterARotationBothSecretsSignForADay() async throws {
         try await withSetup(.sqlite(path: ":memory:")) { setup in
             let fixture = setup.fixture

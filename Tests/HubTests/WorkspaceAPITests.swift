@@ -13,16 +13,7 @@ struct WorkspaceAPITests {
 
     func call(_ app: Application, _ method: HTTPMethod, _ path: String, token: String?, _ body: [String: Any]? = nil) async throws
         -> ManagementAPITests.Reply {
-        var headers = HTTPHeaders()
-        if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
-        var buffer: ByteBuffer?
-        if let body {
-            headers.contentType = .json
-            buffer = ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))
-        }
-        let response = try await app.testing().sendRequest(method, path, headers: headers, body: buffer)
-        let json = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:]
-        return ManagementAPITests.Reply(status: response.status, json: json)
+        try await ManagementAPITests().call(app, method, path, token: token, body)
     }
 
     func withHub(adminToken: String?, _ body: (Application, SyncRunner) async throws -> Void) async throws {

@@ -240,9 +240,11 @@ struct ManagementRoutes: RouteCollection {
         var token: String?
         var deletes: Bool?
         var userNameField: String?
+        /// `externalId`, `userName`, `email`, in the order to try.
+        var correlation: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case token, deletes
+            case token, deletes, correlation
             case baseURL = "base_url", userNameField = "user_name_field"
         }
     }
@@ -259,7 +261,18 @@ struct ManagementRoutes: RouteCollection {
         }
         let field = input.userNameField ?? "email"
         guard !field.isEmpty else { throw APIError.invalid("scim.user_name_field", "scim.user_name_field names a mapped field, e.g. email") }
-        var settings = SCIMTargetSettings(baseURL: base, sealedToken: "", deletes: input.deletes ?? true, userNameField: field)
+        var correlation: [SCIMConfiguration.Correlation]?
+        if let names = input.correlation {
+            guard !names.isEmpty else { throw APIError.invalid("scim.correlation", "scim.correlation lists externalId, userName and/or email") }
+            correlation = try names.enumerated().map { index, name in
+                guard let way = SCIMConfiguration.Correlation(rawValue: name) else {
+                    throw APIError.invalid("scim.correlation[\(index)]", "\(name) is not externalId, userName or email")
+                }
+                return way
+            }
+        }
+        var settings = SCIMTargetSettings(baseURL: base, sealedToken: "", deletes: input.deletes ?? true, userNameField: field,
+                                          correlation: correlation)
         do {
             _ = try await SCIMClient(configuration: settings.configuration(token: token), transport: runner.scimTransport).discover()
         } catch {

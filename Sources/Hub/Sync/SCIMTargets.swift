@@ -10,9 +10,11 @@ struct SCIMTargetSettings: Codable, Sendable {
     /// false: a delete deactivates the user instead.
     var deletes: Bool
     var userNameField: String
+    /// How an existing user is found before one is created, in order (nil: the default order).
+    var correlation: [SCIMConfiguration.Correlation]?
 
     enum CodingKeys: String, CodingKey {
-        case baseURL = "base_url", sealedToken = "sealed_token", deletes, userNameField = "user_name_field"
+        case baseURL = "base_url", sealedToken = "sealed_token", deletes, userNameField = "user_name_field", correlation
     }
 
     static func tokenContext(_ connectionID: UUID) -> String { "connection:\(connectionID.uuidString):scim_token" }
@@ -21,6 +23,7 @@ struct SCIMTargetSettings: Codable, Sendable {
         var configuration = SCIMConfiguration(baseURL: baseURL, token: token)
         configuration.deletes = deletes
         configuration.userNameField = userNameField
+        if let correlation { configuration.correlation = correlation }
         return configuration
     }
 }

@@ -7,7 +7,7 @@ public enum HubMigrations {
     public static let all: [any AsyncMigration] = [
         CreateWorkspaces(), CreateUsers(), CreateAPITokens(), CreateSources(), CreateConnections(), CreateLinks(),
         CreateRuns(), CreateRunOperations(), CreateHeldBatches(), CreateAuditEvents(), CreateDirectoryChanges(),
-        CreateIndexes(), AddLinkApprovals(), AddConnectionMarks(), CreateWebhooks(),
+        CreateIndexes(), AddLinkApprovals(), AddConnectionMarks(), CreateWebhooks(), AddLinkIndexes(),
     ]
 }
 
@@ -313,5 +313,27 @@ struct CreateWebhooks: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema("webhook_deliveries").delete()
         try await database.schema("webhook_endpoints").delete()
+    }
+}
+
+/// Indexes for what every tick counts: links by state, and people due for a retry.
+struct AddLinkIndexes: AsyncMigration {
+    static let indexes: [(name: String, columns: [String])] = [
+        ("links_connection_state", ["connection_id", "state"]),
+        ("links_connection_retry", ["connection_id", "retry_after"]),
+    ]
+
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        for index in Self.indexes {
+            var builder = sql.create(index: index.name).on("links")
+            for column in index.columns { builder = builder.column(column) }
+            try await builder.run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        for index in Self.indexes { try await sql.drop(index: index.name).run() }
     }
 }
