@@ -62,12 +62,19 @@ extension SyncRunner {
         var records: [RunOperationModel] = []
         var failures = 0
         var events: [WebhookEvent] = []
-        for operation in operations {
-            guard operation.kind != .hold, let state = operation.resultingState else {
-                records.append(Self.record(operation, runID: runID, outcome: .held))
+        for planned in operations {
+            guard planned.kind != .hold, let state = planned.resultingState else {
+                records.append(Self.record(planned, runID: runID, outcome: .held))
                 continue
             }
-            let existing = rows[operation.personioId]
+            let existing = rows[planned.personioId]
+            // A person whose first send failed has a link with no target id and no fingerprint: the
+            // engine plans an update, but for the app (and the record) it is the create.
+            var operation = planned
+            if operation.kind == .update, let existing, existing.targetID == nil, existing.fingerprint.isEmpty {
+                operation.kind = .create
+                operation.reason = "sent again after a failed first attempt: \(operation.reason)"
+            }
             let row = existing ?? LinkModel(connectionID: connectionID, personioID: operation.personioId, targetID: nil,
                                             state: state.rawValue, fingerprint: "", fields: nil, displayName: nil, hasBeenActive: false)
             let record = Self.record(operation, runID: runID, outcome: .applied)
