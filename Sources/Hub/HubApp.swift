@@ -25,6 +25,7 @@ public enum HubApp {
         try app.register(collection: ManagementRoutes(runner: runner))
         try app.register(collection: ApprovalRoutes(runner: runner))
         try app.register(collection: WebhookRoutes(runner: runner))
+        try app.register(collection: HandoffRoutes(runner: runner))
         try app.register(collection: WorkspaceRoutes(adminToken: adminToken, defaultTimeZone: defaultTimeZone, now: runner.now))
         app.get("health") { _ in ["status": "ok"] }
         let metrics = runner.metrics

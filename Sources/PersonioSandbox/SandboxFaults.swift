@@ -9,6 +9,9 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
     public var failNext: Int = 0
     /// Delay added before every personnel-data response, in milliseconds.
     public var latencyMs: Int = 0
+    /// Delay added after a write (POST, PATCH, DELETE) has been stored, before its answer: a client
+    /// that gives up waiting has still changed Personio (the case that makes blind retries duplicate).
+    public var slowWritesMs: Int = 0
     /// The next N personnel-data requests get 429 regardless of the limiter.
     public var force429Next: Int = 0
     /// The next N employee-list pages that are not the last one lose half their items while the
@@ -34,7 +37,7 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case errorRate = "error_rate", errorStatus = "error_status", failNext = "fail_next", latencyMs = "latency_ms"
+        case errorRate = "error_rate", errorStatus = "error_status", failNext = "fail_next", latencyMs = "latency_ms", slowWritesMs = "slow_writes_ms"
         case force429Next = "force_429_next", truncateNextPages = "truncate_next_pages"
         case dropAttribute = "drop_attribute", dropAttributeAfterRequests = "drop_attribute_after_requests"
         case rejectQueryAuth = "reject_query_auth", badCredentialsStatus = "bad_credentials_status"
@@ -48,6 +51,7 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
         errorStatus = try c.decodeIfPresent(Int.self, forKey: .errorStatus) ?? defaults.errorStatus
         failNext = try c.decodeIfPresent(Int.self, forKey: .failNext) ?? defaults.failNext
         latencyMs = try c.decodeIfPresent(Int.self, forKey: .latencyMs) ?? defaults.latencyMs
+        slowWritesMs = try c.decodeIfPresent(Int.self, forKey: .slowWritesMs) ?? defaults.slowWritesMs
         force429Next = try c.decodeIfPresent(Int.self, forKey: .force429Next) ?? defaults.force429Next
         truncateNextPages = try c.decodeIfPresent(Int.self, forKey: .truncateNextPages) ?? defaults.truncateNextPages
         dropAttribute = try c.decodeIfPresent(String.self, forKey: .dropAttribute)
@@ -64,6 +68,7 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
         if ![500, 502, 503, 504].contains(errorStatus) { return ("error_status", "error_status must be 500, 502, 503 or 504") }
         if failNext < 0 { return ("fail_next", "fail_next must not be negative") }
         if !(0...60_000).contains(latencyMs) { return ("latency_ms", "latency_ms must be between 0 and 60000") }
+        if !(0...60_000).contains(slowWritesMs) { return ("slow_writes_ms", "slow_writes_ms must be between 0 and 60000") }
         if force429Next < 0 { return ("force_429_next", "force_429_next must not be negative") }
         if truncateNextPages < 0 { return ("truncate_next_pages", "truncate_next_pages must not be negative") }
         if dropAttributeAfterRequests < 0 {

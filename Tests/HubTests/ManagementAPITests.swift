@@ -9,7 +9,7 @@ import VaporTesting
 
 @Suite("Managing sources, connections and held batches", .serialized)
 struct ManagementAPITests {
-    struct Reply {
+    struct Reply: @unchecked Sendable {
         var status: HTTPStatus
         var json: [String: Any]
         var error: [String: Any]? { json["error"] as? [String: Any] }

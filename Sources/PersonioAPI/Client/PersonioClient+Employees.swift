@@ -73,6 +73,12 @@ extension PersonioClient {
         try EmployeePage.decode(body, offset: offset, limit: limit, timeZone: configuration.timeZone)
     }
 
+    /// The id of the employee with this e-mail, if there is one (`GET /company/employees?email=`).
+    public func employeeID(email: String) async throws(PersonioError) -> Int? {
+        let body = try await send("GET", "/company/employees", query: [("email", email), ("limit", "1"), ("attributes[]", "email")])
+        return try decodePage(body, offset: 0, limit: 1).employees.first?.id
+    }
+
     /// One employee by id.
     public func employee(id: Int) async throws(PersonioError) -> (Employee, [DecodeIssue]) {
         let body = try await send("GET", "/company/employees/\(id)")

@@ -71,7 +71,7 @@ extension PersonioClient {
         let body = try json(["employee": employee.fields])
         let answer: [UInt8]
         do {
-            answer = try await send("POST", "/company/employees", body: body, contentType: "application/json")
+            answer = try await send("POST", "/company/employees", body: body, contentType: "application/json", idempotent: false)
         } catch .validationFailed(let message, let fields) where fields["email"] != nil || message.localizedCaseInsensitiveContains("email") {
             throw .duplicateEmail(employee.email)
         }
@@ -104,7 +104,7 @@ extension PersonioClient {
         var fields: [String: Any] = ["employee_id": employeeId, "time_off_type_id": typeId, "start_date": start.description,
                                      "end_date": end.description, "half_day_start": halfDayStart, "half_day_end": halfDayEnd]
         if let comment { fields["comment"] = comment }
-        let body = try await send("POST", "/company/time-offs", body: try json(fields), contentType: "application/json")
+        let body = try await send("POST", "/company/time-offs", body: try json(fields), contentType: "application/json", idempotent: false)
         guard let data = (try? JSONValue.parse(Data(body)))?["data"], let period = Self.timeOff(data) else {
             throw .malformedResponse(reason: "the time-off answer has no data.attributes.id")
         }

@@ -32,8 +32,12 @@ public final class PersonioClient: Sendable {
 
     /// Sends one personnel-data request with the shared token, within the limits, retrying what
     /// may succeed later. Returns the body of a 2xx answer.
+    ///
+    /// `idempotent: false` (creates): a timeout, a lost connection or a 5xx is not retried, since
+    /// Personio may have stored the record already; the caller decides (a hand-off looks the e-mail
+    /// up first). A 429 is retried either way: Personio did nothing.
     func send(_ method: String, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
-              contentType: String? = nil) async throws(PersonioError) -> [UInt8] {
+              contentType: String? = nil, idempotent: Bool = true) async throws(PersonioError) -> [UInt8] {
         let url = configuration.baseURL + path + Self.encode(query)
         let started = clock.now()
         var attempt = 0
@@ -54,6 +58,7 @@ public final class PersonioClient: Sendable {
             } catch {
                 let reason = Self.describeTransportError(error)
                 logger.warning("personio: \(method) \(path) failed: \(reason) (attempt \(attempt))")
+                guard idempotent else { throw .unreachable(reason: reason + "; not repeated, since Personio may have stored it") }
                 try await backoff(attempt: attempt, started: started) { .unreachable(reason: reason) }
                 continue
             }
@@ -76,6 +81,7 @@ public final class PersonioClient: Sendable {
             case 500..<600:
                 let message = Self.errorMessage(response.body)
                 logger.warning("personio: \(response.status) on \(method) \(path): \(message) (attempt \(attempt))")
+                guard idempotent else { throw .serverError(status: response.status, message: message) }
                 try await backoff(attempt: attempt, started: started) { .serverError(status: response.status, message: message) }
                 continue
             default:

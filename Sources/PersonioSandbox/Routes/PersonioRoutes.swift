@@ -96,7 +96,9 @@ struct PersonioRoutes: Sendable {
     ) async throws -> Response {
         let admitted = try await store.admit(authorization: req.headers.first(name: .authorization), permission: permission)
         try await delay(admitted.latencyMs)
-        return jsonResponse(try await produce(admitted.credential), token: admitted.token)
+        let body = try await produce(admitted.credential)
+        if req.method != .GET { try await delay(await store.faults.slowWritesMs) }
+        return jsonResponse(body, token: admitted.token)
     }
 
     private func delay(_ milliseconds: Int) async throws {
