@@ -242,6 +242,33 @@ struct PersonioClientTests {
         }
     }
 
+    @Test func aCreateIsNeverRepeatedAfterA5xxOrATimeoutButAReadIs() async throws {
+        try await withSandbox { sandbox in
+            let client = Self.client(sandbox) { $0.requestTimeout = .seconds(1) }
+            _ = try await client.attributes()
+            // a 503: Personio may or may not have stored it; not repeated
+            try await setFaults(sandbox, ["fail_next": 1])
+            let before = await client.statistics.requests
+            await #expect(throws: PersonioError.self) {
+                _ = try await client.createEmployee(NewEmployee(email: "once@acme-gmbh.example", firstName: "O", lastName: "Nce"))
+            }
+            #expect(await client.statistics.requests - before == 1)
+            // stored, answered too late: one employee, and the error says it was not repeated
+            try await setFaults(sandbox, ["slow_writes_ms": 2000])
+            do {
+                _ = try await client.createEmployee(NewEmployee(email: "late@acme-gmbh.example", firstName: "L", lastName: "Ate"))
+                Issue.record("expected the create to time out")
+            } catch {
+                #expect((error as? PersonioError)?.explanation.contains("not repeated") == true)
+            }
+            try await setFaults(sandbox, [:])
+            #expect(try await client.employeeID(email: "late@acme-gmbh.example") != nil)
+            // reads are retried as before
+            try await setFaults(sandbox, ["fail_next": 2])
+            #expect(try await client.attributes().count > 30)
+        }
+    }
+
     @Test func createsListsAndDeletesTimeOffs() async throws {
         try await withSandbox { sandbox in
             let client = Self.client(sandbox)
