@@ -96,9 +96,7 @@ struct APIRoutes: RouteCollection {
         } catch SyncError.busy {
             throw APIError(status: .conflict, code: "busy", message: SyncError.busy.description)
         }
-        let response = Response(status: .created)
-        try response.content.encode(report, using: Self.encoder)
-        return response
+        return try Self.encode(report, status: .created)
     }
 
     struct RunView: Content {
@@ -220,9 +218,7 @@ struct APIRoutes: RouteCollection {
                    fields: try StoredJSON.fields(row.fields), changedFields: row.changedFields, changedAt: row.createdAt)
         }
         let body = FeedPage(data: page, nextCursor: String(page.last?.sequence ?? cursor), hasMore: rows.count > limit)
-        let response = Response(status: .ok)
-        try response.content.encode(body, using: Self.encoder)
-        return response
+        return try Self.encode(body, status: .ok)
     }
 
     struct PersonView: Content {
@@ -246,8 +242,13 @@ struct APIRoutes: RouteCollection {
             .filter(\.$personioID == personioID).first() else { throw APIError.notFound("person") }
         let view = PersonView(personioId: personioID, state: link.state, fields: try link.fields.map(StoredJSON.fields) ?? [:],
                               updatedAt: link.updatedAt)
-        let response = Response(status: .ok)
-        try response.content.encode(view, using: Self.encoder)
+        return try Self.encode(view, status: .ok)
+    }
+
+    /// A JSON answer in the API's encoding (snake_case keys as declared, ISO 8601 dates, sorted keys).
+    static func encode(_ value: some Encodable, status: HTTPResponseStatus) throws -> Response {
+        let response = Response(status: status)
+        try response.content.encode(value, using: encoder)
         return response
     }
 

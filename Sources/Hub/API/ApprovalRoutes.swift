@@ -36,7 +36,7 @@ struct ApprovalRoutes: RouteCollection {
             DraftView(personioId: row.personioID, displayName: row.displayName, fields: try row.fields.map(StoredJSON.fields) ?? [:],
                       approvedAt: row.approvedAt, approvedBy: row.approvedBy)
         }
-        return try WorkspaceRoutes.encode(APIRoutes.List(data: views), status: .ok)
+        return try APIRoutes.encode(APIRoutes.List(data: views), status: .ok)
     }
 
     struct ApprovalInput: Content {
@@ -117,6 +117,6 @@ struct ApprovalRoutes: RouteCollection {
             result = ApprovalResult(approved: ids, run: nil,
                                     message: "Approved. A run of this connection is under way; the next run provisions them.")
         }
-        return try WorkspaceRoutes.encode(result, status: .ok)
+        return try APIRoutes.encode(result, status: .ok)
     }
 }

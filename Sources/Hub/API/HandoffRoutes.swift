@@ -127,7 +127,7 @@ struct HandoffRoutes: RouteCollection {
         while true {
             switch try await claim(candidate, workspaceID: scope.workspaceID, on: request.db) {
             case .done(let model):
-                return try WorkspaceRoutes.encode(HandoffView(model), status: .ok)
+                return try APIRoutes.encode(HandoffView(model), status: .ok)
             case .owned(let model):
                 return try await send(candidate, model, on: request.db)
             case .busy:
@@ -252,7 +252,7 @@ struct HandoffRoutes: RouteCollection {
         try await AuditEventModel(workspaceID: model.$workspace.id, actor: model.sentBy, action: "handoff.sent",
                                   subject: "candidate \(model.candidateID)", detail: "Personio employee \(personioID)",
                                   at: runner.now()).save(on: database)
-        return try WorkspaceRoutes.encode(HandoffView(model, note: note), status: status)
+        return try APIRoutes.encode(HandoffView(model, note: note), status: status)
     }
 
     private func fail(_ model: HandoffModel, code: String, message: String, status: HTTPResponseStatus,
@@ -262,14 +262,14 @@ struct HandoffRoutes: RouteCollection {
         model.error = message
         model.updatedAt = runner.now()
         try await model.save(on: database)
-        return try WorkspaceRoutes.encode(HandoffView(model), status: status)
+        return try APIRoutes.encode(HandoffView(model), status: status)
     }
 
     func list(_ request: Request) async throws -> Response {
         let scope = try request.workspace
         let rows = try await HandoffModel.query(on: request.db).filter(\.$workspace.$id == scope.workspaceID).sort(\.$createdAt, .descending)
             .limit(500).all()
-        return try WorkspaceRoutes.encode(APIRoutes.List(data: rows.map { HandoffView($0) }), status: .ok)
+        return try APIRoutes.encode(APIRoutes.List(data: rows.map { HandoffView($0) }), status: .ok)
     }
 
     func get(_ request: Request) async throws -> Response {
@@ -277,6 +277,6 @@ struct HandoffRoutes: RouteCollection {
         guard let candidate = request.parameters.get("candidate"),
               let row = try await HandoffModel.query(on: request.db).filter(\.$workspace.$id == scope.workspaceID)
                 .filter(\.$candidateID == candidate).first() else { throw APIError.notFound("hand-off") }
-        return try WorkspaceRoutes.encode(HandoffView(row), status: .ok)
+        return try APIRoutes.encode(HandoffView(row), status: .ok)
     }
 }

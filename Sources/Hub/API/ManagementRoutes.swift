@@ -154,7 +154,7 @@ struct ManagementRoutes: RouteCollection {
         source.sealedClientSecret = try runner.vault.seal(credentials.clientSecret, context: SyncRunner.secretContext(source))
         try await source.create(on: request.db)
         try await audit(request, "source.created", subject: source, detail: "client id \(credentials.clientId)")
-        return try encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .created)
+        return try APIRoutes.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .created)
     }
 
     /// Replaces the client id and secret ("change the key"), after Personio accepted the new ones.
@@ -168,7 +168,7 @@ struct ManagementRoutes: RouteCollection {
         source.sealedClientSecret = try runner.vault.seal(credentials.clientSecret, context: SyncRunner.secretContext(source))
         try await source.save(on: request.db)
         try await audit(request, "source.credentials_rotated", subject: source, detail: "client id \(credentials.clientId)")
-        return try encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .ok)
+        return try APIRoutes.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .ok)
     }
 
     /// Deletes the source with its connections and everything stored about their people.
@@ -313,7 +313,7 @@ struct ManagementRoutes: RouteCollection {
                                          fullInterval: input.fullInterval ?? preset.fullInterval, paused: input.paused ?? false)
         connection.id = connectionID
         try await connection.create(on: request.db)
-        return try encode(try APIRoutes.ConnectionView(connection), status: .created)
+        return try APIRoutes.encode(try APIRoutes.ConnectionView(connection), status: .created)
     }
 
     func updateConnection(_ request: Request) async throws -> APIRoutes.ConnectionView {
@@ -397,12 +397,6 @@ struct ManagementRoutes: RouteCollection {
         batch.decidedBy = "api token"
         try await batch.save(on: request.db)
         return HeldView(id: id, runId: batch.$run.id, status: status.rawValue, removals: batch.removals, linked: batch.linked, people: nil)
-    }
-
-    private func encode(_ value: some Encodable, status: HTTPResponseStatus) throws -> Response {
-        let response = Response(status: status)
-        try response.content.encode(value, using: APIRoutes.encoder)
-        return response
     }
 }
 

@@ -120,7 +120,7 @@ struct WorkspaceRoutes: RouteCollection {
                                       detail: workspace.name, at: now()).save(on: database)
             return (try WorkspaceView(workspace), token)
         }
-        return try Self.encode(Created(workspace: workspaceView, token: tokenView), status: .created)
+        return try APIRoutes.encode(Created(workspace: workspaceView, token: tokenView), status: .created)
     }
 
     func get(_ request: Request) async throws -> WorkspaceView {
@@ -156,7 +156,7 @@ struct WorkspaceRoutes: RouteCollection {
         let token = try await Self.token(for: id, name: name, readOnly: input.readOnly ?? false, on: request.db)
         try await AuditEventModel(workspaceID: id, actor: "admin token", action: "token.created", subject: "token \(token.id)",
                                   detail: "\(name) (\(token.scopes.joined(separator: ", ")))", at: now()).save(on: request.db)
-        return try Self.encode(token, status: .created)
+        return try APIRoutes.encode(token, status: .created)
     }
 
     private func workspace(_ request: Request) async throws -> WorkspaceModel {
@@ -170,12 +170,6 @@ struct WorkspaceRoutes: RouteCollection {
         let (token, model) = try await APITokens.create(workspaceID: workspaceID, name: name, scopes: readOnly ? ["read"] : ["read", "write"],
                                                         on: database)
         return TokenView(id: try model.requireID(), name: model.name, prefix: model.prefix, scopes: model.scopes, token: token)
-    }
-
-    static func encode(_ value: some Encodable, status: HTTPResponseStatus) throws -> Response {
-        let response = Response(status: status)
-        try response.content.encode(value, using: APIRoutes.encoder)
-        return response
     }
 }
 
