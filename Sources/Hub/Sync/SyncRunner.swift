@@ -147,10 +147,12 @@ public struct SyncRunner: Sendable {
         }
         // An approved draft is provisioned by the next run, and a person whose backoff is over is tried
         // again, also when Personio has nothing new about them (an incremental listing would not list them).
-        let ids = connections.compactMap(\.id)
-        if try await LinkModel.query(on: database).filter(\.$connection.$id ~~ ids).filter(\.$retryAfter <= now).count() > 0 { return true }
-        return try await LinkModel.query(on: database).filter(\.$connection.$id ~~ ids)
-            .filter(\.$state == LinkState.draft.rawValue).filter(\.$approvedAt != nil).count() > 0
+        return try await LinkModel.query(on: database).filter(\.$connection.$id ~~ connections.compactMap(\.id))
+            .group(.or) { pending in
+                pending.filter(\.$retryAfter <= now)
+                pending.group(.and) { $0.filter(\.$state == LinkState.draft.rawValue).filter(\.$approvedAt != nil) }
+            }
+            .first() != nil
     }
 
     // MARK: One connection
@@ -162,18 +164,7 @@ public struct SyncRunner: Sendable {
             return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
                                            message: "the connection's rules cannot be read: \(error)")
         }
-        var scim: SCIMTarget?
-        switch connection.targetKind {
-        case "feed":
-            break
-        case "scim" where dryRun:
-            break
-        case "scim":
-            do { scim = try await scimTarget(connection) } catch {
-                return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
-                                               message: "The SCIM app cannot be reached: \(Self.explain(error))")
-            }
-        default:
+        guard ["feed", "scim"].contains(connection.targetKind) else {
             return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
                                            message: "target kind \(connection.targetKind) is not supported by this version of Rollcall")
         }
@@ -214,6 +205,14 @@ public struct SyncRunner: Sendable {
         let plan = Planner(rules: rules).plan(PlanInput(links: links, employees: fetch.employees, listing: fetch.listing,
                                                         now: fetch.startedAt, timeZone: timeZone, approved: approved,
                                                         brakeReleased: released != nil, linkCounts: linkCounts))
+        // The SCIM app is asked only when there is something to send (not on every idle tick).
+        var scim: SCIMTarget?
+        if connection.targetKind == "scim", !dryRun, plan.operations.contains(where: { $0.kind != .hold }) {
+            do { scim = try await scimTarget(connection) } catch {
+                return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
+                                               message: "The SCIM app cannot be reached: \(Self.explain(error))")
+            }
+        }
         let run = RunModel(connectionID: connectionID, full: full, dryRun: dryRun, startedAt: fetch.startedAt)
         run.personioRequests = fetch.requests
         try await run.save(on: database)
