@@ -144,6 +144,11 @@ struct WebhookTests {
             #expect(data["state"] as? String == "active")
             #expect(created.json["id"] as? String == created.id)
             #expect(first.contains { $0.type == "run.completed" })
+            // a tick that changes nothing is not announced
+            fixture.clock.advance(by: 60)
+            let quiet = try await fixture.sync(setup.connection)
+            #expect(quiet.counts.isEmpty)
+            #expect(try await WebhookDeliveryModel.query(on: fixture.app.db).filter(\.$status == .pending).count() == 0)
             #expect(try pythonVerifies(created, secret: setup.secret))
             var tampered = created
             tampered.body = Data(String(decoding: created.body, as: UTF8.self).replacingOccurrences(of: "Hook", with: "Hack").utf8)

@@ -295,7 +295,8 @@ public struct SyncRunner: Sendable {
             connection.lastError = failed > 0 ? run.error : nil
             connection.nextRunAt = finished.addingTimeInterval(TimeInterval(connection.incrementalInterval))
             try await connection.save(on: database)
-            var events = [WebhookEvent.run(report)]
+            // A run that did nothing is not announced: with a tick a minute that would be 1,440 events a day.
+            var events = counts.isEmpty && run.status != .held ? [] : [WebhookEvent.run(report)]
             if recovered { events.append(.connection("connection.recovered", connectionID: connectionID, error: nil)) }
             try await WebhookOutbox.enqueue(events, to: endpoints, at: finished, on: database)
         }
