@@ -27,19 +27,11 @@ struct SCIMBenchmark {
             _ = try await hub.start(scheduling: false)
             let seeded = try await Demo.seed(on: hub.app.db, vault: hub.vault, sandboxBaseURL: sandbox.baseURL, clientId: "bench",
                                              clientSecret: "bench-secret", apiToken: "rc_bench_token_000000", presets: [])
-            var create = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/connections")
-            create.method = .POST
-            create.headers.add(name: "Authorization", value: "Bearer rc_bench_token_000000")
-            create.headers.add(name: "Content-Type", value: "application/json")
             let body: [String: Any] = ["source_id": seeded.sourceID.uuidString, "preset": "service-desk", "target": "scim",
                                        "scim": ["base_url": scimBase, "token": token]]
-            create.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
-            let response = try await http.execute(create, timeout: .seconds(30))
-            let reply = try await response.body.collect(upTo: 1 << 20)
-            guard response.status == .created,
-                  let object = try JSONSerialization.jsonObject(with: Data(reply.readableBytesView)) as? [String: Any],
-                  let id = (object["id"] as? String).flatMap(UUID.init(uuidString:)) else {
-                throw BenchmarkError("creating the scim connection failed: \(response.status) \(String(buffer: reply))")
+            let connection = try await Self.post(http, "http://127.0.0.1:\(port)/api/v1/connections", body, what: "the scim connection")
+            guard let id = (connection["id"] as? String).flatMap(UUID.init(uuidString:)) else {
+                throw BenchmarkError("the scim connection has no id: \(connection)")
             }
 
             // Listing and planning alone (a dry run never calls the app), then the real first sync.
@@ -68,6 +60,22 @@ struct SCIMBenchmark {
             try? await hub.shutdown()
             throw error
         }
+    }
+
+    /// POSTs JSON to the hub with the benchmark's API token; the created object.
+    static func post(_ http: HTTPClient, _ url: String, _ body: [String: Any], what: String) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer rc_bench_token_000000")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let reply = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .created,
+              let object = try JSONSerialization.jsonObject(with: Data(reply.readableBytesView)) as? [String: Any] else {
+            throw BenchmarkError("creating \(what) failed: \(response.status) \(String(buffer: reply))")
+        }
+        return object
     }
 
     /// This process's user + system CPU time.

@@ -39,13 +39,8 @@ struct WebhookBenchmark {
             let seeded = try await Demo.seed(on: hub.app.db, vault: hub.vault, sandboxBaseURL: sandbox.baseURL, clientId: "bench",
                                              clientSecret: "bench-secret", apiToken: "rc_bench_token_000000", presets: [.timeTracking])
             let connection = seeded.connections[0].id
-            var create = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/connections/\(connection)/webhooks")
-            create.method = .POST
-            create.headers.add(name: "Authorization", value: "Bearer rc_bench_token_000000")
-            create.headers.add(name: "Content-Type", value: "application/json")
-            create.body = .bytes(ByteBuffer(string: #"{"url":"\#(receiverURL)"}"#))
-            let response = try await http.execute(create, timeout: .seconds(10))
-            guard response.status == .created else { throw BenchmarkError("creating the webhook failed: \(response.status)") }
+            _ = try await SCIMBenchmark.post(http, "http://127.0.0.1:\(port)/api/v1/connections/\(connection)/webhooks", ["url": receiverURL],
+                                             what: "the webhook")
 
             let report = try await hub.runner.run(connectionID: connection, full: true)
             let events = (report.counts["create"] ?? 0) + 1

@@ -21,6 +21,29 @@ extension LinkModel {
     }
 }
 
+extension LinkModel {
+    /// A link for someone the target has not confirmed yet (no target id, no fingerprint).
+    static func unsent(connectionID: UUID, personioID: Int, state: LinkState) -> LinkModel {
+        LinkModel(connectionID: connectionID, personioID: personioID, targetID: nil, state: state.rawValue, fingerprint: "",
+                  fields: nil, displayName: nil, hasBeenActive: false)
+    }
+
+    /// Records what the target holds after `operation` was applied: its state, id and fingerprint (of
+    /// Personio's fields), the stored fields (nil where the target keeps none), and no error.
+    func confirm(_ operation: SyncEngine.Operation, state: LinkState, targetID: String?, storedFields: String?) {
+        self.state = state.rawValue
+        self.targetID = targetID
+        fingerprint = Fingerprint.of(state == .deleted ? [:] : operation.fields).description
+        fields = storedFields
+        displayName = [operation.fields["first_name"], operation.fields["last_name"]].compactMap { $0 }.joined(separator: " ")
+        hasBeenActive = hasBeenActive || state == .active
+        lastError = nil
+        lastErrorCode = nil
+        failures = 0
+        retryAfter = nil
+    }
+}
+
 /// A stored value the hub cannot read: never expected, always reported with what it is.
 enum StorageError: Error, CustomStringConvertible {
     case corrupt(String)

@@ -75,21 +75,12 @@ extension SyncRunner {
                 operation.kind = .create
                 operation.reason = "sent again after a failed first attempt: \(operation.reason)"
             }
-            let row = existing ?? LinkModel(connectionID: connectionID, personioID: operation.personioId, targetID: nil,
-                                            state: state.rawValue, fingerprint: "", fields: nil, displayName: nil, hasBeenActive: false)
+            let row = existing ?? .unsent(connectionID: connectionID, personioID: operation.personioId, state: state)
             let record = Self.record(operation, runID: runID, outcome: .applied)
             switch outcomes[operation.personioId] ?? .applied(targetId: row.targetID, note: nil) {
             case .applied(let targetID, let note):
-                row.state = state.rawValue
-                row.targetID = targetID
-                row.fingerprint = Fingerprint.of(state == .deleted ? [:] : operation.fields).description
-                row.fields = nil  // data minimisation: a SCIM connection keeps ids, name, state and fingerprint
-                row.displayName = [operation.fields["first_name"], operation.fields["last_name"]].compactMap { $0 }.joined(separator: " ")
-                row.hasBeenActive = row.hasBeenActive || state == .active
-                row.lastError = nil
-                row.lastErrorCode = nil
-                row.failures = 0
-                row.retryAfter = nil
+                // data minimisation: a SCIM connection keeps ids, name, state and fingerprint
+                row.confirm(operation, state: state, targetID: targetID, storedFields: nil)
                 if let note { record.reason += " (\(note))" }
                 if !endpoints.isEmpty, let event = WebhookEvent.person(operation, connectionID: connectionID, state: state, fields: nil) {
                     events.append(event)

@@ -319,22 +319,14 @@ public struct SyncRunner: Sendable {
                 records.append(Self.record(operation, runID: runID, outcome: .held))
                 continue
             }
-            let row = rows[operation.personioId]
-                ?? LinkModel(connectionID: connectionID, personioID: operation.personioId, targetID: nil, state: state.rawValue,
-                             fingerprint: "", fields: nil, displayName: nil, hasBeenActive: false)
+            let row = rows[operation.personioId] ?? .unsent(connectionID: connectionID, personioID: operation.personioId, state: state)
             // The fingerprint covers what Personio says; fields set at import ride along.
-            row.fingerprint = Fingerprint.of(state == .deleted ? [:] : operation.fields).description
             var fields = state == .deleted ? [:] : operation.fields
             if state != .deleted, let imported = row.importFields {
                 fields.merge(try StoredJSON.fields(imported)) { personio, _ in personio }
             }
-            row.state = state.rawValue
-            row.fields = storesFields ? try StoredJSON.text(fields) : nil
-            row.targetID = row.targetID ?? String(operation.personioId)
-            row.displayName = [fields["first_name"], fields["last_name"]].compactMap { $0 }.joined(separator: " ")
-            row.hasBeenActive = row.hasBeenActive || state == .active
-            row.lastError = nil
-            row.lastErrorCode = nil
+            row.confirm(operation, state: state, targetID: row.targetID ?? String(operation.personioId),
+                        storedFields: storesFields ? try StoredJSON.text(fields) : nil)
             changed[operation.personioId] = row
             changes.append(DirectoryChangeModel(connectionID: connectionID, personioID: operation.personioId, state: state.rawValue,
                                                 fields: try StoredJSON.text(fields), changedFields: operation.changedFields,
