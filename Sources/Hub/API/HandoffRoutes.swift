@@ -193,11 +193,11 @@ struct HandoffRoutes: RouteCollection {
         guard let source else { throw APIError.invalid("source_id", "the source was deleted") }
         let client: PersonioClient
         do {
-            let secret = try runner.vault.open(source.sealedClientSecret, context: SyncRunner.secretContext(source))
-            client = await runner.clients.client(baseURL: source.baseURL, credentials: PersonioCredentials(
-                clientId: source.clientID, clientSecret: secret, partnerId: source.partnerID, appId: source.appID))
+            client = try await runner.personioClient(for: source)
         } catch {
-            return try await fail(model, code: "source_unreadable", message: SyncRunner.explain(error), status: .internalServerError, on: database)
+            let message = "\(SyncRunner.explain(error)) Save the source's credentials again (PUT /api/v1/sources/{id}/credentials)."
+            try await fail(model, code: "source_unreadable", message: message, on: database)
+            throw APIError(status: .conflict, code: "source_unreadable", message: message, field: "source_id")
         }
         do {
             var employee = candidate.employee
@@ -209,15 +209,14 @@ struct HandoffRoutes: RouteCollection {
                 guard candidate.linkExisting else {
                     let message = "Personio already has employee \(existing) with the e-mail \(employee.email). Send again with "
                         + "\"link_existing\": true to link the candidate to them, or correct the e-mail."
-                    _ = try await fail(model, code: "employee_exists", message: message, status: .conflict, on: database)
+                    try await fail(model, code: "employee_exists", message: message, on: database)
                     throw APIError(status: .conflict, code: "employee_exists", message: message, field: "email")
                 }
                 return try await succeed(model, personioID: existing, status: .ok, on: database, note: "linked to the existing employee")
             }
             if let boss = candidate.supervisorEmail {
                 guard let id = try await client.employeeID(email: boss) else {
-                    _ = try await fail(model, code: "unknown_supervisor", message: "no Personio employee has the e-mail \(boss)",
-                                       status: .unprocessableEntity, on: database)
+                    try await fail(model, code: "unknown_supervisor", message: "no Personio employee has the e-mail \(boss)", on: database)
                     throw APIError.invalid("supervisor_email", "no Personio employee has the e-mail \(boss)")
                 }
                 employee.supervisorId = id
@@ -235,7 +234,7 @@ struct HandoffRoutes: RouteCollection {
             default: .badGateway
             }
             let message = "\(error.explanation) \(error.remedy)"
-            _ = try await fail(model, code: "personio_\(status.code)", message: message, status: status, on: database)
+            try await fail(model, code: "personio_\(status.code)", message: message, on: database)
             throw APIError(status: status, code: status == .conflict ? "employee_exists" : "personio_refused", message: message)
         }
     }
@@ -255,14 +254,13 @@ struct HandoffRoutes: RouteCollection {
         return try APIRoutes.encode(HandoffView(model, note: note), status: status)
     }
 
-    private func fail(_ model: HandoffModel, code: String, message: String, status: HTTPResponseStatus,
-                      on database: any Database) async throws -> Response {
+    /// Records a failed attempt; a later request may try again.
+    private func fail(_ model: HandoffModel, code: String, message: String, on database: any Database) async throws {
         model.status = .failed
         model.errorCode = code
         model.error = message
         model.updatedAt = runner.now()
         try await model.save(on: database)
-        return try APIRoutes.encode(HandoffView(model), status: status)
     }
 
     func list(_ request: Request) async throws -> Response {

@@ -95,9 +95,7 @@ public struct SyncRunner: Sendable {
 
         let fetch: Fetch
         do {
-            let secret = try vault.open(source.sealedClientSecret, context: Self.secretContext(source))
-            let client = await clients.client(baseURL: source.baseURL, credentials: PersonioCredentials(
-                clientId: source.clientID, clientSecret: secret, partnerId: source.partnerID, appId: source.appID))
+            let client = try await personioClient(for: source)
             // From the earliest mark among the connections served: a later one only sees some people again.
             let since = isFull ? nil : connections.compactMap(\.updatedSince).min().map { $0.addingTimeInterval(-overlap) }
             fetch = try await Fetch.read(from: client, updatedSince: since, at: started, progress: progress)
@@ -138,6 +136,13 @@ public struct SyncRunner: Sendable {
     }
 
     static func secretContext(_ source: SourceModel) -> String { "source:\(source.id?.uuidString ?? ""):client_secret" }
+
+    /// The (shared) Personio client for a source, with its secret opened from the vault.
+    func personioClient(for source: SourceModel) async throws -> PersonioClient {
+        let secret = try vault.open(source.sealedClientSecret, context: Self.secretContext(source))
+        return await clients.client(baseURL: source.baseURL, credentials: PersonioCredentials(
+            clientId: source.clientID, clientSecret: secret, partnerId: source.partnerID, appId: source.appID))
+    }
 
     func needsFullListing(_ source: SourceModel, connections: [ConnectionModel], at now: Date, timeZone: TimeZone) async throws -> Bool {
         for connection in connections {
