@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "PersonioAPI", "PersonioSandbox",
+                "PersonioAPI", "PersonioSandbox", "Provisioning",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

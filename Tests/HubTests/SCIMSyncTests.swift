@@ -88,13 +88,13 @@ struct SCIMSyncTests {
             #expect(try await fixture.links(connection)[hire]?.state == "archived")
 
             // a tick with nothing to send does not call the app at all
-            let counting = RequestCounter(AsyncHTTPClientSCIMTransport(client: scim.http))
+            let counting = CountingSCIMTransport(AsyncHTTPClientSCIMTransport(client: scim.http))
             var quietRunner = fixture.runner()
             quietRunner.scimTransport = counting
             fixture.clock.advance(by: 60)
             let quiet = try await quietRunner.run(connectionID: connection)
             #expect(quiet.status == .succeeded && quiet.counts.isEmpty)
-            #expect(counting.count == 0)
+            #expect(counting.requests == 0)
         }
     }
 
@@ -143,23 +143,5 @@ struct SCIMSyncTests {
             #expect(fixed.targetID != nil && fixed.failures == 0 && fixed.lastError == nil)
             #expect(try await scimUser(scim, personioID: hire)?["id"] as? String == fixed.targetID)
         }
-    }
-}
-
-/// Counts the requests made to a SCIM app.
-final class RequestCounter: SCIMTransport, @unchecked Sendable {
-    let inner: any SCIMTransport
-    private let lock = NSLock()
-    private var sent = 0
-    var count: Int { lock.withLock { sent } }
-
-    init(_ inner: any SCIMTransport) {
-        self.inner = inner
-    }
-
-    func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeout: Duration) async throws
-        -> (status: Int, headers: [(String, String)], body: [UInt8]) {
-        lock.withLock { sent += 1 }
-        return try await inner.send(method: method, url: url, headers: headers, body: body, timeout: timeout)
     }
 }

@@ -175,7 +175,7 @@ struct SCIMTargetTests {
             let byExternal = try await server.createUser(["userName": "old-account", "externalId": "201"])
             let byEmail = try await server.createUser(["userName": "bo@acme.example"])
             _ = try await server.createUser(["userName": "cy@acme.example", "externalId": "someone-else"])
-            let transport = CountingTransport(AsyncHTTPClientSCIMTransport(client: server.http))
+            let transport = CountingSCIMTransport(AsyncHTTPClientSCIMTransport(client: server.http))
             let target = try await SCIMTarget.connect(SCIMClient(configuration: SCIMConfiguration(baseURL: server.baseURL, token: server.token),
                                                                  transport: transport))
             #expect(try await target.loadDirectory(pageSize: 2) == 3, "read in pages of two")
@@ -196,24 +196,6 @@ struct SCIMTargetTests {
             // only the conflict searched the app (to be sure after the 409); the others used the directory
             #expect(transport.searches - before == 3, "externalId, userName and e-mail after the 409")
         }
-    }
-}
-
-/// Counts the user searches (`filter=`) a target makes.
-final class CountingTransport: SCIMTransport, @unchecked Sendable {
-    let inner: any SCIMTransport
-    private let lock = NSLock()
-    private var count = 0
-    var searches: Int { lock.withLock { count } }
-
-    init(_ inner: any SCIMTransport) {
-        self.inner = inner
-    }
-
-    func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeout: Duration) async throws
-        -> (status: Int, headers: [(String, String)], body: [UInt8]) {
-        if url.contains("filter=") { lock.withLock { count += 1 } }
-        return try await inner.send(method: method, url: url, headers: headers, body: body, timeout: timeout)
     }
 }
 

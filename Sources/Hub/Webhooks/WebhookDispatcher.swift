@@ -7,9 +7,10 @@ import NIOCore
 import Provisioning
 
 /// Delivers the webhook outbox: at least once, signed per Standard Webhooks, a person's events in
-/// order, retried with backoff (5 s, 30 s, 2 min, 10 min, 1 h, 6 h, then every 12 h) and dead-lettered
-/// after three days or on a 4xx other than 408 and 429. Several instances may share the outbox:
-/// a delivery is claimed for a minute before it is sent (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
+/// order (and a connection's run and connection events in order), retried with backoff (5 s, 30 s,
+/// 2 min, 10 min, 1 h, 6 h, then every 12 h) and dead-lettered after three days or on a 4xx other than
+/// 408 and 429. Several instances may share the outbox: a delivery is claimed for a minute before it
+/// is sent (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
 public final class WebhookDispatcher: Sendable {
     let database: any Database
     let vault: Vault
@@ -191,7 +192,8 @@ public final class WebhookDispatcher: Sendable {
         var sequence: Int
     }
 
-    /// Claims due deliveries whose person has no earlier undelivered event.
+    /// Claims due deliveries whose person has no earlier undelivered event; run and connection events
+    /// (no person) are kept in order among themselves too (`connection.failed` before `connection.recovered`).
     func claim() async throws -> [Int] {
         guard let sql = database as? any SQLDatabase else { return [] }
         let current = now()
@@ -200,7 +202,8 @@ public final class WebhookDispatcher: Sendable {
             SELECT d.sequence FROM webhook_deliveries d WHERE d.status = \(bind: "pending") \
             AND d.next_attempt_at <= \(bind: current) AND (d.claimed_until IS NULL OR d.claimed_until < \(bind: current)) \
             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.endpoint_id = d.endpoint_id \
-            AND e.personio_id = d.personio_id AND e.status = \(bind: "pending") AND e.sequence < d.sequence) \
+            AND (e.personio_id = d.personio_id OR (e.personio_id IS NULL AND d.personio_id IS NULL)) \
+            AND e.status = \(bind: "pending") AND e.sequence < d.sequence) \
             ORDER BY d.sequence LIMIT \(literal: batch)\(unsafeRaw: lock)
             """)
         return try await sql.raw("""
