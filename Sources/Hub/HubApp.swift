@@ -18,7 +18,7 @@ public enum HubApp {
 
     /// The routes and middleware, on an application whose database is configured.
     public static func mount(_ app: Application, runner: SyncRunner, adminToken: String? = nil,
-                             defaultTimeZone: String = "Europe/Berlin") throws {
+                             defaultTimeZone: String = "Europe/Berlin", bcryptCost: Int = 12) throws {
         app.middleware = Middlewares()
         app.middleware.use(APIErrorMiddleware())
         try app.register(collection: APIRoutes(runner: runner))
@@ -27,6 +27,7 @@ public enum HubApp {
         try app.register(collection: WebhookRoutes(runner: runner))
         try app.register(collection: HandoffRoutes(runner: runner))
         try app.register(collection: WorkspaceRoutes(adminToken: adminToken, defaultTimeZone: defaultTimeZone, now: runner.now))
+        try app.register(collection: DashboardRoutes(runner: runner, users: DashboardUsers(database: app.db, now: runner.now, bcryptCost: bcryptCost)))
         app.get("health") { _ in ["status": "ok"] }
         let metrics = runner.metrics
         let now = runner.now

@@ -23,12 +23,15 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The demo workspace's API token (random when not given).") var apiToken: String?
     @Option(help: "Bearer token of the sandbox's /sandbox admin API (random when not given).") var sandboxAdminToken: String?
     @Option(help: "Employees the sandbox generates.") var employees = 250
+    @Option(help: "Password of the dashboard's demo owner, demo@rollcall.example (random when not given; at least 12 characters).")
+    var dashboardPassword: String?
 
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
         guard (1...65_535).contains(sandboxPort) else { throw ValidationError("--sandbox-port must be between 1 and 65535") }
         guard port != sandboxPort else { throw ValidationError("--port and --sandbox-port must differ") }
         if let apiToken, apiToken.count < 16 { throw ValidationError("--api-token must be at least 16 characters") }
+        if let dashboardPassword { try DashboardUsers.checkPassword(dashboardPassword) }
         guard (0...100_000).contains(employees) else { throw ValidationError("--employees must be between 0 and 100000") }
     }
 
@@ -52,6 +55,9 @@ struct DemoCommand: AsyncParsableCommand {
             let seeded = try await Demo.seed(on: hub.app.db, vault: hub.vault, sandboxBaseURL: sandboxURL + "/v1",
                                              clientId: sandboxConfiguration.clientId, clientSecret: sandboxConfiguration.clientSecret,
                                              apiToken: token)
+            let password = dashboardPassword ?? SandboxConfiguration.randomToken(bytes: 9)
+            try await DashboardUsers(database: hub.app.db, now: { Date() })
+                .create(workspaceID: seeded.workspaceID, email: "demo@rollcall.example", name: "Demo owner", password: password, role: .owner)
             say("Running a first sync of \(seeded.connections.count) connections from the sandbox's \(employees) employees…")
             let progress = TerminalProgress()
             var runner = hub.runner
@@ -70,7 +76,7 @@ struct DemoCommand: AsyncParsableCommand {
                 .filter(\.$state == "draft").sort(\.$personioID).first()?.personioID ?? someone
             let yesterday = LocalDate.today(Date(), TimeZone(identifier: "Europe/Berlin") ?? .current).adding(days: -1)
             say(Self.banner(reports: reports, connections: seeded.connections, hubURL: hubURL, sandboxURL: sandboxURL, token: token,
-                              adminToken: adminToken, timeTracking: timeTracking, someone: someone, cursor: cursor,
+                              adminToken: adminToken, password: password, timeTracking: timeTracking, someone: someone, cursor: cursor,
                               yesterday: yesterday, onboarding: (onboarding, draft)))
             await waitForTermination()
             try await hub.shutdown()
@@ -83,7 +89,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     static func banner(reports: [RunReport], connections: [(preset: String, id: UUID)], hubURL: String, sandboxURL: String,
-                       token: String, adminToken: String, timeTracking: UUID, someone: Int, cursor: Int, yesterday: LocalDate,
+                       token: String, adminToken: String, password: String, timeTracking: UUID, someone: Int, cursor: Int, yesterday: LocalDate,
                        onboarding: (connection: UUID, draft: Int)) -> String {
         let lines = connections.map { connection -> String in
             let report = reports.first { $0.connectionID == connection.id }
@@ -93,6 +99,7 @@ struct DemoCommand: AsyncParsableCommand {
         return """
 
         Rollcall demo is running (in memory; Ctrl-C stops it).
+          Dashboard \(hubURL)/   sign in as demo@rollcall.example, password: \(password)
           Hub API   \(hubURL)/api/v1   token: \(token)
           Sandbox   \(sandboxURL)/v1   admin token: \(adminToken)
 

@@ -151,6 +151,60 @@ struct TokenCommand: AsyncParsableCommand {
     }
 }
 
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user",
+        abstract: "Manage people who sign in to the dashboard.",
+        subcommands: [Create.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a dashboard account in a workspace (the first owner; later ones are invited from the Users page).",
+            discussion: """
+            The password is read from ROLLCALL_USER_PASSWORD when set, otherwise from the first line of standard input \
+            (at least 12 characters). Roles: owner (everything, incl. users and deletion), admin (connections, approvals, \
+            hand-offs), hr (approvals and hand-offs), viewer (read only).
+            """
+        )
+
+        @Option(help: "The workspace's id.") var workspace: String
+        @Option(help: "The person's e-mail address (they sign in with it).") var email: String
+        @Option(help: "The person's name, as the dashboard and the audit log show it.") var name: String
+        @Option(help: "owner, admin, hr or viewer.") var role: String = "owner"
+
+        func validate() throws {
+            guard UUID(uuidString: workspace) != nil else { throw ValidationError("--workspace must be a workspace id (a UUID)") }
+            guard UserModel.Role(rawValue: role) != nil else { throw ValidationError("--role must be owner, admin, hr or viewer") }
+            guard DashboardUsers.normalisedEmail(email) != nil else { throw ValidationError("--email \(email) is not an e-mail address") }
+        }
+
+        func run() async throws {
+            bootstrapLogging()
+            let password = ProcessInfo.processInfo.environment["ROLLCALL_USER_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
+            do {
+                try DashboardUsers.checkPassword(password)
+            } catch {
+                throw ValidationError("\(error) (set ROLLCALL_USER_PASSWORD or pipe the password in)")
+            }
+            let workspaceID = UUID(uuidString: workspace)!
+            let role = UserModel.Role(rawValue: role)!
+            try await withHub { hub in
+                guard try await WorkspaceModel.find(workspaceID, on: hub.app.db) != nil else {
+                    throw ValidationError("no workspace with id \(workspaceID)")
+                }
+                do {
+                    try await DashboardUsers(database: hub.app.db, now: { Date() })
+                        .create(workspaceID: workspaceID, email: email, name: name, password: password, role: role)
+                } catch let problem as DashboardUsers.Problem {
+                    throw ValidationError(problem.description)
+                }
+            }
+            print("Created \(role.rawValue) \(email). Sign in at the hub's address, /sign-in.")
+        }
+    }
+}
+
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",

@@ -13,6 +13,6 @@ struct Rollcall: AsyncParsableCommand {
         and a tour to follow. `rollcall sandbox` runs the Personio-compatible server alone.
         """,
         subcommands: [DemoCommand.self, ServeCommand.self, MigrateCommand.self, SyncCommand.self, PlanCommand.self,
-                      WorkspaceCommand.self, TokenCommand.self, SandboxCommand.self]
+                      WorkspaceCommand.self, TokenCommand.self, UserCommand.self, SandboxCommand.self]
     )
 }

@@ -57,15 +57,19 @@ struct ApprovalRoutes: RouteCollection {
     }
 
     func approve(_ request: Request) async throws -> Response {
-        let scope = try request.workspace
         let connection = try await APIRoutes.connection(request)
+        let input = try request.content.decode(ApprovalInput.self)
+        return try APIRoutes.encode(try await approve(input, connection: connection, scope: try request.workspace, on: request.db), status: .ok)
+    }
+
+    /// Validates and records an approval, then runs the connection (API and dashboard).
+    func approve(_ input: ApprovalInput, connection: ConnectionModel, scope: WorkspaceScope, on database: any Database) async throws -> ApprovalResult {
         let connectionID = try connection.requireID()
         let rules = try StoredJSON.decode(ConnectionRules.self, connection.rules)
         guard rules.policy.requiresApproval else {
             throw APIError(status: .conflict, code: "approval_not_required",
                            message: "The \(connection.preset) preset provisions people without approval; there is nothing to approve.")
         }
-        let input = try request.content.decode(ApprovalInput.self)
         guard let ids = input.personioIds, !ids.isEmpty else {
             throw APIError.invalid("personio_ids", "personio_ids lists the Personio ids of the drafts to approve")
         }
@@ -83,7 +87,7 @@ struct ApprovalRoutes: RouteCollection {
             throw APIError.invalid("country", "country is required: the country of employment for this import, e.g. DE")
         }
 
-        let rows = try await LinkModel.query(on: request.db).filter(\.$connection.$id == connectionID).filter(\.$personioID ~~ ids).all()
+        let rows = try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$personioID ~~ ids).all()
         let byID = Dictionary(rows.map { ($0.personioID, $0) }, uniquingKeysWith: { first, _ in first })
         for (index, id) in ids.enumerated() {
             guard let row = byID[id] else {
@@ -96,7 +100,7 @@ struct ApprovalRoutes: RouteCollection {
         let now = runner.now()
         let fieldsText = importFields.isEmpty ? nil : try StoredJSON.text(importFields)
         let detail = "\(ids.count) approved\(importFields["country"].map { " for \($0)" } ?? ""): \(ids.map(String.init).joined(separator: ", "))"
-        try await request.db.transaction { database in
+        try await database.transaction { database in
             for row in rows {
                 row.approvedAt = now
                 row.approvedBy = scope.actor
@@ -117,6 +121,6 @@ struct ApprovalRoutes: RouteCollection {
             result = ApprovalResult(approved: ids, run: nil,
                                     message: "Approved. A run of this connection is under way; the next run provisions them.")
         }
-        return try APIRoutes.encode(result, status: .ok)
+        return result
     }
 }

@@ -120,16 +120,22 @@ struct HandoffRoutes: RouteCollection {
     }
 
     func handOff(_ request: Request) async throws -> Response {
-        let scope = try request.workspace
         let input = try request.content.decode(HandoffInput.self)
-        let candidate = try await validate(input, workspaceID: scope.workspaceID, on: request.db)
+        let (view, status) = try await handOff(input, scope: try request.workspace, on: request.db)
+        return try APIRoutes.encode(view, status: status)
+    }
+
+    /// Hands a candidate over exactly once (API and dashboard): 201 when this call created the
+    /// employee, 200 with the first result for a repeat.
+    func handOff(_ input: HandoffInput, scope: WorkspaceScope, on database: any Database) async throws -> (HandoffView, HTTPResponseStatus) {
+        let candidate = try await validate(input, workspaceID: scope.workspaceID, on: database)
         let deadline = ContinuousClock.now + Self.waitForFirst
         while true {
-            switch try await claim(candidate, workspaceID: scope.workspaceID, on: request.db) {
+            switch try await claim(candidate, workspaceID: scope.workspaceID, on: database) {
             case .done(let model):
-                return try APIRoutes.encode(HandoffView(model), status: .ok)
+                return (HandoffView(model), .ok)
             case .owned(let model):
-                return try await send(candidate, model, on: request.db)
+                return try await send(candidate, model, on: database)
             case .busy:
                 guard ContinuousClock.now < deadline else {
                     throw APIError(status: .conflict, code: "in_progress",
@@ -188,7 +194,7 @@ struct HandoffRoutes: RouteCollection {
     }
 
     /// Creates the employee (or finds the one an earlier attempt created) and records the outcome.
-    func send(_ candidate: Candidate, _ model: HandoffModel, on database: any Database) async throws -> Response {
+    func send(_ candidate: Candidate, _ model: HandoffModel, on database: any Database) async throws -> (HandoffView, HTTPResponseStatus) {
         let source = try await SourceModel.find(candidate.sourceID, on: database)
         guard let source else { throw APIError.invalid("source_id", "the source was deleted") }
         let client: PersonioClient
@@ -240,7 +246,7 @@ struct HandoffRoutes: RouteCollection {
     }
 
     private func succeed(_ model: HandoffModel, personioID: Int, status: HTTPResponseStatus, on database: any Database,
-                         note: String?) async throws -> Response {
+                         note: String?) async throws -> (HandoffView, HTTPResponseStatus) {
         model.status = .sent
         model.personioID = personioID
         model.sentAt = runner.now()
@@ -251,7 +257,7 @@ struct HandoffRoutes: RouteCollection {
         try await AuditEventModel(workspaceID: model.$workspace.id, actor: model.sentBy, action: "handoff.sent",
                                   subject: "candidate \(model.candidateID)", detail: "Personio employee \(personioID)",
                                   at: runner.now()).save(on: database)
-        return try APIRoutes.encode(HandoffView(model, note: note), status: status)
+        return (HandoffView(model, note: note), status)
     }
 
     /// Records a failed attempt; a later request may try again.

@@ -141,34 +141,56 @@ struct ManagementRoutes: RouteCollection {
     /// Checks the credentials live (the client's `diagnose`) and stores the source only when
     /// Personio accepts them; the answer lists every attribute the presets need and where to fix it.
     func createSource(_ request: Request) async throws -> Response {
-        let scope = try request.workspace
         let input = try request.content.decode(SourceInput.self)
+        let (source, diagnosis) = try await connect(input, scope: try request.workspace, on: request.db)
+        return try APIRoutes.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .created)
+    }
+
+    /// Connects a source for the API and the dashboard's wizard: the credentials are checked live
+    /// against `required` (default: what every preset needs) and stored only when Personio accepts them.
+    func connect(_ input: SourceInput, scope: WorkspaceScope, on database: any Database,
+                 required: [String] = ManagementRoutes.requiredAttributes) async throws -> (SourceModel, PersonioDiagnosis) {
         let credentials = try input.credentials()
         let baseURL = try input.validatedBaseURL()
         let name = input.name?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? "Personio"
-        let diagnosis = await diagnose(baseURL: baseURL, credentials, partnerId: input.partnerId, appId: input.appId)
+        let partnerId = input.partnerId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        let appId = input.appId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        let diagnosis = await diagnose(baseURL: baseURL, credentials, partnerId: partnerId, appId: appId, required: required)
         guard diagnosis.credentialsValid else { throw rejected(diagnosis) }
         let source = SourceModel(workspaceID: scope.workspaceID, name: name, baseURL: baseURL, clientID: credentials.clientId,
-                                 sealedClientSecret: "", partnerID: input.partnerId, appID: input.appId)
+                                 sealedClientSecret: "", partnerID: partnerId, appID: appId)
         source.id = UUID()
         source.sealedClientSecret = try runner.vault.seal(credentials.clientSecret, context: SyncRunner.secretContext(source))
-        try await source.create(on: request.db)
-        try await audit(request, "source.created", subject: source, detail: "client id \(credentials.clientId)")
-        return try APIRoutes.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .created)
+        try await source.create(on: database)
+        try await audit(scope, database, "source.created", subject: source, detail: "client id \(credentials.clientId)")
+        return (source, diagnosis)
+    }
+
+    /// Checks a stored source's credentials again (after fixing its attributes in Personio).
+    func recheck(_ source: SourceModel, required: [String] = ManagementRoutes.requiredAttributes) async throws -> PersonioDiagnosis {
+        let secret = try runner.vault.open(source.sealedClientSecret, context: SyncRunner.secretContext(source))
+        return await diagnose(baseURL: source.baseURL, CredentialsInput(clientId: source.clientID, clientSecret: secret),
+                              partnerId: source.partnerID, appId: source.appID, required: required)
     }
 
     /// Replaces the client id and secret ("change the key"), after Personio accepted the new ones.
     func rotateCredentials(_ request: Request) async throws -> Response {
         let source = try await source(request)
         let input = try request.content.decode(SourceInput.self)
+        let diagnosis = try await rotate(source, input, scope: try request.workspace, on: request.db)
+        return try APIRoutes.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .ok)
+    }
+
+    /// Replaces a source's key once Personio accepted the new one (API and dashboard).
+    func rotate(_ source: SourceModel, _ input: SourceInput, scope: WorkspaceScope, on database: any Database) async throws -> PersonioDiagnosis {
         let credentials = try input.credentials()
         let diagnosis = await diagnose(baseURL: source.baseURL, credentials, partnerId: source.partnerID, appId: source.appID)
         guard diagnosis.credentialsValid else { throw rejected(diagnosis) }
         source.clientID = credentials.clientId
         source.sealedClientSecret = try runner.vault.seal(credentials.clientSecret, context: SyncRunner.secretContext(source))
-        try await source.save(on: request.db)
-        try await audit(request, "source.credentials_rotated", subject: source, detail: "client id \(credentials.clientId)")
-        return try APIRoutes.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .ok)
+        try await source.save(on: database)
+        try await audit(scope, database, "source.credentials_rotated", subject: source, detail: "client id \(credentials.clientId)")
+        return diagnosis
     }
 
     /// Deletes the source with its connections and everything stored about their people.
@@ -187,10 +209,12 @@ struct ManagementRoutes: RouteCollection {
         return model
     }
 
-    private func diagnose(baseURL: String, _ credentials: CredentialsInput, partnerId: String?, appId: String?) async -> PersonioDiagnosis {
+    private func diagnose(baseURL: String, _ credentials: CredentialsInput, partnerId: String?, appId: String?,
+                          required: [String] = ManagementRoutes.requiredAttributes) async -> PersonioDiagnosis {
         let client = await runner.clients.client(baseURL: baseURL, credentials: PersonioCredentials(
             clientId: credentials.clientId, clientSecret: credentials.clientSecret, partnerId: partnerId, appId: appId))
-        return await client.diagnose(required: Self.requiredAttributes, optional: Self.optionalAttributes)
+        let optional = Set(Self.requiredAttributes + Self.optionalAttributes).subtracting(required).sorted()
+        return await client.diagnose(required: required, optional: optional)
     }
 
     private func rejected(_ diagnosis: PersonioDiagnosis) -> APIError {
@@ -199,8 +223,12 @@ struct ManagementRoutes: RouteCollection {
     }
 
     private func audit(_ request: Request, _ action: String, subject: SourceModel, detail: String) async throws {
-        try await AuditEventModel(workspaceID: try request.workspace.workspaceID, actor: "api token", action: action,
-                                  subject: "source \(try subject.requireID())", detail: detail, at: runner.now()).save(on: request.db)
+        try await audit(try request.workspace, request.db, action, subject: subject, detail: detail)
+    }
+
+    private func audit(_ scope: WorkspaceScope, _ database: any Database, _ action: String, subject: SourceModel, detail: String) async throws {
+        try await AuditEventModel(workspaceID: scope.workspaceID, actor: scope.actor, action: action,
+                                  subject: "source \(try subject.requireID())", detail: detail, at: runner.now()).save(on: database)
     }
 
     // MARK: Connections
@@ -285,11 +313,16 @@ struct ManagementRoutes: RouteCollection {
     }
 
     func createConnection(_ request: Request) async throws -> Response {
-        let scope = try request.workspace
         let input = try request.content.decode(ConnectionInput.self)
+        let connection = try await makeConnection(input, scope: try request.workspace, on: request.db)
+        return try APIRoutes.encode(try APIRoutes.ConnectionView(connection), status: .created)
+    }
+
+    /// Creates a connection from a preset (API and dashboard).
+    func makeConnection(_ input: ConnectionInput, scope: WorkspaceScope, on database: any Database) async throws -> ConnectionModel {
         try input.validate()
         guard let sourceID = input.sourceId else { throw APIError.invalid("source_id", "source_id is required") }
-        guard try await SourceModel.query(on: request.db).filter(\.$id == sourceID).filter(\.$workspace.$id == scope.workspaceID)
+        guard try await SourceModel.query(on: database).filter(\.$id == sourceID).filter(\.$workspace.$id == scope.workspaceID)
             .first() != nil else { throw APIError.invalid("source_id", "no source with that id in this workspace") }
         let presets = Preset.all.filter { $0.direction == .fromPersonio }
         guard let presetID = input.preset, let preset = presets.first(where: { $0.id == presetID }) else {
@@ -312,8 +345,11 @@ struct ManagementRoutes: RouteCollection {
                                          incrementalInterval: input.incrementalInterval ?? preset.incrementalInterval,
                                          fullInterval: input.fullInterval ?? preset.fullInterval, paused: input.paused ?? false)
         connection.id = connectionID
-        try await connection.create(on: request.db)
-        return try APIRoutes.encode(try APIRoutes.ConnectionView(connection), status: .created)
+        try await connection.create(on: database)
+        try await AuditEventModel(workspaceID: scope.workspaceID, actor: scope.actor, action: "connection.created",
+                                  subject: "connection \(connectionID)", detail: "\(connection.name) (\(preset.id), \(target))",
+                                  at: runner.now()).save(on: database)
+        return connection
     }
 
     func updateConnection(_ request: Request) async throws -> APIRoutes.ConnectionView {
@@ -385,17 +421,24 @@ struct ManagementRoutes: RouteCollection {
     func discard(_ request: Request) async throws -> HeldView { try await decide(request, .discarded) }
 
     private func decide(_ request: Request, _ status: HeldBatchModel.Status) async throws -> HeldView {
-        let scope = try request.workspace
-        guard let id = request.parameters.get("batch", as: UUID.self),
-              let batch = try await HeldBatchModel.query(on: request.db).filter(\.$id == id).join(parent: \.$connection)
+        guard let id = request.parameters.get("batch", as: UUID.self) else { throw APIError.notFound("held batch") }
+        return try await decide(batchID: id, status, scope: try request.workspace, on: request.db)
+    }
+
+    /// Releases or discards a held batch (API and dashboard), recorded with who decided.
+    func decide(batchID id: UUID, _ status: HeldBatchModel.Status, scope: WorkspaceScope, on database: any Database) async throws -> HeldView {
+        guard let batch = try await HeldBatchModel.query(on: database).filter(\.$id == id).join(parent: \.$connection)
                 .filter(ConnectionModel.self, \.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("held batch") }
         guard batch.status == .held else {
             throw APIError(status: .conflict, code: "already_decided", message: "This batch was already \(batch.status.rawValue).")
         }
         batch.status = status
         batch.decidedAt = runner.now()
-        batch.decidedBy = "api token"
-        try await batch.save(on: request.db)
+        batch.decidedBy = scope.actor
+        try await batch.save(on: database)
+        try await AuditEventModel(workspaceID: scope.workspaceID, actor: scope.actor, action: "held_batch.\(status.rawValue)",
+                                  subject: "connection \(batch.$connection.id)", detail: "\(batch.removals) removals",
+                                  at: runner.now()).save(on: database)
         return HeldView(id: id, runId: batch.$run.id, status: status.rawValue, removals: batch.removals, linked: batch.linked, people: nil)
     }
 }

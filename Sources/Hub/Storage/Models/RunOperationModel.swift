@@ -5,7 +5,7 @@ import Foundation
 public final class RunOperationModel: Model, @unchecked Sendable {
     public static let schema = "run_operations"
 
-    public enum Outcome: String, Codable, Sendable {
+    public enum Outcome: String, Codable, Sendable, CaseIterable {
         case planned, applied, failed, held, skipped
     }
 

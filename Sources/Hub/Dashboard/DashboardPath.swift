@@ -1,0 +1,35 @@
+import Foundation
+
+/// Every dashboard address, in one place: routes, links, forms and tests use these.
+enum DashboardPath {
+    static let home = "/"
+    static let signIn = "/sign-in"
+    static let signOut = "/sign-out"
+    static let stylesheet = "/dashboard.css"
+    static let connections = "/connections"
+    static let newConnection = "/connections/new"
+    static let sources = "/sources"
+    static let newSource = "/sources/new"
+    static let audit = "/audit"
+    static let users = "/users"
+    static let handoffs = "/handoffs"
+    static let newHandoff = "/handoffs/new"
+
+    static func source(_ id: UUID) -> String { "/sources/\(id)" }
+    static func sourceCheck(_ id: UUID) -> String { "/sources/\(id)/check" }
+    static func sourceCredentials(_ id: UUID) -> String { "/sources/\(id)/credentials" }
+    static func connection(_ id: UUID) -> String { "/connections/\(id)" }
+    static func connectionAction(_ id: UUID, _ action: ConnectionAction) -> String { "/connections/\(id)/\(action.rawValue)" }
+    static func importPeople(_ id: UUID) -> String { "/connections/\(id)/import" }
+    static func run(_ id: UUID) -> String { "/runs/\(id)" }
+    static func held(_ id: UUID, _ decision: String) -> String { "/held/\(id)/\(decision)" }
+    static func person(_ personioID: Int) -> String { "/people/\(personioID)" }
+    static func invite(_ token: String) -> String { "/invite/\(token)" }
+    static func handoff(_ candidate: String) -> String {
+        "/handoffs/\(candidate.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? candidate)"
+    }
+
+    enum ConnectionAction: String, CaseIterable {
+        case sync, preview, pause, resume, delete
+    }
+}

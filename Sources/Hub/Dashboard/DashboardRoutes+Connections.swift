@@ -1,0 +1,354 @@
+import Fluent
+import Foundation
+import SyncEngine
+import Vapor
+
+/// The connections overview, one connection's page, and what can be done to it.
+extension DashboardRoutes {
+    func bootConnections(_ routes: any RoutesBuilder) {
+        routes.get("connections", use: connectionsPage)
+        routes.get("connections", "new", use: newConnectionPage)
+        routes.post("connections", use: createConnection)
+        routes.get("connections", ":connection", use: connectionPage)
+        for action in DashboardPath.ConnectionAction.allCases {
+            routes.post("connections", ":connection", PathComponent(stringLiteral: action.rawValue)) { request in
+                try await self.act(request, action)
+            }
+        }
+        routes.post("held", ":batch", ":decision", use: decideHeld)
+    }
+
+    // MARK: Overview
+
+    /// One connection as the overview and its page show it.
+    struct ConnectionSummary {
+        var model: ConnectionModel
+        var id: UUID
+        var people: [LinkState: Int]
+        var lastRun: RunModel?
+        var heldBatches: Int
+        var seatLimit: Int?
+        var syncing: Bool
+
+        /// connected, syncing, held, failing (with the reason) or paused.
+        var status: (label: String, tone: String, reason: String?) {
+            if model.paused { return ("paused", "muted", nil) }
+            if syncing { return ("syncing", "warn", nil) }
+            if heldBatches > 0 { return ("held", "warn", "The deletion brake held a batch; release or discard it.") }
+            if let error = model.lastError { return ("failing", "bad", error) }
+            return ("connected", "ok", nil)
+        }
+
+        var lastCounts: [String: Int] { lastRun.flatMap { try? StoredJSON.decode([String: Int].self, $0.counts) } ?? [:] }
+    }
+
+    func summary(_ model: ConnectionModel, on database: any Database, now: Date) async throws -> ConnectionSummary {
+        let id = try model.requireID()
+        var people: [LinkState: Int] = [:]
+        for state in LinkState.allCases {
+            people[state] = try await LinkModel.query(on: database).filter(\.$connection.$id == id).filter(\.$state == state.rawValue).count()
+        }
+        let lastRun = try await RunModel.query(on: database).filter(\.$connection.$id == id).filter(\.$dryRun == false)
+            .sort(\.$startedAt, .descending).first()
+        let held = try await HeldBatchModel.query(on: database).filter(\.$connection.$id == id).filter(\.$status == .held).count()
+        let rules = try? StoredJSON.decode(ConnectionRules.self, model.rules)
+        let syncing = model.leaseOwner != nil && (model.leaseExpiresAt ?? .distantPast) > now
+        return ConnectionSummary(model: model, id: id, people: people, lastRun: lastRun, heldBatches: held,
+                                 seatLimit: rules?.policy.seatLimit, syncing: syncing)
+    }
+
+    static func counts(_ counts: [String: Int]) -> String {
+        counts.isEmpty ? "nothing to do" : counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    }
+
+    func connectionsPage(_ request: Request) async throws -> Response {
+        let user = try request.dashboardUser
+        let zone = try await timeZone(request, user)
+        let models = try await ConnectionModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$createdAt).all()
+        var summaries: [ConnectionSummary] = []
+        for model in models { summaries.append(try await summary(model, on: request.db, now: runner.now())) }
+        let sources = try await SourceModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).count()
+        let rows = summaries.html { item in
+            let status = item.status
+            let seats = item.seatLimit.map { "\(item.people[.active] ?? 0) of \($0)" } ?? "\(item.people[.active] ?? 0), no limit"
+            return """
+            <tr><td><a href="\(DashboardPath.connection(item.id))">\(item.model.name)</a><br><small class="muted">\(item.model.preset) → \(item.model.targetKind)</small></td>
+            <td>\(Layout.badge(status.label, status.tone))\(status.reason.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td>
+            <td>\(Layout.date(item.lastRun?.startedAt, in: zone))<br><small class="muted">next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone))</small></td>
+            <td>\(item.people[.active] ?? 0) active · \(item.people[.archived] ?? 0) archived · \(item.people[.draft] ?? 0) draft</td>
+            <td>\(seats)</td><td>\(item.lastRun.map { _ in Self.counts(item.lastCounts) } ?? "never run")</td></tr>
+            """
+        }
+        let body: HTML = """
+        \(user.may(.manage) ? HTML("<p class=\"actions\"><a href=\"\(DashboardPath.newConnection)\">New connection</a> · <a href=\"\(DashboardPath.newSource)\">Connect Personio</a></p>") : .empty)
+        \(summaries.isEmpty ? HTML("<p>No connections yet. \(sources == 0 ? "First connect Personio, then create a connection from a preset." : "Create one from a preset.")</p>") : """
+        <div class="table"><table><caption class="muted">Every connection of the workspace</caption><thead><tr><th scope="col">Connection</th><th scope="col">Status</th>\
+        <th scope="col">Last sync</th><th scope="col">People</th><th scope="col">Seats</th><th scope="col">Last run</th></tr></thead>
+        <tbody>\(rows)</tbody></table></div>
+        """)
+        """
+        return Layout.response(Layout.page(title: "Connections", user: user, notice: Self.notice(request), body))
+    }
+
+    // MARK: New connection
+
+    struct ConnectionForm: Content {
+        var name: String?
+        var sourceId: UUID?
+        var preset: String?
+        var target: String?
+        var seatLimit: String?
+        var scimBaseURL: String?
+        var scimToken: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, preset, target
+            case sourceId = "source_id", seatLimit = "seat_limit", scimBaseURL = "scim_base_url", scimToken = "scim_token"
+        }
+    }
+
+    func newConnectionPage(_ request: Request) async throws -> Response {
+        let user = try request.require(.manage)
+        return try await connectionForm(request, user: user, form: ConnectionForm(), error: nil)
+    }
+
+    private func connectionForm(_ request: Request, user: DashboardUser, form: ConnectionForm, error: APIError?,
+                                status: HTTPResponseStatus = .ok) async throws -> Response {
+        let sources = try await SourceModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$createdAt).all()
+        guard !sources.isEmpty else {
+            return Layout.response(Layout.page(title: "New connection", user: user, """
+                <p>Connect Personio first: a connection reads its people from a source.</p><p><a href="\(DashboardPath.newSource)">Connect Personio</a></p>
+                """))
+        }
+        func message(_ field: String) -> String? { error?.field == field ? error?.message : nil }
+        let presets = Preset.all.filter { $0.direction == .fromPersonio }
+        let body: HTML = """
+        \(error.flatMap { $0.field == nil ? HTML("<p class=\"notice error\" role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
+        <form method="post" action="\(DashboardPath.connections)">\(Layout.csrf(user))
+        \(Layout.select("Personio source", name: "source_id", options: try sources.map { (try $0.requireID().uuidString, $0.name) },
+                        selected: form.sourceId?.uuidString, error: message("source_id")))
+        \(Layout.select("Preset (what the app needs)", name: "preset", options: presets.map { ($0.id, "\($0.title) (\($0.id))") },
+                        selected: form.preset, error: message("preset")))
+        \(Layout.field("Name", name: "name", value: form.name, error: message("name"), help: "Shown on the dashboard; the preset's title when empty."))
+        \(Layout.select("Target", name: "target", options: [("feed", "Change feed (the app reads the API)"), ("scim", "SCIM 2.0 app")],
+                        selected: form.target, error: message("target")))
+        \(Layout.field("Seat limit", name: "seat_limit", value: form.seatLimit, type: "number", error: message("seat_limit"),
+                       help: "Optional: at most this many active people in the app."))
+        <fieldset><legend>SCIM app (only for the SCIM target)</legend>
+        \(Layout.field("SCIM base URL", name: "scim_base_url", value: form.scimBaseURL, type: "url", error: message("scim.base_url"),
+                       help: "e.g. https://app.example/scim/v2"))
+        \(Layout.field("SCIM token", name: "scim_token", type: "password", error: message("scim.token"), help: "Stored encrypted; never shown again."))
+        </fieldset><button>Create connection</button></form>
+        """
+        return Layout.response(Layout.page(title: "New connection", user: user, body), status: status)
+    }
+
+    func createConnection(_ request: Request) async throws -> Response {
+        let user = try request.require(.manage)
+        let form = try request.content.decode(ConnectionForm.self)
+        var input = ManagementRoutes.ConnectionInput()
+        input.sourceId = form.sourceId
+        input.preset = form.preset
+        input.name = form.name?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        input.target = form.target
+        do {
+            if let text = form.seatLimit?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+                guard let limit = Int(text) else { throw APIError.invalid("seat_limit", "The seat limit is a whole number, e.g. 50.") }
+                input.seatLimit = limit
+            }
+            if form.target == "scim" {
+                input.scim = ManagementRoutes.SCIMInput(baseURL: form.scimBaseURL, token: form.scimToken)
+            }
+            let connection = try await management.makeConnection(input, scope: try request.workspace, on: request.db)
+            return Self.redirect(request, to: DashboardPath.connection(try connection.requireID()), notice: .created)
+        } catch let error as APIError {
+            return try await connectionForm(request, user: user, form: form, error: error, status: error.status)
+        }
+    }
+
+    // MARK: One connection
+
+    func connectionPage(_ request: Request) async throws -> Response {
+        let user = try request.dashboardUser
+        let model = try await connection(request)
+        let zone = try await timeZone(request, user)
+        let item = try await summary(model, on: request.db, now: runner.now())
+        let runs = try await RunModel.query(on: request.db).filter(\.$connection.$id == item.id).sort(\.$startedAt, .descending).limit(30).all()
+        let held = try await HeldBatchModel.query(on: request.db).filter(\.$connection.$id == item.id).filter(\.$status == .held).all()
+        var heldPeople: [UUID: [RunOperationModel]] = [:]
+        for batch in held {
+            heldPeople[try batch.requireID()] = try await RunOperationModel.query(on: request.db).filter(\.$run.$id == batch.$run.id)
+                .filter(\.$outcome == .held).sort(\.$personioID).all()
+        }
+        let heldIDs = heldPeople.values.flatMap { $0.map(\.personioID) }
+        let heldNames = heldIDs.isEmpty ? [:] : try await LinkModel.query(on: request.db).filter(\.$connection.$id == item.id)
+            .filter(\.$personioID ~~ heldIDs).all().reduce(into: [Int: String]()) { $0[$1.personioID] = $1.displayName }
+        let search = request.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        var people = LinkModel.query(on: request.db).filter(\.$connection.$id == item.id).sort(\.$displayName).limit(200)
+        if let search { people = people.group(.or) { $0.filter(\.$displayName ~~ search).filter(\.$fields ~~ search) } }
+        let links = try await people.all()
+        let source = try await SourceModel.find(model.$source.id, on: request.db)
+        let rules = try? StoredJSON.decode(ConnectionRules.self, model.rules)
+        let page = ConnectionPageView(user: user, item: item, zone: zone, runs: runs, held: held, heldPeople: heldPeople, heldNames: heldNames, links: links,
+                                      search: search, sourceName: source?.name ?? "—", requiresApproval: rules?.policy.requiresApproval ?? false,
+                                      scimBaseURL: model.targetKind == "scim" ? (try? StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig))?.baseURL : nil)
+        return Layout.response(Layout.page(title: model.name, user: user, notice: Self.notice(request), page.render()))
+    }
+
+    func act(_ request: Request, _ action: DashboardPath.ConnectionAction) async throws -> Response {
+        let user = try request.require(action == .delete ? .own : .manage)
+        let model = try await connection(request)
+        let id = try model.requireID()
+        switch action {
+        case .sync, .preview:
+            do {
+                let full = (try? request.content.get(Bool.self, at: "full")) == true ? true : nil
+                let report = try await runner.runNow(connectionID: id, full: full, dryRun: action == .preview)
+                return Self.redirect(request, to: DashboardPath.run(report.runID), notice: action == .preview ? .previewed : .synced)
+            } catch SyncError.busy {
+                return Self.redirect(request, to: DashboardPath.connection(id), notice: .busy)
+            }
+        case .pause, .resume:
+            model.paused = action == .pause
+            if action == .resume { model.nextRunAt = runner.now() }
+            try await model.save(on: request.db)
+            try await audit(request, user, "connection.\(action == .pause ? "paused" : "resumed")", subject: "connection \(id)", detail: model.name)
+            return Self.redirect(request, to: DashboardPath.connection(id), notice: action == .pause ? .paused : .resumed)
+        case .delete:
+            let typed = (try? request.content.get(String.self, at: "confirm"))?.trimmingCharacters(in: .whitespaces)
+            guard typed == model.name else {
+                throw APIError.invalid("confirm", "Type the connection's name exactly (\(model.name)) to delete it.")
+            }
+            try await audit(request, user, "connection.deleted", subject: "connection \(id)", detail: model.name)
+            try await model.delete(on: request.db)
+            return Self.redirect(request, to: DashboardPath.connections, notice: .deleted)
+        }
+    }
+
+    func decideHeld(_ request: Request) async throws -> Response {
+        _ = try request.require(.manage)
+        guard let id = request.parameters.get("batch", as: UUID.self) else { throw DashboardFailure.notFound("held batch") }
+        let decision: HeldBatchModel.Status
+        switch request.parameters.get("decision") {
+        case "release": decision = .released
+        case "discard": decision = .discarded
+        default: throw DashboardFailure.notFound("page")
+        }
+        let view: ManagementRoutes.HeldView
+        do {
+            view = try await management.decide(batchID: id, decision, scope: try request.workspace, on: request.db)
+        } catch let error as APIError where error.status == .notFound {
+            throw DashboardFailure.notFound("held batch")
+        }
+        guard let batch = try await HeldBatchModel.find(view.id, on: request.db) else { throw DashboardFailure.notFound("held batch") }
+        return Self.redirect(request, to: DashboardPath.connection(batch.$connection.id), notice: decision == .released ? .released : .discarded)
+    }
+
+    func audit(_ request: Request, _ user: DashboardUser, _ action: String, subject: String, detail: String) async throws {
+        try await AuditEventModel(workspaceID: user.workspaceID, actor: user.actor, action: action, subject: subject, detail: detail,
+                                  at: runner.now()).create(on: request.db)
+    }
+}
+
+/// The page of one connection: status, people, held batches, runs (with a chart) and actions.
+struct ConnectionPageView {
+    var user: DashboardUser
+    var item: DashboardRoutes.ConnectionSummary
+    var zone: TimeZone
+    var runs: [RunModel]
+    var held: [HeldBatchModel]
+    var heldPeople: [UUID: [RunOperationModel]]
+    var heldNames: [Int: String]
+    var links: [LinkModel]
+    var search: String?
+    var sourceName: String
+    var requiresApproval: Bool
+    var scimBaseURL: String?
+
+    func render() -> HTML {
+        let status = item.status
+        let id = item.id
+        let actions: HTML = user.may(.manage) ? """
+            <div class="actions">\(Layout.button("Sync now", action: DashboardPath.connectionAction(id, .sync), user: user))\
+            \(Layout.button("Preview", action: DashboardPath.connectionAction(id, .preview), user: user, style: "secondary"))\
+            \(item.model.paused ? Layout.button("Resume", action: DashboardPath.connectionAction(id, .resume), user: user, style: "secondary")
+                                : Layout.button("Pause", action: DashboardPath.connectionAction(id, .pause), user: user, style: "secondary"))\
+            \(requiresApproval && user.may(.approve) ? HTML("<a href=\"\(DashboardPath.importPeople(id))\">Import and approve people</a>") : .empty)</div>
+            """ : requiresApproval && user.may(.approve) ? "<p><a href=\"\(DashboardPath.importPeople(id))\">Import and approve people</a></p>" : .empty
+        return """
+        <p>\(Layout.badge(status.label, status.tone)) \(status.reason ?? "")</p>
+        <div class="cards">
+        <div class="card"><span class="muted">Active</span><strong>\(item.people[.active] ?? 0)</strong></div>
+        <div class="card"><span class="muted">Archived</span><strong>\(item.people[.archived] ?? 0)</strong></div>
+        <div class="card"><span class="muted">Drafts</span><strong>\(item.people[.draft] ?? 0)</strong></div>
+        <div class="card"><span class="muted">Seats</span><strong>\(item.seatLimit.map { "\(item.people[.active] ?? 0) / \($0)" } ?? "no limit")</strong></div>
+        </div>
+        <p class="muted">Preset \(item.model.preset) · source \(sourceName) · target \(item.model.targetKind)\(scimBaseURL.map { " (\($0))" } ?? "") · \
+        last sync \(Layout.date(item.lastRun?.startedAt, in: zone)) · next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone))</p>
+        \(actions)
+        \(heldSection)
+        <h2>Runs</h2>\(RunChart(runs: runs).svg)
+        <div class="table"><table><thead><tr><th scope="col">Started</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Operations</th></tr></thead><tbody>
+        \(runs.html { run in
+            HTML("<tr><td><a href=\"\(DashboardPath.run(run.id ?? UUID()))\">\(Layout.date(run.startedAt, in: zone))</a></td><td>\(run.dryRun ? "preview" : run.full ? "full" : "incremental")</td><td>\(run.status.rawValue)\(run.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(DashboardRoutes.counts((try? StoredJSON.decode([String: Int].self, run.counts)) ?? [:]))</td></tr>")
+        })</tbody></table></div>
+        <h2>People</h2>
+        <form method="get" action="\(DashboardPath.connection(id))" role="search"><label for="q">Search people</label> <input id="q" name="q" type="search" value="\(search)"> <button class="secondary">Search</button></form>
+        <div class="table"><table><thead><tr><th scope="col">Person</th><th scope="col">State</th><th scope="col">Last change</th><th scope="col">Problem</th></tr></thead><tbody>
+        \(links.html { link in
+            HTML("<tr><td><a href=\"\(DashboardPath.person(link.personioID))\">\(link.displayName ?? "Personio #\(link.personioID)")</a> <small class=\"muted\">#\(link.personioID)</small></td><td>\(Layout.badge(link.state, link.state == "active" ? "ok" : link.state == "draft" ? "warn" : "muted"))</td><td>\(Layout.date(link.updatedAt, in: zone))</td><td>\(link.lastError ?? "")</td></tr>")
+        })</tbody></table></div>
+        \(links.count == 200 ? HTML("<p class=\"muted\">The first 200; search to narrow down.</p>") : .empty)
+        \(user.may(.own) ? deleteForm : .empty)
+        """
+    }
+
+    private var heldSection: HTML {
+        guard !held.isEmpty else { return .empty }
+        return """
+        <h2>Held by the deletion brake</h2>
+        \(held.html { batch in
+            let people = heldPeople[batch.id ?? UUID()] ?? []
+            return """
+            <section class="card"><p>\(batch.removals) removals held (\(batch.linked) people linked). These people would be archived or deleted:</p>
+            <ul>\(people.html { HTML("<li><a href=\"\(DashboardPath.person($0.personioID))\">\(heldNames[$0.personioID] ?? "Personio #\($0.personioID)")</a>: \($0.reason)</li>") })</ul>
+            \(user.may(.manage) ? HTML("\(Layout.button("Release", action: DashboardPath.held(batch.id ?? UUID(), "release"), user: user))\(Layout.button("Discard", action: DashboardPath.held(batch.id ?? UUID(), "discard"), user: user, style: "secondary"))") : .empty)
+            </section>
+            """
+        })
+        """
+    }
+
+    private var deleteForm: HTML {
+        """
+        <h2>Delete this connection</h2>
+        <form method="post" action="\(DashboardPath.connectionAction(item.id, .delete))">\(Layout.csrf(user))
+        \(Layout.field("Type the connection's name to confirm", name: "confirm",
+                       help: "Deleting purges everything it stored about people: links, feed, runs.", required: true))
+        <button class="danger">Delete connection</button></form>
+        """
+    }
+}
+
+/// Runs over time as a small server-rendered bar chart: one bar per run, its height the operations.
+struct RunChart {
+    var runs: [RunModel]
+
+    var svg: HTML {
+        let shown = runs.filter { !$0.dryRun }.prefix(30).reversed()
+        guard !shown.isEmpty else { return "<p class=\"muted\">No runs yet.</p>" }
+        let totals = shown.map { run in ((try? StoredJSON.decode([String: Int].self, run.counts)) ?? [:]).values.reduce(0, +) }
+        let highest = max(totals.max() ?? 1, 1)
+        let (width, height, gap) = (12, 60, 3)
+        let bars = zip(shown, totals).enumerated().html { index, pair in
+            let (run, total) = pair
+            let barHeight = max(2, Int(Double(total) / Double(highest) * Double(height - 4)))
+            let colour = run.status == .failed ? "#a40e26" : run.status == .held ? "#7d4e00" : "#116329"
+            return HTML("<rect x=\"\(index * (width + gap))\" y=\"\(height - barHeight)\" width=\"\(width)\" height=\"\(barHeight)\" fill=\"\(colour)\"><title>\(total) operations, \(run.status.rawValue)</title></rect>")
+        }
+        let total = shown.count * (width + gap)
+        return """
+        <svg class="chart" role="img" aria-label="Operations per run, the last \(shown.count) runs" width="\(total)" height="\(height)" viewBox="0 0 \(total) \(height)">\(bars)</svg>
+        """
+    }
+}

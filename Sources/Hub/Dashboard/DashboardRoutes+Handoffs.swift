@@ -1,0 +1,101 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Hand-offs from recruiting: the list with status, and the review form that sends a hire to
+/// Personio once; afterwards the page shows who sent it and when, and no button.
+extension DashboardRoutes {
+    func bootHandoffs(_ routes: any RoutesBuilder) {
+        routes.get("handoffs", use: handoffsPage)
+        routes.get("handoffs", "new", use: reviewPage)
+        routes.post("handoffs", use: sendHandoff)
+        routes.get("handoffs", ":candidate", use: handoffPage)
+    }
+
+    func handoffsPage(_ request: Request) async throws -> Response {
+        let user = try request.dashboardUser
+        let zone = try await timeZone(request, user)
+        let rows = try await HandoffModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$createdAt, .descending)
+            .limit(500).all()
+        let body: HTML = """
+        \(user.may(.approve) ? HTML("<p class=\"actions\"><a href=\"\(DashboardPath.newHandoff)\">Review a hire</a></p>") : .empty)
+        <div class="table"><table><thead><tr><th scope="col">Candidate</th><th scope="col">Status</th><th scope="col">Personio id</th><th scope="col">Sent by</th><th scope="col">When</th></tr></thead><tbody>
+        \(rows.html { row in
+            HTML("<tr><td><a href=\"\(DashboardPath.handoff(row.candidateID))\">\(row.candidateID)</a></td><td>\(Layout.badge(row.status.rawValue, row.status == .sent ? "ok" : row.status == .failed ? "bad" : "warn"))\(row.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(row.personioID.map(String.init) ?? "—")</td><td>\(row.sentBy)</td><td>\(Layout.date(row.sentAt, in: zone))</td></tr>")
+        })</tbody></table></div>
+        """
+        return Layout.response(Layout.page(title: "Hand-offs", user: user, notice: Self.notice(request), body))
+    }
+
+    func handoffPage(_ request: Request) async throws -> Response {
+        let user = try request.dashboardUser
+        let zone = try await timeZone(request, user)
+        guard let candidate = request.parameters.get("candidate"),
+              let row = try await HandoffModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID)
+                .filter(\.$candidateID == candidate).first() else { throw DashboardFailure.notFound("hand-off") }
+        let marker: HTML = row.status == .sent
+            ? "<p class=\"notice success\" role=\"status\" id=\"handoff-marker\">Sent to Personio by \(row.sentBy) on \(Layout.date(row.sentAt, in: zone)): employee #\(row.personioID ?? 0).</p>"
+            : "<p class=\"notice error\" role=\"alert\" id=\"handoff-marker\">\(row.status.rawValue): \(row.error ?? "not sent yet")</p>"
+        return Layout.response(Layout.page(title: "Hand-off \(row.candidateID)", user: user, notice: Self.notice(request), marker))
+    }
+
+    static let handoffFields: [(name: String, label: String, type: String, required: Bool)] = [
+        ("candidate_id", "Candidate id (in the recruiting tool)", "text", true), ("first_name", "First name", "text", true),
+        ("last_name", "Last name", "text", true), ("email", "Work e-mail", "email", true), ("position", "Position", "text", true),
+        ("department", "Department", "text", false), ("office", "Office", "text", false), ("hire_date", "Hire date", "date", false),
+        ("supervisor_email", "Supervisor's e-mail", "email", false),
+    ]
+
+    /// The review form, pre-filled from the query (a recruiting tool can link here with the fields).
+    func reviewPage(_ request: Request) async throws -> Response {
+        let user = try request.require(.approve)
+        var values: [String: String] = [:]
+        for field in Self.handoffFields { values[field.name] = request.query[String.self, at: field.name] }
+        values["source_id"] = request.query[String.self, at: "source_id"]
+        return try await reviewResponse(request, user: user, values: values, error: nil)
+    }
+
+    private func reviewResponse(_ request: Request, user: DashboardUser, values: [String: String], error: APIError?,
+                                status: HTTPResponseStatus = .ok) async throws -> Response {
+        let sources = try await SourceModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$createdAt).all()
+        let body: HTML = """
+        <p>Check the fields, then send. A candidate is created in Personio once: sending again shows the first result.</p>
+        \(error.flatMap { $0.field == nil ? HTML("<p class=\"notice error\" role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
+        <form method="post" action="\(DashboardPath.handoffs)">\(Layout.csrf(user))
+        \(Layout.select("Personio source", name: "source_id", options: try sources.map { (try $0.requireID().uuidString, $0.name) },
+                        selected: values["source_id"], error: error?.field == "source_id" ? error?.message : nil))
+        \(Self.handoffFields.html { field in
+            Layout.field(field.label, name: field.name, value: values[field.name], type: field.type,
+                         error: error?.field == field.name ? error?.message : nil, required: field.required)
+        })
+        <button>Send to Personio</button></form>
+        """
+        return Layout.response(Layout.page(title: "Review a hire", user: user, body), status: status)
+    }
+
+    func sendHandoff(_ request: Request) async throws -> Response {
+        let user = try request.require(.approve)
+        var values: [String: String] = [:]
+        for name in Self.handoffFields.map(\.name) + ["source_id"] {
+            values[name] = (try? request.content.get(String.self, at: name))?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        }
+        var input = HandoffRoutes.HandoffInput()
+        input.sourceId = values["source_id"].flatMap(UUID.init(uuidString:))
+        input.candidateId = values["candidate_id"]
+        input.firstName = values["first_name"]
+        input.lastName = values["last_name"]
+        input.email = values["email"]
+        input.position = values["position"]
+        input.department = values["department"]
+        input.office = values["office"]
+        input.hireDate = values["hire_date"]
+        input.supervisorEmail = values["supervisor_email"]
+        input.sentBy = "\(user.name) <\(user.email)>"
+        do {
+            let (view, _) = try await HandoffRoutes(runner: runner).handOff(input, scope: try request.workspace, on: request.db)
+            return Self.redirect(request, to: DashboardPath.handoff(view.candidateId), notice: .sent)
+        } catch let error as APIError {
+            return try await reviewResponse(request, user: user, values: values, error: error, status: error.status)
+        }
+    }
+}

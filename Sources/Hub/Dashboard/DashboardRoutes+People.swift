@@ -1,0 +1,153 @@
+import Fluent
+import Foundation
+import SyncEngine
+import Vapor
+
+/// A run with every operation, one person across the workspace's connections, and the import
+/// where HR picks drafts, sets the import's country and approves them.
+extension DashboardRoutes {
+    func bootPeople(_ routes: any RoutesBuilder) {
+        routes.get("runs", ":run", use: runPage)
+        routes.get("people", ":personioId", use: personPage)
+        routes.get("connections", ":connection", "import", use: importPage)
+        routes.post("connections", ":connection", "import", use: approve)
+    }
+
+    // MARK: Run
+
+    func runPage(_ request: Request) async throws -> Response {
+        let user = try request.dashboardUser
+        let zone = try await timeZone(request, user)
+        guard let id = request.parameters.get("run", as: UUID.self),
+              let run = try await RunModel.query(on: request.db).filter(\.$id == id).join(parent: \.$connection)
+                .filter(ConnectionModel.self, \.$workspace.$id == user.workspaceID).first() else { throw DashboardFailure.notFound("run") }
+        let connection = try run.joined(ConnectionModel.self)
+        let outcome = request.query[String.self, at: "outcome"].flatMap(RunOperationModel.Outcome.init(rawValue:))
+        var query = RunOperationModel.query(on: request.db).filter(\.$run.$id == id).sort(\.$personioID)
+        if let outcome { query = query.filter(\.$outcome == outcome) }
+        let operations = try await query.limit(1000).all()
+        let ids = Set(operations.map(\.personioID))
+        let names = try await LinkModel.query(on: request.db).filter(\.$connection.$id == run.$connection.id)
+            .filter(\.$personioID ~~ Array(ids)).all().reduce(into: [Int: String]()) { $0[$1.personioID] = $1.displayName }
+        let counts = (try? StoredJSON.decode([String: Int].self, run.counts)) ?? [:]
+        let filters = ([nil] + RunOperationModel.Outcome.allCases.map(Optional.some)).html { option in
+            let title = option?.rawValue ?? "all"
+            let href = DashboardPath.run(id) + (option.map { "?outcome=\($0.rawValue)" } ?? "")
+            return option == outcome ? HTML("<strong aria-current=\"page\">\(title)</strong> ") : HTML("<a href=\"\(href)\">\(title)</a> ")
+        }
+        let body: HTML = """
+        <p>\(Layout.badge(run.status.rawValue, run.status == .failed ? "bad" : run.status == .held ? "warn" : "ok")) \
+        \(run.dryRun ? "Preview (nothing was changed)" : run.full ? "Full run" : "Incremental run") of \
+        <a href="\(DashboardPath.connection(connection.id ?? UUID()))">\(connection.name)</a>, \(Layout.date(run.startedAt, in: zone)) → \
+        \(Layout.date(run.finishedAt, in: zone)); \(Self.counts(counts)); \(run.personioRequests) Personio requests.</p>
+        \(run.error.map { HTML("<p class=\"notice error\" role=\"alert\">\($0)</p>") } ?? .empty)
+        <nav aria-label="Filter by outcome" class="filters">Show: \(filters)</nav>
+        <div class="table"><table><thead><tr><th scope="col">Person</th><th scope="col">Operation</th><th scope="col">Reason</th><th scope="col">Outcome</th><th scope="col">Changed</th></tr></thead><tbody>
+        \(operations.html { operation in
+            HTML("""
+            <tr><td><a href="\(DashboardPath.person(operation.personioID))">\(names[operation.personioID] ?? "Personio #\(operation.personioID)")</a></td>\
+            <td>\(operation.kind)</td><td>\(operation.reason)</td><td>\(Layout.badge(operation.outcome.rawValue, operation.outcome == .failed ? "bad" : operation.outcome == .held ? "warn" : "ok"))\
+            \(operation.errorExplanation.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(operation.changedFields.joined(separator: ", "))</td></tr>
+            """)
+        })</tbody></table></div>
+        \(operations.isEmpty ? HTML("<p>No operations\(outcome.map { " with outcome \($0.rawValue)" } ?? ""): everyone was up to date.</p>") : .empty)
+        """
+        return Layout.response(Layout.page(title: "Run", user: user, notice: Self.notice(request), body))
+    }
+
+    // MARK: Person
+
+    /// One person across every connection of the workspace: state, last change, last reason, errors.
+    func personPage(_ request: Request) async throws -> Response {
+        let user = try request.dashboardUser
+        let zone = try await timeZone(request, user)
+        guard let personioID = request.parameters.get("personioId", as: Int.self) else { throw DashboardFailure.notFound("person") }
+        let links = try await LinkModel.query(on: request.db).filter(\.$personioID == personioID).join(parent: \.$connection)
+            .filter(ConnectionModel.self, \.$workspace.$id == user.workspaceID).all()
+        guard !links.isEmpty else { throw DashboardFailure.notFound("person") }
+        var rows: [HTML] = []
+        for link in links {
+            let connection = try link.joined(ConnectionModel.self)
+            let last = try await RunOperationModel.query(on: request.db).filter(\.$personioID == personioID).join(parent: \.$run)
+                .filter(RunModel.self, \.$connection.$id == link.$connection.id).filter(RunModel.self, \.$dryRun == false)
+                .sort(RunModel.self, \.$startedAt, .descending).first()
+            rows.append("""
+            <tr><td><a href="\(DashboardPath.connection(connection.id ?? UUID()))">\(connection.name)</a></td>\
+            <td>\(Layout.badge(link.state, link.state == "active" ? "ok" : link.state == "draft" ? "warn" : "muted"))</td>\
+            <td>\(Layout.date(link.updatedAt, in: zone))</td><td>\(last.map { "\($0.kind): \($0.reason)" } ?? "—")</td>\
+            <td>\(link.lastError ?? "")\(link.retryAfter.map { HTML("<br><small>retried after \(Layout.date($0, in: zone))</small>") } ?? .empty)</td></tr>
+            """)
+        }
+        let name = links.compactMap(\.displayName).first ?? "Personio #\(personioID)"
+        let body: HTML = """
+        <p class="muted">Personio employee #\(personioID)</p>
+        <div class="table"><table><thead><tr><th scope="col">Connection</th><th scope="col">State</th><th scope="col">Last change</th><th scope="col">Last operation and why</th><th scope="col">Problem</th></tr></thead>
+        <tbody>\(rows)</tbody></table></div>
+        <p class="muted">To see what the next run would do, use “Preview” on the connection: it lists every operation with the rule behind it, and changes nothing.</p>
+        """
+        return Layout.response(Layout.page(title: name, user: user, body))
+    }
+
+    // MARK: Import and approve
+
+    struct ImportForm: Content {
+        var personioIds: [Int]?
+        var country: String?
+
+        enum CodingKeys: String, CodingKey {
+            case country
+            case personioIds = "personio_ids"
+        }
+    }
+
+    func importPage(_ request: Request) async throws -> Response {
+        let user = try request.require(.approve)
+        let connection = try await connection(request)
+        return try await importResponse(request, user: user, connection: connection, form: ImportForm(), error: nil)
+    }
+
+    private func importResponse(_ request: Request, user: DashboardUser, connection: ConnectionModel, form: ImportForm, error: APIError?,
+                                status: HTTPResponseStatus = .ok) async throws -> Response {
+        let id = try connection.requireID()
+        let search = request.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        var query = LinkModel.query(on: request.db).filter(\.$connection.$id == id).filter(\.$state == LinkState.draft.rawValue)
+            .filter(\.$approvedAt == nil).sort(\.$displayName).limit(500)
+        if let search { query = query.group(.or) { $0.filter(\.$displayName ~~ search).filter(\.$fields ~~ search) } }
+        let drafts = try await query.all()
+        let chosen = Set(form.personioIds ?? [])
+        func message(_ field: String) -> String? { error.flatMap { ($0.field ?? "").hasPrefix(field) ? $0.message : nil } }
+        let body: HTML = """
+        <p>People in Personio who are not provisioned yet wait here as drafts, marked as coming from Personio. Pick the ones to \
+        import, set the country of employment for this import, and approve: the run that follows provisions them.</p>
+        <form method="get" action="\(DashboardPath.importPeople(id))" role="search"><label for="q">Search drafts</label> <input id="q" name="q" type="search" value="\(search)"> <button class="secondary">Search</button></form>
+        \(error.flatMap { message("personio_ids") == nil && message("country") == nil ? HTML("<p class=\"notice error\" role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
+        <form method="post" action="\(DashboardPath.importPeople(id))">\(Layout.csrf(user))
+        <fieldset><legend>Drafts from Personio (\(drafts.count))</legend>
+        \(message("personio_ids").map { HTML("<p class=\"error\" role=\"alert\">\($0)</p>") } ?? .empty)
+        \(drafts.isEmpty ? HTML("<p>No drafts waiting.</p>") : drafts.html { draft in
+            let fields = (try? draft.fields.map(StoredJSON.fields)) ?? nil
+            let detail = [fields?["email"], fields?["position"]].compactMap { $0 }.joined(separator: " · ")
+            return HTML("<div><input type=\"checkbox\" id=\"p\(draft.personioID)\" name=\"personio_ids[]\" value=\"\(draft.personioID)\"\(chosen.contains(draft.personioID) ? HTML(" checked") : .empty)> <label for=\"p\(draft.personioID)\">\(draft.displayName ?? "Personio #\(draft.personioID)") <small class=\"muted\">\(detail) · from Personio</small></label></div>")
+        })
+        </fieldset>
+        \(Layout.field("Country of employment (this import)", name: "country", value: form.country, error: message("country"),
+                       help: "ISO code, e.g. DE or ES", attributes: "maxlength=\"2\" autocomplete=\"off\""))
+        <button>Approve selected</button></form>
+        """
+        return Layout.response(Layout.page(title: "Import into \(connection.name)", user: user, body), status: status)
+    }
+
+    func approve(_ request: Request) async throws -> Response {
+        let user = try request.require(.approve)
+        let connection = try await connection(request)
+        let form = try request.content.decode(ImportForm.self)
+        do {
+            let input = ApprovalRoutes.ApprovalInput(personioIds: form.personioIds, country: form.country)
+            let result = try await ApprovalRoutes(runner: runner).approve(input, connection: connection, scope: try request.workspace, on: request.db)
+            let notice: NoticeKey = result.run == nil ? .busy : .approved
+            return Self.redirect(request, to: DashboardPath.connection(try connection.requireID()), notice: notice)
+        } catch let error as APIError {
+            return try await importResponse(request, user: user, connection: connection, form: form, error: error, status: error.status)
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import Fluent
+import Foundation
+import PersonioAPI
+import SyncEngine
+import Vapor
+
+/// Connecting Personio: the wizard (paste the key or upload Personio's credentials file), and a
+/// source's page with the attribute checklist read live from Personio.
+extension DashboardRoutes {
+    func bootSources(_ routes: any RoutesBuilder) {
+        routes.get("sources", use: sourcesPage)
+        routes.get("sources", "new", use: newSourcePage)
+        routes.on(.POST, "sources", body: .collect(maxSize: "256kb"), use: createSource)
+        routes.get("sources", ":source", use: sourcePage)
+        routes.post("sources", ":source", "credentials", use: rotateKey)
+    }
+
+    struct SourceForm: Content {
+        var name: String?
+        var clientId: String?
+        var clientSecret: String?
+        var credentialsFile: File?
+        var baseURL: String?
+        var partnerId: String?
+        var appId: String?
+        var preset: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, preset
+            case clientId = "client_id", clientSecret = "client_secret", credentialsFile = "credentials_file", baseURL = "base_url"
+            case partnerId = "partner_id", appId = "app_id"
+        }
+
+        /// The API's input: an uploaded file replaces pasted fields; empty fields count as absent.
+        var input: ManagementRoutes.SourceInput {
+            let file = credentialsFile.flatMap { $0.data.readableBytes > 0 ? String(buffer: $0.data) : nil }
+            return ManagementRoutes.SourceInput(name: name, clientId: file == nil ? clientId?.nilIfEmpty : nil,
+                                                clientSecret: file == nil ? clientSecret?.nilIfEmpty : nil, credentialsFile: file,
+                                                baseURL: baseURL?.trimmingCharacters(in: .whitespaces).nilIfEmpty, partnerId: partnerId, appId: appId)
+        }
+    }
+
+    static var fromPersonioPresets: [Preset] { Preset.all.filter { $0.direction == .fromPersonio } }
+
+    /// What "connected" means for the preset the admin has in mind: every preset's basics plus its own.
+    static func required(for preset: String?) -> [String] {
+        let extra = preset.flatMap(Preset.named)?.requiredAttributes ?? []
+        return ManagementRoutes.requiredAttributes + extra.filter { !ManagementRoutes.requiredAttributes.contains($0) }
+    }
+
+    func sourcesPage(_ request: Request) async throws -> Response {
+        let user = try request.dashboardUser
+        let zone = try await timeZone(request, user)
+        let sources = try await SourceModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$createdAt).all()
+        let body: HTML = """
+        \(user.may(.manage) ? HTML("<p class=\"actions\"><a href=\"\(DashboardPath.newSource)\">Connect Personio</a></p>") : .empty)
+        \(sources.isEmpty ? HTML("<p>No Personio source yet.</p>") : """
+        <div class="table"><table><thead><tr><th scope="col">Source</th><th scope="col">Client id</th><th scope="col">Base URL</th><th scope="col">Last full listing</th></tr></thead><tbody>
+        \(sources.html { source in
+            HTML("<tr><td><a href=\"\(DashboardPath.source(source.id ?? UUID()))\">\(source.name)</a></td><td><code>\(source.clientID)</code></td><td>\(source.baseURL)</td><td>\(Layout.date(source.lastFullAt, in: zone))</td></tr>")
+        })</tbody></table></div>
+        """)
+        """
+        return Layout.response(Layout.page(title: "Personio sources", user: user, notice: Self.notice(request), body))
+    }
+
+    func newSourcePage(_ request: Request) async throws -> Response {
+        let user = try request.require(.manage)
+        return sourceForm(user: user, form: SourceForm(preset: Preset.timeTracking.id), error: nil, status: .ok)
+    }
+
+    private func sourceForm(user: DashboardUser, form: SourceForm, error: APIError?, status: HTTPResponseStatus) -> Response {
+        func message(_ fields: String...) -> String? { fields.contains(error?.field ?? "") ? error?.message : nil }
+        let body: HTML = """
+        <p>In Personio, open <strong>Settings › Integrations › API credentials</strong>, create a credential for Rollcall, tick the \
+        employee attributes it may read, and paste its client id and secret here, or upload the credentials file Personio lets you download.</p>
+        \(error.flatMap { $0.field == nil || $0.field == "client_secret" ? HTML("<p class=\"notice error\" role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
+        <form method="post" action="\(DashboardPath.sources)" enctype="multipart/form-data">\(Layout.csrf(user))
+        \(Layout.field("Name", name: "name", value: form.name, error: message("name"), help: "e.g. Personio, or Personio Spain"))
+        \(Layout.select("You will use it for", name: "preset", options: Self.fromPersonioPresets.map { ($0.id, $0.title) }, selected: form.preset))
+        <fieldset><legend>Paste the key</legend>
+        \(Layout.field("Client id", name: "client_id", value: form.clientId, error: message("client_id"), attributes: "autocomplete=\"off\""))
+        \(Layout.field("Client secret", name: "client_secret", type: "password", error: message("client_secret"), attributes: "autocomplete=\"off\""))
+        </fieldset>
+        <fieldset><legend>… or upload the credentials file</legend>
+        \(Layout.field("Credentials file", name: "credentials_file", type: "file", error: message("credentials_file"), attributes: "accept=\".json,.csv,.txt,text/plain,application/json\""))
+        </fieldset>
+        <details><summary>Advanced</summary>
+        \(Layout.field("Base URL", name: "base_url", value: form.baseURL, type: "url", error: message("base_url"),
+                       help: "Personio's API (https://api.personio.de/v1) unless you test against a sandbox."))
+        \(Layout.field("Partner id", name: "partner_id", value: form.partnerId, help: "Optional X-Personio-Partner-ID header."))
+        \(Layout.field("App id", name: "app_id", value: form.appId, help: "Optional X-Personio-App-ID header."))
+        </details>
+        <button>Check and connect</button></form>
+        """
+        return Layout.response(Layout.page(title: "Connect Personio", user: user, body), status: status)
+    }
+
+    func createSource(_ request: Request) async throws -> Response {
+        let user = try request.require(.manage)
+        let form = try request.content.decode(SourceForm.self)
+        do {
+            let (source, _) = try await management.connect(form.input, scope: try request.workspace, on: request.db,
+                                                           required: Self.required(for: form.preset))
+            let preset = form.preset.flatMap(Preset.named).map { "&for=\($0.id)" } ?? ""
+            return request.redirect(to: DashboardPath.source(try source.requireID()) + "?notice=connected" + preset)
+        } catch let error as APIError {
+            return sourceForm(user: user, form: form, error: error, status: error.status)
+        }
+    }
+
+    /// The source with its checklist, read live from Personio each time the page is shown, so
+    /// fixing an attribute in Personio and reloading shows "Connected".
+    func sourcePage(_ request: Request) async throws -> Response {
+        let user = try request.dashboardUser
+        guard let id = request.parameters.get("source", as: UUID.self),
+              let source = try await SourceModel.query(on: request.db).filter(\.$id == id).filter(\.$workspace.$id == user.workspaceID).first()
+        else { throw DashboardFailure.notFound("source") }
+        let preset = request.query[String.self, at: "for"].flatMap(Preset.named)
+        let diagnosis = try await management.recheck(source, required: Self.required(for: preset?.id))
+        return Layout.response(Layout.page(title: source.name, user: user, notice: Self.notice(request),
+                                           SourcePageView(user: user, source: source, diagnosis: diagnosis, preset: preset, rotateError: nil).render()))
+    }
+
+    func rotateKey(_ request: Request) async throws -> Response {
+        let user = try request.require(.manage)
+        guard let id = request.parameters.get("source", as: UUID.self),
+              let source = try await SourceModel.query(on: request.db).filter(\.$id == id).filter(\.$workspace.$id == user.workspaceID).first()
+        else { throw DashboardFailure.notFound("source") }
+        let form = try request.content.decode(SourceForm.self)
+        do {
+            _ = try await management.rotate(source, form.input, scope: try request.workspace, on: request.db)
+            return Self.redirect(request, to: DashboardPath.source(id), notice: .rotated)
+        } catch let error as APIError {
+            let diagnosis = try await management.recheck(source)
+            return Layout.response(Layout.page(title: source.name, user: user,
+                                               SourcePageView(user: user, source: source, diagnosis: diagnosis, preset: nil, rotateError: error).render()),
+                                   status: error.status)
+        }
+    }
+}
+
+/// A source: connected or not, and the checklist of attributes with where to fix each in Personio.
+struct SourcePageView {
+    var user: DashboardUser
+    var source: SourceModel
+    var diagnosis: PersonioDiagnosis
+    var preset: Preset?
+    var rotateError: APIError?
+
+    func render() -> HTML {
+        let id = source.id ?? UUID()
+        let missing = diagnosis.missingRequired.map(\.label)
+        let status: HTML = diagnosis.isConnected
+            ? "<p class=\"notice success\" role=\"status\" id=\"connection-status\"><strong>Connected</strong>: Personio accepted the key and every required attribute is readable.</p>"
+            : !diagnosis.credentialsValid || diagnosis.error != nil
+            ? "<p class=\"notice error\" role=\"alert\" id=\"connection-status\"><strong>Not connected</strong>: \(diagnosis.error.map { "\($0.explanation) \($0.remedy)" } ?? "Personio did not accept the key.")</p>"
+            : "<p class=\"notice error\" role=\"alert\" id=\"connection-status\"><strong>Not connected yet</strong>: Rollcall may not read \(missing.joined(separator: ", ")). Fix it in Personio as the checklist says, then check again.</p>"
+        let checklist = diagnosis.attributes.sorted { ($0.required ? 0 : 1, $0.label) < ($1.required ? 0 : 1, $1.label) }.html { check in
+            HTML("<li>\(check.readable ? HTML("<span aria-hidden=\"true\">✅</span> ") : HTML("<span aria-hidden=\"true\">❌</span> "))<strong>\(check.label)</strong> \(check.required ? "(required)" : "(optional)") — \(check.readable ? "readable" : "missing")\(check.readable ? .empty : HTML("<br><small>\(check.remedy ?? "")</small>"))</li>")
+        }
+        func message(_ field: String) -> String? { rotateError?.field == field ? rotateError?.message : nil }
+        return """
+        \(status)
+        <p class="muted">Client id <code>\(source.clientID)</code> · \(source.baseURL)\(diagnosis.employeeCount.map { " · \($0) employees" } ?? "")\
+        \(preset.map { " · checked for \($0.title)" } ?? "")</p>
+        <h2>Attributes Rollcall may read</h2>
+        <ul class="checklist" id="checklist">\(checklist)</ul>
+        <p><a href="\(DashboardPath.source(id))\(preset.map { "?for=\($0.id)" } ?? "")">Check again</a></p>
+        \(diagnosis.canWriteEmployees.map { HTML("<p>Creating employees (hand-offs): \($0 ? "allowed" : "not allowed by this credential")</p>") } ?? .empty)
+        \(user.may(.manage) ? """
+        <h2>Rotate the key</h2>
+        <form method="post" action="\(DashboardPath.sourceCredentials(id))">\(Layout.csrf(user))
+        \(rotateError.flatMap { $0.field == nil || $0.field == "client_secret" ? HTML("<p class=\"notice error\" role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
+        \(Layout.field("New client id", name: "client_id", error: message("client_id"), attributes: "autocomplete=\"off\""))
+        \(Layout.field("New client secret", name: "client_secret", type: "password", attributes: "autocomplete=\"off\""))
+        <button class="secondary">Check and replace</button></form>
+        """ : .empty)
+        """
+    }
+}

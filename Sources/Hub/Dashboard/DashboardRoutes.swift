@@ -1,0 +1,162 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// The dashboard: server-rendered pages for HR admins and IT staff, signed in with e-mail and
+/// password. Every form carries the session's CSRF token; every change checks the person's role.
+struct DashboardRoutes: RouteCollection {
+    let runner: SyncRunner
+    let users: DashboardUsers
+
+    var management: ManagementRoutes { ManagementRoutes(runner: runner) }
+
+    func boot(routes: any RoutesBuilder) throws {
+        let pages = routes.grouped(DashboardErrorMiddleware())
+        pages.get("dashboard.css") { _ in
+            var headers = HTTPHeaders()
+            headers.contentType = HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])
+            headers.add(name: .cacheControl, value: "public, max-age=3600")
+            return Response(status: .ok, headers: headers, body: .init(string: Layout.stylesheet))
+        }
+        pages.get("sign-in", use: signInPage)
+        pages.post("sign-in", use: signIn)
+        pages.get("invite", ":token", use: invitePage)
+        pages.post("invite", ":token", use: acceptInvite)
+
+        let signedIn = pages.grouped(DashboardSessionMiddleware(users: users))
+        signedIn.get { request async throws -> Response in
+            _ = try request.dashboardUser
+            return request.redirect(to: DashboardPath.connections)
+        }
+        signedIn.post("sign-out", use: signOut)
+        bootConnections(signedIn)
+        bootSources(signedIn)
+        bootPeople(signedIn)
+        bootAdministration(signedIn)
+        bootHandoffs(signedIn)
+    }
+
+    // MARK: Sign-in
+
+    static let preSessionCookie = "rollcall_signin"
+
+    struct SignInForm: Content {
+        var email: String?
+        var password: String?
+        var csrf: String?
+        var next: String?
+    }
+
+    func signInPage(_ request: Request) async throws -> Response {
+        signInResponse(email: nil, next: request.query[String.self, at: "next"], message: nil, status: .ok)
+    }
+
+    /// Double-submit token for the sign-in form (there is no session yet to hold one).
+    private func signInResponse(email: String?, next: String?, message: String?, status: HTTPResponseStatus) -> Response {
+        let token = DashboardUsers.randomToken()
+        let body: HTML = """
+        <form method="post" action="\(DashboardPath.signIn)" class="narrow">
+        <input type="hidden" name="csrf" value="\(token)"><input type="hidden" name="next" value="\(Self.safeNext(next) ?? "")">
+        \(message.map { HTML("<p class=\"notice error\" role=\"alert\" id=\"sign-in-error\">\($0)</p>") } ?? .empty)
+        \(Layout.field("E-mail", name: "email", value: email, type: "email", required: true, attributes: "autocomplete=\"username\" autofocus"))
+        \(Layout.field("Password", name: "password", type: "password", required: true, attributes: "autocomplete=\"current-password\""))
+        <button>Sign in</button></form>
+        <p class="muted">No account? An owner of your workspace can invite you; the operator creates the first one with <code>rollcall user create</code>.</p>
+        """
+        let response = Layout.response(Layout.page(title: "Sign in", user: nil, body), status: status)
+        response.cookies[Self.preSessionCookie] = HTTPCookies.Value(string: token, maxAge: 3600, path: DashboardPath.signIn, isSecure: true,
+                                                                   isHTTPOnly: true, sameSite: .strict)
+        return response
+    }
+
+    func signIn(_ request: Request) async throws -> Response {
+        let form = try request.content.decode(SignInForm.self)
+        guard let sent = form.csrf, let expected = request.cookies[Self.preSessionCookie]?.string,
+              DashboardSessionMiddleware.constantTimeEqual(sent, expected) else {
+            return signInResponse(email: form.email, next: form.next, message: "The sign-in form expired. Please try again.", status: .forbidden)
+        }
+        guard let email = form.email?.trimmingCharacters(in: .whitespaces), !email.isEmpty, let password = form.password, !password.isEmpty else {
+            return signInResponse(email: form.email, next: form.next, message: "Enter your e-mail address and password.", status: .unprocessableEntity)
+        }
+        let address = request.remoteAddress?.ipAddress ?? "unknown"
+        switch try await users.signIn(email: email, password: password, address: address) {
+        case let .signedIn(_, token):
+            let response = request.redirect(to: Self.safeNext(form.next) ?? DashboardPath.connections)
+            response.cookies[DashboardSessionMiddleware.cookieName] = DashboardSessionMiddleware.cookie(token, maxAge: Int(users.sessionLifetime))
+            response.cookies[Self.preSessionCookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: DashboardPath.signIn)
+            return response
+        case .rejected:
+            return signInResponse(email: email, next: form.next, message: "That e-mail address and password do not match an account.",
+                                  status: .unauthorized)
+        case .locked:
+            return signInResponse(email: email, next: form.next,
+                                  message: "Too many failed sign-ins for this address. Wait 15 minutes, or ask an owner to invite you again.",
+                                  status: .tooManyRequests)
+        }
+    }
+
+    /// Only paths on this site (no `//host` or scheme) are followed after sign-in.
+    static func safeNext(_ next: String?) -> String? {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.contains(":") else { return nil }
+        return next
+    }
+
+    func signOut(_ request: Request) async throws -> Response {
+        let user = try request.dashboardUser
+        if let token = request.cookies[DashboardSessionMiddleware.cookieName]?.string { try await users.signOut(token: token) }
+        try await AuditEventModel(workspaceID: user.workspaceID, actor: user.actor, action: "user.signed_out", subject: "user \(user.email)",
+                                  detail: "", at: runner.now()).create(on: request.db)
+        let response = request.redirect(to: DashboardPath.signIn)
+        response.cookies[DashboardSessionMiddleware.cookieName] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0),
+                                                                                   path: "/", isSecure: true, isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+
+    // MARK: Helpers shared by the pages
+
+    func timeZone(_ request: Request, _ user: DashboardUser) async throws -> TimeZone {
+        let workspace = try await WorkspaceModel.find(user.workspaceID, on: request.db)
+        return workspace.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
+    }
+
+    /// The connection in the path, if it is in the user's workspace.
+    func connection(_ request: Request) async throws -> ConnectionModel {
+        do {
+            return try await APIRoutes.connection(request)
+        } catch is APIError {
+            throw DashboardFailure.notFound("connection")
+        }
+    }
+
+    /// Redirect after a POST, with a notice chosen from a fixed list (no text from the URL is shown).
+    static func redirect(_ request: Request, to path: String, notice: NoticeKey? = nil) -> Response {
+        request.redirect(to: notice.map { "\(path)?notice=\($0.rawValue)" } ?? path)
+    }
+
+    enum NoticeKey: String {
+        case synced, previewed, paused, resumed, released, discarded, approved, busy, created, connected, deleted, rotated, invited, sent
+
+        var notice: Layout.Notice {
+            switch self {
+            case .synced: .init(kind: .success, text: "Synced. The run below shows every operation and its reason.")
+            case .previewed: .init(kind: .info, text: "Preview: nothing was changed. This is what the next run would do.")
+            case .paused: .init(kind: .success, text: "Paused. No runs until you resume.")
+            case .resumed: .init(kind: .success, text: "Resumed. The next run is due now.")
+            case .released: .init(kind: .success, text: "Released. The next run carries the batch out.")
+            case .discarded: .init(kind: .success, text: "Discarded. Those people stay as they are.")
+            case .approved: .init(kind: .success, text: "Approved and provisioned.")
+            case .busy: .init(kind: .info, text: "A run of this connection is under way; the next run picks this up.")
+            case .created: .init(kind: .success, text: "Created.")
+            case .connected: .init(kind: .success, text: "Saved. The checklist below is read live from Personio.")
+            case .deleted: .init(kind: .success, text: "Deleted, with everything it stored about people.")
+            case .rotated: .init(kind: .success, text: "The new key works and replaced the old one.")
+            case .invited: .init(kind: .success, text: "Invitation created.")
+            case .sent: .init(kind: .success, text: "Sent to Personio.")
+            }
+        }
+    }
+
+    static func notice(_ request: Request) -> Layout.Notice? {
+        request.query[String.self, at: "notice"].flatMap(NoticeKey.init(rawValue:))?.notice
+    }
+}

@@ -1,0 +1,164 @@
+import Crypto
+import Fluent
+import Foundation
+import Vapor
+
+/// People who sign in to the dashboard: accounts, passwords (bcrypt), sessions and invitations.
+public struct DashboardUsers: Sendable {
+    public var database: any Database
+    public var now: @Sendable () -> Date
+    /// bcrypt's work factor; tests lower it, production keeps 12.
+    public var bcryptCost: Int = 12
+    public var sessionLifetime: TimeInterval = 12 * 3600
+    /// Failed sign-ins allowed per e-mail address (and ten times that per client address) in `lockWindow`.
+    public var maxFailures = 5
+    public var lockWindow: TimeInterval = 15 * 60
+
+    public init(database: any Database, now: @escaping @Sendable () -> Date, bcryptCost: Int = 12) {
+        self.database = database
+        self.now = now
+        self.bcryptCost = bcryptCost
+    }
+
+    public enum Problem: Error, Equatable, CustomStringConvertible {
+        case invalid(field: String, message: String)
+        case exists(String)
+
+        public var description: String {
+            switch self {
+            case let .invalid(_, message): message
+            case let .exists(message): message
+            }
+        }
+    }
+
+    /// Checks an e-mail address the way a sign-in form would (one @, a dot in the domain, no spaces).
+    public static func normalisedEmail(_ text: String) -> String? {
+        let email = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              !email.contains(where: \.isWhitespace), email.count <= 254 else { return nil }
+        return email
+    }
+
+    /// At least 12 characters: long enough that bcrypt's cost is not the only defence.
+    public static func checkPassword(_ password: String) throws(Problem) {
+        guard password.count >= 12 else { throw .invalid(field: "password", message: "The password needs at least 12 characters.") }
+        guard password.utf8.count <= 72 else {
+            throw .invalid(field: "password", message: "The password may have at most 72 bytes (bcrypt reads no further).")
+        }
+    }
+
+    /// Creates an account in a workspace.
+    @discardableResult
+    public func create(workspaceID: UUID, email: String, name: String, password: String, role: UserModel.Role) async throws -> UserModel {
+        guard let address = Self.normalisedEmail(email) else {
+            throw Problem.invalid(field: "email", message: "\(email) is not an e-mail address.")
+        }
+        let trimmedName = name.trimmingCharacters(in: .whitespaces)
+        guard !trimmedName.isEmpty else { throw Problem.invalid(field: "name", message: "The name must not be empty.") }
+        try Self.checkPassword(password)
+        if try await UserModel.query(on: database).filter(\.$workspace.$id == workspaceID).filter(\.$email == address).first() != nil {
+            throw Problem.exists("\(address) already has an account in this workspace.")
+        }
+        let user = UserModel(workspaceID: workspaceID, email: address, name: trimmedName,
+                             passwordHash: try Bcrypt.hash(password, cost: bcryptCost), role: role)
+        try await user.create(on: database)
+        return user
+    }
+
+    // MARK: Sign-in
+
+    public enum SignInResult: Sendable {
+        case signedIn(user: UserModel, sessionToken: String)
+        case rejected
+        case locked(until: Date)
+    }
+
+    /// Checks the password (with the same bcrypt work whether or not the address exists), records
+    /// the attempt, and opens a session. Too many failures for the address or the client lock
+    /// sign-in for the window.
+    public func signIn(email: String, password: String, address: String) async throws -> SignInResult {
+        let email = Self.normalisedEmail(email) ?? email.lowercased()
+        let since = now().addingTimeInterval(-lockWindow)
+        let failuresForEmail = try await SignInAttemptModel.query(on: database).filter(\.$email == email)
+            .filter(\.$succeeded == false).filter(\.$createdAt > since).count()
+        let failuresFromAddress = try await SignInAttemptModel.query(on: database).filter(\.$address == address)
+            .filter(\.$succeeded == false).filter(\.$createdAt > since).count()
+        if failuresForEmail >= maxFailures || failuresFromAddress >= maxFailures * 10 {
+            return .locked(until: now().addingTimeInterval(lockWindow))
+        }
+        let candidates = try await UserModel.query(on: database).filter(\.$email == email).sort(\.$createdAt).all()
+        var matched: UserModel?
+        if candidates.isEmpty {
+            // Same cost as a real check, so the answer's timing does not tell which addresses exist.
+            _ = try? Bcrypt.verify(password, created: Self.decoyHash)
+        }
+        for candidate in candidates where try Bcrypt.verify(password, created: candidate.passwordHash) {
+            matched = candidate
+            break
+        }
+        try await SignInAttemptModel(email: email, address: address, succeeded: matched != nil, at: now()).create(on: database)
+        guard let user = matched else { return .rejected }
+        let token = Self.randomToken()
+        try await DashboardSessionModel(tokenDigest: APITokens.digest(token), userID: try user.requireID(), csrfToken: Self.randomToken(),
+                                        createdAt: now(), expiresAt: now().addingTimeInterval(sessionLifetime)).create(on: database)
+        try await AuditEventModel(workspaceID: user.$workspace.id, actor: user.email, action: "user.signed_in", subject: "user \(user.email)",
+                                  detail: "from \(address)", at: now()).create(on: database)
+        return .signedIn(user: user, sessionToken: token)
+    }
+
+    /// The session and its user for a cookie's token, when it is valid and not expired.
+    public func session(token: String) async throws -> (DashboardSessionModel, UserModel)? {
+        guard let session = try await DashboardSessionModel.query(on: database).filter(\.$tokenDigest == APITokens.digest(token))
+            .filter(\.$expiresAt > now()).with(\.$user).first() else { return nil }
+        return (session, session.user)
+    }
+
+    public func signOut(token: String) async throws {
+        try await DashboardSessionModel.query(on: database).filter(\.$tokenDigest == APITokens.digest(token)).delete()
+    }
+
+    // MARK: Invitations
+
+    /// Creates an invitation; the returned token goes into the link and is not stored.
+    public func invite(workspaceID: UUID, email: String, role: UserModel.Role, by actor: String) async throws -> String {
+        guard let address = Self.normalisedEmail(email) else {
+            throw Problem.invalid(field: "email", message: "\(email) is not an e-mail address.")
+        }
+        if try await UserModel.query(on: database).filter(\.$workspace.$id == workspaceID).filter(\.$email == address).first() != nil {
+            throw Problem.invalid(field: "email", message: "\(address) already has an account in this workspace.")
+        }
+        let token = Self.randomToken()
+        try await InviteModel(workspaceID: workspaceID, email: address, role: role, tokenDigest: APITokens.digest(token), invitedBy: actor,
+                              at: now(), expiresAt: now().addingTimeInterval(7 * 86_400)).create(on: database)
+        try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: "user.invited", subject: "user \(address)",
+                                  detail: "role \(role.rawValue)", at: now()).create(on: database)
+        return token
+    }
+
+    /// The open invitation for a link's token.
+    public func invitation(token: String) async throws -> InviteModel? {
+        try await InviteModel.query(on: database).filter(\.$tokenDigest == APITokens.digest(token)).filter(\.$acceptedAt == nil)
+            .filter(\.$expiresAt > now()).first()
+    }
+
+    /// Accepts an invitation: creates the account with the chosen name and password.
+    public func accept(_ invite: InviteModel, name: String, password: String) async throws -> UserModel {
+        let user = try await create(workspaceID: invite.$workspace.id, email: invite.email, name: name, password: password, role: invite.role)
+        invite.acceptedAt = now()
+        try await invite.save(on: database)
+        try await AuditEventModel(workspaceID: invite.$workspace.id, actor: user.email, action: "user.joined", subject: "user \(user.email)",
+                                  detail: "role \(user.role.rawValue), invited by \(invite.invitedBy)", at: now()).create(on: database)
+        return user
+    }
+
+    /// 32 random bytes, URL-safe base64.
+    static func randomToken() -> String {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// A bcrypt hash of nothing anyone knows, checked when no account has the address.
+    static let decoyHash = (try? Bcrypt.hash(randomToken(), cost: 12)) ?? ""
+}

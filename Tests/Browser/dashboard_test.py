@@ -1,0 +1,258 @@
+"""The dashboard in a real headless Chromium, driven by Selenium: the journeys of issue 7 (and the
+hand-off review page of issue 8), from sign-in to approval, against a running hub and sandbox.
+Started by scripts/browser-test.sh, which sets the environment below."""
+import json
+import os
+import sys
+import urllib.request
+from datetime import date, timedelta
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+HUB = os.environ["HUB_URL"]
+SANDBOX = os.environ["SANDBOX_URL"]
+ADMIN = os.environ["SANDBOX_ADMIN_TOKEN"]
+SHOTS = os.environ["SCREENSHOTS"]
+SECRETS = [os.environ["OWNER_PASSWORD"], os.environ["VIEWER_PASSWORD"], ADMIN, "survey-secret-0001"]
+steps = []
+
+
+def sandbox(method, path, body=None):
+    request = urllib.request.Request(SANDBOX + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Authorization": "Bearer " + ADMIN, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read() or b"null")
+
+
+def step(name):
+    steps.append(name)
+    print(f"  ✓ {name}", flush=True)
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def page_text(driver):
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def no_secrets(driver):
+    html = driver.page_source
+    for secret in SECRETS:
+        check(secret not in html, f"a secret appears on {driver.current_url}")
+
+
+def shot(driver, name):
+    driver.save_screenshot(os.path.join(SHOTS, f"{len(steps):02d}-{name}.png"))
+
+
+def fill(driver, name, value):
+    field = driver.find_element(By.NAME, name)
+    field.clear()
+    field.send_keys(value)
+
+
+def submit_button(driver, label):
+    buttons = [b for b in driver.find_elements(By.TAG_NAME, "button") if b.text.strip() == label]
+    check(buttons, f"no button {label!r} on {driver.current_url}: {page_text(driver)[:500]}")
+    buttons[0].click()
+
+
+def sign_in(driver, email, password):
+    driver.get(HUB + "/sign-in")
+    fill(driver, "email", email)
+    fill(driver, "password", password)
+    submit_button(driver, "Sign in")
+    check("/connections" in driver.current_url, f"signed in lands on the connections, not {driver.current_url}")
+
+
+def sign_out(driver):
+    submit_button(driver, "Sign out")
+    check("/sign-in" in driver.current_url, "signed out")
+
+
+def open_connection(driver, name):
+    driver.get(HUB + "/connections")
+    driver.find_element(By.LINK_TEXT, name).click()
+
+
+def main():
+    options = Options()
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000", "--disable-gpu"]:
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.implicitly_wait(5)
+    try:
+        run(driver)
+    except Exception:
+        shot(driver, "failure")
+        print("FAILED at", driver.current_url, "\n", page_text(driver)[:3000], file=sys.stderr)
+        raise
+    finally:
+        driver.quit()
+    print(f"browser test: {len(steps)} steps passed; screenshots in {SHOTS}")
+
+
+def run(driver):
+    # sign in (a wrong password first)
+    driver.get(HUB + "/connections")
+    check("/sign-in" in driver.current_url, "an anonymous visitor is sent to sign in")
+    fill(driver, "email", "owner@browser.example")
+    fill(driver, "password", "not-the-password")
+    submit_button(driver, "Sign in")
+    check("do not match an account" in page_text(driver), "a wrong password is explained")
+    shot(driver, "sign-in")
+    sign_in(driver, "owner@browser.example", os.environ["OWNER_PASSWORD"])
+    step("sign in")
+
+    # connect a source with a credential that may not read the department
+    sandbox("POST", "/sandbox/credentials", {"client_id": "survey-client", "client_secret": "survey-secret-0001",
+                                             "readable_attributes": ["first_name", "last_name", "email", "status", "hire_date",
+                                                                     "termination_date", "position", "employment_type"]})
+    driver.get(HUB + "/sources/new")
+    fill(driver, "name", "Personio (sandbox)")
+    Select(driver.find_element(By.NAME, "preset")).select_by_value("survey")
+    fill(driver, "client_id", "survey-client")
+    fill(driver, "client_secret", "survey-secret-0001")
+    driver.find_element(By.TAG_NAME, "summary").click()
+    fill(driver, "base_url", SANDBOX + "/v1")
+    shot(driver, "connect-wizard")
+    submit_button(driver, "Check and connect")
+    status = driver.find_element(By.ID, "connection-status").text
+    check("Not connected yet" in status and "Department" in status, f"the checklist names the department: {status}")
+    check("Settings › Integrations › API credentials" in page_text(driver), "the checklist says where to fix it")
+    no_secrets(driver)
+    shot(driver, "checklist-missing-department")
+    step("the checklist names the missing department")
+
+    sandbox("PATCH", "/sandbox/credentials/survey-client", {"readable_attributes": [
+        "first_name", "last_name", "email", "status", "hire_date", "termination_date", "position", "employment_type", "department"]})
+    driver.find_element(By.LINK_TEXT, "Check again").click()
+    check(driver.find_element(By.ID, "connection-status").text.startswith("Connected"), "Connected once fixed")
+    shot(driver, "source-connected")
+    step("fixed in the sandbox: Connected")
+
+    # a time-tracking connection, synced
+    driver.get(HUB + "/connections/new")
+    Select(driver.find_element(By.NAME, "preset")).select_by_value("time-tracking")
+    fill(driver, "name", "Clockodo")
+    submit_button(driver, "Create connection")
+    check("Created." in page_text(driver), "the connection was created")
+    submit_button(driver, "Sync now")
+    check("Synced." in page_text(driver) and "create" in page_text(driver), "the run lists its creates")
+    shot(driver, "run")
+    step("create a time-tracking connection and sync it")
+    open_connection(driver, "Clockodo")
+    people = driver.find_elements(By.CSS_SELECTOR, "table a[href^='/people/']")
+    check(len(people) >= 20, f"the connection shows its people ({len(people)})")
+    shot(driver, "connection")
+    step("see the people")
+
+    # terminate one in the sandbox, sync, see them archived with the reason
+    someone = people[0].get_attribute("href").rsplit("/", 1)[1]
+    someone_name = people[0].text
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    sandbox("POST", f"/sandbox/employees/{someone}/terminate", {"termination_date": yesterday})
+    submit_button(driver, "Sync now")
+    text = page_text(driver)
+    check("archive" in text, f"the run archives the leaver: {text[:800]}")
+    driver.find_element(By.LINK_TEXT, someone_name).click()
+    text = page_text(driver)
+    check("archived" in text and "archive" in text, f"the person page shows them archived with the reason: {text}")
+    shot(driver, "person-archived")
+    step("terminated in Personio → archived with the reason")
+
+    # a mass termination is held by the brake, then released
+    open_connection(driver, "Clockodo")
+    ids = [a.get_attribute("href").rsplit("/", 1)[1] for a in driver.find_elements(By.CSS_SELECTOR, "table a[href^='/people/']")]
+    victims = [i for i in ids if i != someone][:12]
+    for victim in victims:
+        sandbox("POST", f"/sandbox/employees/{victim}/terminate", {"termination_date": yesterday})
+    submit_button(driver, "Sync now")
+    open_connection(driver, "Clockodo")
+    check("Held by the deletion brake" in page_text(driver), "the brake held the batch")
+    shot(driver, "held-batch")
+    submit_button(driver, "Release")
+    check("Released." in page_text(driver), "released")
+    submit_button(driver, "Sync now")
+    open_connection(driver, "Clockodo")
+    check("Held by the deletion brake" not in page_text(driver), "nothing held any more")
+    archived = int(driver.find_element(By.XPATH, "//div[@class='card'][span='Archived']/strong").text)
+    check(archived >= 13, f"the released batch was carried out ({archived} archived)")
+    step("a held batch, released and carried out")
+
+    # onboarding: import two drafts with a country and approve them
+    driver.get(HUB + "/connections/new")
+    Select(driver.find_element(By.NAME, "preset")).select_by_value("eor-onboarding")
+    fill(driver, "name", "WorkMotion")
+    submit_button(driver, "Create connection")
+    submit_button(driver, "Sync now")
+    open_connection(driver, "WorkMotion")
+    driver.find_element(By.LINK_TEXT, "Import and approve people").click()
+    boxes = driver.find_elements(By.CSS_SELECTOR, "input[name='personio_ids[]']")
+    check(len(boxes) >= 2, "drafts from Personio are listed")
+    check("from Personio" in page_text(driver), "drafts are marked as coming from Personio")
+    boxes[0].click()
+    boxes[1].click()
+    fill(driver, "country", "ES")
+    shot(driver, "import")
+    submit_button(driver, "Approve selected")
+    check("Approved and provisioned." in page_text(driver), f"approved: {page_text(driver)[:500]}")
+    active = int(driver.find_element(By.XPATH, "//div[@class='card'][span='Active']/strong").text)
+    check(active == 2, f"the two approved people are active ({active})")
+    step("import two drafts for ES and approve them")
+
+    # the hand-off review page (issue 8): send once, then a marker instead of the button
+    driver.get(HUB + "/handoffs/new?candidate_id=cand-7&first_name=Ada&last_name=Lovelace&email=ada.lovelace%40browser.example&position=Engineer")
+    check(driver.find_element(By.NAME, "first_name").get_attribute("value") == "Ada", "the review form is pre-filled")
+    shot(driver, "handoff-review")
+    submit_button(driver, "Send to Personio")
+    marker = driver.find_element(By.ID, "handoff-marker").text
+    check("Sent to Personio by Olivia Owner" in marker, f"the marker names the sender: {marker}")
+    check(not [b for b in driver.find_elements(By.TAG_NAME, "button") if b.text == "Send to Personio"], "the action is gone")
+    driver.get(HUB + "/handoffs")
+    check("cand-7" in page_text(driver) and "sent" in page_text(driver), "the list shows the hand-off")
+    step("a hand-off reviewed and sent once")
+
+    driver.get(HUB + "/audit")
+    text = page_text(driver)
+    for action in ["user.signed_in", "source.created", "connection.created", "held_batch.released", "people.approved", "handoff.sent"]:
+        check(action in text, f"the audit log records {action}")
+    no_secrets(driver)
+    shot(driver, "audit")
+    step("the audit log records who did what")
+
+    # a viewer reads but cannot change anything
+    sign_out(driver)
+    sign_in(driver, "viewer@browser.example", os.environ["VIEWER_PASSWORD"])
+    open_connection(driver, "Clockodo")
+    check(not [b for b in driver.find_elements(By.TAG_NAME, "button") if b.text in ("Sync now", "Pause", "Release")], "no buttons for a viewer")
+    runs_before = len(driver.find_elements(By.CSS_SELECTOR, "a[href^='/runs/']"))
+    # post the sync form anyway, with the viewer's own valid CSRF token
+    connection = driver.current_url.split("?")[0]
+    driver.execute_script("""
+        const form = document.createElement('form'); form.method = 'post'; form.action = arguments[0] + '/sync';
+        const token = document.querySelector('input[name=csrf]').cloneNode(); form.appendChild(token);
+        document.body.appendChild(form); form.submit();""", connection)
+    check("may not do this" in page_text(driver), "a viewer's post is refused")
+    shot(driver, "viewer-forbidden")
+    driver.get(connection)
+    check(len(driver.find_elements(By.CSS_SELECTOR, "a[href^='/runs/']")) == runs_before, "no run was started")
+    driver.get(HUB + "/sources/new")
+    check("may not do this" in page_text(driver), "a viewer cannot open the wizard")
+    step("a viewer cannot change anything")
+
+    # a phone-sized screen
+    driver.set_window_size(390, 844)
+    open_connection(driver, "Clockodo")
+    shot(driver, "connection-phone")
+
+
+if __name__ == "__main__":
+    main()

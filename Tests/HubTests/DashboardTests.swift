@@ -1,0 +1,322 @@
+import Fluent
+import Foundation
+@testable import Hub
+import SyncEngine
+import TestSupport
+import Testing
+import Vapor
+import VaporTesting
+
+/// A browser without the browser: keeps cookies, sends forms, follows nothing.
+final class PageClient: @unchecked Sendable {
+    struct Page {
+        var status: HTTPStatus
+        var html: String
+        var location: String?
+        var setCookies: [String]
+    }
+
+    let app: Application
+    var cookies: [String: String] = [:]
+
+    init(_ app: Application) { self.app = app }
+
+    func get(_ path: String) async throws -> Page { try await send(.GET, path, form: nil) }
+
+    func post(_ path: String, _ form: [(String, String)]) async throws -> Page { try await send(.POST, path, form: form) }
+
+    /// The CSRF token of the last page's first form.
+    static func csrf(_ page: Page) -> String? {
+        guard let range = page.html.range(of: "name=\"csrf\" value=\"") else { return nil }
+        return String(page.html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, form: [(String, String)]?) async throws -> Page {
+        var headers = HTTPHeaders()
+        if !cookies.isEmpty { headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
+        var body: ByteBuffer?
+        if let form {
+            headers.contentType = .urlEncodedForm
+            let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+            body = ByteBuffer(string: form.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+                .joined(separator: "&"))
+        }
+        let response = try await app.testing().sendRequest(method, path, headers: headers, body: body)
+        let setCookies = response.headers[.setCookie]
+        for line in setCookies {
+            let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2 else { continue }
+            if pair[1].isEmpty { cookies[pair[0]] = nil } else { cookies[pair[0]] = pair[1] }
+        }
+        return Page(status: response.status, html: response.body.string, location: response.headers.first(name: .location), setCookies: setCookies)
+    }
+
+    /// Signs in through the form; returns the page the redirect leads to.
+    @discardableResult
+    func signIn(_ email: String, _ password: String) async throws -> Page {
+        let form = try await get(DashboardPath.signIn)
+        return try await post(DashboardPath.signIn, [("csrf", Self.csrf(form) ?? ""), ("email", email), ("password", password)])
+    }
+}
+
+@Suite("Dashboard pages, sessions, CSRF and roles", .serialized)
+struct DashboardTests {
+    static let password = "correct horse battery"
+
+    struct Context {
+        let fixture: SyncFixture
+        let users: DashboardUsers
+        var app: Application { fixture.app }
+
+        func user(_ role: UserModel.Role) async throws -> String {
+            let email = "\(role.rawValue)@acme.example"
+            try await users.create(workspaceID: fixture.workspaceID, email: email, name: "\(role.rawValue.capitalized) Person",
+                                   password: DashboardTests.password, role: role)
+            return email
+        }
+
+        func signedIn(_ role: UserModel.Role) async throws -> PageClient {
+            let client = PageClient(app)
+            let page = try await client.signIn(try await user(role), DashboardTests.password)
+            #expect(page.status == .seeOther, "sign-in as \(role) redirects")
+            return client
+        }
+    }
+
+    func withDashboard(_ body: (Context) async throws -> Void) async throws {
+        let clock = ManualClock(SyncRunnerTests.start)
+        try await withSandbox(employees: 12, seed: 5, clock: clock) { sandbox in
+            try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
+                let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
+                try HubApp.mount(app, runner: fixture.runner(), bcryptCost: 4)
+                try await body(Context(fixture: fixture, users: DashboardUsers(database: app.db, now: clock.provider, bcryptCost: 4)))
+            }
+        }
+    }
+
+    @Test func pagesNeedASignInAndTheSessionCookieIsSecureHTTPOnlyAndSameSite() async throws {
+        try await withDashboard { context in
+            let client = PageClient(context.app)
+            let anonymous = try await client.get(DashboardPath.connections)
+            #expect(anonymous.status == .seeOther)
+            #expect(anonymous.location == "/sign-in?next=/connections")
+
+            let email = try await context.user(.admin)
+            let page = try await client.signIn(email, Self.password)
+            #expect(page.status == .seeOther)
+            let session = try #require(page.setCookies.first { $0.hasPrefix("rollcall_session=") })
+            #expect(session.contains("Secure") && session.contains("HttpOnly") && session.contains("SameSite=Lax"), "\(session)")
+            #expect(session.contains("Max-Age="))
+            let connections = try await client.get(DashboardPath.connections)
+            #expect(connections.status == .ok)
+            #expect(connections.html.contains("Admin Person · admin"))
+
+            // signing out ends the session on the server, not only in the browser
+            let token = try #require(client.cookies["rollcall_session"])
+            _ = try await client.post(DashboardPath.signOut, [("csrf", PageClient.csrf(connections) ?? "")])
+            client.cookies["rollcall_session"] = token
+            #expect(try await client.get(DashboardPath.connections).status == .seeOther)
+        }
+    }
+
+    @Test func wrongPasswordsAreRejectedAndRateLimitedPerAddress() async throws {
+        try await withDashboard { context in
+            let email = try await context.user(.owner)
+            let client = PageClient(context.app)
+            for _ in 0..<5 {
+                let page = try await client.signIn(email, "not the password at all")
+                #expect(page.status == .unauthorized)
+                #expect(page.html.contains("do not match an account"))
+                #expect(page.html.contains("value=\"\(email)\""), "the form keeps the address")
+            }
+            let locked = try await client.signIn(email, Self.password)
+            #expect(locked.status == .tooManyRequests, "even the right password waits after five failures")
+            #expect(locked.html.contains("Too many failed sign-ins"))
+            #expect(client.cookies["rollcall_session"] == nil)
+            let failures = try await SignInAttemptModel.query(on: context.app.db).filter(\.$succeeded == false).count()
+            #expect(failures == 5)
+
+            // the window passes
+            context.fixture.clock.advance(by: 16 * 60)
+            #expect(try await client.signIn(email, Self.password).status == .seeOther)
+        }
+    }
+
+    @Test func aSignInFormWithoutItsTokenAndAnOffSiteNextAreRefused() async throws {
+        try await withDashboard { context in
+            let email = try await context.user(.owner)
+            let client = PageClient(context.app)
+            let forged = try await client.post(DashboardPath.signIn, [("csrf", "guess"), ("email", email), ("password", Self.password)])
+            #expect(forged.status == .forbidden)
+            let form = try await client.get(DashboardPath.signIn + "?next=//evil.example/x")
+            let page = try await client.post(DashboardPath.signIn, [("csrf", PageClient.csrf(form) ?? ""), ("email", email),
+                                                                    ("password", Self.password), ("next", "//evil.example/x")])
+            #expect(page.location == DashboardPath.connections)
+        }
+    }
+
+    @Test func everyFormPostNeedsTheSessionsCSRFToken() async throws {
+        try await withDashboard { context in
+            let connection = try await context.fixture.connection(.timeTracking)
+            let client = try await context.signedIn(.admin)
+            let missing = try await client.post(DashboardPath.connectionAction(connection, .pause), [])
+            #expect(missing.status == .forbidden)
+            let wrong = try await client.post(DashboardPath.connectionAction(connection, .pause), [("csrf", "not-the-token")])
+            #expect(wrong.status == .forbidden)
+            #expect(wrong.html.contains("The form expired"))
+            #expect(try await ConnectionModel.find(connection, on: context.app.db)?.paused == false, "nothing changed")
+
+            let page = try await client.get(DashboardPath.connection(connection))
+            let paused = try await client.post(DashboardPath.connectionAction(connection, .pause), [("csrf", PageClient.csrf(page) ?? "")])
+            #expect(paused.status == .seeOther)
+            #expect(try await ConnectionModel.find(connection, on: context.app.db)?.paused == true)
+            let audit = try await AuditEventModel.query(on: context.app.db).filter(\.$action == "connection.paused").first()
+            #expect(audit?.actor == "admin@acme.example")
+        }
+    }
+
+    @Test func aViewerSeesEverythingButCannotChangeAnything() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let connection = try await fixture.connection(.timeTracking)
+            let onboarding = try await fixture.connection(.eorOnboarding)
+            _ = try await fixture.sync(connection)
+            _ = try await fixture.sync(onboarding)
+            let viewer = try await context.signedIn(.viewer)
+            let page = try await viewer.get(DashboardPath.connection(connection))
+            #expect(page.status == .ok)
+            #expect(!page.html.contains("Sync now"), "no buttons for a viewer")
+            let csrf = try #require(PageClient.csrf(page), "the sign-out form carries the token")
+            let runs = try await RunModel.query(on: context.app.db).count()
+
+            for action in DashboardPath.ConnectionAction.allCases {
+                let reply = try await viewer.post(DashboardPath.connectionAction(connection, action), [("csrf", csrf), ("confirm", "Time tracking")])
+                #expect(reply.status == .forbidden, "\(action)")
+                #expect(reply.html.contains("Your role (viewer) may not do this"))
+            }
+            let draft = try #require(try await fixture.links(onboarding).values.first { $0.state == "draft" })
+            let approve = try await viewer.post(DashboardPath.importPeople(onboarding),
+                                                [("csrf", csrf), ("personio_ids[]", String(draft.personioID)), ("country", "DE")])
+            #expect(approve.status == .forbidden)
+            #expect(try await viewer.get(DashboardPath.newSource).status == .forbidden)
+            #expect(try await viewer.get(DashboardPath.users).status == .forbidden)
+            #expect(try await viewer.post(DashboardPath.sources, [("csrf", csrf), ("client_id", "x"), ("client_secret", "y")]).status == .forbidden)
+
+            #expect(try await RunModel.query(on: context.app.db).count() == runs, "no run started")
+            #expect(try await ConnectionModel.find(connection, on: context.app.db)?.paused == false)
+            #expect(try await fixture.links(onboarding)[draft.personioID]?.approvedAt == nil)
+            #expect(try await ConnectionModel.query(on: context.app.db).count() == 2, "nothing deleted")
+        }
+    }
+
+    @Test func theMainPagesShowTheirContentAndNoSecret() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let connection = try await fixture.connection(.timeTracking)
+            let report = try await fixture.sync(connection)
+            let apiToken = try await APITokens.create(workspaceID: fixture.workspaceID, name: "t", on: context.app.db).token
+            let client = try await context.signedIn(.owner)
+            let session = try #require(client.cookies["rollcall_session"])
+            let someone = try #require(try await fixture.links(connection).values.first { $0.state == "active" })
+
+            let pages: [(String, [String])] = [
+                (DashboardPath.connections, ["Time tracking", "connected", "time-tracking → feed", "active"]),
+                (DashboardPath.connection(connection), ["Sync now", "Preview", "Runs", "<svg class=\"chart\"", someone.displayName ?? "", "Delete connection"]),
+                (DashboardPath.sources, ["Sandbox", fixture.sandbox.clientId]),
+                (DashboardPath.source(fixture.sourceID), ["Connected", "First name", "readable", "Rotate the key"]),
+                (DashboardPath.run(report.runID), ["Full run", "create", "applied"]),
+                (DashboardPath.person(someone.personioID), ["Time tracking", "active", "create"]),
+                (DashboardPath.audit, ["user.signed_in", "owner@acme.example"]),
+                (DashboardPath.users, ["owner@acme.example", "Invite someone"]),
+                (DashboardPath.handoffs, ["Review a hire"]),
+                (DashboardPath.newHandoff, ["Send to Personio", "Candidate id"]),
+                (DashboardPath.newConnection, ["Preset", "Employee surveys"]),
+                (DashboardPath.newSource, ["Client secret", "credentials file"]),
+            ]
+            for (path, expected) in pages {
+                let page = try await client.get(path)
+                #expect(page.status == .ok, "\(path)")
+                for text in expected { #expect(page.html.contains(text), "\(path) shows \(text)") }
+                for secret in [fixture.sandbox.clientSecret, session, apiToken, fixture.sandbox.adminToken] {
+                    #expect(!page.html.contains(secret), "\(path) must not contain a secret")
+                }
+            }
+            let css = try await client.get(DashboardPath.stylesheet)
+            #expect(css.status == .ok && css.html.contains("--accent"))
+            #expect(try await client.get("/runs/\(UUID())").status == .notFound)
+            #expect(try await client.get("/connections/\(UUID())").status == .notFound)
+        }
+    }
+
+    @Test func theWizardNamesAWrongSecretAndAMissingAttributeAndShowsConnectedWhenFixed() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let client = try await context.signedIn(.admin)
+            let form = try await client.get(DashboardPath.newSource)
+            let csrf = try #require(PageClient.csrf(form))
+            let base = fixture.sandbox.baseURL + "/v1"
+
+            let wrong = try await client.post(DashboardPath.sources, [("csrf", csrf), ("name", "Acme HR"), ("client_id", fixture.sandbox.clientId),
+                                                                       ("client_secret", "wrong-secret-value"), ("base_url", base)])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.html.contains("value=\"Acme HR\""), "the entered values stay")
+            #expect(!wrong.html.contains("wrong-secret-value"), "the secret is never echoed")
+            #expect(wrong.html.contains("role=\"alert\""))
+
+            // a credential that may not read the department
+            let restricted = try await fixture.sandbox.admin(.POST, "/sandbox/credentials", [
+                "client_id": "no-department", "client_secret": "no-department-secret-1",
+                "readable_attributes": ["first_name", "last_name", "email", "status", "hire_date"],
+            ])
+            #expect(restricted.status == 201, "\(restricted.text)")
+            let created = try await client.post(DashboardPath.sources, [("csrf", csrf), ("name", "Survey source"), ("preset", "survey"),
+                                                                         ("client_id", "no-department"), ("client_secret", "no-department-secret-1"),
+                                                                         ("base_url", base)])
+            #expect(created.status == .seeOther)
+            let location = try #require(created.location)
+            let missing = try await client.get(location)
+            #expect(missing.html.contains("Not connected yet"))
+            #expect(missing.html.contains("Department"))
+            #expect(missing.html.contains("Settings › Integrations › API credentials"))
+            #expect(!missing.html.contains("no-department-secret-1"))
+
+            let fixed = try await fixture.sandbox.admin(.PATCH, "/sandbox/credentials/no-department", [
+                "readable_attributes": ["first_name", "last_name", "email", "status", "hire_date", "department"],
+            ])
+            #expect(fixed.status == 200, "\(fixed.text)")
+            let connected = try await client.get(location)
+            #expect(connected.html.contains("<strong>Connected</strong>"))
+        }
+    }
+
+    @Test func hrImportsDraftsWithACountryAndApprovesThem() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let onboarding = try await fixture.connection(.eorOnboarding)
+            _ = try await fixture.sync(onboarding)
+            let drafts = try await fixture.links(onboarding).values.filter { $0.state == "draft" }.map(\.personioID).sorted()
+            #expect(drafts.count >= 2)
+            let hr = try await context.signedIn(.hr)
+            let page = try await hr.get(DashboardPath.importPeople(onboarding))
+            #expect(page.status == .ok)
+            #expect(page.html.contains("from Personio"))
+            let csrf = try #require(PageClient.csrf(page))
+
+            let noCountry = try await hr.post(DashboardPath.importPeople(onboarding), [("csrf", csrf), ("personio_ids[]", String(drafts[0]))])
+            #expect(noCountry.status == .unprocessableEntity)
+            #expect(noCountry.html.contains("country is required"))
+            #expect(noCountry.html.contains("id=\"p\(drafts[0])\" name=\"personio_ids[]\" value=\"\(drafts[0])\" checked"), "the choice stays")
+
+            let approved = try await hr.post(DashboardPath.importPeople(onboarding), [("csrf", csrf), ("personio_ids[]", String(drafts[0])),
+                                                                                       ("personio_ids[]", String(drafts[1])), ("country", "es")])
+            #expect(approved.status == .seeOther)
+            let links = try await fixture.links(onboarding)
+            for id in drafts.prefix(2) {
+                #expect(links[id]?.approvedBy == "hr@acme.example")
+                #expect(links[id]?.state == "active")
+                #expect(links[id]?.importFields?.contains("ES") == true)
+            }
+            #expect(links[drafts[2]]?.state == "draft")
+        }
+    }
+}
