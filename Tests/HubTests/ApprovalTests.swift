@@ -100,4 +100,40 @@ struct ApprovalTests {
             }
         }
     }
+
+    @Test(arguments: TestDatabases.all)
+    func rejectedDraftsStayDraftsWithWhoRejectedThemAndCanStillBeApproved(_ database: HubConfiguration.Database) async throws {
+        let clock = ManualClock(SyncRunnerTests.start)
+        try await withSandbox(employees: 8, seed: 12, clock: clock) { sandbox in
+            try await TestDatabases.withDatabase(database) { app in
+                let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
+                try HubApp.mount(app, runner: fixture.runner())
+                let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "hr", on: app.db).token
+                let api = WorkspaceAPITests()
+                let onboarding = try await fixture.connection(.eorOnboarding)
+                let tracking = try await fixture.connection(.timeTracking)
+                _ = try await fixture.runner().run(sourceID: fixture.sourceID)
+                let ids = try await fixture.links(onboarding).keys.sorted()
+                let path = "/api/v1/connections/\(onboarding)/rejections"
+
+                let unknown = try await api.call(app, .POST, path, token: token, ["personio_ids": [ids[0], 999_999]])
+                #expect(unknown.error?["field"] as? String == "personio_ids[1]")
+                let notNeeded = try await api.call(app, .POST, "/api/v1/connections/\(tracking)/rejections", token: token, ["personio_ids": [ids[0]]])
+                #expect(notNeeded.status == .conflict)
+
+                let rejected = try await api.call(app, .POST, path, token: token, ["personio_ids": [ids[0]]])
+                #expect(rejected.status == .ok)
+                #expect(rejected.json["rejected"] as? [Int] == [ids[0]])
+                let link = try await fixture.links(onboarding)[ids[0]]
+                #expect(link?.state == "draft" && link?.rejectedAt != nil && link?.rejectedBy?.hasPrefix("api token hr") == true)
+
+                // a later approval wins and clears the rejection
+                let approved = try await api.call(app, .POST, "/api/v1/connections/\(onboarding)/approvals", token: token,
+                                                  ["personio_ids": [ids[0]], "country": "DE"])
+                #expect(approved.status == .ok)
+                let after = try await fixture.links(onboarding)[ids[0]]
+                #expect(after?.state == "active" && after?.rejectedAt == nil)
+            }
+        }
+    }
 }

@@ -319,4 +319,110 @@ struct DashboardTests {
             #expect(links[drafts[2]]?.state == "draft")
         }
     }
+
+    @Test func hrRejectsDraftsWhichThenLeaveTheImportList() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let onboarding = try await fixture.connection(.eorOnboarding)
+            _ = try await fixture.sync(onboarding)
+            let drafts = try await fixture.links(onboarding).values.filter { $0.state == "draft" }.map(\.personioID).sorted()
+            let hr = try await context.signedIn(.hr)
+            let page = try await hr.get(DashboardPath.importPeople(onboarding))
+            let csrf = try #require(PageClient.csrf(page))
+            let rejected = try await hr.post(DashboardPath.importPeople(onboarding), [("csrf", csrf), ("personio_ids[]", String(drafts[0])),
+                                                                                       ("decision", "reject")])
+            #expect(rejected.status == .seeOther)
+            let after = try await hr.get(try #require(rejected.location))
+            #expect(after.html.contains("Rejected: they stay in Personio"))
+            #expect(!after.html.contains("id=\"p\(drafts[0])\""), "a rejected draft leaves the list")
+            #expect(after.html.contains("id=\"p\(drafts[1])\""))
+            let link = try await fixture.links(onboarding)[drafts[0]]
+            #expect(link?.rejectedBy == "hr@acme.example" && link?.state == "draft" && link?.approvedAt == nil)
+            #expect(try await AuditEventModel.query(on: context.app.db).filter(\.$action == "people.rejected").count() == 1)
+        }
+    }
+
+    @Test func anOwnerInvitesSomeoneWhoJoinsWithTheInvitedRole() async throws {
+        try await withDashboard { context in
+            let owner = try await context.signedIn(.owner)
+            let page = try await owner.get(DashboardPath.users)
+            let csrf = try #require(PageClient.csrf(page))
+            let bad = try await owner.post(DashboardPath.users + "/invite", [("csrf", csrf), ("email", "not-an-address"), ("role", "hr")])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.html.contains("not an e-mail address") && bad.html.contains("value=\"not-an-address\""))
+            let invited = try await owner.post(DashboardPath.users + "/invite", [("csrf", csrf), ("email", "Nina@Acme.example"), ("role", "hr")])
+            #expect(invited.status == .ok)
+            let link = try #require(invited.html.range(of: "<code id=\"invite-link\">").map { String(invited.html[$0.upperBound...].prefix { $0 != "<" }) })
+            let path = try #require(URL(string: link)?.path)
+
+            let guest = PageClient(context.app)
+            let form = try await guest.get(path)
+            #expect(form.status == .ok && form.html.contains("nina@acme.example") && form.html.contains("hr"))
+            let short = try await guest.post(path, [("name", "Nina"), ("password", "short")])
+            #expect(short.status == .unprocessableEntity && short.html.contains("at least 12 characters"))
+            let joined = try await guest.post(path, [("name", "Nina Hr"), ("password", Self.password)])
+            #expect(joined.location == DashboardPath.signIn)
+            #expect(try await guest.get(path).status == .notFound, "an invitation works once")
+            #expect(try await guest.signIn("nina@acme.example", Self.password).status == .seeOther)
+            let user = try await UserModel.query(on: context.app.db).filter(\.$email == "nina@acme.example").first()
+            #expect(user?.role == .hr)
+        }
+    }
+
+    @Test func theWizardAcceptsTheUploadedCredentialsFile() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let client = try await context.signedIn(.admin)
+            let csrf = try #require(PageClient.csrf(try await client.get(DashboardPath.newSource)))
+            let boundary = "----rollcall-test-boundary"
+            func part(_ name: String, _ value: String, file: String? = nil) -> String {
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\(file.map { "; filename=\"\($0)\"\r\nContent-Type: application/json" } ?? "")\r\n\r\n\(value)\r\n"
+            }
+            let file = "{\"client_id\": \"\(fixture.sandbox.clientId)\", \"client_secret\": \"\(fixture.sandbox.clientSecret)\"}"
+            let body = part("csrf", csrf) + part("name", "Uploaded") + part("client_id", "") + part("client_secret", "")
+                + part("base_url", fixture.sandbox.baseURL + "/v1") + part("credentials_file", file, file: "personio.json") + "--\(boundary)--\r\n"
+            var headers = HTTPHeaders()
+            headers.add(name: .cookie, value: client.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+            headers.add(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+            let response = try await context.app.testing().sendRequest(.POST, DashboardPath.sources, headers: headers, body: ByteBuffer(string: body))
+            #expect(response.status == .seeOther, "\(response.body.string)")
+            let source = try await SourceModel.query(on: context.app.db).filter(\.$name == "Uploaded").first()
+            #expect(source?.clientID == fixture.sandbox.clientId)
+            let page = try await client.get(try #require(response.headers.first(name: .location)))
+            #expect(page.html.contains("<strong>Connected</strong>"))
+            #expect(!page.html.contains(fixture.sandbox.clientSecret))
+        }
+    }
+
+    @Test func deletingAConnectionNeedsAnOwnerAndItsNameTyped() async throws {
+        try await withDashboard { context in
+            let connection = try await context.fixture.connection(.timeTracking)
+            let report = try await context.fixture.sync(connection)
+            let admin = try await context.signedIn(.admin)
+            let adminPage = try await admin.get(DashboardPath.connection(connection))
+            #expect(!adminPage.html.contains("Delete connection"), "only owners see it")
+            let refused = try await admin.post(DashboardPath.connectionAction(connection, .delete),
+                                               [("csrf", PageClient.csrf(adminPage) ?? ""), ("confirm", "Time tracking")])
+            #expect(refused.status == .forbidden)
+
+            let owner = try await context.signedIn(.owner)
+            let page = try await owner.get(DashboardPath.connection(connection))
+            let csrf = try #require(PageClient.csrf(page))
+            let mistyped = try await owner.post(DashboardPath.connectionAction(connection, .delete), [("csrf", csrf), ("confirm", "time")])
+            #expect(mistyped.status == .unprocessableEntity)
+            #expect(mistyped.html.contains("<p class=\"error\" id=\"confirm-error\">Type the connection&#39;s name exactly"))
+            #expect(try await ConnectionModel.find(connection, on: context.app.db) != nil)
+
+            // the run page filters by outcome before the connection goes
+            let applied = try await owner.get(DashboardPath.run(report.runID) + "?outcome=applied")
+            #expect(applied.html.contains("<strong aria-current=\"page\">applied</strong>"))
+            let failed = try await owner.get(DashboardPath.run(report.runID) + "?outcome=failed")
+            #expect(failed.html.contains("No operations with outcome failed"))
+
+            let deleted = try await owner.post(DashboardPath.connectionAction(connection, .delete), [("csrf", csrf), ("confirm", "Time tracking")])
+            #expect(deleted.location == DashboardPath.connections + "?notice=deleted")
+            #expect(try await ConnectionModel.find(connection, on: context.app.db) == nil)
+            #expect(try await LinkModel.query(on: context.app.db).filter(\.$connection.$id == connection).count() == 0, "its people are purged")
+        }
+    }
 }

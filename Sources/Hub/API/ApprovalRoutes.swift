@@ -13,6 +13,7 @@ struct ApprovalRoutes: RouteCollection {
         let api = routes.grouped("api", "v1").grouped(TokenAuthenticator())
         api.get("connections", ":connection", "drafts", use: drafts)
         api.post("connections", ":connection", "approvals", use: approve)
+        api.post("connections", ":connection", "rejections", use: reject)
     }
 
     struct DraftView: Content {
@@ -70,13 +71,7 @@ struct ApprovalRoutes: RouteCollection {
             throw APIError(status: .conflict, code: "approval_not_required",
                            message: "The \(connection.preset) preset provisions people without approval; there is nothing to approve.")
         }
-        guard let ids = input.personioIds, !ids.isEmpty else {
-            throw APIError.invalid("personio_ids", "personio_ids lists the Personio ids of the drafts to approve")
-        }
-        guard ids.count <= 1000 else { throw APIError.invalid("personio_ids", "approve at most 1000 people at once") }
-        if let duplicate = Dictionary(grouping: ids.indices, by: { ids[$0] }).first(where: { $0.value.count > 1 }) {
-            throw APIError.invalid("personio_ids[\(duplicate.value[1])]", "personio id \(duplicate.key) is listed twice")
-        }
+        let ids = try Self.validIDs(input.personioIds)
         var importFields: [String: String] = [:]
         if let country = input.country?.trimmingCharacters(in: .whitespaces).uppercased(), !country.isEmpty {
             guard country.count == 2, country.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
@@ -87,16 +82,7 @@ struct ApprovalRoutes: RouteCollection {
             throw APIError.invalid("country", "country is required: the country of employment for this import, e.g. DE")
         }
 
-        let rows = try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$personioID ~~ ids).all()
-        let byID = Dictionary(rows.map { ($0.personioID, $0) }, uniquingKeysWith: { first, _ in first })
-        for (index, id) in ids.enumerated() {
-            guard let row = byID[id] else {
-                throw APIError.invalid("personio_ids[\(index)]", "personio id \(id) is not among this connection's people")
-            }
-            guard row.state == LinkState.draft.rawValue else {
-                throw APIError.invalid("personio_ids[\(index)]", "personio id \(id) is \(row.state), not a draft awaiting approval")
-            }
-        }
+        let rows = try await drafts(ids, connectionID: connectionID, on: database)
         let now = runner.now()
         let fieldsText = importFields.isEmpty ? nil : try StoredJSON.text(importFields)
         let detail = "\(ids.count) approved\(importFields["country"].map { " for \($0)" } ?? ""): \(ids.map(String.init).joined(separator: ", "))"
@@ -104,6 +90,8 @@ struct ApprovalRoutes: RouteCollection {
             for row in rows {
                 row.approvedAt = now
                 row.approvedBy = scope.actor
+                row.rejectedAt = nil
+                row.rejectedBy = nil
                 if let fieldsText { row.importFields = fieldsText }
                 try await row.save(on: database)
             }
@@ -122,5 +110,63 @@ struct ApprovalRoutes: RouteCollection {
                                     message: "Approved. A run of this connection is under way; the next run provisions them.")
         }
         return result
+    }
+
+    /// At most 1000 ids, none twice; each problem names its position.
+    static func validIDs(_ ids: [Int]?) throws(APIError) -> [Int] {
+        guard let ids, !ids.isEmpty else {
+            throw .invalid("personio_ids", "personio_ids lists the Personio ids of the drafts")
+        }
+        guard ids.count <= 1000 else { throw .invalid("personio_ids", "decide on at most 1000 people at once") }
+        if let duplicate = Dictionary(grouping: ids.indices, by: { ids[$0] }).first(where: { $0.value.count > 1 }) {
+            throw .invalid("personio_ids[\(duplicate.value[1])]", "personio id \(duplicate.key) is listed twice")
+        }
+        return ids
+    }
+
+    /// The links for `ids`, each a draft of this connection (or an error naming its position).
+    func drafts(_ ids: [Int], connectionID: UUID, on database: any Database) async throws -> [LinkModel] {
+        let rows = try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$personioID ~~ ids).all()
+        let byID = Dictionary(rows.map { ($0.personioID, $0) }, uniquingKeysWith: { first, _ in first })
+        for (index, id) in ids.enumerated() {
+            guard let row = byID[id] else {
+                throw APIError.invalid("personio_ids[\(index)]", "personio id \(id) is not among this connection's people")
+            }
+            guard row.state == LinkState.draft.rawValue else {
+                throw APIError.invalid("personio_ids[\(index)]", "personio id \(id) is \(row.state), not a draft awaiting approval")
+            }
+        }
+        return rows
+    }
+
+    func reject(_ request: Request) async throws -> Response {
+        let connection = try await APIRoutes.connection(request)
+        let input = try request.content.decode(ApprovalInput.self)
+        let ids = try await reject(input, connection: connection, scope: try request.workspace, on: request.db)
+        return try APIRoutes.encode(["rejected": ids], status: .ok)
+    }
+
+    /// Records that HR will not onboard these drafts (API and dashboard); nothing is sent anywhere.
+    func reject(_ input: ApprovalInput, connection: ConnectionModel, scope: WorkspaceScope, on database: any Database) async throws -> [Int] {
+        let connectionID = try connection.requireID()
+        let rules = try StoredJSON.decode(ConnectionRules.self, connection.rules)
+        guard rules.policy.requiresApproval else {
+            throw APIError(status: .conflict, code: "approval_not_required",
+                           message: "The \(connection.preset) preset provisions people without approval; there is nothing to reject.")
+        }
+        let ids = try Self.validIDs(input.personioIds)
+        let rows = try await drafts(ids, connectionID: connectionID, on: database)
+        let now = runner.now()
+        try await database.transaction { database in
+            for row in rows {
+                row.rejectedAt = now
+                row.rejectedBy = scope.actor
+                try await row.save(on: database)
+            }
+            try await AuditEventModel(workspaceID: scope.workspaceID, actor: scope.actor, action: "people.rejected",
+                                      subject: "connection \(connectionID)",
+                                      detail: "\(ids.count) rejected: \(ids.map(String.init).joined(separator: ", "))", at: now).save(on: database)
+        }
+        return ids
     }
 }

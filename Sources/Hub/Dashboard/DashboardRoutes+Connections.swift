@@ -169,8 +169,12 @@ extension DashboardRoutes {
     // MARK: One connection
 
     func connectionPage(_ request: Request) async throws -> Response {
+        try await connectionResponse(request, model: try await connection(request))
+    }
+
+    private func connectionResponse(_ request: Request, model: ConnectionModel, deleteError: String? = nil,
+                                    status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try request.dashboardUser
-        let model = try await connection(request)
         let zone = try await timeZone(request, user)
         let item = try await summary(model, on: request.db, now: runner.now())
         let runs = try await RunModel.query(on: request.db).filter(\.$connection.$id == item.id).sort(\.$startedAt, .descending).limit(30).all()
@@ -191,8 +195,9 @@ extension DashboardRoutes {
         let rules = try? StoredJSON.decode(ConnectionRules.self, model.rules)
         let page = ConnectionPageView(user: user, item: item, zone: zone, runs: runs, held: held, heldPeople: heldPeople, heldNames: heldNames, links: links,
                                       search: search, sourceName: source?.name ?? "—", requiresApproval: rules?.policy.requiresApproval ?? false,
-                                      scimBaseURL: model.targetKind == "scim" ? (try? StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig))?.baseURL : nil)
-        return Layout.response(Layout.page(title: model.name, user: user, notice: Self.notice(request), page.render()))
+                                      scimBaseURL: model.targetKind == "scim" ? (try? StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig))?.baseURL : nil,
+                                      deleteError: deleteError)
+        return Layout.response(Layout.page(title: model.name, user: user, notice: Self.notice(request), page.render()), status: status)
     }
 
     func act(_ request: Request, _ action: DashboardPath.ConnectionAction) async throws -> Response {
@@ -217,7 +222,8 @@ extension DashboardRoutes {
         case .delete:
             let typed = (try? request.content.get(String.self, at: "confirm"))?.trimmingCharacters(in: .whitespaces)
             guard typed == model.name else {
-                throw APIError.invalid("confirm", "Type the connection's name exactly (\(model.name)) to delete it.")
+                return try await connectionResponse(request, model: model, deleteError: "Type the connection's name exactly (\(model.name)) to delete it.",
+                                                    status: .unprocessableEntity)
             }
             try await audit(request, user, "connection.deleted", subject: "connection \(id)", detail: model.name)
             try await model.delete(on: request.db)
@@ -264,6 +270,7 @@ struct ConnectionPageView {
     var sourceName: String
     var requiresApproval: Bool
     var scimBaseURL: String?
+    var deleteError: String?
 
     func render() -> HTML {
         let status = item.status
@@ -323,7 +330,7 @@ struct ConnectionPageView {
         """
         <h2>Delete this connection</h2>
         <form method="post" action="\(DashboardPath.connectionAction(item.id, .delete))">\(Layout.csrf(user))
-        \(Layout.field("Type the connection's name to confirm", name: "confirm",
+        \(Layout.field("Type the connection's name to confirm", name: "confirm", error: deleteError,
                        help: "Deleting purges everything it stored about people: links, feed, runs.", required: true))
         <button class="danger">Delete connection</button></form>
         """

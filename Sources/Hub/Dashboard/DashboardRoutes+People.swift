@@ -93,9 +93,11 @@ extension DashboardRoutes {
     struct ImportForm: Content {
         var personioIds: [Int]?
         var country: String?
+        /// `approve` or `reject`: the button pressed.
+        var decision: String?
 
         enum CodingKeys: String, CodingKey {
-            case country
+            case country, decision
             case personioIds = "personio_ids"
         }
     }
@@ -103,15 +105,15 @@ extension DashboardRoutes {
     func importPage(_ request: Request) async throws -> Response {
         let user = try request.require(.approve)
         let connection = try await connection(request)
-        return try await importResponse(request, user: user, connection: connection, form: ImportForm(), error: nil)
+        return try await importResponse(request, user: user, connection: connection, form: ImportForm(), error: nil, notice: Self.notice(request))
     }
 
     private func importResponse(_ request: Request, user: DashboardUser, connection: ConnectionModel, form: ImportForm, error: APIError?,
-                                status: HTTPResponseStatus = .ok) async throws -> Response {
+                                status: HTTPResponseStatus = .ok, notice: Layout.Notice? = nil) async throws -> Response {
         let id = try connection.requireID()
         let search = request.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         var query = LinkModel.query(on: request.db).filter(\.$connection.$id == id).filter(\.$state == LinkState.draft.rawValue)
-            .filter(\.$approvedAt == nil).sort(\.$displayName).limit(500)
+            .filter(\.$approvedAt == nil).filter(\.$rejectedAt == nil).sort(\.$displayName).limit(500)
         if let search { query = query.group(.or) { $0.filter(\.$displayName ~~ search).filter(\.$fields ~~ search) } }
         let drafts = try await query.all()
         let chosen = Set(form.personioIds ?? [])
@@ -132,9 +134,9 @@ extension DashboardRoutes {
         </fieldset>
         \(Layout.field("Country of employment (this import)", name: "country", value: form.country, error: message("country"),
                        help: "ISO code, e.g. DE or ES", attributes: "maxlength=\"2\" autocomplete=\"off\""))
-        <button>Approve selected</button></form>
+        <button name="decision" value="approve">Approve selected</button> <button name="decision" value="reject" class="secondary">Reject selected</button></form>
         """
-        return Layout.response(Layout.page(title: "Import into \(connection.name)", user: user, body), status: status)
+        return Layout.response(Layout.page(title: "Import into \(connection.name)", user: user, notice: notice, body), status: status)
     }
 
     func approve(_ request: Request) async throws -> Response {
@@ -143,6 +145,10 @@ extension DashboardRoutes {
         let form = try request.content.decode(ImportForm.self)
         do {
             let input = ApprovalRoutes.ApprovalInput(personioIds: form.personioIds, country: form.country)
+            if form.decision == "reject" {
+                _ = try await ApprovalRoutes(runner: runner).reject(input, connection: connection, scope: try request.workspace, on: request.db)
+                return Self.redirect(request, to: DashboardPath.importPeople(try connection.requireID()), notice: .rejected)
+            }
             let result = try await ApprovalRoutes(runner: runner).approve(input, connection: connection, scope: try request.workspace, on: request.db)
             let notice: NoticeKey = result.run == nil ? .busy : .approved
             return Self.redirect(request, to: DashboardPath.connection(try connection.requireID()), notice: notice)

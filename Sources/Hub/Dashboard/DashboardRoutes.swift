@@ -134,7 +134,7 @@ struct DashboardRoutes: RouteCollection {
     }
 
     enum NoticeKey: String {
-        case synced, previewed, paused, resumed, released, discarded, approved, busy, created, connected, deleted, rotated, invited, sent
+        case synced, previewed, paused, resumed, released, discarded, approved, rejected, busy, created, connected, deleted, rotated, invited, sent
 
         var notice: Layout.Notice {
             switch self {
@@ -145,6 +145,7 @@ struct DashboardRoutes: RouteCollection {
             case .released: .init(kind: .success, text: "Released. The next run carries the batch out.")
             case .discarded: .init(kind: .success, text: "Discarded. Those people stay as they are.")
             case .approved: .init(kind: .success, text: "Approved and provisioned.")
+            case .rejected: .init(kind: .success, text: "Rejected: they stay in Personio and are not onboarded.")
             case .busy: .init(kind: .info, text: "A run of this connection is under way; the next run picks this up.")
             case .created: .init(kind: .success, text: "Created.")
             case .connected: .init(kind: .success, text: "Saved. The checklist below is read live from Personio.")

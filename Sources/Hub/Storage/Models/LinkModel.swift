@@ -27,6 +27,9 @@ public final class LinkModel: Model, @unchecked Sendable {
     @OptionalField(key: "approved_by") public var approvedBy: String?
     /// Fields set at import rather than read from Personio (the `eor-onboarding` country), as JSON.
     @OptionalField(key: "import_fields") public var importFields: String?
+    /// When HR decided not to onboard the draft, and who; it stays a draft and leaves the import list.
+    @OptionalField(key: "rejected_at") public var rejectedAt: Date?
+    @OptionalField(key: "rejected_by") public var rejectedBy: String?
 
     public init() {}
 
