@@ -288,6 +288,34 @@ struct PersonioClientTests {
         }
     }
 
+    @Test func createsListsAndDeletesHourUnitAbsencePeriods() async throws {
+        try await withSandbox { sandbox in
+            let client = Self.client(sandbox)
+            let hourly = try #require(try await client.timeOffTypes().first { $0.unit == .hour })
+            let daily = try #require(try await client.timeOffTypes().first { $0.unit == .day })
+            let day = try #require(LocalDate("2027-05-03"))
+            // within one day the times are required, and an hour type does not go to /time-offs
+            await #expect(throws: PersonioError.self) {
+                _ = try await client.createAbsencePeriod(employeeId: 10003, typeId: hourly.id, start: day, end: day)
+            }
+            await #expect(throws: PersonioError.self) {
+                _ = try await client.createTimeOff(employeeId: 10003, typeId: hourly.id, start: day, end: day)
+            }
+            await #expect(throws: PersonioError.self) {
+                _ = try await client.createAbsencePeriod(employeeId: 10003, typeId: daily.id, start: day, end: day, startTime: "09:00", endTime: "11:00")
+            }
+            let period = try await client.createAbsencePeriod(employeeId: 10003, typeId: hourly.id, start: day, end: day,
+                                                              startTime: "09:00", endTime: "11:30", comment: "dentist")
+            #expect(period.id.count == 36, "a UUID")
+            #expect(period.employeeId == 10003 && period.typeId == hourly.id && period.startDate == day)
+            #expect(try await client.absencePeriods(from: day, to: day, employees: [10003]).map(\.id) == [period.id])
+            #expect(try await client.timeOffs(from: day, to: day, employees: [10003]).isEmpty, "hour-unit absences are not time-offs")
+            try await client.deleteAbsencePeriod(id: period.id)
+            #expect(try await client.absencePeriods(from: day, to: day, employees: [10003]).isEmpty)
+            await #expect(throws: PersonioError.self) { try await client.deleteAbsencePeriod(id: period.id) }
+        }
+    }
+
     @Test func noSecretOrTokenReachesLogsOrErrors() async throws {
         try await withSandbox { sandbox in
             let logs = LogCapture()

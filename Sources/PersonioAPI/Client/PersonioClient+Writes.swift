@@ -65,6 +65,15 @@ public struct TimeOffPeriod: Sendable, Equatable {
     public var status: String?
 }
 
+/// An hour-unit absence (`/company/absence-periods`); Personio gives these UUIDs.
+public struct AbsencePeriod: Sendable, Equatable {
+    public var id: String
+    public var employeeId: Int?
+    public var typeId: Int?
+    public var startDate: LocalDate?
+    public var endDate: LocalDate?
+}
+
 extension PersonioClient {
     /// Creates an employee and returns the new id. A taken e-mail is `.duplicateEmail`.
     public func createEmployee(_ employee: NewEmployee) async throws(PersonioError) -> Int {
@@ -115,6 +124,53 @@ extension PersonioClient {
         _ = try await send("DELETE", "/company/time-offs/\(id)")
     }
 
+    /// Creates an hour-unit absence; within one day it needs `startTime` and `endTime` (HH:mm).
+    public func createAbsencePeriod(employeeId: Int, typeId: Int, start: LocalDate, end: LocalDate, startTime: String? = nil,
+                                    endTime: String? = nil, halfDayStart: Bool = false, halfDayEnd: Bool = false,
+                                    comment: String? = nil) async throws(PersonioError) -> AbsencePeriod {
+        var fields: [String: Any] = ["employee_id": employeeId, "time_off_type_id": typeId, "start_date": start.description,
+                                     "end_date": end.description, "half_day_start": halfDayStart, "half_day_end": halfDayEnd]
+        if let startTime { fields["start_time"] = startTime }
+        if let endTime { fields["end_time"] = endTime }
+        if let comment { fields["comment"] = comment }
+        let body = try await send("POST", "/company/absence-periods", body: try json(fields), contentType: "application/json", idempotent: false)
+        // Personio's own example answers with a one-element array; the schema says an object. Both are read.
+        let data = (try? JSONValue.parse(Data(body)))?["data"]
+        guard let item = data?.array?.first ?? data, let period = Self.absencePeriod(item) else {
+            throw .malformedResponse(reason: "the absence-period answer has no data.attributes.id")
+        }
+        return period
+    }
+
+    public func deleteAbsencePeriod(id: String) async throws(PersonioError) {
+        _ = try await send("DELETE", "/company/absence-periods/\(id)")
+    }
+
+    /// Hour-unit absences overlapping a period, optionally for some employees (all pages; `offset` counts items).
+    public func absencePeriods(from start: LocalDate, to end: LocalDate, employees: [Int] = []) async throws(PersonioError) -> [AbsencePeriod] {
+        var periods: [AbsencePeriod] = []
+        while true {
+            var query = [("start_date", start.description), ("end_date", end.description), ("limit", "200"), ("offset", String(periods.count))]
+            for id in employees { query.append(("employees[]", String(id))) }
+            let body = try await send("GET", "/company/absence-periods", query: query)
+            guard let document = try? JSONValue.parse(Data(body)), let items = document["data"]?.array else {
+                throw .malformedResponse(reason: "the absence-period list has no data array")
+            }
+            periods += items.compactMap(Self.absencePeriod)
+            let total = document["metadata"]?["total_elements"]?.int ?? periods.count
+            if items.isEmpty || periods.count >= total { return periods }
+        }
+    }
+
+    static func absencePeriod(_ item: JSONValue) -> AbsencePeriod? {
+        guard let attributes = item["attributes"], let id = attributes["id"]?.string else { return nil }
+        let employeeId = attributes["employee"]?["attributes"]?["id"].flatMap { EmployeeDecoder.value($0) }.flatMap(EmployeeDecoder.integer)
+        func day(_ text: String?) -> LocalDate? { text.flatMap { LocalDate(String($0.prefix(10))) } }
+        return AbsencePeriod(id: id, employeeId: employeeId,
+                             typeId: attributes["absence_type"]?["attributes"]?["time_off_type_id"].flatMap(EmployeeDecoder.integer),
+                             startDate: day(attributes["start"]?.string), endDate: day(attributes["end"]?.string))
+    }
+
     /// Day-unit absences overlapping a period, optionally for some employees (all pages).
     public func timeOffs(from start: LocalDate, to end: LocalDate, employees: [Int] = []) async throws(PersonioError) -> [TimeOffPeriod] {
         var periods: [TimeOffPeriod] = []
@@ -138,8 +194,8 @@ extension PersonioClient {
         let employeeId = attributes["employee"]?["attributes"]?["id"].flatMap { EmployeeDecoder.value($0) }.flatMap(EmployeeDecoder.integer)
         return TimeOffPeriod(id: id, employeeId: employeeId,
                              typeId: attributes["time_off_type"]?["attributes"]?["id"].flatMap(EmployeeDecoder.integer),
-                             startDate: attributes["start_date"]?.string.flatMap { LocalDate($0) },
-                             endDate: attributes["end_date"]?.string.flatMap { LocalDate($0) },
+                             startDate: attributes["start_date"]?.string.flatMap { LocalDate(String($0.prefix(10))) },
+                             endDate: attributes["end_date"]?.string.flatMap { LocalDate(String($0.prefix(10))) },
                              status: attributes["status"]?.string)
     }
 

@@ -63,6 +63,22 @@ struct PersonioRoutes: Sendable {
         company.delete("time-offs", ":id") { req in
             try await personnel(req, .absencesWrite) { _ in try await store.deleteTimeOff(id: req.parameters.get("id") ?? "") }
         }
+        company.get("absence-periods") { req in
+            try await personnel(req, .absencesRead) { credential in
+                try await store.absencePeriodsPage(credential: credential, query: query(req))
+            }
+        }
+        company.post("absence-periods") { req in
+            let fields = try bodyFields(req)
+            let response = try await personnel(req, .absencesWrite) { credential in
+                try await store.createAbsencePeriod(credential: credential, fields: fields)
+            }
+            response.status = .created
+            return response
+        }
+        company.delete("absence-periods", ":id") { req in
+            try await personnel(req, .absencesWrite) { _ in try await store.deleteAbsencePeriod(id: req.parameters.get("id") ?? "") }
+        }
     }
 
     private func auth(_ req: Request) async throws -> Response {

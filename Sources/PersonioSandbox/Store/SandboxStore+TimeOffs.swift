@@ -92,6 +92,68 @@ extension SandboxStore {
 
     /// `POST /v1/company/time-offs`.
     func createTimeOff(credential: SandboxCredential, fields: [String: PlainValue]) throws(PersonioFailure) -> [UInt8] {
+        let timeOff = try addAbsence(fields, unit: .day)
+        return envelope { writeTimeOff(timeOff, credential: credential, into: &$0) }
+    }
+
+    /// `POST /v1/company/absence-periods` (hour-unit types; 201).
+    func createAbsencePeriod(credential: SandboxCredential, fields: [String: PlainValue]) throws(PersonioFailure) -> [UInt8] {
+        let timeOff = try addAbsence(fields, unit: .hour)
+        return envelope { writeAbsencePeriod(timeOff, credential: credential, into: &$0) }
+    }
+
+    /// `DELETE /v1/company/absence-periods/{id}`.
+    func deleteAbsencePeriod(id: String) throws(PersonioFailure) -> [UInt8] {
+        guard let timeOffId = TimeOff.id(periodID: id), company.timeOff(id: timeOffId).map({ company.timeOffType(id: $0.timeOffTypeId)?.unit == .hour }) == true,
+              company.removeTimeOff(id: timeOffId) else {
+            throw .notFound("Absence period with ID \(id) not found")
+        }
+        persistQuietly()
+        return envelope { json in
+            json.beginObject()
+            json.key("message"); json.string("The absence period was deleted.")
+            json.endObject()
+        }
+    }
+
+    /// `GET /v1/company/absence-periods`: hour-unit absences; `offset` counts items, `limit` defaults to 200.
+    func absencePeriodsPage(credential: SandboxCredential, query: [(String, String)]) throws(PersonioFailure) -> [UInt8] {
+        let limit = try pageLimit(query, default: Self.timeOffPageSize, maximum: Self.timeOffPageSize)
+        let offset = try integer(query, "offset", default: 0, minimum: 0)
+        let start = try optionalDate(query, "start_date")
+        let end = try optionalDate(query, "end_date")
+        var employeeIds = Set<Int>()
+        for text in values(query, "employees[]") + values(query, "employees") {
+            guard let id = Int(text) else { throw .badRequest("employees", "employees[] must be employee ids (integers).") }
+            employeeIds.insert(id)
+        }
+        let selected = company.timeOffs.filter { timeOff in
+            guard company.timeOffType(id: timeOff.timeOffTypeId)?.unit == .hour else { return false }
+            if !employeeIds.isEmpty, !employeeIds.contains(timeOff.employeeId) { return false }
+            return timeOff.overlaps(start ?? LocalDate(daysSinceEpoch: -1_000_000), end ?? LocalDate(daysSinceEpoch: 1_000_000))
+        }
+        let total = selected.count
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("success"); json.bool(true)
+        json.key("metadata")
+        json.beginObject()
+        json.key("total_elements"); json.int(total)
+        json.key("current_page"); json.int(offset / limit + 1)
+        json.key("total_pages"); json.int((total + limit - 1) / limit)
+        json.endObject()
+        json.key("offset"); json.int(offset)
+        json.key("limit"); json.int(limit)
+        json.key("data")
+        json.beginArray()
+        for timeOff in selected.dropFirst(offset).prefix(limit) { writeAbsencePeriod(timeOff, credential: credential, into: &json) }
+        json.endArray()
+        json.endObject()
+        return json.bytes
+    }
+
+    /// Validates and stores a time-off (day unit) or an absence period (hour unit).
+    private func addAbsence(_ fields: [String: PlainValue], unit: TimeOffType.Unit) throws(PersonioFailure) -> TimeOff {
         func invalid(_ field: String, _ message: String) -> PersonioFailure {
             PersonioFailure(status: 422, code: 422, message: "The given data failed to pass validation.",
                             errorData: [field: [message]])
@@ -108,8 +170,10 @@ extension SandboxStore {
         guard let type = company.timeOffType(id: typeId) else {
             throw .notFound("Time-off type with ID \(typeId) not found")
         }
-        guard type.unit == .day else {
-            throw invalid("time_off_type_id", "The time-off type \(type.name) is measured in hours; use /company/absence-periods.")
+        guard type.unit == unit else {
+            throw invalid("time_off_type_id", unit == .day
+                ? "The time-off type \(type.name) is measured in hours; use /company/absence-periods."
+                : "The time-off type \(type.name) is measured in days; use /company/time-offs.")
         }
         guard let startText = fields["start_date"]?.text, let start = LocalDate(startText), startText.utf8.count == 10 else {
             throw invalid("start_date", "The start_date is required and must be a date as YYYY-MM-DD.")
@@ -127,6 +191,23 @@ extension SandboxStore {
         if company.timeOffs.contains(where: { $0.employeeId == employeeId && $0.overlaps(start, end) }) {
             throw invalid("start_date", "The employee already has an absence overlapping \(start) – \(end).")
         }
+        var times: [String: String] = [:]
+        if unit == .hour {
+            for name in ["start_time", "end_time"] {
+                guard let text = fields[name]?.text, !text.isEmpty else { continue }
+                let parts = text.split(separator: ":")
+                guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute) else {
+                    throw invalid(name, "The \(name) must be a time as HH:mm.")
+                }
+                times[name] = text
+            }
+            if start == end, times["start_time"] == nil || times["end_time"] == nil {
+                throw invalid("start_time", "The start_time and end_time are required for an absence within one day.")
+            }
+            if let from = times["start_time"], let to = times["end_time"], start == end, to <= from {
+                throw invalid("end_time", "The end_time must be after the start_time.")
+            }
+        }
         let comment = fields["comment"]?.text ?? ""
         let pending = type.approvalRequired && flags["skip_approval"] == false
         let current = now
@@ -134,10 +215,43 @@ extension SandboxStore {
             TimeOff(id: id, employeeId: employeeId, timeOffTypeId: typeId, startDate: start, endDate: end,
                     halfDayStart: flags["half_day_start"] ?? false, halfDayEnd: flags["half_day_end"] ?? false,
                     comment: comment, status: pending ? "pending" : "approved", createdAt: current,
-                    updatedAt: current, createdBy: "API")
+                    updatedAt: current, createdBy: "API", startTime: times["start_time"], endTime: times["end_time"])
         }
         persistQuietly()
-        return envelope { writeTimeOff(timeOff, credential: credential, into: &$0) }
+        return timeOff
+    }
+
+    private func writeAbsencePeriod(_ timeOff: TimeOff, credential: SandboxCredential, into json: inout JSONWriter) {
+        let zone = configuration.timeZone
+        json.beginObject()
+        json.key("type"); json.string("AbsencePeriod")
+        json.key("attributes")
+        json.beginObject()
+        json.key("id"); json.string(timeOff.periodID)
+        json.key("measurement_unit"); json.string("hour")
+        json.key("employee")
+        EmployeeRenderer(company: company, credential: credential, projection: nil, timeZone: zone, apiBaseURL: "", offsets: offsets)
+            .writeShort(timeOff.employeeId, into: &json)
+        json.key("absence_type")
+        json.beginObject()
+        json.key("type"); json.string("AbsenceType")
+        json.key("attributes")
+        json.beginObject()
+        json.key("id"); json.string(TimeOff.periodID(timeOff.timeOffTypeId))
+        json.key("name"); json.string(company.timeOffType(id: timeOff.timeOffTypeId)?.name ?? "")
+        json.key("time_off_type_id"); json.int(timeOff.timeOffTypeId)
+        json.endObject()
+        json.endObject()
+        json.key("start"); json.string("\(timeOff.startDate)T\(timeOff.startTime ?? "00:00"):00.0Z")
+        json.key("end"); json.string("\(timeOff.endDate)T\(timeOff.endTime ?? "23:59"):00.0Z")
+        json.key("half_day_start"); json.bool(timeOff.halfDayStart)
+        json.key("half_day_end"); json.bool(timeOff.halfDayEnd)
+        json.key("comment"); json.string(timeOff.comment)
+        json.key("status"); json.string(timeOff.status)
+        json.key("created_at"); json.string(PersonioTimestamp.format(timeOff.createdAt, in: zone))
+        json.key("updated_at"); json.string(PersonioTimestamp.format(timeOff.updatedAt, in: zone))
+        json.endObject()
+        json.endObject()
     }
 
     /// `DELETE /v1/company/time-offs/{id}`.
