@@ -26,6 +26,7 @@ public enum HubApp {
         try app.register(collection: ApprovalRoutes(runner: runner))
         try app.register(collection: WebhookRoutes(runner: runner))
         try app.register(collection: HandoffRoutes(runner: runner))
+        try app.register(collection: AbsenceRoutes(runner: runner))
         try app.register(collection: WorkspaceRoutes(adminToken: adminToken, defaultTimeZone: defaultTimeZone, now: runner.now))
         try app.register(collection: DashboardRoutes(runner: runner, users: DashboardUsers(database: app.db, now: runner.now, bcryptCost: bcryptCost)))
         app.get("health") { _ in ["status": "ok"] }

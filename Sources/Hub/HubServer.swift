@@ -18,6 +18,7 @@ public final class HubServer: Sendable {
     public let dispatcher: WebhookDispatcher
     private let schedulerTask = TaskBox()
     private let dispatcherTask = TaskBox()
+    private let absenceTask = TaskBox()
 
     /// Opens the database (nothing is served until `start`).
     public init(configuration: HubConfiguration, masterKey: Data, logger: Logger = Logger(label: "rollcall.hub")) async throws {
@@ -58,6 +59,14 @@ public final class HubServer: Sendable {
             let (scheduler, dispatcher) = (self.scheduler, self.dispatcher)
             schedulerTask.set(Task { await scheduler.run() })
             dispatcherTask.set(Task { await dispatcher.run() })
+            let (writer, logger) = (AbsenceWriter(runner: runner), app.logger)
+            absenceTask.set(Task {
+                // Absences waiting after a 429/5xx are written again when their retry is due.
+                while !Task.isCancelled {
+                    do { _ = try await writer.retryDue() } catch { logger.warning("absence retries failed: \(SyncRunner.explain(error))") }
+                    try? await Task.sleep(for: .seconds(15))
+                }
+            })
         }
         return app.http.server.shared.localAddress?.port ?? configuration.port
     }
@@ -79,7 +88,9 @@ public final class HubServer: Sendable {
         schedulerTask.cancel()
         // A delivery cut short stays claimed for a minute and is sent again after (at least once).
         dispatcherTask.cancel()
+        absenceTask.cancel()
         await dispatcherTask.current?.value
+        await absenceTask.current?.value
         await app.server.shutdown()
         try await http.shutdown()
         try await app.asyncShutdown()
