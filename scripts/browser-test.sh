@@ -43,6 +43,7 @@ ROLLCALL_USER_PASSWORD="$owner_password" "$binary" user create --workspace "$wor
   --name "Olivia Owner" --role owner >/dev/null
 ROLLCALL_USER_PASSWORD="$viewer_password" "$binary" user create --workspace "$workspace" --email viewer@browser.example \
   --name "Victor Viewer" --role viewer >/dev/null
+api_token="$("$binary" token create --workspace "$workspace" --name browser-test)"
 "$binary" serve >"$work/hub.log" 2>&1 &
 pids+=($!)
 
@@ -55,5 +56,5 @@ curl -sf "http://127.0.0.1:$hub_port/health" >/dev/null || { cat "$work/hub.log"
 
 mkdir -p .build/browser-screenshots
 HUB_URL="http://localhost:$hub_port" SANDBOX_URL="http://127.0.0.1:$sandbox_port" SANDBOX_ADMIN_TOKEN="$admin_token" \
-OWNER_PASSWORD="$owner_password" VIEWER_PASSWORD="$viewer_password" SCREENSHOTS="$PWD/.build/browser-screenshots" \
+OWNER_PASSWORD="$owner_password" VIEWER_PASSWORD="$viewer_password" API_TOKEN="$api_token" SCREENSHOTS="$PWD/.build/browser-screenshots" \
   .venv-test/bin/python Tests/Browser/dashboard_test.py || { echo "--- hub log"; tail -50 "$work/hub.log"; exit 1; }

@@ -425,4 +425,39 @@ struct DashboardTests {
             #expect(try await LinkModel.query(on: context.app.db).filter(\.$connection.$id == connection).count() == 0, "its people are purged")
         }
     }
+
+    @Test func absenceKindsArePickedFromPersonioAndAbsencesListedWithTheirStatus() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let admin = try await context.signedIn(.admin)
+            let page = try await admin.get(DashboardPath.absenceKinds(fixture.sourceID))
+            #expect(page.status == .ok)
+            #expect(page.html.contains("Doctor&#39;s appointment (hours)") && page.html.contains("Sick leave (days)"), "the picker lists Personio's types")
+            let csrf = try #require(PageClient.csrf(page))
+            let unnamed = try await admin.post(DashboardPath.absenceKinds(fixture.sourceID), [("csrf", csrf), ("kind[]", ""), ("type[]", "2")])
+            #expect(unnamed.status == .unprocessableEntity)
+            #expect(unnamed.html.contains("a Personio type is chosen without a kind name"))
+            let saved = try await admin.post(DashboardPath.absenceKinds(fixture.sourceID), [("csrf", csrf), ("kind[]", "sickness"), ("type[]", "2"),
+                                                                                           ("kind[]", ""), ("type[]", "")])
+            #expect(saved.status == .seeOther)
+            let kinds = try await AbsenceKindModel.query(on: context.app.db).all()
+            #expect(kinds.map(\.kind) == ["sickness"] && kinds.first?.unit == "day")
+
+            let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "tracker", on: context.app.db).token
+            let pushed = try await ManagementAPITests().call(context.app, .POST, "/api/v1/absences", token: token, [
+                "external_id": "tt-77", "employee_id": 10002, "kind": "sickness", "start_date": "2029-06-04", "end_date": "2029-06-05",
+            ])
+            #expect(pushed.status == .created)
+            let list = try await admin.get(DashboardPath.absences)
+            #expect(list.html.contains("tt-77") && list.html.contains("written") && list.html.contains("2029-06-04 – 2029-06-05"))
+            let failedOnly = try await admin.get(DashboardPath.absences + "?status=failed")
+            #expect(!failedOnly.html.contains("tt-77"))
+
+            let viewer = try await context.signedIn(.viewer)
+            let readOnly = try await viewer.get(DashboardPath.absenceKinds(fixture.sourceID))
+            #expect(!readOnly.html.contains("Save mapping"))
+            #expect(try await viewer.post(DashboardPath.absenceKinds(fixture.sourceID), [("csrf", PageClient.csrf(readOnly) ?? ""), ("kind[]", "x"), ("type[]", "1")])
+                .status == .forbidden)
+        }
+    }
 }

@@ -66,11 +66,16 @@ struct AbsenceRoutes: RouteCollection {
 
     /// Replaces the source's mapping; every type id is checked against Personio's list.
     func setKinds(_ request: Request) async throws -> Response {
-        let scope = try request.workspace
         let source = try await source(request)
         guard let kinds = try request.content.decode(KindsInput.self).kinds else {
             throw APIError.invalid("kinds", "kinds maps each absence kind of the app to a Personio time-off type id, e.g. {\"sickness\": 3}")
         }
+        try await setKinds(kinds, source: source, scope: try request.workspace, on: request.db)
+        return try await self.kinds(request)
+    }
+
+    /// The mapping, checked against Personio and stored (API and dashboard).
+    func setKinds(_ kinds: [String: Int], source: SourceModel, scope: WorkspaceScope, on database: any Database) async throws {
         guard kinds.count <= 100 else { throw APIError.invalid("kinds", "at most 100 kinds") }
         let types = Dictionary(try await personioTypes(source).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for (kind, id) in kinds.sorted(by: { $0.key < $1.key }) {
@@ -82,7 +87,7 @@ struct AbsenceRoutes: RouteCollection {
             }
         }
         let sourceID = try source.requireID()
-        try await request.db.transaction { database in
+        try await database.transaction { database in
             try await AbsenceKindModel.query(on: database).filter(\.$sourceID == sourceID).delete()
             for (kind, id) in kinds {
                 guard let type = types[id] else { continue }
@@ -93,14 +98,13 @@ struct AbsenceRoutes: RouteCollection {
                                       detail: kinds.sorted { $0.key < $1.key }.map { "\($0.key) → \($0.value)" }.joined(separator: ", "),
                                       at: runner.now()).create(on: database)
         }
-        return try await self.kinds(request)
     }
 
     static func isKind(_ text: String) -> Bool {
         (1...64).contains(text.count) && text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" }
     }
 
-    private func personioTypes(_ source: SourceModel) async throws -> [TimeOffType] {
+    func personioTypes(_ source: SourceModel) async throws -> [TimeOffType] {
         do {
             return try await runner.personioClient(for: source).timeOffTypes()
         } catch let error as PersonioError {

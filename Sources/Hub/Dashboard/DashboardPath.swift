@@ -14,9 +14,10 @@ enum DashboardPath {
     static let users = "/users"
     static let handoffs = "/handoffs"
     static let newHandoff = "/handoffs/new"
+    static let absences = "/absences"
 
     static func source(_ id: UUID) -> String { "/sources/\(id)" }
-    static func sourceCheck(_ id: UUID) -> String { "/sources/\(id)/check" }
+    static func absenceKinds(_ id: UUID) -> String { "/sources/\(id)/absence-kinds" }
     static func sourceCredentials(_ id: UUID) -> String { "/sources/\(id)/credentials" }
     static func connection(_ id: UUID) -> String { "/connections/\(id)" }
     static func connectionAction(_ id: UUID, _ action: ConnectionAction) -> String { "/connections/\(id)/\(action.rawValue)" }

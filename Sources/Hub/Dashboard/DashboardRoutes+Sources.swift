@@ -166,7 +166,8 @@ struct SourcePageView {
         \(preset.map { " · checked for \($0.title)" } ?? "")</p>
         <h2>Attributes Rollcall may read</h2>
         <ul class="checklist" id="checklist">\(checklist)</ul>
-        <p><a href="\(DashboardPath.source(id))\(preset.map { "?for=\($0.id)" } ?? "")">Check again</a></p>
+        <p><a href="\(DashboardPath.source(id))\(preset.map { "?for=\($0.id)" } ?? "")">Check again</a> · \
+        <a href="\(DashboardPath.absenceKinds(id))">Absence kinds</a></p>
         \(diagnosis.canWriteEmployees.map { HTML("<p>Creating employees (hand-offs): \($0 ? "allowed" : "not allowed by this credential")</p>") } ?? .empty)
         \(user.may(.manage) ? """
         <h2>Rotate the key</h2>

@@ -34,6 +34,7 @@ struct DashboardRoutes: RouteCollection {
         bootPeople(signedIn)
         bootAdministration(signedIn)
         bootHandoffs(signedIn)
+        bootAbsences(signedIn)
     }
 
     // MARK: Sign-in
@@ -134,7 +135,7 @@ struct DashboardRoutes: RouteCollection {
     }
 
     enum NoticeKey: String {
-        case synced, previewed, paused, resumed, released, discarded, approved, rejected, busy, created, connected, deleted, rotated, invited, sent
+        case synced, previewed, paused, resumed, released, discarded, approved, rejected, busy, saved, created, connected, deleted, rotated, invited, sent
 
         var notice: Layout.Notice {
             switch self {
@@ -153,6 +154,7 @@ struct DashboardRoutes: RouteCollection {
             case .rotated: .init(kind: .success, text: "The new key works and replaced the old one.")
             case .invited: .init(kind: .success, text: "Invitation created.")
             case .sent: .init(kind: .success, text: "Sent to Personio.")
+            case .saved: .init(kind: .success, text: "Saved.")
             }
         }
     }

@@ -9,7 +9,7 @@ enum Layout {
             """
             <nav aria-label="Main"><a class="brand" href="\(DashboardPath.connections)">Rollcall</a>
             <a href="\(DashboardPath.connections)">Connections</a><a href="\(DashboardPath.sources)">Sources</a>\
-            <a href="\(DashboardPath.handoffs)">Hand-offs</a><a href="\(DashboardPath.audit)">Audit log</a>\
+            <a href="\(DashboardPath.handoffs)">Hand-offs</a><a href="\(DashboardPath.absences)">Absences</a><a href="\(DashboardPath.audit)">Audit log</a>\
             \(user.may(.own) ? HTML("<a href=\"\(DashboardPath.users)\">Users</a>") : .empty)
             <form method="post" action="\(DashboardPath.signOut)" class="inline">\(csrf(user))<span class="who">\(user.name) · \(user.role.rawValue)</span> <button class="link">Sign out</button></form></nav>
             """
