@@ -460,4 +460,27 @@ struct DashboardTests {
                 .status == .forbidden)
         }
     }
+
+    @Test func thePersonPageExplainsWhatTheNextRunWouldDoAndWhy() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let connection = try await fixture.connection(.timeTracking)
+            _ = try await fixture.sync(connection)
+            let someone = try #require(try await fixture.links(connection).values.filter { $0.state == "active" }.map(\.personioID).min())
+            let viewer = try await context.signedIn(.viewer)
+            let plain = try await viewer.get(DashboardPath.person(someone))
+            #expect(plain.html.contains("Explain the next run"))
+            let upToDate = try await viewer.get(DashboardPath.person(someone) + "?explain=1")
+            #expect(upToDate.html.contains("Next run would do"))
+            #expect(upToDate.html.contains("<td class=\"explain\">nothing"), "\(upToDate.html)")
+
+            // terminated yesterday in Personio: the next run would archive them, with the rule's reason
+            let terminated = try await fixture.sandbox.admin(.POST, "/sandbox/employees/\(someone)/terminate", ["termination_date": fixture.today(plus: -1)])
+            #expect(terminated.status == 200)
+            let leaving = try await viewer.get(DashboardPath.person(someone) + "?explain=1")
+            #expect(leaving.html.contains("<td class=\"explain\">archive: "), "\(leaving.html)")
+            #expect(leaving.html.contains("termination date"))
+            #expect(try await fixture.links(connection)[someone]?.state == "active", "explaining changed nothing")
+        }
+    }
 }

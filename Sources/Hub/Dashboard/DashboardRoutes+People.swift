@@ -65,25 +65,39 @@ extension DashboardRoutes {
         let links = try await LinkModel.query(on: request.db).filter(\.$personioID == personioID).join(parent: \.$connection)
             .filter(ConnectionModel.self, \.$workspace.$id == user.workspaceID).all()
         guard !links.isEmpty else { throw DashboardFailure.notFound("person") }
+        let explaining = request.query[String.self, at: "explain"] != nil
         var rows: [HTML] = []
         for link in links {
             let connection = try link.joined(ConnectionModel.self)
             let last = try await RunOperationModel.query(on: request.db).filter(\.$personioID == personioID).join(parent: \.$run)
                 .filter(RunModel.self, \.$connection.$id == link.$connection.id).filter(RunModel.self, \.$dryRun == false)
                 .sort(RunModel.self, \.$startedAt, .descending).first()
+            var next: HTML = .empty
+            if explaining {
+                do {
+                    let explanation = try await runner.explain(connectionID: link.$connection.id, personioID: personioID)
+                    let text = explanation.operation.map { "\($0.kind.rawValue): \($0.reason)" }
+                        ?? explanation.skipped.map { "nothing: \($0)" } ?? "nothing: up to date"
+                    next = "<td class=\"explain\">\(text)\(explanation.goneFromPersonio ? HTML("<br><small>Personio no longer returns this person.</small>") : .empty)</td>"
+                } catch {
+                    next = "<td class=\"explain\">cannot tell: \(SyncRunner.explain(error))</td>"
+                }
+            }
             rows.append("""
             <tr><td><a href="\(DashboardPath.connection(connection.id ?? UUID()))">\(connection.name)</a></td>\
             <td>\(Layout.badge(link.state, link.state == "active" ? "ok" : link.state == "draft" ? "warn" : "muted"))</td>\
             <td>\(Layout.date(link.updatedAt, in: zone))</td><td>\(last.map { "\($0.kind): \($0.reason)" } ?? "—")</td>\
-            <td>\(link.lastError ?? "")\(link.retryAfter.map { HTML("<br><small>retried after \(Layout.date($0, in: zone))</small>") } ?? .empty)</td></tr>
+            <td>\(link.lastError ?? "")\(link.retryAfter.map { HTML("<br><small>retried after \(Layout.date($0, in: zone))</small>") } ?? .empty)</td>\(next)</tr>
             """)
         }
         let name = links.compactMap(\.displayName).first ?? "Personio #\(personioID)"
         let body: HTML = """
         <p class="muted">Personio employee #\(personioID)</p>
-        <div class="table"><table><thead><tr><th scope="col">Connection</th><th scope="col">State</th><th scope="col">Last change</th><th scope="col">Last operation and why</th><th scope="col">Problem</th></tr></thead>
+        <div class="table"><table><thead><tr><th scope="col">Connection</th><th scope="col">State</th><th scope="col">Last change</th><th scope="col">Last operation and why</th><th scope="col">Problem</th>\
+        \(explaining ? HTML("<th scope=\"col\">Next run would do</th>") : .empty)</tr></thead>
         <tbody>\(rows)</tbody></table></div>
-        <p class="muted">To see what the next run would do, use “Preview” on the connection: it lists every operation with the rule behind it, and changes nothing.</p>
+        \(explaining ? HTML("<p class=\"muted\">Read from Personio just now and planned with each connection's rules; nothing was changed.</p>")
+                     : HTML("<p><a href=\"\(DashboardPath.person(personioID))?explain=1\">Explain the next run</a>: read this person from Personio now and show what each connection would do, and why (changes nothing).</p>"))
         """
         return Layout.response(Layout.page(title: name, user: user, body))
     }
