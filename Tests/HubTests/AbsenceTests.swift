@@ -21,17 +21,19 @@ struct AbsenceTests {
             try await api.call(app, method, path, token: token ?? self.token, body)
         }
 
-        /// Day-unit absences of an employee in Personio around a date, read through Personio's API.
-        func timeOffs(_ employee: Int, from: String, to: String) async throws -> [TimeOffPeriod] {
-            let client = PersonioClient(configuration: PersonioConfiguration(baseURL: fixture.sandbox.baseURL + "/v1", credentials: PersonioCredentials(
+        /// Reads what Personio holds, with the sandbox's own credential (not through the hub).
+        var personio: PersonioClient {
+            PersonioClient(configuration: PersonioConfiguration(baseURL: fixture.sandbox.baseURL + "/v1", credentials: PersonioCredentials(
                 clientId: fixture.sandbox.clientId, clientSecret: fixture.sandbox.clientSecret)), transport: AsyncHTTPClientTransport(client: fixture.sandbox.http))
-            return try await client.timeOffs(from: LocalDate(from)!, to: LocalDate(to)!, employees: [employee])
+        }
+
+        /// Day-unit absences of an employee in Personio between two dates.
+        func timeOffs(_ employee: Int, from: String, to: String) async throws -> [TimeOffPeriod] {
+            try await personio.timeOffs(from: LocalDate(from)!, to: LocalDate(to)!, employees: [employee])
         }
 
         func absencePeriods(_ employee: Int, on day: String) async throws -> [AbsencePeriod] {
-            let client = PersonioClient(configuration: PersonioConfiguration(baseURL: fixture.sandbox.baseURL + "/v1", credentials: PersonioCredentials(
-                clientId: fixture.sandbox.clientId, clientSecret: fixture.sandbox.clientSecret)), transport: AsyncHTTPClientTransport(client: fixture.sandbox.http))
-            return try await client.absencePeriods(from: LocalDate(day)!, to: LocalDate(day)!, employees: [employee])
+            try await personio.absencePeriods(from: LocalDate(day)!, to: LocalDate(day)!, employees: [employee])
         }
     }
 
@@ -40,13 +42,7 @@ struct AbsenceTests {
         try await withSandbox(employees: 6, seed: 21, clock: clock) { sandbox in
             try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
                 let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
-                let http = sandbox.http
-                let clients = PersonioClients { baseURL, credentials in
-                    var configuration = PersonioConfiguration(baseURL: baseURL, credentials: credentials)
-                    configuration.requestsPerSecond = nil
-                    configuration.requestTimeout = timeout
-                    return PersonioClient(configuration: configuration, transport: AsyncHTTPClientTransport(client: http))
-                }
+                let clients = SyncFixture.clients(sandbox, timeout: timeout)
                 let runner = SyncRunner(database: app.db, vault: fixture.vault, clients: clients, now: clock.provider)
                 try HubApp.mount(app, runner: runner)
                 let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "tracker", on: app.db).token

@@ -22,13 +22,7 @@ struct HandoffTests {
         try await withSandbox(employees: 5, seed: 13, clock: clock) { sandbox in
             try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
                 let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
-                let http = sandbox.http
-                let clients = PersonioClients { baseURL, credentials in
-                    var configuration = PersonioConfiguration(baseURL: baseURL, credentials: credentials)
-                    configuration.requestsPerSecond = nil
-                    configuration.requestTimeout = timeout
-                    return PersonioClient(configuration: configuration, transport: AsyncHTTPClientTransport(client: http))
-                }
+                let clients = SyncFixture.clients(sandbox, timeout: timeout)
                 try HubApp.mount(app, runner: SyncRunner(database: app.db, vault: fixture.vault, clients: clients, now: clock.provider))
                 let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "ats", on: app.db).token
                 try await body(Setup(fixture: fixture, token: token, app: app))

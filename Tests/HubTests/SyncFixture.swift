@@ -28,15 +28,21 @@ struct SyncFixture {
         source.id = UUID()
         source.sealedClientSecret = try vault.seal(sandbox.clientSecret, context: SyncRunner.secretContext(source))
         try await source.create(on: app.db)
+        let clients = Self.clients(sandbox)
+        return SyncFixture(app: app, sandbox: sandbox, clock: clock, vault: vault, workspaceID: try workspace.requireID(),
+                           sourceID: try source.requireID(), clients: clients)
+    }
+
+    /// Personio clients on the sandbox without client-side limits; `timeout` short to provoke a lost answer.
+    static func clients(_ sandbox: SandboxHarness, timeout: Duration? = nil) -> PersonioClients {
         let http = sandbox.http
-        let clients = PersonioClients { baseURL, credentials in
+        return PersonioClients { baseURL, credentials in
             var configuration = PersonioConfiguration(baseURL: baseURL, credentials: credentials)
             configuration.requestsPerSecond = nil
             configuration.requestsPerMinute = 100_000
+            if let timeout { configuration.requestTimeout = timeout }
             return PersonioClient(configuration: configuration, transport: AsyncHTTPClientTransport(client: http))
         }
-        return SyncFixture(app: app, sandbox: sandbox, clock: clock, vault: vault, workspaceID: try workspace.requireID(),
-                           sourceID: try source.requireID(), clients: clients)
     }
 
     func connection(_ preset: Preset, brake: Bool = true) async throws -> UUID {

@@ -44,11 +44,7 @@ extension SandboxStore {
         }
         let updatedFrom = try optionalInstant(query, "updated_from")
         let updatedTo = try optionalInstant(query, "updated_to")
-        var employeeIds = Set<Int>()
-        for text in values(query, "employees[]") + values(query, "employees") {
-            guard let id = Int(text) else { throw .badRequest("employees", "employees[] must be employee ids (integers).") }
-            employeeIds.insert(id)
-        }
+        let employeeIds = try employeeFilter(query)
         let selected = company.timeOffs.filter { timeOff in
             guard company.timeOffType(id: timeOff.timeOffTypeId)?.unit == .day else { return false }
             if !employeeIds.isEmpty, !employeeIds.contains(timeOff.employeeId) { return false }
@@ -122,11 +118,7 @@ extension SandboxStore {
         let offset = try integer(query, "offset", default: 0, minimum: 0)
         let start = try optionalDate(query, "start_date")
         let end = try optionalDate(query, "end_date")
-        var employeeIds = Set<Int>()
-        for text in values(query, "employees[]") + values(query, "employees") {
-            guard let id = Int(text) else { throw .badRequest("employees", "employees[] must be employee ids (integers).") }
-            employeeIds.insert(id)
-        }
+        let employeeIds = try employeeFilter(query)
         let selected = company.timeOffs.filter { timeOff in
             guard company.timeOffType(id: timeOff.timeOffTypeId)?.unit == .hour else { return false }
             if !employeeIds.isEmpty, !employeeIds.contains(timeOff.employeeId) { return false }
@@ -313,6 +305,16 @@ extension SandboxStore {
         json.key("data"); data(&json)
         json.endObject()
         return json.bytes
+    }
+
+    /// `employees[]`: the employees to list (empty: everyone).
+    private func employeeFilter(_ query: [(String, String)]) throws(PersonioFailure) -> Set<Int> {
+        var ids = Set<Int>()
+        for text in values(query, "employees[]") + values(query, "employees") {
+            guard let id = Int(text) else { throw .badRequest("employees", "employees[] must be employee ids (integers).") }
+            ids.insert(id)
+        }
+        return ids
     }
 
     private func optionalDate(_ query: [(String, String)], _ name: String) throws(PersonioFailure) -> LocalDate? {
