@@ -99,7 +99,7 @@ struct DemoCommand: AsyncParsableCommand {
         return """
 
         Rollcall demo is running (in memory; Ctrl-C stops it).
-          Dashboard \(hubURL)/   sign in as demo@rollcall.example, password: \(password)
+          Dashboard \(hubURL.replacingOccurrences(of: "127.0.0.1", with: "localhost"))/   sign in as demo@rollcall.example, password: \(password)
           Hub API   \(hubURL)/api/v1   token: \(token)
           Sandbox   \(sandboxURL)/v1   admin token: \(adminToken)
 

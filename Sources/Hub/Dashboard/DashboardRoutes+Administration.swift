@@ -66,8 +66,11 @@ extension DashboardRoutes {
         }
         do {
             let token = try await users.invite(workspaceID: user.workspaceID, email: form.email ?? "", role: role, by: user.actor)
-            let host = request.headers.first(name: .host) ?? "localhost"
-            return try await usersResponse(request, user: user, form: InviteForm(), error: nil, link: "http://\(host)\(DashboardPath.invite(token))")
+            // Behind a TLS proxy the hub sees http; the proxy says what the browser used.
+            let host = request.headers.first(name: "X-Forwarded-Host") ?? request.headers.first(name: .host) ?? "localhost"
+            let scheme = request.headers.first(name: "X-Forwarded-Proto") ?? request.url.scheme ?? "http"
+            return try await usersResponse(request, user: user, form: InviteForm(), error: nil,
+                                           link: "\(scheme)://\(host)\(DashboardPath.invite(token))")
         } catch let DashboardUsers.Problem.invalid(field, message) {
             return try await usersResponse(request, user: user, form: form, error: (field, message), link: nil, status: .unprocessableEntity)
         }
