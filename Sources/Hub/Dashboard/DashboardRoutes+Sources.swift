@@ -157,7 +157,7 @@ struct SourcePageView {
             ? "<p class=\"notice error\" role=\"alert\" id=\"connection-status\"><strong>Not connected</strong>: \(diagnosis.error.map { "\($0.explanation) \($0.remedy)" } ?? "Personio did not accept the key.")</p>"
             : "<p class=\"notice error\" role=\"alert\" id=\"connection-status\"><strong>Not connected yet</strong>: Rollcall may not read \(missing.joined(separator: ", ")). Fix it in Personio as the checklist says, then check again.</p>"
         let checklist = diagnosis.attributes.sorted { ($0.required ? 0 : 1, $0.label) < ($1.required ? 0 : 1, $1.label) }.html { check in
-            HTML("<li>\(check.readable ? HTML("<span aria-hidden=\"true\">✅</span> ") : HTML("<span aria-hidden=\"true\">❌</span> "))<strong>\(check.label)</strong> \(check.required ? "(required)" : "(optional)") — \(check.readable ? "readable" : "missing")\(check.readable ? .empty : HTML("<br><small>\(check.remedy ?? "")</small>"))</li>")
+            HTML("<li>\(check.readable ? Layout.badge("readable", "ok") : Layout.badge("missing", check.required ? "bad" : "warn")) <strong>\(check.label)</strong> \(check.required ? "(required)" : "(optional)")\(check.readable ? .empty : HTML("<br><small>\(check.remedy ?? "")</small>"))</li>")
         }
         func message(_ field: String) -> String? { rotateError?.field == field ? rotateError?.message : nil }
         return """
