@@ -12,7 +12,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 HUB = os.environ["HUB_URL"]
 SANDBOX = os.environ["SANDBOX_URL"]
@@ -70,7 +71,18 @@ def fill(driver, name, value):
 def submit_button(driver, label):
     buttons = [b for b in driver.find_elements(By.TAG_NAME, "button") if b.text.strip() == label]
     check(buttons, f"no button {label!r} on {driver.current_url}: {page_text(driver)[:500]}")
-    buttons[0].click()
+    navigate(driver, buttons[0])
+
+
+def navigate(driver, element):
+    """Clicks a link or a submit button and waits for the next page (the old one goes stale)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+
+
+def follow(driver, text):
+    navigate(driver, driver.find_element(By.LINK_TEXT, text))
 
 
 def sign_in(driver, email, password):
@@ -88,7 +100,7 @@ def sign_out(driver):
 
 def open_connection(driver, name):
     driver.get(HUB + "/connections")
-    driver.find_element(By.LINK_TEXT, name).click()
+    follow(driver, name)
 
 
 def eventually(driver, name, condition, message, seconds=30):
@@ -101,6 +113,13 @@ def eventually(driver, name, condition, message, seconds=30):
             return
         check(time.monotonic() < deadline, message)
         time.sleep(0.5)
+
+
+def sync_now(driver):
+    """Sync now: the run's page, or a notice that the scheduler's run is under way (it does the work)."""
+    submit_button(driver, "Sync now")
+    text = page_text(driver)
+    check("Synced." in text or "under way" in text, f"sync now answered: {text[:500]}")
 
 
 def card(driver, title):
@@ -158,7 +177,7 @@ def run(driver):
 
     sandbox("PATCH", "/sandbox/credentials/survey-client", {"readable_attributes": [
         "first_name", "last_name", "email", "status", "hire_date", "termination_date", "position", "employment_type", "department"]})
-    driver.find_element(By.LINK_TEXT, "Check again").click()
+    follow(driver, "Check again")
     check(driver.find_element(By.ID, "connection-status").text.startswith("Connected"), "Connected once fixed")
     shot(driver, "source-connected")
     step("fixed in the sandbox: Connected")
@@ -169,11 +188,13 @@ def run(driver):
     fill(driver, "name", "Clockodo")
     submit_button(driver, "Create connection")
     check("Created." in page_text(driver), "the connection was created")
-    submit_button(driver, "Sync now")
-    check("Synced." in page_text(driver) and "Person Operation Reason Outcome" in page_text(driver), "the run page shows the run")
+    sync_now(driver)
+    eventually(driver, "Clockodo", lambda: card(driver, "Active") >= 20, "the people arrived")
+    navigate(driver, driver.find_element(By.XPATH, "//tr[td[contains(., 'create')]]//a[starts-with(@href, '/runs/')]"))
+    check("Person Operation Reason Outcome" in page_text(driver) and "create" in page_text(driver), "the run page lists the creates")
     shot(driver, "run")
     step("create a time-tracking connection and sync it")
-    eventually(driver, "Clockodo", lambda: card(driver, "Active") >= 20, "the people arrived")
+    open_connection(driver, "Clockodo")
     people = driver.find_elements(By.CSS_SELECTOR, "table a[href^='/people/']")
     check(len(people) >= 20, f"the connection shows its people ({len(people)})")
     shot(driver, "connection")
@@ -184,9 +205,9 @@ def run(driver):
     someone_name = people[0].text
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     sandbox("POST", f"/sandbox/employees/{someone}/terminate", {"termination_date": yesterday})
-    submit_button(driver, "Sync now")
+    sync_now(driver)
     eventually(driver, "Clockodo", lambda: card(driver, "Archived") == 1, "the leaver was archived")
-    driver.find_element(By.LINK_TEXT, someone_name).click()
+    follow(driver, someone_name)
     text = page_text(driver)
     check("archived" in text and "archive" in text, f"the person page shows them archived with the reason: {text}")
     shot(driver, "person-archived")
@@ -198,12 +219,12 @@ def run(driver):
     victims = [i for i in ids if i != someone][:12]
     for victim in victims:
         sandbox("POST", f"/sandbox/employees/{victim}/terminate", {"termination_date": yesterday})
-    submit_button(driver, "Sync now")
+    sync_now(driver)
     eventually(driver, "Clockodo", lambda: "Held by the deletion brake" in page_text(driver), "the brake held the batch")
     shot(driver, "held-batch")
     submit_button(driver, "Release")
     check("Released." in page_text(driver), "released")
-    submit_button(driver, "Sync now")
+    sync_now(driver)
     eventually(driver, "Clockodo", lambda: card(driver, "Archived") >= 13, "the released batch was carried out")
     check("Held by the deletion brake" not in page_text(driver), "nothing held any more")
     step("a held batch, released and carried out")
@@ -213,9 +234,9 @@ def run(driver):
     Select(driver.find_element(By.NAME, "preset")).select_by_value("eor-onboarding")
     fill(driver, "name", "WorkMotion")
     submit_button(driver, "Create connection")
-    submit_button(driver, "Sync now")
+    sync_now(driver)
     eventually(driver, "WorkMotion", lambda: card(driver, "Drafts") >= 2, "drafts arrived")
-    driver.find_element(By.LINK_TEXT, "Import and approve people").click()
+    follow(driver, "Import and approve people")
     boxes = driver.find_elements(By.CSS_SELECTOR, "input[name='personio_ids[]']")
     check(len(boxes) >= 2, "drafts from Personio are listed")
     check("from Personio" in page_text(driver), "drafts are marked as coming from Personio")
@@ -242,8 +263,8 @@ def run(driver):
 
     # absences (issue 8): map a kind with the picker, a time tracker pushes one, the list shows it written
     driver.get(HUB + "/sources")
-    driver.find_element(By.LINK_TEXT, "Personio (sandbox)").click()
-    driver.find_element(By.LINK_TEXT, "Absence kinds").click()
+    follow(driver, "Personio (sandbox)")
+    follow(driver, "Absence kinds")
     driver.find_element(By.ID, "kind0").send_keys("sickness")
     Select(driver.find_element(By.ID, "type0")).select_by_visible_text("Sick leave (days)")
     shot(driver, "absence-kinds")
@@ -253,7 +274,7 @@ def run(driver):
     status, absence = hub_api("POST", "/api/v1/absences", {"source_id": source_id, "external_id": "tt-1", "employee_id": int(someone) + 1,
                                                            "kind": "sickness", "start_date": "2029-02-05", "end_date": "2029-02-06"})
     check(status == 201 and absence["status"] == "written", f"the absence was written: {status} {absence}")
-    driver.find_element(By.LINK_TEXT, "Absences").click()
+    follow(driver, "Absences")
     check("tt-1" in page_text(driver) and "written" in page_text(driver), "the absences page lists it as written")
     shot(driver, "absences")
     step("absence kinds picked and an absence listed as written")
@@ -275,10 +296,12 @@ def run(driver):
     runs_before = len(driver.find_elements(By.CSS_SELECTOR, "a[href^='/runs/']"))
     # post the sync form anyway, with the viewer's own valid CSRF token
     connection = driver.current_url.split("?")[0]
+    old = driver.find_element(By.TAG_NAME, "html")
     driver.execute_script("""
         const form = document.createElement('form'); form.method = 'post'; form.action = arguments[0] + '/sync';
         const token = document.querySelector('input[name=csrf]').cloneNode(); form.appendChild(token);
         document.body.appendChild(form); form.submit();""", connection)
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
     check("may not do this" in page_text(driver), "a viewer's post is refused")
     shot(driver, "viewer-forbidden")
     driver.get(connection)
