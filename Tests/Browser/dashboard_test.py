@@ -12,7 +12,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 HUB = os.environ["HUB_URL"]
@@ -74,11 +74,22 @@ def submit_button(driver, label):
     navigate(driver, buttons[0])
 
 
+def mark_page(driver):
+    driver.execute_script("window.__rollcallOldPage = true")
+
+
+def wait_for_next_page(driver):
+    """The marked page was replaced and the new one has loaded (a new page has a new window object).
+    Errors while the browser is between pages are expected and ignored."""
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return window.__rollcallOldPage === undefined && document.readyState === 'complete'"))
+
+
 def navigate(driver, element):
-    """Clicks a link or a submit button and waits for the next page (the old one goes stale)."""
-    old = driver.find_element(By.TAG_NAME, "html")
+    """Clicks a link or a submit button and waits for the next page."""
+    mark_page(driver)
     element.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    wait_for_next_page(driver)
 
 
 def follow(driver, text):
@@ -296,12 +307,12 @@ def run(driver):
     runs_before = len(driver.find_elements(By.CSS_SELECTOR, "a[href^='/runs/']"))
     # post the sync form anyway, with the viewer's own valid CSRF token
     connection = driver.current_url.split("?")[0]
-    old = driver.find_element(By.TAG_NAME, "html")
+    mark_page(driver)
     driver.execute_script("""
         const form = document.createElement('form'); form.method = 'post'; form.action = arguments[0] + '/sync';
         const token = document.querySelector('input[name=csrf]').cloneNode(); form.appendChild(token);
         document.body.appendChild(form); form.submit();""", connection)
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    wait_for_next_page(driver)
     check("may not do this" in page_text(driver), "a viewer's post is refused")
     shot(driver, "viewer-forbidden")
     driver.get(connection)
