@@ -115,13 +115,7 @@ struct AbsenceRoutes: RouteCollection {
         }
     }
 
-    private func source(_ request: Request) async throws -> SourceModel {
-        let scope = try request.workspace
-        guard let id = request.parameters.get("source", as: UUID.self),
-              let model = try await SourceModel.query(on: request.db).filter(\.$id == id).filter(\.$workspace.$id == scope.workspaceID).first()
-        else { throw APIError.notFound("source") }
-        return model
-    }
+    private func source(_ request: Request) async throws -> SourceModel { try await ManagementRoutes.source(request) }
 
     // MARK: Absences
 
@@ -244,7 +238,7 @@ struct AbsenceRoutes: RouteCollection {
         if input.employeeId == nil, input.email == nil {
             throw APIError.invalid("employee_id", "name the person: employee_id (Personio's id) or email")
         }
-        if let email = input.email, !HandoffRoutes.isEmail(email) { throw APIError.invalid("email", "\(email) is not an e-mail address") }
+        if let email = input.email, !EmailAddress.isValid(email) { throw APIError.invalid("email", "\(email) is not an e-mail address") }
         guard let kindName = input.kind?.trimmingCharacters(in: .whitespaces), !kindName.isEmpty else {
             throw APIError.invalid("kind", "kind is required, e.g. sickness or vacation")
         }

@@ -80,12 +80,6 @@ struct HandoffRoutes: RouteCollection {
         var linkExisting: Bool
     }
 
-    static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
-        return !text.contains(where: \.isWhitespace)
-    }
-
     func validate(_ input: HandoffInput, workspaceID: UUID, on database: any Database) async throws -> Candidate {
         func required(_ value: String?, _ field: String, _ what: String) throws -> String {
             guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { throw APIError.invalid(field, "\(field) is required: \(what)") }
@@ -96,7 +90,7 @@ struct HandoffRoutes: RouteCollection {
         let first = try required(input.firstName, "first_name", "the first name")
         let last = try required(input.lastName, "last_name", "the last name")
         let email = try required(input.email, "email", "the work e-mail address").lowercased()
-        guard Self.isEmail(email) else { throw APIError.invalid("email", "\(email) is not an e-mail address") }
+        guard EmailAddress.isValid(email) else { throw APIError.invalid("email", "\(email) is not an e-mail address") }
         let position = try required(input.position, "position", "the job title")
         let sentBy = try required(input.sentBy, "sent_by", "the name of the person sending the hire")
         var hireDate: LocalDate?
@@ -106,7 +100,7 @@ struct HandoffRoutes: RouteCollection {
         }
         var supervisor: String?
         if let text = input.supervisorEmail?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            guard Self.isEmail(text) else { throw APIError.invalid("supervisor_email", "\(text) is not an e-mail address") }
+            guard EmailAddress.isValid(text) else { throw APIError.invalid("supervisor_email", "\(text) is not an e-mail address") }
             supervisor = text.lowercased()
         }
         guard let sourceID = input.sourceId else { throw APIError.invalid("source_id", "source_id is required: the Personio source to create the employee in") }

@@ -201,7 +201,10 @@ struct ManagementRoutes: RouteCollection {
         return .noContent
     }
 
-    private func source(_ request: Request) async throws -> SourceModel {
+    private func source(_ request: Request) async throws -> SourceModel { try await Self.source(request) }
+
+    /// The source named in the path, if it belongs to the request's workspace (API, absences, dashboard).
+    static func source(_ request: Request) async throws -> SourceModel {
         let scope = try request.workspace
         guard let id = request.parameters.get("source", as: UUID.self),
               let model = try await SourceModel.query(on: request.db).filter(\.$id == id)

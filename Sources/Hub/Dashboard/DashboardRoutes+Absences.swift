@@ -41,16 +41,9 @@ extension DashboardRoutes {
         return Layout.response(Layout.page(title: "Absences", user: user, notice: Self.notice(request), body))
     }
 
-    private func ownSource(_ request: Request, _ user: DashboardUser) async throws -> SourceModel {
-        guard let id = request.parameters.get("source", as: UUID.self),
-              let source = try await SourceModel.query(on: request.db).filter(\.$id == id).filter(\.$workspace.$id == user.workspaceID).first()
-        else { throw DashboardFailure.notFound("source") }
-        return source
-    }
-
     func kindsPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
-        let source = try await ownSource(request, user)
+        let source = try await self.source(request)
         let rows = try await AbsenceKindModel.query(on: request.db).filter(\.$sourceID == source.requireID()).sort(\.$kind).all()
         return try await kindsResponse(request, user: user, source: source, pairs: rows.map { ($0.kind, String($0.timeOffTypeID)) }, error: nil)
     }
@@ -85,7 +78,7 @@ extension DashboardRoutes {
 
     func saveKinds(_ request: Request) async throws -> Response {
         let user = try request.require(.manage)
-        let source = try await ownSource(request, user)
+        let source = try await self.source(request)
         let form = try request.content.decode(KindsForm.self)
         let pairs = zip(form.kind ?? [], form.type ?? []).map { (kind: $0.trimmingCharacters(in: .whitespaces), type: $1) }
             .filter { !$0.kind.isEmpty || !$0.type.isEmpty }

@@ -113,9 +113,7 @@ extension DashboardRoutes {
     /// fixing an attribute in Personio and reloading shows "Connected".
     func sourcePage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
-        guard let id = request.parameters.get("source", as: UUID.self),
-              let source = try await SourceModel.query(on: request.db).filter(\.$id == id).filter(\.$workspace.$id == user.workspaceID).first()
-        else { throw DashboardFailure.notFound("source") }
+        let source = try await self.source(request)
         let preset = request.query[String.self, at: "for"].flatMap(Preset.named)
         let diagnosis = try await management.recheck(source, required: Self.required(for: preset?.id))
         return Layout.response(Layout.page(title: source.name, user: user, notice: Self.notice(request),
@@ -124,9 +122,8 @@ extension DashboardRoutes {
 
     func rotateKey(_ request: Request) async throws -> Response {
         let user = try request.require(.manage)
-        guard let id = request.parameters.get("source", as: UUID.self),
-              let source = try await SourceModel.query(on: request.db).filter(\.$id == id).filter(\.$workspace.$id == user.workspaceID).first()
-        else { throw DashboardFailure.notFound("source") }
+        let source = try await self.source(request)
+        let id = try source.requireID()
         let form = try request.content.decode(SourceForm.self)
         do {
             _ = try await management.rotate(source, form.input, scope: try request.workspace, on: request.db)

@@ -129,6 +129,15 @@ struct DashboardRoutes: RouteCollection {
         }
     }
 
+    /// The source in the path, if it is in the user's workspace.
+    func source(_ request: Request) async throws -> SourceModel {
+        do {
+            return try await ManagementRoutes.source(request)
+        } catch is APIError {
+            throw DashboardFailure.notFound("source")
+        }
+    }
+
     /// Redirect after a POST, with a notice chosen from a fixed list (no text from the URL is shown).
     static func redirect(_ request: Request, to path: String, notice: NoticeKey? = nil) -> Response {
         request.redirect(to: notice.map { "\(path)?notice=\($0.rawValue)" } ?? path)

@@ -7,9 +7,7 @@ public enum APITokens {
     /// Creates a token for a workspace; the returned text is shown once and never stored.
     public static func create(workspaceID: UUID, name: String, scopes: [String] = ["read", "write"],
                               on database: any Database) async throws -> (token: String, model: APITokenModel) {
-        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-        let token = "rc_" + bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let token = "rc_" + randomText()
         return (token, try await store(token, workspaceID: workspaceID, name: name, scopes: scopes, on: database))
     }
 
@@ -20,6 +18,12 @@ public enum APITokens {
                                   scopes: scopes)
         try await model.save(on: database)
         return model
+    }
+
+    /// 32 random bytes as URL-safe base64 without padding (43 characters): tokens, session ids, CSRF tokens.
+    static func randomText() -> String {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     static func digest(_ token: String) -> String {

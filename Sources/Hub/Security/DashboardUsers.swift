@@ -32,14 +32,8 @@ public struct DashboardUsers: Sendable {
         }
     }
 
-    /// Checks an e-mail address the way a sign-in form would (one @, a dot in the domain, no spaces).
-    public static func normalisedEmail(_ text: String) -> String? {
-        let email = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !email.contains(where: \.isWhitespace), email.count <= 254 else { return nil }
-        return email
-    }
+    /// The address as accounts store it (trimmed, lower-cased), or nil when it is not one.
+    public static func normalisedEmail(_ text: String) -> String? { EmailAddress.normalised(text) }
 
     /// At least 12 characters: long enough that bcrypt's cost is not the only defence.
     public static func checkPassword(_ password: String) throws(Problem) {
@@ -154,10 +148,7 @@ public struct DashboardUsers: Sendable {
     }
 
     /// 32 random bytes, URL-safe base64.
-    static func randomToken() -> String {
-        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    static func randomToken() -> String { APITokens.randomText() }
 
     /// A bcrypt hash of nothing anyone knows, checked when no account has the address.
     static let decoyHash = (try? Bcrypt.hash(randomToken(), cost: 12)) ?? ""
