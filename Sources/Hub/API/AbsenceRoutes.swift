@@ -108,8 +108,7 @@ struct AbsenceRoutes: RouteCollection {
         do {
             return try await runner.personioClient(for: source).timeOffTypes()
         } catch let error as PersonioError {
-            throw APIError(status: error.isTransient ? .serviceUnavailable : .badGateway, code: "personio_failed",
-                           message: "\(error.explanation) \(error.remedy)")
+            throw APIError.personio(error)
         } catch {
             throw APIError(status: .conflict, code: "source_unreadable", message: "\(SyncRunner.explain(error)) Save the source's credentials again.")
         }
@@ -289,8 +288,7 @@ struct AbsenceRoutes: RouteCollection {
             }
             return id
         } catch let error as PersonioError {
-            throw APIError(status: error.isTransient ? .serviceUnavailable : .badGateway, code: "personio_failed",
-                           message: "\(error.explanation) \(error.remedy)")
+            throw APIError.personio(error)
         }
     }
 
@@ -349,8 +347,7 @@ struct AbsenceRoutes: RouteCollection {
             } catch {
                 model.claimedUntil = nil
                 try await model.save(on: request.db)
-                throw APIError(status: error.isTransient ? .serviceUnavailable : .badGateway, code: "personio_failed",
-                               message: "The old absence could not be removed from Personio, so nothing was changed. \(error.explanation) \(error.remedy)")
+                throw APIError.personio(error, "The old absence could not be removed from Personio, so nothing was changed.")
             }
         }
         fill(model, checked, employeeID: employeeID)
@@ -381,9 +378,7 @@ struct AbsenceRoutes: RouteCollection {
             } catch {
                 model.claimedUntil = nil
                 try await model.save(on: request.db)
-                let transient = (error as? PersonioError)?.isTransient ?? false
-                throw APIError(status: transient ? .serviceUnavailable : .badGateway, code: "personio_failed",
-                               message: "The absence could not be removed from Personio; it stays as it was. \(SyncRunner.explain(error))")
+                throw APIError.personio(error, "The absence could not be removed from Personio; it stays as it was.")
             }
         }
         model.status = .cancelled
@@ -470,5 +465,15 @@ struct AbsenceRoutes: RouteCollection {
         try await AuditEventModel(workspaceID: scope.workspaceID, actor: scope.actor, action: action, subject: "absence \(model.externalID)",
                                   detail: detail ?? "\(model.kind) \(model.startDate)–\(model.endDate) for employee \(model.employeeID): \(model.status.rawValue)",
                                   at: runner.now()).create(on: database)
+    }
+}
+
+extension APIError {
+    /// Personio failed on the hub's behalf: 503 when trying again later may work, 502 otherwise,
+    /// with Personio's explanation and remedy after `context`.
+    static func personio(_ error: any Error, _ context: String? = nil) -> APIError {
+        let transient = (error as? PersonioError)?.isTransient ?? false
+        return APIError(status: transient ? .serviceUnavailable : .badGateway, code: "personio_failed",
+                        message: [context, SyncRunner.explain(error)].compactMap { $0 }.joined(separator: " "))
     }
 }

@@ -100,10 +100,13 @@ extension SandboxStore {
 
     /// `DELETE /v1/company/absence-periods/{id}`.
     func deleteAbsencePeriod(id: String) throws(PersonioFailure) -> [UInt8] {
-        guard let timeOffId = TimeOff.id(periodID: id), company.timeOff(id: timeOffId).map({ company.timeOffType(id: $0.timeOffTypeId)?.unit == .hour }) == true,
-              company.removeTimeOff(id: timeOffId) else {
-            throw .notFound("Absence period with ID \(id) not found")
-        }
+        try removeAbsence(TimeOff.id(periodID: id), unit: .hour, notFound: "Absence period with ID \(id) not found")
+    }
+
+    /// Removes a time-off of the unit its endpoint serves (the other unit's ids are not found there).
+    private func removeAbsence(_ timeOffId: Int?, unit: TimeOffType.Unit, notFound: String) throws(PersonioFailure) -> [UInt8] {
+        guard let timeOffId, let timeOff = company.timeOff(id: timeOffId), company.timeOffType(id: timeOff.timeOffTypeId)?.unit == unit,
+              company.removeTimeOff(id: timeOffId) else { throw .notFound(notFound) }
         persistQuietly()
         return envelope { json in
             json.beginObject()
@@ -248,15 +251,7 @@ extension SandboxStore {
 
     /// `DELETE /v1/company/time-offs/{id}`.
     func deleteTimeOff(id: String) throws(PersonioFailure) -> [UInt8] {
-        guard let timeOffId = Int(id), company.removeTimeOff(id: timeOffId) else {
-            throw .notFound("Time-off period with ID \(id) not found")
-        }
-        persistQuietly()
-        return envelope { json in
-            json.beginObject()
-            json.key("message"); json.string("The absence period was deleted.")
-            json.endObject()
-        }
+        try removeAbsence(Int(id), unit: .day, notFound: "Time-off period with ID \(id) not found")
     }
 
     private func writeTimeOff(_ timeOff: TimeOff, credential: SandboxCredential, into json: inout JSONWriter) {
