@@ -483,4 +483,11 @@ struct DashboardTests {
             #expect(try await fixture.links(connection)[someone]?.state == "active", "explaining changed nothing")
         }
     }
+
+    @Test func datesAreShownInTheWorkspacesTimeZone() {
+        let instant = Date(timeIntervalSince1970: 1_795_372_800)
+        #expect(Layout.date(instant, in: TimeZone(identifier: "Europe/Berlin")!) == "22 Nov 2026, 19:40")
+        #expect(Layout.date(instant, in: TimeZone(identifier: "America/New_York")!) == "22 Nov 2026, 13:40")
+        #expect(Layout.date(nil, in: .gmt) == "—")
+    }
 }

