@@ -37,10 +37,11 @@ struct AbsenceTests {
         }
     }
 
-    func withSetup(timeout: Duration = .seconds(30), _ body: (Setup) async throws -> Void) async throws {
+    func withSetup(_ database: HubConfiguration.Database = .sqlite(path: ":memory:"), timeout: Duration = .seconds(30),
+                   _ body: (Setup) async throws -> Void) async throws {
         let clock = ManualClock(SyncRunnerTests.start)
         try await withSandbox(employees: 6, seed: 21, clock: clock) { sandbox in
-            try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
+            try await TestDatabases.withDatabase(database) { app in
                 let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
                 let clients = SyncFixture.clients(sandbox, timeout: timeout)
                 let runner = SyncRunner(database: app.db, vault: fixture.vault, clients: clients, now: clock.provider)
@@ -78,8 +79,9 @@ struct AbsenceTests {
         }
     }
 
-    @Test func anAbsenceIsWrittenOnceChangedAndCancelled() async throws {
-        try await withSetup { setup in
+    @Test(arguments: TestDatabases.all)
+    func anAbsenceIsWrittenOnceChangedAndCancelled(_ database: HubConfiguration.Database) async throws {
+        try await withSetup(database) { setup in
             // create
             let created = try await setup.call(.POST, "/api/v1/absences", sick())
             #expect(created.status == .created, "\(created.json)")
@@ -192,8 +194,9 @@ struct AbsenceTests {
         }
     }
 
-    @Test func a5xxWaitsForARetryAndALostAnswerIsNotWrittenTwice() async throws {
-        try await withSetup(timeout: .seconds(1)) { setup in
+    @Test(arguments: TestDatabases.all)
+    func a5xxWaitsForARetryAndALostAnswerIsNotWrittenTwice(_ database: HubConfiguration.Database) async throws {
+        try await withSetup(database, timeout: .seconds(1)) { setup in
             let fixture = setup.fixture
             #expect(try await setup.call(.POST, "/api/v1/absences", sick("warm-up", employee: 10004)).status == .created)
 

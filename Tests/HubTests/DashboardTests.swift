@@ -83,10 +83,10 @@ struct DashboardTests {
         }
     }
 
-    func withDashboard(_ body: (Context) async throws -> Void) async throws {
+    func withDashboard(_ database: HubConfiguration.Database = .sqlite(path: ":memory:"), _ body: (Context) async throws -> Void) async throws {
         let clock = ManualClock(SyncRunnerTests.start)
         try await withSandbox(employees: 12, seed: 5, clock: clock) { sandbox in
-            try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
+            try await TestDatabases.withDatabase(database) { app in
                 let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
                 try HubApp.mount(app, runner: fixture.runner(), bcryptCost: 4)
                 try await body(Context(fixture: fixture, users: DashboardUsers(database: app.db, now: clock.provider, bcryptCost: 4)))
@@ -94,8 +94,9 @@ struct DashboardTests {
         }
     }
 
-    @Test func pagesNeedASignInAndTheSessionCookieIsSecureHTTPOnlyAndSameSite() async throws {
-        try await withDashboard { context in
+    @Test(arguments: TestDatabases.all)
+    func pagesNeedASignInAndTheSessionCookieIsSecureHTTPOnlyAndSameSite(_ database: HubConfiguration.Database) async throws {
+        try await withDashboard(database) { context in
             let client = PageClient(context.app)
             let anonymous = try await client.get(DashboardPath.connections)
             #expect(anonymous.status == .seeOther)
@@ -119,8 +120,9 @@ struct DashboardTests {
         }
     }
 
-    @Test func wrongPasswordsAreRejectedAndRateLimitedPerAddress() async throws {
-        try await withDashboard { context in
+    @Test(arguments: TestDatabases.all)
+    func wrongPasswordsAreRejectedAndRateLimitedPerAddress(_ database: HubConfiguration.Database) async throws {
+        try await withDashboard(database) { context in
             let email = try await context.user(.owner)
             let client = PageClient(context.app)
             for _ in 0..<5 {
@@ -289,8 +291,9 @@ struct DashboardTests {
         }
     }
 
-    @Test func hrImportsDraftsWithACountryAndApprovesThem() async throws {
-        try await withDashboard { context in
+    @Test(arguments: TestDatabases.all)
+    func hrImportsDraftsWithACountryAndApprovesThem(_ database: HubConfiguration.Database) async throws {
+        try await withDashboard(database) { context in
             let fixture = context.fixture
             let onboarding = try await fixture.connection(.eorOnboarding)
             _ = try await fixture.sync(onboarding)
