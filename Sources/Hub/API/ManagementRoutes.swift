@@ -168,9 +168,7 @@ struct ManagementRoutes: RouteCollection {
 
     /// Checks a stored source's credentials again (after fixing its attributes in Personio).
     func recheck(_ source: SourceModel, required: [String] = ManagementRoutes.requiredAttributes) async throws -> PersonioDiagnosis {
-        let secret = try runner.vault.open(source.sealedClientSecret, context: SyncRunner.secretContext(source))
-        return await diagnose(baseURL: source.baseURL, CredentialsInput(clientId: source.clientID, clientSecret: secret),
-                              partnerId: source.partnerID, appId: source.appID, required: required)
+        await diagnose(with: try await runner.personioClient(for: source), required: required)
     }
 
     /// Replaces the client id and secret ("change the key"), after Personio accepted the new ones.
@@ -216,6 +214,11 @@ struct ManagementRoutes: RouteCollection {
                           required: [String] = ManagementRoutes.requiredAttributes) async -> PersonioDiagnosis {
         let client = await runner.clients.client(baseURL: baseURL, credentials: PersonioCredentials(
             clientId: credentials.clientId, clientSecret: credentials.clientSecret, partnerId: partnerId, appId: appId))
+        return await diagnose(with: client, required: required)
+    }
+
+    /// `required`, and every other attribute some preset uses as optional.
+    private func diagnose(with client: PersonioClient, required: [String]) async -> PersonioDiagnosis {
         let optional = Set(Self.requiredAttributes + Self.optionalAttributes).subtracting(required).sorted()
         return await client.diagnose(required: required, optional: optional)
     }
