@@ -76,8 +76,11 @@ struct EmployeeDecodingTests {
             #"{"id":{"label":"ID","value":1,"type":"integer"},"first_name":{"label":"First name","value":"Ada","type":"standard"},"department":{"label":"Department","value":{"type":"Department","attributes":{"id":{"label":"ID","value":"3"},"name":{"label":"Name","value":"Sales"}}},"type":"standard"},"supervisor":{"label":"Supervisor","value":{"type":"Employee","attributes":{"id":{"label":"ID","value":9,"type":"integer"},"first_name":{"label":"First name","value":"Bo","type":"standard"}}},"type":"standard"},"dynamic_7":{"label":"Shoe size","value":"44","type":"integer","universal_id":null}}"#,
             #"{"id":{"label":"ID","value":2,"type":"integer"},"first_name":{"label":"First name","value":"Bea","type":"standard"},"department":{"label":"Department","value":{"type":"Department","attributes":{}},"type":"standard"},"supervisor":{"label":"Supervisor","value":{"type":"Employee","attributes":{"email":{"label":"Email","value":"x@y.example"}}},"type":"standard"},"dynamic_7":{"label":"Shoe \"size\"","value":"","type":"integer","universal_id":null}}"#,
             #"{"first_name":{"label":"First name","value":"C\u00e9line","type":"standard"},"id":{"label":"ID","value":"3","type":"integer"},"team":"Platform","office":{"label":"Office","value":{"type":"Office","attributes":{"id":5,"name":"Köln"},"extra":[1,{"a":"b"}]},"type":"standard"},"department":{"label":"Department","value":{"unexpected":true},"type":"standard"},"hire_date":{"label":"Hire date","value":"31.12.2020","type":"date"},"dynamic_7":{"label":"Shoe size","value":"45","type":"integer","universal_id":null}}"#,
+            // Nested wrappers off the usual shape: a bare {"value":…}, an unknown member, an escaped
+            // member name, a label without a value, a currency member.
+            #"{"id":{"label":"ID","value":4,"type":"integer"},"department":{"label":"Department","value":{"type":"Department","attributes":{"id":{"value":8},"name":{"value":"Ops","universal_id":"name"}}},"type":"standard"},"supervisor":{"label":"Supervisor","value":{"type":"Employee","attributes":{"id":{"l\u0061bel":"ID","value":"11","note":"x"},"email":{"label":"Email"},"last_name":{"label":"Last name","value":"Lee","type":"standard","currency":null}}},"type":"standard"}}"#,
         ]
-        let body = #"{"success":true,"metadata":{"total_elements":3},"data":["#
+        let body = #"{"success":true,"metadata":{"total_elements":4},"data":["#
             + items.map { #"{"type":"Employee","attributes":"# + $0 + "}" }.joined(separator: ",") + "]}"
         let zone = TimeZone(identifier: "Europe/Berlin")!
         let page = try EmployeePage.decode(Array(body.utf8), offset: 0, limit: 100, timeZone: zone)
@@ -88,13 +91,15 @@ struct EmployeeDecodingTests {
             expected += employee.map { [$0] } ?? []
             expectedIssues += issues
         }
-        #expect(page.employees.count == 3)
+        #expect(page.employees.count == 4)
         #expect(page.employees == expected)
         #expect(Set(page.issues.map(\.description)) == Set(expectedIssues.map(\.description)))
         #expect(page.employees.first?.department == OrgUnitRef(id: 3, name: "Sales"))
         #expect(page.employees.first?.supervisor == PersonRef(id: 9, firstName: "Bo"))
-        #expect(page.employees.last?.firstName == "Céline")
-        #expect(page.employees.last?.office == OrgUnitRef(id: 5, name: "Köln"))
+        #expect(page.employees[2].firstName == "Céline")
+        #expect(page.employees[2].office == OrgUnitRef(id: 5, name: "Köln"))
+        #expect(page.employees[3].department == OrgUnitRef(id: 8, name: ""))
+        #expect(page.employees[3].supervisor == PersonRef(id: 11, lastName: "Lee"))
         #expect(page.employees[1].custom["dynamic_7"]?.label == #"Shoe "size""#)
     }
 }

@@ -365,8 +365,7 @@ enum EmployeePageReader {
                 default: slot = nil
                 }
                 guard let slot else { try probe.skipValue(); return }
-                let raw = try probe.value()
-                let value = EmployeeDecoder.value(raw) ?? .null
+                let value = try wrappedValue(&probe)
                 if slot == -1 {
                     id = EmployeeDecoder.integer(value)
                     if id == nil, !EmployeeDecoder.isEmpty(value) { shapeIsKnown = false }
@@ -384,6 +383,42 @@ enum EmployeePageReader {
         guard id != nil || texts[0] != nil else { return nil }
         scanner = probe
         return .unit(OrgUnitRef(id: id, name: texts[0] ?? ""))
+    }
+
+    /// What `EmployeeDecoder.value` makes of the next value, reading a labelled wrapper
+    /// (`{"label":…,"value":12,"type":…,"universal_id":…}`, as a supervisor's attributes come) without
+    /// building a dictionary for it; any other object is read whole and handed to `EmployeeDecoder.value`.
+    private static func wrappedValue(_ scanner: inout JSONScanner) throws(JSONParseError) -> JSONValue {
+        guard try scanner.peek() == UInt8(ascii: "{") else { return try scanner.value() }
+        var probe = scanner
+        probe.index += 1
+        var value: JSONValue?
+        var labelled = false
+        if try probe.peek() != UInt8(ascii: "}") {
+            while true {
+                probe.skipWhitespace()
+                let member = try probe.member()
+                try probe.expect(UInt8(ascii: ":"))
+                switch member {
+                case .value: value = try probe.value()
+                case .label, .type: labelled = true; try probe.skipValue()
+                case .universalId, .currency: try probe.skipValue()
+                case .other:
+                    // Not a wrapper of the usual shape: read it the general way.
+                    return EmployeeDecoder.value(try scanner.value()) ?? .null
+                }
+                let next = try probe.peek()
+                probe.index += 1
+                if next == UInt8(ascii: ",") { continue }
+                guard next == UInt8(ascii: "}") else { throw probe.failure("expected , or }") }
+                break
+            }
+        } else {
+            probe.index += 1
+        }
+        guard let value, labelled else { return EmployeeDecoder.value(try scanner.value()) ?? .null }
+        scanner = probe
+        return value
     }
 
     /// `{"label":…,"value":…,"type":…,"universal_id":…}`; anything else is taken as a bare value.
