@@ -4,19 +4,34 @@ import SyncEngine
 
 /// Writes employees in Personio's v1 shape: every attribute as `{label, value, type, universal_id}`,
 /// nested org units plain, the supervisor labelled, omitting what the credential may not read.
-struct EmployeeRenderer {
+struct EmployeeRenderer: Sendable {
     let company: Company
     let credential: SandboxCredential
-    /// `attributes[]` of the request; nil renders every readable attribute.
-    let projection: Set<String>?
     let timeZone: TimeZone
     /// `https://host/v1`, used for the profile picture link.
     let apiBaseURL: String
     let offsets: ZoneOffsetTable
+    /// The standard and custom attributes written, chosen once per request rather than looked up
+    /// in two sets for every attribute of every employee.
+    private let members: [Member]
+    private let customAttributes: [CustomAttribute]
+    private let supervisorFields: [(String, String, PersonioAttributeType)]
 
-    private func includes(_ key: String) -> Bool {
-        guard credential.mayRead(key) else { return false }
-        return key == "id" || projection?.contains(key) ?? true
+    /// `projection`: `attributes[]` of the request; nil renders every readable attribute.
+    init(company: Company, credential: SandboxCredential, projection: Set<String>?, timeZone: TimeZone, apiBaseURL: String,
+         offsets: ZoneOffsetTable) {
+        self.company = company
+        self.credential = credential
+        self.timeZone = timeZone
+        self.apiBaseURL = apiBaseURL
+        self.offsets = offsets
+        func includes(_ key: String) -> Bool {
+            guard credential.mayRead(key) else { return false }
+            return key == "id" || projection?.contains(key) ?? true
+        }
+        members = Self.standardMembers.filter { includes($0.attribute.key) }
+        customAttributes = company.customAttributes.filter { includes($0.key) }
+        supervisorFields = Self.shortEmployeeFields.filter { credential.mayRead($0.0) }
     }
 
     private static let shortEmployeeFields: [(String, String, PersonioAttributeType)] = [
@@ -30,12 +45,12 @@ struct EmployeeRenderer {
         json.key("type"); json.string("Employee")
         json.key("attributes")
         json.beginObject()
-        for member in Self.standardMembers where includes(member.attribute.key) {
+        for member in members {
             json.openMember(member.prefix)
             writeValue(of: member.field, for: employee, into: &json)
             json.closeMember(member.suffix)
         }
-        for attribute in company.customAttributes where includes(attribute.key) {
+        for attribute in customAttributes {
             json.key(attribute.key)
             json.beginObject()
             json.key("label"); json.string(attribute.label)
@@ -49,7 +64,7 @@ struct EmployeeRenderer {
     }
 
     /// One standard attribute with its constant JSON around the value, encoded once.
-    struct Member {
+    struct Member: Sendable {
         let attribute: PersonioStandardAttribute
         let field: Field
         /// `"key":{"label":"…","value":`
@@ -145,7 +160,7 @@ struct EmployeeRenderer {
         json.key("type"); json.string("Employee")
         json.key("attributes")
         json.beginObject()
-        for (key, label, type) in Self.shortEmployeeFields where credential.mayRead(key) {
+        for (key, label, type) in supervisorFields {
             json.key(key)
             json.beginObject()
             json.key("label"); json.string(label)

@@ -12,7 +12,7 @@ struct PersonioRoutes: Sendable {
         let company = v1.grouped("company")
         company.get("employees") { req in
             try await personnel(req, .employeesRead) { credential in
-                try await store.employeesPage(credential: credential, query: query(req), apiBaseURL: apiBaseURL(req))
+                try await store.employeesPage(credential: credential, query: query(req), apiBaseURL: apiBaseURL(req)).render()
             }
         }
         company.post("employees") { req in

@@ -6,8 +6,9 @@ extension SandboxStore {
     static let defaultPageSize = 50
     static let maximumPageSize = 100
 
-    /// `GET /v1/company/employees`.
-    func employeesPage(credential: SandboxCredential, query: [(String, String)], apiBaseURL: String) throws(PersonioFailure) -> [UInt8] {
+    /// `GET /v1/company/employees`: the page's employees, chosen inside the actor; the caller renders
+    /// them (`EmployeeListing.render()`) outside it, so several pages are written at once.
+    func employeesPage(credential: SandboxCredential, query: [(String, String)], apiBaseURL: String) throws(PersonioFailure) -> EmployeeListing {
         let limit = try pageLimit(query, default: Self.defaultPageSize, maximum: Self.maximumPageSize)
         let offset = try integer(query, "offset", default: 0, minimum: 0)
         let projection = Set(values(query, "attributes[]") + values(query, "attributes"))
@@ -46,25 +47,7 @@ extension SandboxStore {
         let renderer = EmployeeRenderer(company: company, credential: credential,
                                         projection: projection.isEmpty ? nil : projection,
                                         timeZone: configuration.timeZone, apiBaseURL: apiBaseURL, offsets: offsets)
-        var json = JSONWriter(capacity: max(1024, (end - start) * 6144))
-        json.beginObject()
-        json.key("success"); json.bool(true)
-        json.key("metadata")
-        json.beginObject()
-        json.key("total_elements"); json.int(total)
-        json.key("current_page"); json.int(offset / limit)
-        json.key("total_pages"); json.int((total + limit - 1) / limit)
-        json.endObject()
-        json.key("offset"); json.int(offset)
-        json.key("limit"); json.int(limit)
-        json.key("data")
-        json.beginArray()
-        for employee in selected[start..<end] {
-            renderer.write(employee, into: &json)
-        }
-        json.endArray()
-        json.endObject()
-        return json.bytes
+        return EmployeeListing(renderer: renderer, employees: Array(selected[start..<end]), total: total, offset: offset, limit: limit)
     }
 
     /// `GET /v1/company/employees/{id}`.
@@ -250,5 +233,37 @@ extension SandboxStore {
             throw .badRequest("limit", "The limit parameter may not be greater than \(maximum).")
         }
         return limit
+    }
+}
+
+/// One page of `GET /v1/company/employees`, taken from the store: rendering it is most of the
+/// sandbox's work for a listing and needs nothing the actor guards, so it happens in the request's task.
+struct EmployeeListing: Sendable {
+    let renderer: EmployeeRenderer
+    let employees: [SandboxEmployee]
+    let total: Int
+    let offset: Int
+    let limit: Int
+
+    func render() -> [UInt8] {
+        var json = JSONWriter(capacity: max(1024, employees.count * 6144))
+        json.beginObject()
+        json.key("success"); json.bool(true)
+        json.key("metadata")
+        json.beginObject()
+        json.key("total_elements"); json.int(total)
+        json.key("current_page"); json.int(offset / limit)
+        json.key("total_pages"); json.int((total + limit - 1) / limit)
+        json.endObject()
+        json.key("offset"); json.int(offset)
+        json.key("limit"); json.int(limit)
+        json.key("data")
+        json.beginArray()
+        for employee in employees {
+            renderer.write(employee, into: &json)
+        }
+        json.endArray()
+        json.endObject()
+        return json.bytes
     }
 }
