@@ -19,6 +19,7 @@ struct ClientBenchmark {
         let client = PersonioClient(configuration: configuration, transport: AsyncHTTPClientTransport(client: http))
         _ = try await client.attributes()
         let baseline = Self.kilobytes("VmRSS")
+        let (clientCPU, sandboxCPU) = (CPUTime.seconds(), sandbox.cpuSeconds())
         let start = Date()
         var count = 0
         var issues = 0
@@ -27,12 +28,18 @@ struct ClientBenchmark {
             issues += page.issues.count
         }
         let elapsed = Date().timeIntervalSince(start)
+        let clientUsed = CPUTime.seconds() - clientCPU
+        let sandboxUsed = sandbox.cpuSeconds().flatMap { after in sandboxCPU.map { after - $0 } }
         let peak = Self.kilobytes("VmHWM")
         try await http.shutdown()
         print(String(format: "read %d employees (all attributes, %d decode issues) in %.2f s: %.0f employees/s", count, issues, elapsed,
                      Double(count) / elapsed))
         print(String(format: "client RSS before listing %.1f MB, peak %.1f MB, growth %.1f MB",
                      Double(baseline) / 1024, Double(peak) / 1024, Double(peak - baseline) / 1024))
+        // Throughput depends on the machine; CPU time per employee tells how much work each side did.
+        let perEmployee = { (seconds: Double) in String(format: "%.1f µs", seconds / Double(max(count, 1)) * 1e6) }
+        print("CPU per employee: client \(perEmployee(clientUsed)), sandbox \(sandboxUsed.map(perEmployee) ?? "unknown")"
+              + " (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
     }
 
     /// Reads every employee against Personio's real limits with the default client settings.
@@ -131,6 +138,9 @@ final class SandboxProcess {
     }
 
     func stop() { process.terminate() }
+
+    /// The sandbox process's CPU time so far.
+    func cpuSeconds() -> Double? { CPUTime.seconds(ofProcess: process.processIdentifier) }
 
     /// A request to the sandbox's admin API (admin token `bench-admin`).
     func admin(_ method: String, _ path: String, _ body: String) async throws {

@@ -38,13 +38,13 @@ struct SCIMBenchmark {
             let dryStart = Date()
             _ = try await hub.runner.run(connectionID: id, full: true, dryRun: true)
             let dry = Date().timeIntervalSince(dryStart)
-            let cpuBefore = Self.cpuSeconds()
+            let cpuBefore = CPUTime.seconds()
             let serverPort = URL(string: server)?.port.map(String.init) ?? ""
             let serverBefore = Self.serverCPUSeconds(port: serverPort)
             let start = Date()
             let report = try await hub.runner.run(connectionID: id, full: true)
             let elapsed = Date().timeIntervalSince(start)
-            let cpu = Self.cpuSeconds() - cpuBefore
+            let cpu = CPUTime.seconds() - cpuBefore
             let serverCPU = Self.serverCPUSeconds(port: serverPort).flatMap { after in serverBefore.map { after - $0 } }
             let created = report.counts["create"] ?? 0
             let provisioning = max(elapsed - dry, 0.001)
@@ -78,24 +78,13 @@ struct SCIMBenchmark {
         return object
     }
 
-    /// This process's user + system CPU time.
-    static func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-    }
-
     /// CPU time of the local scim2-server process on `port`, when one is found in /proc.
     static func serverCPUSeconds(port: String) -> Double? {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-        for pid in entries where Int(pid) != nil {
-            guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8), command.contains("scim2-server"), command.contains("--port\u{0}\(port)\u{0}"),
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            // after the command: state is field 3, utime 14 and stime 15 (1-based over the whole line)
-            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
-            return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        for pid in entries {
+            guard let pid = Int32(pid), let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+                  command.contains("scim2-server"), command.contains("--port\u{0}\(port)\u{0}") else { continue }
+            return CPUTime.seconds(ofProcess: pid)
         }
         return nil
     }
