@@ -18,7 +18,7 @@ public final class HubServer: Sendable {
     public let dispatcher: WebhookDispatcher
     private let schedulerTask = TaskBox()
     private let dispatcherTask = TaskBox()
-    private let absenceTask = TaskBox()
+    private let housekeepingTask = TaskBox()
 
     /// Opens the database (nothing is served until `start`).
     public init(configuration: HubConfiguration, masterKey: Data, logger: Logger = Logger(label: "rollcall.hub")) async throws {
@@ -59,11 +59,19 @@ public final class HubServer: Sendable {
             let (scheduler, dispatcher) = (self.scheduler, self.dispatcher)
             schedulerTask.set(Task { await scheduler.run() })
             dispatcherTask.set(Task { await dispatcher.run() })
-            let (writer, logger) = (AbsenceWriter(runner: runner), app.logger)
-            absenceTask.set(Task {
-                // Absences waiting after a 429/5xx are written again when their retry is due.
+            let (writer, users, logger) = (AbsenceWriter(runner: runner), DashboardUsers(database: app.db, now: { Date() }), app.logger)
+            housekeepingTask.set(Task {
+                var lastPurge = Date.distantPast
                 while !Task.isCancelled {
+                    // Absences waiting after a 429/5xx are written again when their retry is due.
                     do { _ = try await writer.retryDue() } catch { logger.warning("absence retries failed: \(SyncRunner.explain(error))") }
+                    // Expired dashboard sessions and old sign-in attempts go once an hour.
+                    if Date().timeIntervalSince(lastPurge) >= 3600 {
+                        do {
+                            try await users.purgeExpired()
+                            lastPurge = Date()
+                        } catch { logger.warning("purging expired sessions failed: \(SyncRunner.explain(error))") }
+                    }
                     try? await Task.sleep(for: .seconds(15))
                 }
             })
@@ -88,9 +96,9 @@ public final class HubServer: Sendable {
         schedulerTask.cancel()
         // A delivery cut short stays claimed for a minute and is sent again after (at least once).
         dispatcherTask.cancel()
-        absenceTask.cancel()
+        housekeepingTask.cancel()
         await dispatcherTask.current?.value
-        await absenceTask.current?.value
+        await housekeepingTask.current?.value
         await app.server.shutdown()
         try await http.shutdown()
         try await app.asyncShutdown()

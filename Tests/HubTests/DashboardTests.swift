@@ -144,6 +144,30 @@ struct DashboardTests {
         }
     }
 
+    @Test(arguments: TestDatabases.all)
+    func expiredSessionsAndOldSignInAttemptsArePurged(_ database: HubConfiguration.Database) async throws {
+        try await withDashboard(database) { context in
+            let email = try await context.user(.admin)
+            let (db, clock, users) = (context.app.db, context.fixture.clock, context.users)
+            #expect(try await users.signIn(email: email, password: "not the password at all", address: "192.0.2.1").isRejected)
+            #expect(try await users.signIn(email: email, password: Self.password, address: "192.0.2.1").isSignedIn)
+            try await users.purgeExpired()
+            #expect(try await DashboardSessionModel.query(on: db).count() == 1, "a valid session stays")
+            #expect(try await SignInAttemptModel.query(on: db).count() == 2, "fresh attempts stay")
+
+            clock.advance(by: 13 * 3600)  // past the 12-hour session lifetime
+            #expect(try await users.signIn(email: email, password: Self.password, address: "192.0.2.1").isSignedIn)
+            try await users.purgeExpired()
+            #expect(try await DashboardSessionModel.query(on: db).count() == 1, "the expired session went, the new one stays")
+            #expect(try await SignInAttemptModel.query(on: db).count() == 3, "attempts are kept for a day")
+
+            clock.advance(by: 12 * 3600)
+            try await users.purgeExpired()
+            #expect(try await SignInAttemptModel.query(on: db).count() == 1, "the two attempts older than a day went")
+            #expect(try await DashboardSessionModel.query(on: db).count() == 0)
+        }
+    }
+
     @Test func aSignInFormWithoutItsTokenAndAnOffSiteNextAreRefused() async throws {
         try await withDashboard { context in
             let email = try await context.user(.owner)
@@ -481,7 +505,8 @@ struct DashboardTests {
             let terminated = try await fixture.sandbox.admin(.POST, "/sandbox/employees/\(someone)/terminate", ["termination_date": fixture.today(plus: -1)])
             #expect(terminated.status == 200)
             let leaving = try await viewer.get(DashboardPath.person(someone) + "?explain=1")
-            #expect(leaving.html.contains("<td class=\"explain\">archive: "), "\(leaving.html)")
+            #expect(leaving.html.contains("<td class=\"explain\">archived: "), "\(leaving.html)")
+            #expect(!leaving.html.contains("archive: archived"), "the verb is not said twice")
             #expect(leaving.html.contains("termination date"))
             #expect(try await fixture.links(connection)[someone]?.state == "active", "explaining changed nothing")
         }
@@ -493,4 +518,9 @@ struct DashboardTests {
         #expect(Layout.date(instant, in: TimeZone(identifier: "America/New_York")!) == "22 Nov 2026, 13:40")
         #expect(Layout.date(nil, in: .gmt) == "—")
     }
+}
+
+extension DashboardUsers.SignInResult {
+    var isSignedIn: Bool { if case .signedIn = self { true } else { false } }
+    var isRejected: Bool { if case .rejected = self { true } else { false } }
 }

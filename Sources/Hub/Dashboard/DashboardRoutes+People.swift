@@ -57,6 +57,13 @@ extension DashboardRoutes {
 
     // MARK: Person
 
+    /// An operation and why, without saying the verb twice: the planner's reasons mostly begin with it
+    /// ("archived: termination date … has passed"), others do not ("create" for "active: started on …").
+    static func operationText(_ kind: String, _ reason: String) -> String {
+        let stem = kind == "hold" ? "held" : kind.hasSuffix("e") ? String(kind.dropLast()) : kind
+        return reason.hasPrefix(stem) ? reason : "\(kind): \(reason)"
+    }
+
     /// One person across every connection of the workspace: state, last change, last reason, errors.
     func personPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
@@ -76,7 +83,7 @@ extension DashboardRoutes {
             if explaining {
                 do {
                     let explanation = try await runner.explain(connectionID: link.$connection.id, personioID: personioID)
-                    let text = explanation.operation.map { "\($0.kind.rawValue): \($0.reason)" }
+                    let text = explanation.operation.map { Self.operationText($0.kind.rawValue, $0.reason) }
                         ?? explanation.skipped.map { "nothing: \($0)" } ?? "nothing: up to date"
                     next = "<td class=\"explain\">\(text)\(explanation.goneFromPersonio ? HTML("<br><small>Personio no longer returns this person.</small>") : .empty)</td>"
                 } catch {
@@ -86,7 +93,7 @@ extension DashboardRoutes {
             rows.append("""
             <tr><td><a href="\(DashboardPath.connection(connection.id ?? UUID()))">\(connection.name)</a></td>\
             <td>\(Layout.badge(link.state, link.state == "active" ? "ok" : link.state == "draft" ? "warn" : "muted"))</td>\
-            <td>\(Layout.date(link.updatedAt, in: zone))</td><td>\(last.map { "\($0.kind): \($0.reason)" } ?? "—")</td>\
+            <td>\(Layout.date(link.updatedAt, in: zone))</td><td>\(last.map { Self.operationText($0.kind, $0.reason) } ?? "—")</td>\
             <td>\(link.lastError ?? "")\(link.retryAfter.map { HTML("<br><small>retried after \(Layout.date($0, in: zone))</small>") } ?? .empty)</td>\(next)</tr>
             """)
         }

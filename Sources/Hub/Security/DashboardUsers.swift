@@ -113,6 +113,19 @@ public struct DashboardUsers: Sendable {
         try await DashboardSessionModel.query(on: database).filter(\.$tokenDigest == APITokens.digest(token)).delete()
     }
 
+    // MARK: Housekeeping
+
+    /// How long sign-in attempts are kept: the lockout looks back `lockWindow`; a day leaves room to
+    /// look into a burst of failures (the audit log keeps every successful sign-in for good).
+    public var attemptRetention: TimeInterval = 86_400
+
+    /// Deletes sessions past their expiry and sign-in attempts older than `attemptRetention`, which
+    /// would otherwise only grow. The hub runs it every hour.
+    public func purgeExpired() async throws {
+        try await DashboardSessionModel.query(on: database).filter(\.$expiresAt <= now()).delete()
+        try await SignInAttemptModel.query(on: database).filter(\.$createdAt < now().addingTimeInterval(-attemptRetention)).delete()
+    }
+
     // MARK: Invitations
 
     /// Creates an invitation; the returned token goes into the link and is not stored.
