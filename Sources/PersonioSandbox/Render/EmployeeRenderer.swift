@@ -41,26 +41,22 @@ struct EmployeeRenderer: Sendable {
 
     /// `{"type":"Employee","attributes":{…}}`
     func write(_ employee: SandboxEmployee, into json: inout JSONWriter) {
-        json.beginObject()
-        json.key("type"); json.string("Employee")
-        json.key("attributes")
-        json.beginObject()
-        for member in members {
-            json.openMember(member.prefix)
-            writeValue(of: member.field, for: employee, into: &json)
-            json.closeMember(member.suffix)
+        json.typedObject("Employee") { json in
+            for member in members {
+                json.openMember(member.prefix)
+                writeValue(of: member.field, for: employee, into: &json)
+                json.closeMember(member.suffix)
+            }
+            for attribute in customAttributes {
+                json.key(attribute.key)
+                json.beginObject()
+                json.key("label"); json.string(attribute.label)
+                json.key("value"); writeCustom(employee.custom[attribute.key], of: attribute, into: &json)
+                json.key("type"); json.string(attribute.type.rawValue)
+                json.key("universal_id"); json.string(attribute.universalId)
+                json.endObject()
+            }
         }
-        for attribute in customAttributes {
-            json.key(attribute.key)
-            json.beginObject()
-            json.key("label"); json.string(attribute.label)
-            json.key("value"); writeCustom(employee.custom[attribute.key], of: attribute, into: &json)
-            json.key("type"); json.string(attribute.type.rawValue)
-            json.key("universal_id"); json.string(attribute.universalId)
-            json.endObject()
-        }
-        json.endObject()
-        json.endObject()
     }
 
     /// One standard attribute with its constant JSON around the value, encoded once.
@@ -156,101 +152,77 @@ struct EmployeeRenderer: Sendable {
 
     private func writeSupervisor(_ id: Int?, into json: inout JSONWriter) {
         guard let id, let supervisor = company.employee(id: id) else { json.null(); return }
-        json.beginObject()
-        json.key("type"); json.string("Employee")
-        json.key("attributes")
-        json.beginObject()
-        for (key, label, type) in supervisorFields {
-            json.key(key)
-            json.beginObject()
-            json.key("label"); json.string(label)
-            json.key("value")
-            switch key {
-            case "id": json.int(supervisor.id)
-            case "first_name": json.string(supervisor.firstName)
-            case "last_name": json.string(supervisor.lastName)
-            default: json.string(supervisor.email)
+        json.typedObject("Employee") { json in
+            for (key, label, type) in supervisorFields {
+                json.key(key)
+                json.beginObject()
+                json.key("label"); json.string(label)
+                json.key("value")
+                switch key {
+                case "id": json.int(supervisor.id)
+                case "first_name": json.string(supervisor.firstName)
+                case "last_name": json.string(supervisor.lastName)
+                default: json.string(supervisor.email)
+                }
+                json.key("type"); json.string(type.rawValue)
+                json.key("universal_id"); json.string(key)
+                json.endObject()
             }
-            json.key("type"); json.string(type.rawValue)
-            json.key("universal_id"); json.string(key)
-            json.endObject()
         }
-        json.endObject()
-        json.endObject()
     }
 
     private func writeUnit(_ kind: OrgUnitKind, _ id: Int?, into json: inout JSONWriter) {
         guard let unit = company.unit(kind, id: id) else { json.null(); return }
-        json.beginObject()
-        json.key("type"); json.string(kind.wireType)
-        json.key("attributes")
-        json.beginObject()
-        json.key("id"); json.int(unit.id)
-        json.key("name"); json.string(unit.name)
-        json.endObject()
-        json.endObject()
+        json.typedObject(kind.wireType) { json in
+            json.key("id"); json.int(unit.id)
+            json.key("name"); json.string(unit.name)
+        }
     }
 
     private func writeCostCenters(_ shares: [SandboxEmployee.CostCenterShare], into json: inout JSONWriter) {
         json.beginArray()
         for share in shares {
             guard let center = company.costCenters.first(where: { $0.id == share.costCenterId }) else { continue }
-            json.beginObject()
-            json.key("type"); json.string("CostCenter")
-            json.key("attributes")
-            json.beginObject()
-            json.key("id"); json.int(center.id)
-            json.key("name"); json.string(center.name)
-            json.key("percentage"); json.number(share.percentage)
-            json.endObject()
-            json.endObject()
+            json.typedObject("CostCenter") { json in
+                json.key("id"); json.int(center.id)
+                json.key("name"); json.string(center.name)
+                json.key("percentage"); json.number(share.percentage)
+            }
         }
         json.endArray()
     }
 
     private func writeHolidayCalendar(_ id: Int?, into json: inout JSONWriter) {
         guard let calendar = company.holidayCalendars.first(where: { $0.id == id }) else { json.null(); return }
-        json.beginObject()
-        json.key("type"); json.string("HolidayCalendar")
-        json.key("attributes")
-        json.beginObject()
-        json.key("id"); json.int(calendar.id)
-        json.key("name"); json.string(calendar.name)
-        json.key("country"); json.string(calendar.country)
-        json.key("state"); json.string(calendar.state)
-        json.endObject()
-        json.endObject()
+        json.typedObject("HolidayCalendar") { json in
+            json.key("id"); json.int(calendar.id)
+            json.key("name"); json.string(calendar.name)
+            json.key("country"); json.string(calendar.country)
+            json.key("state"); json.string(calendar.state)
+        }
     }
 
     private func writeWorkSchedule(_ id: Int?, into json: inout JSONWriter) {
         guard let schedule = company.workSchedules.first(where: { $0.id == id }) else { json.null(); return }
-        json.beginObject()
-        json.key("type"); json.string("WorkSchedule")
-        json.key("attributes")
-        json.beginObject()
-        json.key("id"); json.int(schedule.id)
-        json.key("name"); json.string(schedule.name)
-        for (day, hours) in zip(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"], schedule.days) {
-            json.key(day); json.string(hours)
+        json.typedObject("WorkSchedule") { json in
+            json.key("id"); json.int(schedule.id)
+            json.key("name"); json.string(schedule.name)
+            for (day, hours) in zip(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"], schedule.days) {
+                json.key(day); json.string(hours)
+            }
         }
-        json.endObject()
-        json.endObject()
     }
 
     private func writeEntitlements(_ entitlements: [SandboxEmployee.Entitlement], into json: inout JSONWriter) {
         json.beginArray()
         for entitlement in entitlements {
             guard let type = company.timeOffType(id: entitlement.timeOffTypeId) else { continue }
-            json.beginObject()
-            json.key("type"); json.string("TimeOffType")
-            json.key("attributes")
-            json.beginObject()
-            json.key("id"); json.int(type.id)
-            json.key("name"); json.string(type.name)
-            json.key("category"); json.string(type.category)
-            json.key("entitlement"); json.number(entitlement.entitlement)
-            json.endObject()
-            json.endObject()
+            json.typedObject("TimeOffType") { json in
+                json.key("id"); json.int(type.id)
+                json.key("name"); json.string(type.name)
+                json.key("category"); json.string(type.category)
+                json.key("entitlement"); json.number(entitlement.entitlement)
+            }
         }
         json.endArray()
     }

@@ -110,6 +110,18 @@ struct JSONWriter {
         commaBits |= 1
     }
 
+    /// `{"type":"…","attributes":{…}}`, the shape of Personio's nested objects; `attributes` writes the members.
+    @inline(__always)
+    mutating func typedObject(_ type: String, _ attributes: (inout JSONWriter) -> Void) {
+        beginObject()
+        key("type"); string(type)
+        key("attributes")
+        beginObject()
+        attributes(&self)
+        endObject()
+        endObject()
+    }
+
     /// Opens a member from pre-encoded bytes ending in `"value":` (e.g. `"id":{"label":"ID","value":`);
     /// the value follows through the normal calls, then `closeMember` appends the rest.
     mutating func openMember(_ prefix: [UInt8]) {

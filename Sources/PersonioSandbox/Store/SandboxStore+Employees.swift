@@ -72,30 +72,28 @@ extension SandboxStore {
         json.key("success"); json.bool(true)
         json.key("data")
         json.beginArray()
-        for attribute in PersonioStandardAttribute.all where credential.mayRead(attribute.key) {
+        func describe(_ key: String, _ label: String, _ type: PersonioAttributeType, _ universalId: String?, options: [String]) {
             json.beginObject()
-            json.key("key"); json.string(attribute.key)
-            json.key("label"); json.string(attribute.label)
-            json.key("type"); json.string(attribute.type.rawValue)
-            json.key("universal_id"); json.string(attribute.universalId)
+            json.key("key"); json.string(key)
+            json.key("label"); json.string(label)
+            json.key("type"); json.string(type.rawValue)
+            json.key("universal_id"); json.string(universalId)
             json.key("options")
             json.beginArray()
-            if attribute.key == "status" { EmployeeStatus.allCases.forEach { json.string($0.rawValue) } }
-            if attribute.key == "gender" { ["male", "female", "diverse"].forEach { json.string($0) } }
+            options.forEach { json.string($0) }
             json.endArray()
             json.endObject()
         }
+        for attribute in PersonioStandardAttribute.all where credential.mayRead(attribute.key) {
+            let options = switch attribute.key {
+            case "status": EmployeeStatus.allCases.map(\.rawValue)
+            case "gender": ["male", "female", "diverse"]
+            default: [String]()
+            }
+            describe(attribute.key, attribute.label, attribute.type, attribute.universalId, options: options)
+        }
         for attribute in company.customAttributes where credential.mayRead(attribute.key) {
-            json.beginObject()
-            json.key("key"); json.string(attribute.key)
-            json.key("label"); json.string(attribute.label)
-            json.key("type"); json.string(attribute.type.rawValue)
-            json.key("universal_id"); json.string(attribute.universalId)
-            json.key("options")
-            json.beginArray()
-            attribute.options.forEach { json.string($0) }
-            json.endArray()
-            json.endObject()
+            describe(attribute.key, attribute.label, attribute.type, attribute.universalId, options: attribute.options)
         }
         json.endArray()
         json.endObject()
