@@ -421,6 +421,68 @@ struct DashboardTests {
         }
     }
 
+    @Test(arguments: TestDatabases.all)
+    func connectionSettingsAreEditedWithTheAPIsChecksAndAudited(_ database: HubConfiguration.Database) async throws {
+        try await withDashboard(database) { context in
+            let (db, clock) = (context.app.db, context.fixture.clock)
+            let connection = try await context.fixture.connection(.survey)
+            let model = try #require(try await ConnectionModel.find(connection, on: db))
+            model.nextRunAt = clock.now.addingTimeInterval(43_200)
+            try await model.save(on: db)
+
+            let viewer = try await context.signedIn(.viewer)
+            #expect(try await viewer.get(DashboardPath.connectionSettings(connection)).status == .forbidden)
+            let viewerPage = try await viewer.get(DashboardPath.connection(connection))
+            #expect(!viewerPage.html.contains("Settings</a>"))
+            #expect(try await viewer.post(DashboardPath.connectionSettings(connection),
+                                          [("csrf", PageClient.csrf(viewerPage) ?? ""), ("name", "Mine")]).status == .forbidden)
+
+            let admin = try await context.signedIn(.admin)
+            #expect(try await admin.get(DashboardPath.connection(connection)).html.contains("href=\"\(DashboardPath.connectionSettings(connection))\""))
+            let page = try await admin.get(DashboardPath.connectionSettings(connection))
+            #expect(page.status == .ok)
+            #expect(page.html.contains("value=\"\(model.name)\""))
+            #expect(page.html.contains("<option value=\"\(model.incrementalInterval)\" selected"), "the current interval is chosen")
+            let csrf = try #require(PageClient.csrf(page))
+
+            // bad values are named at their field and change nothing
+            let forged = try await admin.post(DashboardPath.connectionSettings(connection),
+                                              [("csrf", csrf), ("name", "Onboarding"), ("incremental_interval", "10"), ("full_interval", "43200")])
+            #expect(forged.status == .badRequest || forged.status == .unprocessableEntity)
+            #expect(forged.html.contains("id=\"incremental_interval-error\""))
+            let wordy = try await admin.post(DashboardPath.connectionSettings(connection),
+                                             [("csrf", csrf), ("name", "Onboarding"), ("incremental_interval", "300"), ("full_interval", "43200"),
+                                              ("seat_limit", "fifty")])
+            #expect(wordy.html.contains("<p class=\"error\" id=\"seat_limit-error\">The seat limit is a whole number"))
+            let blank = try await admin.post(DashboardPath.connectionSettings(connection),
+                                             [("csrf", csrf), ("name", "  "), ("incremental_interval", "300"), ("full_interval", "43200")])
+            #expect(blank.html.contains("id=\"name-error\""))
+            #expect(try await ConnectionModel.find(connection, on: db)?.name == model.name)
+            #expect(try await AuditEventModel.query(on: db).filter(\.$action == "connection.updated").count() == 0)
+
+            let saved = try await admin.post(DashboardPath.connectionSettings(connection),
+                                             [("csrf", csrf), ("name", "New hires"), ("incremental_interval", "300"), ("full_interval", "86400"),
+                                              ("seat_limit", "5")])
+            #expect(saved.location == DashboardPath.connection(connection) + "?notice=saved")
+            let changed = try #require(try await ConnectionModel.find(connection, on: db))
+            #expect(changed.name == "New hires" && changed.incrementalInterval == 300 && changed.fullInterval == 86_400)
+            #expect(try StoredJSON.decode(ConnectionRules.self, changed.rules).policy.seatLimit == 5)
+            #expect(changed.nextRunAt == clock.now.addingTimeInterval(300), "a shorter interval brings the next run forward")
+            let event = try #require(try await AuditEventModel.query(on: db).filter(\.$action == "connection.updated").first())
+            #expect(event.actor == "admin@acme.example")
+            #expect(event.detail == "New hires: renamed from \(model.name), changes read every 300 s, full listing every 86400 s, seat limit 5")
+
+            // an emptied seat limit removes it
+            clock.advance(by: 60)
+            _ = try await admin.post(DashboardPath.connectionSettings(connection),
+                                     [("csrf", csrf), ("name", "New hires"), ("incremental_interval", "300"), ("full_interval", "86400"), ("seat_limit", "")])
+            let cleared = try #require(try await ConnectionModel.find(connection, on: db))
+            #expect(try StoredJSON.decode(ConnectionRules.self, cleared.rules).policy.seatLimit == nil)
+            #expect(try await AuditEventModel.query(on: db).filter(\.$action == "connection.updated").sort(\.$createdAt, .descending).first()?.detail
+                    == "New hires: no seat limit")
+        }
+    }
+
     @Test func deletingAConnectionNeedsAnOwnerAndItsNameTyped() async throws {
         try await withDashboard { context in
             let connection = try await context.fixture.connection(.timeTracking)

@@ -95,6 +95,20 @@ struct SCIMSyncTests {
             let quiet = try await quietRunner.run(connectionID: connection)
             #expect(quiet.status == .succeeded && quiet.counts.isEmpty)
             #expect(counting.requests == 0)
+
+            // settings change without the token: the stored one is kept and checked again; a wrong one changes nothing
+            let kept = try await api.call(app, .PATCH, "/api/v1/connections/\(connection)", token: token, ["scim": ["deletes": false]])
+            #expect(kept.status == .ok)
+            let updated = try #require(try await ConnectionModel.find(connection, on: app.db))
+            let settings = try StoredJSON.decode(SCIMTargetSettings.self, updated.targetConfig)
+            #expect(settings.deletes == false && settings.baseURL == scim.baseURL)
+            #expect(try fixture.vault.open(settings.sealedToken, context: SCIMTargetSettings.tokenContext(connection)) == scim.token)
+            let refused = try await api.call(app, .PATCH, "/api/v1/connections/\(connection)", token: token, ["scim": ["token": "wrong-token"]])
+            #expect(refused.error?["field"] as? String == "scim.token")
+            #expect(try await ConnectionModel.find(connection, on: app.db)?.targetConfig == updated.targetConfig)
+            let audit = try await AuditEventModel.query(on: app.db).filter(\.$action == "connection.updated").all()
+            #expect(audit.map(\.detail) == ["Time tracking: SCIM app \(scim.baseURL)"])
+            #expect(try await fixture.sync(connection).status == .succeeded)
         }
     }
 

@@ -361,27 +361,66 @@ struct ManagementRoutes: RouteCollection {
     func updateConnection(_ request: Request) async throws -> APIRoutes.ConnectionView {
         let connection = try await APIRoutes.connection(request)
         let input = try request.content.decode(ConnectionInput.self)
+        try await update(connection, input, scope: try request.workspace, on: request.db)
+        return try APIRoutes.ConnectionView(connection)
+    }
+
+    /// Changes a connection's settings (API and dashboard) and records what changed in the audit log,
+    /// never the SCIM token. `scim` without a token keeps the stored one (checked again against the
+    /// app). `clearSeatLimit` removes the limit (the dashboard's emptied field). A shorter interval
+    /// brings the next run forward.
+    func update(_ connection: ConnectionModel, _ input: ConnectionInput, clearSeatLimit: Bool = false,
+                scope: WorkspaceScope, on database: any Database) async throws {
         try input.validate()
         if input.sourceId != nil { throw APIError.invalid("source_id", "a connection's source cannot change; create a new connection") }
         if input.preset != nil { throw APIError.invalid("preset", "a connection's preset cannot change; create a new connection") }
         if input.target != nil { throw APIError.invalid("target", "a connection's target cannot change; create a new connection") }
-        if let scim = input.scim {
+        let id = try connection.requireID()
+        var changes: [String] = []
+        if var scim = input.scim {
             guard connection.targetKind == "scim" else {
                 throw APIError.invalid("scim", "scim settings belong to a connection whose target is scim")
             }
-            connection.targetConfig = try StoredJSON.text(try await scimSettings(scim, connectionID: try connection.requireID()))
+            let current = try StoredJSON.decode(SCIMTargetSettings.self, connection.targetConfig)
+            if scim.token == nil { scim.token = try runner.vault.open(current.sealedToken, context: SCIMTargetSettings.tokenContext(id)) }
+            scim.baseURL = scim.baseURL ?? current.baseURL
+            scim.deletes = scim.deletes ?? current.deletes
+            scim.userNameField = scim.userNameField ?? current.userNameField
+            scim.correlation = scim.correlation ?? current.correlation?.map(\.rawValue)
+            let settings = try await scimSettings(scim, connectionID: id)
+            connection.targetConfig = try StoredJSON.text(settings)
+            changes.append("SCIM app \(settings.baseURL)\(input.scim?.token == nil ? "" : ", new token")")
         }
-        if let name = input.name { connection.name = name }
-        if let paused = input.paused { connection.paused = paused }
-        if let interval = input.incrementalInterval { connection.incrementalInterval = interval }
-        if let interval = input.fullInterval { connection.fullInterval = interval }
-        if let limit = input.seatLimit {
-            var rules = try StoredJSON.decode(ConnectionRules.self, connection.rules)
+        if let name = input.name?.trimmingCharacters(in: .whitespaces), name != connection.name {
+            changes.append("renamed from \(connection.name)")
+            connection.name = name
+        }
+        if let paused = input.paused, paused != connection.paused {
+            changes.append(paused ? "paused" : "resumed")
+            connection.paused = paused
+        }
+        if let interval = input.incrementalInterval, interval != connection.incrementalInterval {
+            changes.append("changes read every \(interval) s")
+            connection.incrementalInterval = interval
+            let soonest = runner.now().addingTimeInterval(TimeInterval(interval))
+            if let next = connection.nextRunAt, next > soonest { connection.nextRunAt = soonest }
+        }
+        if let interval = input.fullInterval, interval != connection.fullInterval {
+            changes.append("full listing every \(interval) s")
+            connection.fullInterval = interval
+        }
+        var rules = try StoredJSON.decode(ConnectionRules.self, connection.rules)
+        let limit = clearSeatLimit ? nil : input.seatLimit ?? rules.policy.seatLimit
+        if limit != rules.policy.seatLimit {
+            changes.append(limit.map { "seat limit \($0)" } ?? "no seat limit")
             rules.policy.seatLimit = limit
             connection.rules = try StoredJSON.text(rules)
         }
-        try await connection.save(on: request.db)
-        return try APIRoutes.ConnectionView(connection)
+        guard !changes.isEmpty else { return }
+        try await connection.save(on: database)
+        try await AuditEventModel(workspaceID: scope.workspaceID, actor: scope.actor, action: "connection.updated",
+                                  subject: "connection \(id)", detail: "\(connection.name): \(changes.joined(separator: ", "))",
+                                  at: runner.now()).save(on: database)
     }
 
     /// Deletes the connection and purges what it stored about people (links, feed, runs).

@@ -20,6 +20,7 @@ enum DashboardPath {
     static func absenceKinds(_ id: UUID) -> String { "/sources/\(id)/absence-kinds" }
     static func sourceCredentials(_ id: UUID) -> String { "/sources/\(id)/credentials" }
     static func connection(_ id: UUID) -> String { "/connections/\(id)" }
+    static func connectionSettings(_ id: UUID) -> String { "/connections/\(id)/settings" }
     static func connectionAction(_ id: UUID, _ action: ConnectionAction) -> String { "/connections/\(id)/\(action.rawValue)" }
     static func importPeople(_ id: UUID) -> String { "/connections/\(id)/import" }
     static func run(_ id: UUID) -> String { "/runs/\(id)" }

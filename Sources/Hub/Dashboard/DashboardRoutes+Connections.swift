@@ -10,6 +10,8 @@ extension DashboardRoutes {
         routes.get("connections", "new", use: newConnectionPage)
         routes.post("connections", use: createConnection)
         routes.get("connections", ":connection", use: connectionPage)
+        routes.get("connections", ":connection", "settings", use: settingsPage)
+        routes.post("connections", ":connection", "settings", use: saveSettings)
         for action in DashboardPath.ConnectionAction.allCases {
             routes.post("connections", ":connection", PathComponent(stringLiteral: action.rawValue)) { request in
                 try await self.act(request, action)
@@ -280,6 +282,7 @@ struct ConnectionPageView {
             \(Layout.button("Preview", action: DashboardPath.connectionAction(id, .preview), user: user, style: "secondary"))\
             \(item.model.paused ? Layout.button("Resume", action: DashboardPath.connectionAction(id, .resume), user: user, style: "secondary")
                                 : Layout.button("Pause", action: DashboardPath.connectionAction(id, .pause), user: user, style: "secondary"))\
+            <a href="\(DashboardPath.connectionSettings(id))">Settings</a>\
             \(requiresApproval && user.may(.approve) ? HTML("<a href=\"\(DashboardPath.importPeople(id))\">Import and approve people</a>") : .empty)</div>
             """ : requiresApproval && user.may(.approve) ? "<p><a href=\"\(DashboardPath.importPeople(id))\">Import and approve people</a></p>" : .empty
         return """

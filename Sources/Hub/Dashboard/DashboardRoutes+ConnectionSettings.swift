@@ -1,0 +1,112 @@
+import Fluent
+import Foundation
+import SyncEngine
+import Vapor
+
+/// A connection's settings page: name, how often Personio is read, seat limit and, for SCIM apps,
+/// where people go. Saving runs the API's own `update`, so both check and audit the same way.
+extension DashboardRoutes {
+    struct SettingsForm: Content {
+        var name: String?
+        var incrementalInterval: String?
+        var fullInterval: String?
+        var seatLimit: String?
+        var scimBaseURL: String?
+        var scimToken: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case incrementalInterval = "incremental_interval", fullInterval = "full_interval", seatLimit = "seat_limit"
+            case scimBaseURL = "scim_base_url", scimToken = "scim_token"
+        }
+    }
+
+    static let incrementalChoices: [(Int, String)] = [
+        (60, "minute"), (300, "5 minutes"), (900, "15 minutes"), (1800, "30 minutes"), (3600, "hour"), (21_600, "6 hours"),
+        (43_200, "12 hours"), (86_400, "day"),
+    ]
+    static let fullChoices: [(Int, String)] = [(3600, "hour"), (21_600, "6 hours"), (43_200, "12 hours"), (86_400, "day"), (604_800, "week")]
+
+    func settingsPage(_ request: Request) async throws -> Response {
+        let user = try request.require(.manage)
+        let model = try await connection(request)
+        let rules = try StoredJSON.decode(ConnectionRules.self, model.rules)
+        let form = SettingsForm(name: model.name, incrementalInterval: String(model.incrementalInterval), fullInterval: String(model.fullInterval),
+                                seatLimit: rules.policy.seatLimit.map(String.init), scimBaseURL: try Self.scimBaseURL(model))
+        return try settingsForm(user: user, model: model, form: form, error: nil)
+    }
+
+    func saveSettings(_ request: Request) async throws -> Response {
+        let user = try request.require(.manage)
+        let model = try await connection(request)
+        let form = try request.content.decode(SettingsForm.self)
+        do {
+            var input = ManagementRoutes.ConnectionInput()
+            input.name = form.name?.trimmingCharacters(in: .whitespaces) ?? model.name
+            input.incrementalInterval = try Self.seconds(form.incrementalInterval, field: "incremental_interval")
+            input.fullInterval = try Self.seconds(form.fullInterval, field: "full_interval")
+            let seatText = form.seatLimit?.trimmingCharacters(in: .whitespaces) ?? ""
+            if !seatText.isEmpty {
+                guard let limit = Int(seatText) else { throw APIError.invalid("seat_limit", "The seat limit is a whole number, e.g. 50, or empty for none.") }
+                input.seatLimit = limit
+            }
+            if model.targetKind == "scim" {
+                let base = form.scimBaseURL?.trimmingCharacters(in: .whitespaces) ?? ""
+                let token = form.scimToken?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+                let current = try Self.scimBaseURL(model) ?? ""
+                if token != nil || base != current {
+                    input.scim = ManagementRoutes.SCIMInput(baseURL: base, token: token)
+                }
+            }
+            try await management.update(model, input, clearSeatLimit: seatText.isEmpty, scope: try request.workspace, on: request.db)
+            return Self.redirect(request, to: DashboardPath.connection(try model.requireID()), notice: .saved)
+        } catch let error as APIError {
+            return try settingsForm(user: user, model: model, form: form, error: error, status: error.status)
+        }
+    }
+
+    private static func seconds(_ text: String?, field: String) throws(APIError) -> Int? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let seconds = Int(text) else { throw .invalid(field, "Choose one of the listed intervals.") }
+        return seconds
+    }
+
+    private static func scimBaseURL(_ model: ConnectionModel) throws -> String? {
+        model.targetKind == "scim" ? try StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig).baseURL : nil
+    }
+
+    private func settingsForm(user: DashboardUser, model: ConnectionModel, form: SettingsForm, error: APIError?,
+                              status: HTTPResponseStatus = .ok) throws -> Response {
+        let id = try model.requireID()
+        func message(_ field: String) -> String? { error?.field == field ? error?.message : nil }
+        /// The listed choices, plus the current value when it is not one of them (set through the API).
+        func options(_ choices: [(Int, String)], current: String?) -> [(value: String, title: String)] {
+            var list = choices.map { (value: String($0.0), title: "every \($0.1)") }
+            if let current, !list.contains(where: { $0.value == current }) { list.insert((current, "every \(current) seconds"), at: 0) }
+            return list
+        }
+        let scim: HTML = model.targetKind == "scim" ? """
+            <fieldset><legend>SCIM app</legend>
+            \(Layout.field("SCIM base URL", name: "scim_base_url", value: form.scimBaseURL, type: "url", error: message("scim.base_url"),
+                           help: "Changing it is checked against the app before it is saved."))
+            \(Layout.field("New SCIM token", name: "scim_token", type: "password", error: message("scim.token"),
+                           help: "Leave empty to keep the stored token; a new one is stored encrypted and never shown again."))
+            </fieldset>
+            """ : .empty
+        let body: HTML = """
+        \(error.flatMap { $0.field == nil ? HTML("<p class=\"notice error\" role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
+        <form method="post" action="\(DashboardPath.connectionSettings(id))">\(Layout.csrf(user))
+        \(Layout.field("Name", name: "name", value: form.name, error: message("name"), required: true))
+        \(Layout.select("Read changes from Personio", name: "incremental_interval",
+                        options: options(Self.incrementalChoices, current: form.incrementalInterval), selected: form.incrementalInterval,
+                        error: message("incremental_interval")))
+        \(Layout.select("Read the whole list (finds people removed in Personio)", name: "full_interval",
+                        options: options(Self.fullChoices, current: form.fullInterval), selected: form.fullInterval, error: message("full_interval")))
+        \(Layout.field("Seat limit", name: "seat_limit", value: form.seatLimit, type: "number", error: message("seat_limit"),
+                       help: "At most this many active people in the app; empty for no limit.", attributes: "min=\"1\""))
+        \(scim)
+        <button>Save settings</button> <a href="\(DashboardPath.connection(id))">Cancel</a></form>
+        """
+        return Layout.response(Layout.page(title: "Settings · \(model.name)", user: user, body), status: status)
+    }
+}
