@@ -290,10 +290,23 @@ def run(driver):
     shot(driver, "absences")
     step("absence kinds picked and an absence listed as written")
 
+    # the connection's settings: a seat limit and a shorter interval
+    open_connection(driver, "Clockodo")
+    follow(driver, "Settings")
+    Select(driver.find_element(By.NAME, "incremental_interval")).select_by_value("300")
+    fill(driver, "seat_limit", "500")
+    shot(driver, "settings")
+    submit_button(driver, "Save settings")
+    text = page_text(driver)
+    check("Saved." in text, f"the settings were saved: {text[:500]}")
+    seats = driver.find_element(By.XPATH, "//div[@class='card'][span='Seats']/strong").text
+    check(seats.endswith("/ 500"), f"the seat limit shows on the connection ({seats})")
+    step("connection settings changed")
+
     driver.get(HUB + "/audit")
     text = page_text(driver)
-    for action in ["user.signed_in", "source.created", "connection.created", "held_batch.released", "people.approved", "handoff.sent",
-                   "absence_kinds.set", "absence.created"]:
+    for action in ["user.signed_in", "source.created", "connection.created", "connection.updated", "held_batch.released", "people.approved",
+                   "handoff.sent", "absence_kinds.set", "absence.created"]:
         check(action in text, f"the audit log records {action}")
     no_secrets(driver)
     shot(driver, "audit")
