@@ -106,6 +106,20 @@ struct ManagementAPITests {
             let id = try #require(created.json["id"] as? String)
             let paused = try await call(app, .PATCH, "/api/v1/connections/\(id)", token: token, ["paused": true])
             #expect(paused.json["paused"] as? Bool == true)
+            #expect(paused.json["seat_limit"] == nil)
+
+            // a seat limit is set, kept when other fields change, and removed with null
+            let limited = try await call(app, .PATCH, "/api/v1/connections/\(id)", token: token, ["seat_limit": 25])
+            #expect(limited.json["seat_limit"] as? Int == 25)
+            let renamed = try await call(app, .PATCH, "/api/v1/connections/\(id)", token: token, ["name": "Pulse"])
+            #expect(renamed.json["seat_limit"] as? Int == 25 && renamed.json["name"] as? String == "Pulse")
+            let unlimited = try await call(app, .PATCH, "/api/v1/connections/\(id)", token: token, ["seat_limit": NSNull()])
+            #expect(unlimited.status == .ok)
+            #expect(unlimited.json["seat_limit"] == nil)
+            let zero = try await call(app, .PATCH, "/api/v1/connections/\(id)", token: token, ["seat_limit": 0])
+            #expect(zero.error?["field"] as? String == "seat_limit")
+            let audit = try await AuditEventModel.query(on: app.db).filter(\.$action == "connection.updated").all().map(\.detail)
+            #expect(Set(audit) == ["Employee surveys: paused", "Employee surveys: seat limit 25", "Pulse: renamed from Employee surveys", "Pulse: no seat limit"])
 
             let run = try await call(app, .POST, "/api/v1/connections/\(id)/runs", token: token, ["full": true])
             #expect(run.status == .created)

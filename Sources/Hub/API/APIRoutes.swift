@@ -29,6 +29,7 @@ struct APIRoutes: RouteCollection {
         var paused: Bool
         var incrementalInterval: Int
         var fullInterval: Int
+        var seatLimit: Int?
         var nextRunAt: Date?
         var lastError: String?
 
@@ -40,6 +41,7 @@ struct APIRoutes: RouteCollection {
             paused = model.paused
             incrementalInterval = model.incrementalInterval
             fullInterval = model.fullInterval
+            seatLimit = try StoredJSON.decode(ConnectionRules.self, model.rules).policy.seatLimit
             nextRunAt = model.nextRunAt
             lastError = model.lastError
         }
@@ -47,7 +49,7 @@ struct APIRoutes: RouteCollection {
         enum CodingKeys: String, CodingKey {
             case id, name, preset, target, paused
             case incrementalInterval = "incremental_interval", fullInterval = "full_interval", nextRunAt = "next_run_at"
-            case lastError = "last_error"
+            case lastError = "last_error", seatLimit = "seat_limit"
         }
     }
 

@@ -248,6 +248,8 @@ struct ManagementRoutes: RouteCollection {
         var incrementalInterval: Int?
         var fullInterval: Int?
         var seatLimit: Int?
+        /// `"seat_limit": null` was sent (or the dashboard's field emptied): remove the limit.
+        var clearsSeatLimit = false
         var scim: SCIMInput?
 
         enum CodingKeys: String, CodingKey {
@@ -367,10 +369,8 @@ struct ManagementRoutes: RouteCollection {
 
     /// Changes a connection's settings (API and dashboard) and records what changed in the audit log,
     /// never the SCIM token. `scim` without a token keeps the stored one (checked again against the
-    /// app). `clearSeatLimit` removes the limit (the dashboard's emptied field). A shorter interval
-    /// brings the next run forward.
-    func update(_ connection: ConnectionModel, _ input: ConnectionInput, clearSeatLimit: Bool = false,
-                scope: WorkspaceScope, on database: any Database) async throws {
+    /// app). A shorter interval brings the next run forward.
+    func update(_ connection: ConnectionModel, _ input: ConnectionInput, scope: WorkspaceScope, on database: any Database) async throws {
         try input.validate()
         if input.sourceId != nil { throw APIError.invalid("source_id", "a connection's source cannot change; create a new connection") }
         if input.preset != nil { throw APIError.invalid("preset", "a connection's preset cannot change; create a new connection") }
@@ -410,7 +410,7 @@ struct ManagementRoutes: RouteCollection {
             connection.fullInterval = interval
         }
         var rules = try StoredJSON.decode(ConnectionRules.self, connection.rules)
-        let limit = clearSeatLimit ? nil : input.seatLimit ?? rules.policy.seatLimit
+        let limit = input.clearsSeatLimit ? nil : input.seatLimit ?? rules.policy.seatLimit
         if limit != rules.policy.seatLimit {
             changes.append(limit.map { "seat limit \($0)" } ?? "no seat limit")
             rules.policy.seatLimit = limit
@@ -490,4 +490,22 @@ struct ManagementRoutes: RouteCollection {
 
 extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
+}
+
+extension ManagementRoutes.ConnectionInput {
+    /// Reads every field as given, and tells `"seat_limit": null` (remove the limit) from a request
+    /// that leaves `seat_limit` out (keep it), which optional properties alone cannot.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sourceId = try container.decodeIfPresent(UUID.self, forKey: .sourceId)
+        preset = try container.decodeIfPresent(String.self, forKey: .preset)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        target = try container.decodeIfPresent(String.self, forKey: .target)
+        paused = try container.decodeIfPresent(Bool.self, forKey: .paused)
+        incrementalInterval = try container.decodeIfPresent(Int.self, forKey: .incrementalInterval)
+        fullInterval = try container.decodeIfPresent(Int.self, forKey: .fullInterval)
+        seatLimit = try container.decodeIfPresent(Int.self, forKey: .seatLimit)
+        clearsSeatLimit = container.contains(.seatLimit) && seatLimit == nil
+        scim = try container.decodeIfPresent(ManagementRoutes.SCIMInput.self, forKey: .scim)
+    }
 }

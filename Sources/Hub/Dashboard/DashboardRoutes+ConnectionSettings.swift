@@ -58,7 +58,8 @@ extension DashboardRoutes {
                     input.scim = ManagementRoutes.SCIMInput(baseURL: base, token: token)
                 }
             }
-            try await management.update(model, input, clearSeatLimit: seatText.isEmpty, scope: try request.workspace, on: request.db)
+            input.clearsSeatLimit = seatText.isEmpty
+            try await management.update(model, input, scope: try request.workspace, on: request.db)
             return Self.redirect(request, to: DashboardPath.connection(try model.requireID()), notice: .saved)
         } catch let error as APIError {
             return try settingsForm(user: user, model: model, form: form, error: error, status: error.status)
