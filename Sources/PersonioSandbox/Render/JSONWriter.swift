@@ -110,6 +110,29 @@ struct JSONWriter {
         commaBits |= 1
     }
 
+    /// Personio's list envelope, `{"success":true,"metadata":{"total_elements","current_page","total_pages"},
+    /// "offset","limit","data":[…]}`, with the values as each endpoint reports them; `items` writes the data.
+    static func list(total: Int, currentPage: Int, offset: Int, limit: Int, capacity: Int = 4096,
+                     items: (inout JSONWriter) -> Void) -> [UInt8] {
+        var json = JSONWriter(capacity: capacity)
+        json.beginObject()
+        json.key("success"); json.bool(true)
+        json.key("metadata")
+        json.beginObject()
+        json.key("total_elements"); json.int(total)
+        json.key("current_page"); json.int(currentPage)
+        json.key("total_pages"); json.int((total + limit - 1) / limit)
+        json.endObject()
+        json.key("offset"); json.int(offset)
+        json.key("limit"); json.int(limit)
+        json.key("data")
+        json.beginArray()
+        items(&json)
+        json.endArray()
+        json.endObject()
+        return json.bytes
+    }
+
     /// `{"type":"…","attributes":{…}}`, the shape of Personio's nested objects; `attributes` writes the members.
     @inline(__always)
     mutating func typedObject(_ type: String, _ attributes: (inout JSONWriter) -> Void) {

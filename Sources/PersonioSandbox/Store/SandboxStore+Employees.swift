@@ -244,24 +244,9 @@ struct EmployeeListing: Sendable {
     let limit: Int
 
     func render() -> [UInt8] {
-        var json = JSONWriter(capacity: max(1024, employees.count * 6144))
-        json.beginObject()
-        json.key("success"); json.bool(true)
-        json.key("metadata")
-        json.beginObject()
-        json.key("total_elements"); json.int(total)
-        json.key("current_page"); json.int(offset / limit)
-        json.key("total_pages"); json.int((total + limit - 1) / limit)
-        json.endObject()
-        json.key("offset"); json.int(offset)
-        json.key("limit"); json.int(limit)
-        json.key("data")
-        json.beginArray()
-        for employee in employees {
-            renderer.write(employee, into: &json)
+        JSONWriter.list(total: total, currentPage: offset / limit, offset: offset, limit: limit,
+                        capacity: max(1024, employees.count * 6144)) { json in
+            for employee in employees { renderer.write(employee, into: &json) }
         }
-        json.endArray()
-        json.endObject()
-        return json.bytes
     }
 }

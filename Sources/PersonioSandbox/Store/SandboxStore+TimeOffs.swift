@@ -54,23 +54,9 @@ extension SandboxStore {
         let total = selected.count
         let first = min((page - 1) * limit, total)
         let last = min(first + limit, total)
-        var json = JSONWriter()
-        json.beginObject()
-        json.key("success"); json.bool(true)
-        json.key("metadata")
-        json.beginObject()
-        json.key("total_elements"); json.int(total)
-        json.key("current_page"); json.int(page)
-        json.key("total_pages"); json.int((total + limit - 1) / limit)
-        json.endObject()
-        json.key("offset"); json.int(page)
-        json.key("limit"); json.int(limit)
-        json.key("data")
-        json.beginArray()
-        for timeOff in selected[first..<last] { writeTimeOff(timeOff, credential: credential, into: &json) }
-        json.endArray()
-        json.endObject()
-        return json.bytes
+        return JSONWriter.list(total: total, currentPage: page, offset: page, limit: limit) { json in
+            for timeOff in selected[first..<last] { writeTimeOff(timeOff, credential: credential, into: &json) }
+        }
     }
 
     /// `GET /v1/company/time-offs/{id}`.
@@ -124,23 +110,9 @@ extension SandboxStore {
             return timeOff.overlaps(start ?? LocalDate(daysSinceEpoch: -1_000_000), end ?? LocalDate(daysSinceEpoch: 1_000_000))
         }
         let total = selected.count
-        var json = JSONWriter()
-        json.beginObject()
-        json.key("success"); json.bool(true)
-        json.key("metadata")
-        json.beginObject()
-        json.key("total_elements"); json.int(total)
-        json.key("current_page"); json.int(offset / limit + 1)
-        json.key("total_pages"); json.int((total + limit - 1) / limit)
-        json.endObject()
-        json.key("offset"); json.int(offset)
-        json.key("limit"); json.int(limit)
-        json.key("data")
-        json.beginArray()
-        for timeOff in selected.dropFirst(offset).prefix(limit) { writeAbsencePeriod(timeOff, credential: credential, into: &json) }
-        json.endArray()
-        json.endObject()
-        return json.bytes
+        return JSONWriter.list(total: total, currentPage: offset / limit + 1, offset: offset, limit: limit) { json in
+            for timeOff in selected.dropFirst(offset).prefix(limit) { writeAbsencePeriod(timeOff, credential: credential, into: &json) }
+        }
     }
 
     /// Validates and stores a time-off (day unit) or an absence period (hour unit).
