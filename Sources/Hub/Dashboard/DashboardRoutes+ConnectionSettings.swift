@@ -45,11 +45,8 @@ extension DashboardRoutes {
             input.name = form.name?.trimmingCharacters(in: .whitespaces) ?? model.name
             input.incrementalInterval = try Self.seconds(form.incrementalInterval, field: "incremental_interval")
             input.fullInterval = try Self.seconds(form.fullInterval, field: "full_interval")
-            let seatText = form.seatLimit?.trimmingCharacters(in: .whitespaces) ?? ""
-            if !seatText.isEmpty {
-                guard let limit = Int(seatText) else { throw APIError.invalid("seat_limit", "The seat limit is a whole number, e.g. 50, or empty for none.") }
-                input.seatLimit = limit
-            }
+            input.seatLimit = try Self.seatLimit(form.seatLimit)
+            input.clearsSeatLimit = input.seatLimit == nil
             if model.targetKind == "scim" {
                 let base = form.scimBaseURL?.trimmingCharacters(in: .whitespaces) ?? ""
                 let token = form.scimToken?.trimmingCharacters(in: .whitespaces).nilIfEmpty
@@ -58,12 +55,18 @@ extension DashboardRoutes {
                     input.scim = ManagementRoutes.SCIMInput(baseURL: base, token: token)
                 }
             }
-            input.clearsSeatLimit = seatText.isEmpty
             try await management.update(model, input, scope: try request.workspace, on: request.db)
             return Self.redirect(request, to: DashboardPath.connection(try model.requireID()), notice: .saved)
         } catch let error as APIError {
             return try settingsForm(user: user, model: model, form: form, error: error, status: error.status)
         }
+    }
+
+    /// The seat limit field: nil when empty (no limit).
+    static func seatLimit(_ text: String?) throws(APIError) -> Int? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let limit = Int(text) else { throw .invalid("seat_limit", "The seat limit is a whole number, e.g. 50, or empty for none.") }
+        return limit
     }
 
     private static func seconds(_ text: String?, field: String) throws(APIError) -> Int? {
@@ -72,7 +75,8 @@ extension DashboardRoutes {
         return seconds
     }
 
-    private static func scimBaseURL(_ model: ConnectionModel) throws -> String? {
+    /// Where a SCIM connection sends people; nil for other targets.
+    static func scimBaseURL(_ model: ConnectionModel) throws -> String? {
         model.targetKind == "scim" ? try StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig).baseURL : nil
     }
 

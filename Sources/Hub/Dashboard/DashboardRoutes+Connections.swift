@@ -154,10 +154,7 @@ extension DashboardRoutes {
         input.name = form.name?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         input.target = form.target
         do {
-            if let text = form.seatLimit?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-                guard let limit = Int(text) else { throw APIError.invalid("seat_limit", "The seat limit is a whole number, e.g. 50.") }
-                input.seatLimit = limit
-            }
+            input.seatLimit = try Self.seatLimit(form.seatLimit)
             if form.target == "scim" {
                 input.scim = ManagementRoutes.SCIMInput(baseURL: form.scimBaseURL, token: form.scimToken)
             }
@@ -197,7 +194,7 @@ extension DashboardRoutes {
         let rules = try? StoredJSON.decode(ConnectionRules.self, model.rules)
         let page = ConnectionPageView(user: user, item: item, zone: zone, runs: runs, held: held, heldPeople: heldPeople, heldNames: heldNames, links: links,
                                       search: search, sourceName: source?.name ?? "—", requiresApproval: rules?.policy.requiresApproval ?? false,
-                                      scimBaseURL: model.targetKind == "scim" ? (try? StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig))?.baseURL : nil,
+                                      scimBaseURL: try? Self.scimBaseURL(model),
                                       deleteError: deleteError)
         return Layout.response(Layout.page(title: model.name, user: user, notice: Self.notice(request), page.render()), status: status)
     }
