@@ -86,6 +86,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "PersonioAPI", "PersonioSandbox", "Provisioning",
+                .product(name: "Vapor", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -77,12 +77,15 @@ struct CompiledMapping: Sendable {
         var reader: Reader
         var source: CompiledSource
         var transforms: [Transform]
+        /// The source attributes it reads (`supervisor.email` → `supervisor`).
+        var attributes: Set<String>
 
         init(target: String, source: Source, transforms: [Transform]) {
             self.target = target
             self.source = CompiledSource(source)
             self.transforms = transforms
             reader = Reader(source, transforms)
+            attributes = Set(source.attributes.map(Employee.sourceAttribute(of:)))
         }
 
         func value(for employee: borrowing Employee) -> String? {

@@ -80,6 +80,9 @@ public struct PlanInput: Sendable {
     /// The connection's link counts when `links` holds only some of its links (an incremental
     /// listing needs only its people's); nil: counted from `links`. The seat limit and the brake use them.
     public var linkCounts: LinkCounts?
+    /// Attributes Personio stopped sharing with the credential (see `SharedAttributes`): their
+    /// values are unknown, so no field read from them is cleared and no rule that needs them fires.
+    public var withheld: Set<String>
 
     public struct LinkCounts: Sendable, Hashable {
         /// Links in state `active`.
@@ -95,8 +98,9 @@ public struct PlanInput: Sendable {
 
     public init(links: [Int: Link], employees: [Employee], listing: Listing, now: Date,
                 timeZone: TimeZone = TimeZone(identifier: "Europe/Berlin") ?? .current,
-                approved: Set<Int> = [], brakeReleased: Bool = false, linkCounts: LinkCounts? = nil) {
+                approved: Set<Int> = [], brakeReleased: Bool = false, linkCounts: LinkCounts? = nil, withheld: Set<String> = []) {
         self.linkCounts = linkCounts
+        self.withheld = withheld
         self.links = links
         self.employees = employees
         self.listing = listing

@@ -58,7 +58,8 @@ public struct Planner: Sendable {
             listedIds.append(employees[position].id)
             positions.append(position)
         }
-        let (outcomes, linkedListed) = decideAll(positions, input: input, today: today, trace: &trace, only: only)
+        let withholding = Withholding(rules: rules, mapping: mapping, withheld: input.withheld)
+        let (outcomes, linkedListed) = decideAll(positions, input: input, today: today, withholding: withholding, trace: &trace, only: only)
         for (position, outcome) in zip(positions, outcomes) {
             switch outcome {
             case .operation(let operation): operations.append(operation)
@@ -108,7 +109,7 @@ public struct Planner: Sendable {
     /// Every listed person's outcome, in the order of `positions`. Large listings are split into one
     /// contiguous share per processor; each person's outcome depends only on that person and their
     /// link, so the plan is the same however it is split.
-    private func decideAll(_ positions: [Int], input: PlanInput, today: LocalDate, trace: inout [String]?,
+    private func decideAll(_ positions: [Int], input: PlanInput, today: LocalDate, withholding: Withholding?, trace: inout [String]?,
                            only: Int?) -> (outcomes: [Outcome], linkedListed: Int) {
         let employees = input.employees
         let shares = only == nil && positions.count >= Self.parallelMinimum ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1
@@ -118,7 +119,8 @@ public struct Planner: Sendable {
             let outcomes = positions.map { position in
                 let link = input.links[employees[position].id]
                 if let link, link.state != .deleted { linkedListed += 1 }
-                return decide(employees[position], link: link, input: input, today: today, values: &values, trace: &trace, only: only)
+                return decide(employees[position], link: link, input: input, today: today, withholding: withholding, values: &values,
+                              trace: &trace, only: only)
             }
             return (outcomes, linkedListed)
         }
@@ -130,7 +132,7 @@ public struct Planner: Sendable {
                 DispatchQueue.concurrentPerform(iterations: shares) { share in
                     let range = positions.count * share / shares ..< positions.count * (share + 1) / shares
                     counts.buffer[share] = decideShare(range, positions: positions, employees: employees, links: input.links,
-                                                       input: input, today: today, into: outcomes.buffer)
+                                                       input: input, today: today, withholding: withholding, into: outcomes.buffer)
                 }
                 initialized = positions.count
             }
@@ -141,7 +143,7 @@ public struct Planner: Sendable {
     /// One processor's share; everything it reads arrives as a parameter, so the loop retains nothing shared.
     /// Returns how many of its people have a link that is not deleted.
     private func decideShare(_ range: Range<Int>, positions: [Int], employees: [Employee], links: [Int: Link], input: PlanInput,
-                             today: LocalDate, into outcomes: UnsafeMutableBufferPointer<Outcome>) -> Int {
+                             today: LocalDate, withholding: Withholding?, into outcomes: UnsafeMutableBufferPointer<Outcome>) -> Int {
         var noTrace: [String]? = nil
         var values: [String?] = []
         var linked = 0
@@ -149,8 +151,8 @@ public struct Planner: Sendable {
             let position = positions[index]
             let link = links[employees[position].id]
             if let link, link.state != .deleted { linked += 1 }
-            let outcome = decide(employees[position], link: link, input: input, today: today, values: &values, trace: &noTrace,
-                                 only: nil)
+            let outcome = decide(employees[position], link: link, input: input, today: today, withholding: withholding, values: &values,
+                                 trace: &noTrace, only: nil)
             (outcomes.baseAddress! + index).initialize(to: outcome)
         }
         return linked
@@ -167,11 +169,17 @@ public struct Planner: Sendable {
 
     /// One listed person's outcome. Borrows the employee: copying 100,000 of them (a retain and a
     /// release per field) was a tenth of the time of a plan.
-    private func decide(_ person: borrowing Employee, link: Link?, input: PlanInput, today: LocalDate, values: inout [String?],
-                        trace: inout [String]?, only: Int?) -> Outcome {
+    private func decide(_ person: borrowing Employee, link: Link?, input: PlanInput, today: LocalDate, withholding: Withholding?,
+                        values: inout [String?], trace: inout [String]?, only: Int?) -> Outcome {
         let id = person.id
         var steps = Trace(enabled: only == id)
         mapping.values(for: person, into: &values)
+        if let withholding {
+            // Unknown is not empty: what Personio withholds neither clears a field nor decides a state.
+            let kept = withholding.keep(link: link, values: &values)
+            if only == id { trace = [withholding.reason + (kept == nil ? "; the last values sent for its fields stand" : "")] }
+            if let kept { return .skip(kept) }
+        }
         let desired = desiredState(person, link: link, today: today, approved: !input.approved.isEmpty && input.approved.contains(id),
                                    timeZone: input.timeZone, steps: &steps)
         if only == id { trace = steps.steps }
@@ -187,6 +195,40 @@ public struct Planner: Sendable {
             if ids[middle] < id { low = middle + 1 } else { high = middle }
         }
         return low < ids.count && ids[low] == id
+    }
+
+    // MARK: Withheld attributes
+
+    /// What a plan must not conclude while Personio withholds attributes the connection relies on.
+    struct Withholding {
+        /// Withheld attributes that decide whether and how someone is sent: nobody is created, changes
+        /// state or is updated until they return (or an admin accepts the change).
+        let decisive: [String]
+        /// Positions (in the mapping's target order) and targets of fields read from withheld attributes.
+        let fields: [(position: Int, target: String)]
+        let reason: String
+
+        init?(rules: ConnectionRules, mapping: CompiledMapping, withheld: Set<String>) {
+            guard !withheld.isEmpty else { return nil }
+            decisive = withheld.intersection(ConnectionRules.lifecycleAttributes.union(rules.decisionAttributes)).sorted()
+            fields = mapping.fields.enumerated().compactMap { position, field in
+                field.attributes.isDisjoint(with: withheld) ? nil : (position, field.target)
+            }
+            let names = withheld.intersection(rules.attributesReliedOn).sorted()
+            guard !names.isEmpty else { return nil }
+            reason = "Personio stopped sharing \(names.joined(separator: ", ")) with this API credential"
+        }
+
+        /// The skip reason when the person must be left as they are; otherwise fills the withheld
+        /// fields with the values last sent and returns nil.
+        func keep(link: Link?, values: inout [String?]) -> String? {
+            guard let link else { return "not sent: \(reason)" }
+            if !decisive.isEmpty { return "kept as it is: \(reason)" }
+            // A target that keeps only a fingerprint (SCIM) cannot resend the last values: leave the person.
+            guard let stored = link.fields else { return "kept as it is: \(reason)" }
+            for field in fields { values[field.position] = stored[field.target] }
+            return nil
+        }
     }
 
     // MARK: Lifecycle

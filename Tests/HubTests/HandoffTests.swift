@@ -17,10 +17,12 @@ struct HandoffTests {
     }
 
     /// `timeout`: the Personio client's request timeout (short to provoke a create that times out).
-    func withSetup(timeout: Duration = .seconds(30), _ body: (Setup) async throws -> Void) async throws {
-        let clock = ManualClock(SyncRunnerTests.start)
+    /// The clock stands at a fraction of a second, as a real one does: SQLite keeps less of it.
+    func withSetup(_ database: HubConfiguration.Database = .sqlite(path: ":memory:"), timeout: Duration = .seconds(30),
+                   _ body: (Setup) async throws -> Void) async throws {
+        let clock = ManualClock(SyncRunnerTests.start.addingTimeInterval(0.123_456_789))
         try await withSandbox(employees: 5, seed: 13, clock: clock) { sandbox in
-            try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
+            try await TestDatabases.withDatabase(database) { app in
                 let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
                 let clients = SyncFixture.clients(sandbox, timeout: timeout)
                 try HubApp.mount(app, runner: SyncRunner(database: app.db, vault: fixture.vault, clients: clients, now: clock.provider))
@@ -82,8 +84,9 @@ struct HandoffTests {
         }
     }
 
-    @Test func aCreateThatTimedOutAfterPersonioStoredItIsNotMadeTwice() async throws {
-        try await withSetup(timeout: .seconds(1)) { setup in
+    @Test(arguments: TestDatabases.all)
+    func aCreateThatTimedOutAfterPersonioStoredItIsNotMadeTwice(_ database: HubConfiguration.Database) async throws {
+        try await withSetup(database, timeout: .seconds(1)) { setup in
             let fixture = setup.fixture
             // Personio stores the employee but answers after the client has stopped waiting
             #expect(try await fixture.sandbox.admin(.PUT, "/sandbox/faults", ["slow_writes_ms": 2500]).status == 200)
@@ -100,6 +103,35 @@ struct HandoffTests {
             #expect(retry.status == .created)
             #expect((retry.json["note"] as? String)?.contains("earlier attempt") == true)
             #expect(try await employees(fixture, email: "tim.timeout@acme.example") == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabases.all)
+    func aFailedHandOffIsSentAgainAtOnce(_ database: HubConfiguration.Database) async throws {
+        try await withSetup(database) { setup in
+            let fixture = setup.fixture
+            let api = ManagementAPITests()
+            // given a hand-off Personio refused (an unknown supervisor)
+            var body = candidate(fixture, id: "cand-retry", email: "rhea.retry@acme.example")
+            body["supervisor_email"] = "nobody@acme.example"
+            let refused = try await api.call(setup.app, .POST, "/api/v1/handoffs", token: setup.token, body)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(try await api.call(setup.app, .GET, "/api/v1/handoffs/cand-retry", token: setup.token).json["status"] as? String == "failed")
+            // when it is corrected and sent again, straight away
+            fixture.clock.advance(by: 1.5)
+            body["supervisor_email"] = nil
+            let retried = try await api.call(setup.app, .POST, "/api/v1/handoffs", token: setup.token, body)
+            // then this request sends it (no 409 in_progress while nobody is sending)
+            #expect(retried.status == .created, "\(retried.json)")
+            #expect(try await employees(fixture, email: "rhea.retry@acme.example") == 1)
+            // and two more racing requests get the first result
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
+            async let third = api.raw(setup.app, .POST, "/api/v1/handoffs", token: setup.token, text)
+            async let fourth = api.raw(setup.app, .POST, "/api/v1/handoffs", token: setup.token, text)
+            let repeats = try await [third, fourth]
+            #expect(repeats.map(\.status) == [.ok, .ok])
+            let id = try #require(retried.json["personio_id"] as? Int)
+            #expect(repeats.compactMap { $0.json["personio_id"] as? Int } == [id, id])
         }
     }
 

@@ -28,6 +28,16 @@ struct ManagementAPITests {
         return Reply(status: response.status, json: json)
     }
 
+    /// A request with a body sent exactly as written.
+    func raw(_ app: Application, _ method: HTTPMethod, _ path: String, token: String, _ body: String) async throws -> Reply {
+        var headers = HTTPHeaders()
+        headers.bearerAuthorization = BearerAuthorization(token: token)
+        headers.contentType = .json
+        let response = try await app.testing().sendRequest(method, path, headers: headers, body: ByteBuffer(string: body))
+        let json = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:]
+        return Reply(status: response.status, json: json)
+    }
+
     func withAPI(_ body: (SyncFixture, String) async throws -> Void) async throws {
         let clock = ManualClock(SyncRunnerTests.start)
         try await withSandbox(employees: 40, seed: 9, clock: clock) { sandbox in

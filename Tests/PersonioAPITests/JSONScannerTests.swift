@@ -33,4 +33,29 @@ struct JSONScannerTests {
         #expect(throws: (any Error).self) { try parse("[-]") }
         #expect(throws: (any Error).self) { try parse(#"{"a":"unterminated}"#) }
     }
+
+    @Test func deepNestingIsRefusedWithAnErrorNotACrash() throws {
+        // 10,000 levels in about 20 KB overflowed the recursive parser's stack (SIGSEGV).
+        let arrays = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        let objects = String(repeating: #"{"a":"#, count: 10_000) + "1" + String(repeating: "}", count: 10_000)
+        for deep in [arrays, objects, #"{"data":[],"skipped":"# + arrays + "}", #"{"data":["# + objects + "]}"] {
+            let error = try #require(throws: JSONParseError.self) { try parse(deep) }
+            #expect(error.message == "nested deeper than 256 levels")
+            #expect(throws: JSONParseError.self) { try EmployeePageReader.read(Array(deep.utf8)) }
+        }
+        // the limit itself is fine
+        let deepest = String(repeating: "[", count: 256) + String(repeating: "]", count: 256)
+        #expect(try parse(deepest).array?.count == 1)
+        #expect(throws: JSONParseError.self) { try parse("[" + deepest + "]") }
+    }
+
+    @Test func hostileEscapesAndNumbersAreValuesOrErrorsNeverTraps() throws {
+        // a high surrogate followed by a non-surrogate escape used to underflow (low - 0xDC00)
+        #expect(try parse(#"["\ud800\u0041"]"#)[0]?.string == "?A")
+        #expect(throws: JSONParseError.self) { try parse(#"["\u12"]"#) }
+        // numbers beyond Int are no Int (Int(1e300) traps)
+        #expect(try parse("[1e300]")[0]?.int == nil)
+        #expect(try parse("[-1e19]")[0]?.int == nil)
+        #expect(try parse("[42]")[0]?.int == 42)
+    }
 }

@@ -31,10 +31,10 @@ func link(for employee: Employee, _ state: LinkState, rules: ConnectionRules, ha
 }
 
 func plan(_ rules: ConnectionRules, _ employees: [Employee], links: [Link] = [], listing: PlanInput.Listing = .full(complete: true),
-          approved: Set<Int> = [], released: Bool = false) -> Plan {
+          approved: Set<Int> = [], released: Bool = false, withheld: Set<String> = []) -> Plan {
     Planner(rules: rules).plan(PlanInput(links: Dictionary(uniqueKeysWithValues: links.map { ($0.personioId, $0) }),
                                          employees: employees, listing: listing, now: now, timeZone: berlin,
-                                         approved: approved, brakeReleased: released))
+                                         approved: approved, brakeReleased: released, withheld: withheld))
 }
 
 /// What the target holds after applying `plan` to `links` (as the hub will do).

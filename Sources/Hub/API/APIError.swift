@@ -1,3 +1,5 @@
+import Foundation
+import PersonioAPI
 import Vapor
 
 /// The API's errors: `{"error":{"code","message","field"}}` with a 4xx status.
@@ -43,7 +45,12 @@ struct APIErrorMiddleware: AsyncMiddleware {
             case let error as APIError:
                 (status, detail) = (error.status, Body.Detail(code: error.code, message: error.message, field: error.field))
             case let error as DecodingError:  // before AbortError: Vapor makes DecodingError one, without the field
-                (status, detail) = (.badRequest, Body.Detail(code: "bad_request", message: Self.describe(error), field: Self.field(error)))
+                if let field = Self.unfitNumber(error, in: request.body.data) {
+                    let message = "\(field) must be a whole number from \(Int.min) to \(Int.max)"
+                    (status, detail) = (.badRequest, Body.Detail(code: "bad_request", message: message, field: field))
+                } else {
+                    (status, detail) = (.badRequest, Body.Detail(code: "bad_request", message: Self.describe(error), field: Self.field(error)))
+                }
             case let error as any AbortError:
                 let code = error.status == .notFound ? "not_found" : error.status.code < 500 ? "bad_request" : "internal"
                 (status, detail) = (error.status, Body.Detail(code: code, message: error.reason, field: nil))
@@ -54,6 +61,33 @@ struct APIErrorMiddleware: AsyncMiddleware {
             let response = Response(status: status)
             try response.content.encode(Body(error: detail))
             return response
+        }
+    }
+
+    /// Foundation reports a number that does not fit its property (beyond Int64, or 1.5 for an
+    /// integer) as "not valid JSON" with no path; the body is read again to name the field.
+    static func unfitNumber(_ error: DecodingError, in body: ByteBuffer?) -> String? {
+        guard case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let body,
+              let value = try? JSONValue.parse(Data(body.readableBytesView)) else { return nil }
+        return firstUnfitNumber(value, path: [])
+    }
+
+    private static func firstUnfitNumber(_ value: JSONValue, path: [String]) -> String? {
+        switch value {
+        case .number(let number):
+            return Int(exactly: number) == nil && !path.isEmpty ? path.joined(separator: ".") : nil
+        case .object(let members):
+            for key in members.keys.sorted() {
+                if let member = members[key], let field = firstUnfitNumber(member, path: path + [key]) { return field }
+            }
+            return nil
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                if let field = firstUnfitNumber(item, path: path + [String(index)]) { return field }
+            }
+            return nil
+        default:
+            return nil
         }
     }
 
@@ -72,6 +106,9 @@ struct APIErrorMiddleware: AsyncMiddleware {
         case .keyNotFound(let key, _): "\(key.stringValue) is required"
         case .typeMismatch(let type, _): "expected \(type)"
         case .valueNotFound(let type, _): "expected \(type), found null"
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            // valid JSON with a value of the wrong form: an id that is no UUID, a number beyond Int64
+            "\(context.codingPath.map(\.stringValue).joined(separator: ".")) cannot be read: \(context.debugDescription)"
         case .dataCorrupted: "the body is not valid JSON"
         @unknown default: "the body cannot be read"
         }

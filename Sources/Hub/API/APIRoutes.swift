@@ -32,6 +32,13 @@ struct APIRoutes: RouteCollection {
         var seatLimit: Int?
         var nextRunAt: Date?
         var lastError: String?
+        /// Attributes the rules rely on that Personio stopped sharing with the credential.
+        var withheldAttributes: [WithheldAttribute]
+
+        struct WithheldAttribute: Content {
+            var attribute: String
+            var since: Date
+        }
 
         init(_ model: ConnectionModel) throws {
             id = try model.requireID()
@@ -44,12 +51,16 @@ struct APIRoutes: RouteCollection {
             seatLimit = try StoredJSON.decode(ConnectionRules.self, model.rules).policy.seatLimit
             nextRunAt = model.nextRunAt
             lastError = model.lastError
+            let sharing = model.sharing
+            withheldAttributes = sharing.withheld.keys.sorted().compactMap { key in
+                sharing.withheld[key].map { WithheldAttribute(attribute: key, since: $0) }
+            }
         }
 
         enum CodingKeys: String, CodingKey {
             case id, name, preset, target, paused
             case incrementalInterval = "incremental_interval", fullInterval = "full_interval", nextRunAt = "next_run_at"
-            case lastError = "last_error", seatLimit = "seat_limit"
+            case lastError = "last_error", seatLimit = "seat_limit", withheldAttributes = "withheld_attributes"
         }
     }
 

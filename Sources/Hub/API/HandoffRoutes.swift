@@ -157,6 +157,7 @@ struct HandoffRoutes: RouteCollection {
         model.candidateID = candidate.candidateID
         model.status = .sending
         model.attempts = 0
+        model.claim = 0
         model.sentBy = candidate.sentBy
         model.updatedAt = now
         do {
@@ -177,9 +178,10 @@ struct HandoffRoutes: RouteCollection {
             guard let sql = database as? any SQLDatabase, let id = existing.id else { return .busy }
             let taken = try await sql.raw("""
                 UPDATE handoffs SET status = \(bind: HandoffModel.Status.sending.rawValue), updated_at = \(bind: now), \
-                sent_by = \(bind: candidate.sentBy) WHERE id = \(bind: id) AND updated_at = \(bind: existing.updatedAt) RETURNING id
+                sent_by = \(bind: candidate.sentBy), claim = claim + 1 WHERE id = \(bind: id) AND claim = \(bind: existing.claim) RETURNING id
                 """).all()
             guard !taken.isEmpty else { return .busy }
+            existing.claim += 1
             existing.status = .sending
             existing.updatedAt = now
             existing.sentBy = candidate.sentBy

@@ -18,6 +18,7 @@ struct ManagementRoutes: RouteCollection {
         api.post("connections", use: createConnection)
         api.patch("connections", ":connection", use: updateConnection)
         api.delete("connections", ":connection", use: deleteConnection)
+        api.post("connections", ":connection", "withheld-attributes", "accept", use: acceptWithheld)
         api.get("connections", ":connection", "held", use: listHeld)
         api.post("held", ":batch", "release", use: release)
         api.post("held", ":batch", "discard", use: discard)
@@ -365,6 +366,38 @@ struct ManagementRoutes: RouteCollection {
         let input = try request.content.decode(ConnectionInput.self)
         try await update(connection, input, scope: try request.workspace, on: request.db)
         return try APIRoutes.ConnectionView(connection)
+    }
+
+    struct AcceptInput: Content {
+        var attributes: [String]?
+    }
+
+    func acceptWithheld(_ request: Request) async throws -> APIRoutes.ConnectionView {
+        let connection = try await APIRoutes.connection(request)
+        let input = try request.content.decode(AcceptInput.self)
+        try await acceptWithheld(input.attributes ?? [], of: connection, scope: try request.workspace, on: request.db)
+        return try APIRoutes.ConnectionView(connection)
+    }
+
+    /// An admin accepts that Personio no longer shares these attributes (API and dashboard): from the
+    /// next run their values read as empty, so fields from them are cleared and rules that need them apply.
+    func acceptWithheld(_ attributes: [String], of connection: ConnectionModel, scope: WorkspaceScope, on database: any Database) async throws {
+        var sharing = connection.sharing
+        guard !attributes.isEmpty else {
+            throw APIError.invalid("attributes", "attributes is required: the withheld attributes to accept, e.g. [\"department\"]")
+        }
+        for attribute in attributes where sharing.withheld[attribute] == nil {
+            let withheld = sharing.withheld.keys.sorted()
+            throw APIError.invalid("attributes", "\(attribute) is not withheld from this connection"
+                + (withheld.isEmpty ? " (nothing is)" : "; withheld: \(withheld.joined(separator: ", "))"))
+        }
+        sharing.accept(attributes)
+        try connection.setSharing(sharing)
+        try await connection.save(on: database)
+        try await AuditEventModel(workspaceID: scope.workspaceID, actor: scope.actor, action: "connection.withheld_accepted",
+                                  subject: "connection \(try connection.requireID())",
+                                  detail: "\(connection.name): no longer shared by Personio: \(attributes.sorted().joined(separator: ", "))",
+                                  at: runner.now()).save(on: database)
     }
 
     /// Changes a connection's settings (API and dashboard) and records what changed in the audit log,

@@ -29,10 +29,13 @@ extension SyncRunner {
         let counts = PlanInput.LinkCounts(
             active: try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state == "active").count(),
             linked: try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state != "deleted").count())
+        var sharing = connection.sharing
+        sharing.observe(employees, relevant: rules.attributesReliedOn, at: now())
         // Gone: as a complete full listing without them would see it; otherwise only this person changed.
         let plan = Planner(rules: rules).plan(PlanInput(
             links: links, employees: employees, listing: gone ? .full(complete: true) : .incremental, now: now(), timeZone: timeZone,
-            approved: row?.approvedAt != nil ? [personioID] : [], brakeReleased: false, linkCounts: counts))
+            approved: row?.approvedAt != nil ? [personioID] : [], brakeReleased: false, linkCounts: counts,
+            withheld: Set(sharing.withheld.keys)))
         return Explanation(operation: plan.operations.first { $0.personioId == personioID },
                            skipped: plan.skipped.first { $0.personioId == personioID }?.reason, goneFromPersonio: gone)
     }

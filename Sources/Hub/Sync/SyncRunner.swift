@@ -135,6 +135,26 @@ public struct SyncRunner: Sendable {
         return reports
     }
 
+    /// Takes in which attributes this listing returned; a change is stored (not by a dry run).
+    private func observeSharing(_ connection: ConnectionModel, rules: ConnectionRules, fetch: Fetch,
+                                dryRun: Bool) async throws -> SharedAttributes {
+        let before = connection.sharing
+        var sharing = before
+        sharing.observe(fetch.employees, relevant: rules.attributesReliedOn, at: fetch.startedAt)
+        if !dryRun, sharing != before || connection.sharedAttributes == nil {
+            try connection.setSharing(sharing)
+            try await connection.save(on: database)
+        }
+        return sharing
+    }
+
+    /// What the connection says while Personio withholds attributes it relies on.
+    static func withheldNotice(_ sharing: SharedAttributes, timeZone: TimeZone) -> String {
+        "Personio stopped sharing \(sharing.describe(in: timeZone)) with this API credential; the values last sent are kept "
+            + "and nobody is created, archived or deleted because of it. Tick the attributes again in Personio (Settings › "
+            + "Integrations › API credentials › Readable employee attributes), or accept the change on the connection."
+    }
+
     static func secretContext(_ source: SourceModel) -> String { "source:\(source.id?.uuidString ?? ""):client_secret" }
 
     /// The (shared) Personio client for a source, with its secret opened from the vault.
@@ -207,9 +227,11 @@ public struct SyncRunner: Sendable {
         let released = try await HeldBatchModel.query(on: database).filter(\.$connection.$id == connectionID)
             .filter(\.$status == .released).first()
         let approved = rules.policy.requiresApproval ? Set(rows.lazy.filter { $0.approvedAt != nil }.map(\.personioID)) : []
+        let sharing = try await observeSharing(connection, rules: rules, fetch: fetch, dryRun: dryRun)
         let plan = Planner(rules: rules).plan(PlanInput(links: links, employees: fetch.employees, listing: fetch.listing,
                                                         now: fetch.startedAt, timeZone: timeZone, approved: approved,
-                                                        brakeReleased: released != nil, linkCounts: linkCounts))
+                                                        brakeReleased: released != nil, linkCounts: linkCounts,
+                                                        withheld: Set(sharing.withheld.keys)))
         // The SCIM app is asked only when there is something to send (not on every idle tick).
         var scim: SCIMTarget?
         if connection.targetKind == "scim", !dryRun, plan.operations.contains(where: { $0.kind != .hold }) {
@@ -289,6 +311,7 @@ public struct SyncRunner: Sendable {
         run.status = held ? .held : .succeeded
         run.error = fetch.incompleteReason.map { "Personio's listing was incomplete, so nobody was archived or deleted: \($0)" }
             ?? (failed > 0 ? "\(failed) of \(operations.count) operations failed; each is explained in the run's operations and retried later" : nil)
+            ?? (sharing.withheld.isEmpty ? nil : Self.withheldNotice(sharing, timeZone: timeZone))
         let finished = now()
         run.finishedAt = finished
         try await run.save(on: database)

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Logging
 
 /// Talks to Personio's v1 API politely: one token shared by all calls, client-side rate limits,
@@ -202,11 +203,15 @@ public final class PersonioClient: Sendable {
 
     static func retryAfter(_ response: PersonioHTTPResponse) -> Duration? {
         guard let text = response.header("Retry-After"), let seconds = Double(text.trimmingCharacters(in: .whitespaces)),
-              seconds >= 0 else { return nil }
-        return .milliseconds(Int(seconds * 1000))
+              seconds >= 0, seconds.isFinite else { return nil }
+        // A day at most: a hostile or broken server's "1e300" must neither trap nor stall a run for ever.
+        return .milliseconds(Int(min(seconds, 86_400) * 1000))
     }
 
     static func describeTransportError(_ error: any Error) -> String {
+        if let tooLarge = error as? NIOTooManyBytesError {
+            return "the answer was larger than \((tooLarge.maxBytes ?? 0) >> 20) MB, far more than any Personio page"
+        }
         let text = String(describing: error)
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }

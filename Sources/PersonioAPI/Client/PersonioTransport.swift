@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SyncEngine
 
 /// One HTTP exchange, as the client needs it. The live transport uses AsyncHTTPClient; a v2
 /// transport or a recording one for tests can take its place.
@@ -50,7 +51,12 @@ public struct AsyncHTTPClientTransport: PersonioTransport {
         self.maxBodyBytes = maxBodyBytes
     }
 
+    /// Sends the request; the whole exchange, body included, must finish within `timeout`.
     public func send(_ request: PersonioHTTPRequest, timeout: Duration) async throws -> PersonioHTTPResponse {
+        try await withTimeLimit(timeout) { try await exchange(request, timeout: timeout) }
+    }
+
+    private func exchange(_ request: PersonioHTTPRequest, timeout: Duration) async throws -> PersonioHTTPResponse {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }

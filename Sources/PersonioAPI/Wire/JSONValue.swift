@@ -46,7 +46,8 @@ public enum JSONValue: Decodable, Equatable, Sendable {
 
     public var string: String? { if case .string(let value) = self { value } else { nil } }
     public var number: Double? { if case .number(let value) = self { value } else { nil } }
-    public var int: Int? { number.flatMap { $0 == $0.rounded() ? Int($0) : nil } }
+    /// The number as an integer when it is one and fits (`Int(_:)` would trap on 1e300).
+    public var int: Int? { number.flatMap { Int(exactly: $0) } }
     public var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
     public var array: [JSONValue]? { if case .array(let value) = self { value } else { nil } }
     public var object: [String: JSONValue]? { if case .object(let value) = self { value } else { nil } }
@@ -63,8 +64,14 @@ public struct JSONParseError: Error, CustomStringConvertible, Equatable {
 /// A pull scanner over JSON bytes: reads values, keys and strings in place, and skips what the
 /// caller does not need, so large pages can be read without building a dictionary per object.
 struct JSONScanner {
+    /// Arrays and objects nested deeper than this are refused: the scanner recurses, and a hostile
+    /// document of a few kilobytes (`[[[[…`) would otherwise overflow the stack. Personio's and SCIM's
+    /// documents nest a handful of levels; Foundation's parsers stop at 512.
+    static let maximumDepth = 256
+
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    var depth = 0
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -90,10 +97,18 @@ struct JSONScanner {
         index += 1
     }
 
+    /// Consumes the opening bracket of an array or object one level deeper.
+    private mutating func open(_ byte: UInt8) throws(JSONParseError) {
+        try expect(byte)
+        depth += 1
+        guard depth <= Self.maximumDepth else { throw failure("nested deeper than \(Self.maximumDepth) levels") }
+    }
+
     /// Iterates an object's members: `body` is called with each key, positioned at its value,
     /// and must consume that value.
     mutating func object(_ body: (inout JSONScanner, String) throws(JSONParseError) -> Void) throws(JSONParseError) {
-        try expect(UInt8(ascii: "{"))
+        try open(UInt8(ascii: "{"))
+        defer { depth -= 1 }
         if try peek() == UInt8(ascii: "}") { index += 1; return }
         while true {
             skipWhitespace()
@@ -110,7 +125,8 @@ struct JSONScanner {
 
     /// Iterates an array's elements: `body` must consume each element.
     mutating func array(_ body: (inout JSONScanner) throws(JSONParseError) -> Void) throws(JSONParseError) {
-        try expect(UInt8(ascii: "["))
+        try open(UInt8(ascii: "["))
+        defer { depth -= 1 }
         if try peek() == UInt8(ascii: "]") { index += 1; return }
         while true {
             try body(&self)
@@ -144,7 +160,8 @@ struct JSONScanner {
     mutating func skipValue() throws(JSONParseError) {
         switch try peek() {
         case UInt8(ascii: "{"):  // member names are skipped, not made into strings
-            index += 1
+            try open(UInt8(ascii: "{"))
+            defer { depth -= 1 }
             if try peek() == UInt8(ascii: "}") { index += 1; return }
             while true {
                 skipWhitespace()
@@ -305,7 +322,8 @@ struct JSONScanner {
                 else { throw failure("bad \\u escape") }
                 index += 4
                 if (0xD800..<0xDC00).contains(code), index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                   let low = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[index + 2..<index + 6]), as: UTF8.self), radix: 16) {
+                   let low = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[index + 2..<index + 6]), as: UTF8.self), radix: 16),
+                   (0xDC00..<0xE000).contains(low) {
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     index += 6
                 }

@@ -216,10 +216,13 @@ extension SandboxStore {
         query.filter { $0.0 == name }.map(\.1)
     }
 
-    func integer(_ query: [(String, String)], _ name: String, default value: Int, minimum: Int) throws(PersonioFailure) -> Int {
+    /// Offsets, limits and ids are at most 2³¹ − 1 (Personio's own integers), which also keeps
+    /// `offset + limit` and `page × limit` from overflowing.
+    func integer(_ query: [(String, String)], _ name: String, default value: Int, minimum: Int,
+                 maximum: Int = Int(Int32.max)) throws(PersonioFailure) -> Int {
         guard let text = values(query, name).last else { return value }
-        guard let number = Int(text), number >= minimum else {
-            throw .badRequest(name, "The \(name) parameter must be an integer of at least \(minimum).")
+        guard let number = Int(text), number >= minimum, number <= maximum else {
+            throw .badRequest(name, "The \(name) parameter must be an integer from \(minimum) to \(maximum).")
         }
         return number
     }

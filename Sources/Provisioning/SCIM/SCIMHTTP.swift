@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SyncEngine
 
 /// One SCIM exchange. The live implementation uses AsyncHTTPClient; tests may record or fake.
 public protocol SCIMTransport: Sendable {
@@ -16,7 +17,13 @@ public struct AsyncHTTPClientSCIMTransport: SCIMTransport {
         self.client = client
     }
 
+    /// Sends the request; the whole exchange, body included, must finish within `timeout`.
     public func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeout: Duration) async throws
+        -> (status: Int, headers: [(String, String)], body: [UInt8]) {
+        try await withTimeLimit(timeout) { try await exchange(method: method, url: url, headers: headers, body: body, timeout: timeout) }
+    }
+
+    private func exchange(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeout: Duration) async throws
         -> (status: Int, headers: [(String, String)], body: [UInt8]) {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)

@@ -9,7 +9,8 @@ public enum HubMigrations {
         CreateRuns(), CreateRunOperations(), CreateHeldBatches(), CreateAuditEvents(), CreateDirectoryChanges(),
         CreateIndexes(), AddLinkApprovals(), AddConnectionMarks(), CreateWebhooks(), AddLinkIndexes(),
         CreateHandoffs(),
-        CreateDashboardSessions(), AddLinkRejections(), CreateAbsences(),
+        CreateDashboardSessions(), AddLinkRejections(), CreateAbsences(), AddHandoffClaims(),
+        AddConnectionSharedAttributes(),
     ]
 }
 
@@ -469,5 +470,30 @@ struct CreateAbsences: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema("absences").delete()
         try await database.schema("absence_kinds").delete()
+    }
+}
+
+/// A hand-off's claim is taken over by comparing a counter, not a timestamp: SQLite keeps dates
+/// with less precision than Swift's, so "updated_at = the value just read" never matched there and
+/// a failed hand-off could not be sent again.
+struct AddHandoffClaims: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("handoffs").field("claim", .int, .required, .sql(.default(0))).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("handoffs").deleteField("claim").update()
+    }
+}
+
+/// Which attributes Personio shares with a connection's credential, so one it stops sharing reads as
+/// unknown rather than empty (`SharedAttributes` as JSON).
+struct AddConnectionSharedAttributes: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("connections").field("shared_attributes", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("connections").deleteField("shared_attributes").update()
     }
 }

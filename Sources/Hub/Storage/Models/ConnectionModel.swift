@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SyncEngine
 
 /// Source → target with a preset, its rules (policy, mapping, scope) as JSON, and a schedule.
 /// The lease columns make sure one instance at a time runs it.
@@ -32,6 +33,9 @@ public final class ConnectionModel: Model, @unchecked Sendable {
     @OptionalField(key: "updated_since") public var updatedSince: Date?
     /// When the last complete full listing that served it began.
     @OptionalField(key: "last_full_at") public var lastFullAt: Date?
+    /// `SharedAttributes` as JSON: what Personio returned of the attributes the rules rely on, and
+    /// what it stopped returning since when. nil: nothing observed yet.
+    @OptionalField(key: "shared_attributes") public var sharedAttributes: String?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
@@ -50,5 +54,17 @@ public final class ConnectionModel: Model, @unchecked Sendable {
         self.incrementalInterval = incrementalInterval
         self.fullInterval = fullInterval
         self.paused = paused
+    }
+}
+
+extension ConnectionModel {
+    /// The attributes Personio shares with this connection's credential (empty when unreadable or
+    /// never observed: then nothing counts as withheld).
+    var sharing: SharedAttributes {
+        get { sharedAttributes.flatMap { try? StoredJSON.decode(SharedAttributes.self, $0) } ?? SharedAttributes() }
+    }
+
+    func setSharing(_ sharing: SharedAttributes) throws {
+        sharedAttributes = try StoredJSON.text(sharing)
     }
 }

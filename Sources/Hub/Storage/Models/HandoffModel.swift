@@ -25,6 +25,9 @@ public final class HandoffModel: Model, @unchecked Sendable {
     /// Create requests sent to Personio so far: after one that may have succeeded unseen (a timeout),
     /// an employee found under the e-mail is this hand-off's own.
     @Field(key: "attempts") public var attempts: Int
+    /// Counts the claims taken on this row: a request takes the row over only while the counter is
+    /// the one it read, so of two racing requests exactly one wins.
+    @Field(key: "claim") public var claim: Int
     @Field(key: "sent_by") public var sentBy: String
     @OptionalField(key: "sent_at") public var sentAt: Date?
     @OptionalField(key: "error_code") public var errorCode: String?

@@ -1,0 +1,73 @@
+import AsyncHTTPClient
+import Foundation
+@testable import PersonioAPI
+@testable import Hub
+import NIOCore
+import Testing
+import Vapor
+import VaporTesting
+
+/// Bodies meant to crash or confuse the hub: JSON nested 10,000 deep into every route that takes a
+/// body, and valid JSON whose values do not fit (a number beyond Int64, an id that is no UUID).
+@Suite("Hostile input to the hub")
+struct HubHostileInputTests {
+    static let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+
+    func withHub(_ body: (Application, String) async throws -> Void) async throws {
+        try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
+            // no Personio: a client that would find nothing listening on loopback's discard port
+            let clients = PersonioClients { _, credentials in
+                PersonioClient(configuration: PersonioConfiguration(baseURL: "http://127.0.0.1:9/v1", credentials: credentials),
+                               transport: AsyncHTTPClientTransport(client: HTTPClient.shared))
+            }
+            try HubApp.mount(app, runner: SyncRunner(database: app.db, vault: try Vault(masterKey: Data(count: 32)), clients: clients,
+                                                     now: { Date() }), adminToken: "admin-token-for-tests")
+            let workspace = WorkspaceModel(name: "Acme", timeZone: "Europe/Berlin")
+            try await workspace.save(on: app.db)
+            let token = try await APITokens.create(workspaceID: try workspace.requireID(), name: "t", on: app.db).token
+            try await body(app, token)
+        }
+    }
+
+    @Test func deepJSONIntoEveryRouteThatTakesABodyIsA4xx() async throws {
+        try await withHub { app, token in
+            let routes = app.routes.all.filter { [.POST, .PUT, .PATCH].contains($0.method) }
+            #expect(routes.count > 20)
+            for route in routes {
+                let path = "/" + route.path.map { component -> String in
+                    if case .parameter = component { return UUID().uuidString }
+                    return component.description
+                }.joined(separator: "/")
+                for bearer in [token, "admin-token-for-tests"] {
+                    var headers = HTTPHeaders()
+                    headers.bearerAuthorization = BearerAuthorization(token: bearer)
+                    headers.contentType = .json
+                    let response = try await app.testing().sendRequest(route.method, path, headers: headers, body: ByteBuffer(string: Self.deep))
+                    // dashboard pages send a visitor without a session to the sign-in page
+                    let expected: Range<UInt> = path.hasPrefix("/api/") ? 400..<500 : 303..<500
+                    #expect(expected.contains(response.status.code), "\(route.method) \(path): \(response.status)")
+                }
+            }
+            // and the hub still answers
+            var headers = HTTPHeaders()
+            headers.bearerAuthorization = BearerAuthorization(token: token)
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/workspace", headers: headers).status == .ok)
+        }
+    }
+
+    @Test func valuesThatDoNotFitNameTheirField() async throws {
+        try await withHub { app, token in
+            let api = ManagementAPITests()
+            let huge = try await api.raw(app, .POST, "/api/v1/connections", token: token,
+                                         #"{"source_id":"\#(UUID().uuidString)","preset":"survey","seat_limit":92233720368547758070}"#)
+            #expect(huge.status == .badRequest, "\(huge.json)")
+            #expect(huge.error?["field"] as? String == "seat_limit", "\(huge.json)")
+            #expect((huge.error?["message"] as? String)?.contains("seat_limit") == true)
+            let notUUID = try await api.raw(app, .POST, "/api/v1/connections", token: token, #"{"source_id":"not-a-uuid","preset":"survey"}"#)
+            #expect(notUUID.status == .badRequest)
+            #expect(notUUID.error?["field"] as? String == "source_id")
+            let broken = try await api.raw(app, .POST, "/api/v1/connections", token: token, #"{"source_id":"#)
+            #expect(broken.error?["message"] as? String == "the body is not valid JSON")
+        }
+    }
+}
