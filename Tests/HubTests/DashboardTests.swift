@@ -120,6 +120,39 @@ struct DashboardTests {
         }
     }
 
+    @Test func aConnectionSaysWhatPersonioStoppedSharingAndAnAdminAcceptsIt() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let connection = try await fixture.connection(.timeTracking)
+            #expect(try await fixture.sync(connection, full: true).status == .succeeded)
+            #expect(try await fixture.sandbox.admin(.PUT, "/sandbox/faults", ["drop_attribute": "department"]).status == 200)
+            fixture.clock.advance(by: 60)
+            #expect(try await fixture.sync(connection, full: true).counts.isEmpty)
+
+            // a viewer sees why, without the button
+            let viewer = try await context.signedIn(.viewer)
+            let overview = try await viewer.get(DashboardPath.connections)
+            #expect(overview.html.contains("fields kept"))
+            let seen = try await viewer.get(DashboardPath.connection(connection))
+            #expect(seen.html.contains("Personio stopped sharing department"))
+            #expect(seen.html.contains("department (since 2026-11-22)"))
+            #expect(!seen.html.contains("no longer shared</button>"))
+            #expect(try await viewer.post(DashboardPath.connectionAction(connection, .acceptWithheld),
+                                          [("csrf", PageClient.csrf(seen) ?? "")]).status == .forbidden)
+
+            // an admin accepts it
+            let admin = try await context.signedIn(.admin)
+            let page = try await admin.get(DashboardPath.connection(connection))
+            #expect(page.html.contains("Accept: department no longer shared</button>"))
+            let accepted = try await admin.post(DashboardPath.connectionAction(connection, .acceptWithheld), [("csrf", PageClient.csrf(page) ?? "")])
+            #expect(accepted.status == .seeOther)
+            let after = try await admin.get(DashboardPath.connection(connection))
+            #expect(!after.html.contains("id=\"withheld\""), "the notice is gone (earlier runs still say what they saw)")
+            #expect(try await AuditEventModel.query(on: context.app.db).filter(\.$action == "connection.withheld_accepted").first()?.actor
+                    == "admin@acme.example")
+        }
+    }
+
     @Test(arguments: TestDatabases.all)
     func wrongPasswordsAreRejectedAndRateLimitedPerAddress(_ database: HubConfiguration.Database) async throws {
         try await withDashboard(database) { context in

@@ -33,5 +33,7 @@ enum DashboardPath {
 
     enum ConnectionAction: String, CaseIterable {
         case sync, preview, pause, resume, delete
+        /// Accept that Personio no longer shares the attributes it withholds.
+        case acceptWithheld = "accept-withheld"
     }
 }

@@ -38,6 +38,10 @@ extension DashboardRoutes {
             if syncing { return ("syncing", "warn", nil) }
             if heldBatches > 0 { return ("held", "warn", "The deletion brake held a batch; release or discard it.") }
             if let error = model.lastError { return ("failing", "bad", error) }
+            let sharing = model.sharing
+            if !sharing.withheld.isEmpty {
+                return ("fields kept", "warn", "Personio stopped sharing \(sharing.withheld.keys.sorted().joined(separator: ", ")); fields kept.")
+            }
             return ("connected", "ok", nil)
         }
 
@@ -218,6 +222,10 @@ extension DashboardRoutes {
             try await model.save(on: request.db)
             try await audit(request, user, "connection.\(action == .pause ? "paused" : "resumed")", subject: "connection \(id)", detail: model.name)
             return Self.redirect(request, to: DashboardPath.connection(id), notice: action == .pause ? .paused : .resumed)
+        case .acceptWithheld:
+            let attributes = Array(model.sharing.withheld.keys)
+            try await management.acceptWithheld(attributes, of: model, scope: try request.workspace, on: request.db)
+            return Self.redirect(request, to: DashboardPath.connection(id), notice: .accepted)
         case .delete:
             let typed = (try? request.content.get(String.self, at: "confirm"))?.trimmingCharacters(in: .whitespaces)
             guard typed == model.name else {
@@ -293,6 +301,7 @@ struct ConnectionPageView {
         <p class="muted">Preset \(item.model.preset) · source \(sourceName) · target \(item.model.targetKind)\(scimBaseURL.map { " (\($0))" } ?? "") · \
         last sync \(Layout.date(item.lastRun?.startedAt, in: zone)) · next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone))</p>
         \(actions)
+        \(withheldSection)
         \(heldSection)
         <h2>Runs</h2>\(RunChart(runs: runs).svg)
         <div class="table"><table><thead><tr><th scope="col">Started</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Operations</th></tr></thead><tbody>
@@ -307,6 +316,24 @@ struct ConnectionPageView {
         })</tbody></table></div>
         \(links.count == 200 ? HTML("<p class=\"muted\">The first 200; search to narrow down.</p>") : .empty)
         \(user.may(.own) ? deleteForm : .empty)
+        """
+    }
+
+    /// What Personio stopped sharing, what Rollcall does about it, and the two ways out.
+    private var withheldSection: HTML {
+        let sharing = item.model.sharing
+        guard !sharing.withheld.isEmpty else { return .empty }
+        let names = sharing.withheld.keys.sorted().joined(separator: ", ")
+        return """
+        <section class="card" aria-labelledby="withheld"><h2 id="withheld">Personio stopped sharing \(names)</h2>
+        <p>Personio no longer returns \(sharing.describe(in: zone)) to this API credential. Rollcall treats the values as unknown,
+        not empty: the values last sent are kept, and nobody is created, archived or deleted because of it.</p>
+        <p>If this was a mistake, tick the attributes again in Personio under Settings › Integrations › API credentials ›
+        Readable employee attributes; the next run notices. If it was meant, accept the change: from the next run the values
+        read as empty, so fields from them are cleared and rules that need them apply.</p>
+        \(user.may(.manage) ? Layout.button("Accept: \(names) no longer shared", action: DashboardPath.connectionAction(item.id, .acceptWithheld),
+                                             user: user, style: "secondary") : .empty)
+        </section>
         """
     }
 

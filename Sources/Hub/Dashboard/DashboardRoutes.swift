@@ -145,6 +145,7 @@ struct DashboardRoutes: RouteCollection {
 
     enum NoticeKey: String {
         case synced, previewed, paused, resumed, released, discarded, approved, rejected, busy, saved, created, connected, deleted, rotated, invited, sent
+        case accepted
 
         var notice: Layout.Notice {
             switch self {
@@ -164,6 +165,7 @@ struct DashboardRoutes: RouteCollection {
             case .invited: .init(kind: .success, text: "Invitation created.")
             case .sent: .init(kind: .success, text: "Sent to Personio.")
             case .saved: .init(kind: .success, text: "Saved.")
+            case .accepted: .init(kind: .success, text: "Accepted. From the next run those attributes read as empty in Personio.")
             }
         }
     }
