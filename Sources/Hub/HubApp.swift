@@ -12,13 +12,14 @@ public enum HubApp {
         try HubDatabase.configure(app, configuration.database)
         var runner = SyncRunner(database: app.db, vault: vault, clients: clients, now: now, logger: app.logger)
         runner.metrics = HubMetrics()
-        try mount(app, runner: runner, adminToken: configuration.adminToken, defaultTimeZone: configuration.defaultTimeZone.identifier)
+        try mount(app, runner: runner, adminToken: configuration.adminToken, defaultTimeZone: configuration.defaultTimeZone.identifier,
+                  trustedProxies: configuration.trustedProxies)
         return runner
     }
 
     /// The routes and middleware, on an application whose database is configured.
     public static func mount(_ app: Application, runner: SyncRunner, adminToken: String? = nil,
-                             defaultTimeZone: String = "Europe/Berlin", bcryptCost: Int = 12) throws {
+                             defaultTimeZone: String = "Europe/Berlin", bcryptCost: Int = 12, trustedProxies: TrustedProxies = .none) throws {
         app.middleware = Middlewares()
         app.middleware.use(APIErrorMiddleware())
         try app.register(collection: APIRoutes(runner: runner))
@@ -28,7 +29,8 @@ public enum HubApp {
         try app.register(collection: HandoffRoutes(runner: runner))
         try app.register(collection: AbsenceRoutes(runner: runner))
         try app.register(collection: WorkspaceRoutes(adminToken: adminToken, defaultTimeZone: defaultTimeZone, now: runner.now))
-        try app.register(collection: DashboardRoutes(runner: runner, users: DashboardUsers(database: app.db, now: runner.now, bcryptCost: bcryptCost)))
+        try app.register(collection: DashboardRoutes(runner: runner, users: DashboardUsers(database: app.db, now: runner.now, bcryptCost: bcryptCost),
+                                                     proxies: trustedProxies))
         app.get("health") { _ in ["status": "ok"] }
         let metrics = runner.metrics
         let now = runner.now

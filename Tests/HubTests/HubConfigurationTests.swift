@@ -14,6 +14,16 @@ struct HubConfigurationTests {
         #expect(configuration.masterKey?.count == 32)
     }
 
+    @Test func trustsNoProxyUnlessToldAndReadsAddressesAndNetworks() throws {
+        #expect(try HubConfiguration(environment: ["ROLLCALL_MASTER_KEY": key]).trustedProxies.networks.isEmpty)
+        let configured = try HubConfiguration(environment: ["ROLLCALL_MASTER_KEY": key,
+                                                            "ROLLCALL_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1 ,fd00::/8"])
+        #expect(configured.trustedProxies.networks.map(\.description) == ["10.0.0.0/8", "127.0.0.1", "fd00:0:0:0:0:0:0:0/8"])
+        let network = try #require(IPNetwork("10.0.0.0/8"))
+        #expect(network.contains("10.200.3.4") && network.contains("::ffff:10.1.1.1"))
+        #expect(!network.contains("11.0.0.1") && !network.contains("example.com") && !network.contains("fd00::1"))
+    }
+
     @Test func readsPostgresAndSQLiteURLs() throws {
         let postgres = try HubConfiguration(environment: ["ROLLCALL_MASTER_KEY": key, "ROLLCALL_DATABASE_URL": "postgres://u:p@localhost/rollcall"])
         #expect(postgres.database == .postgres(url: "postgres://u:p@localhost/rollcall"))
@@ -31,6 +41,8 @@ struct HubConfigurationTests {
             (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_ADMIN_TOKEN": "short"], "ROLLCALL_ADMIN_TOKEN"),
             (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_LOG_FORMAT": "xml"], "ROLLCALL_LOG_FORMAT"),
             (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_LOG_LEVEL": "loud"], "ROLLCALL_LOG_LEVEL"),
+            (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"], "ROLLCALL_TRUSTED_PROXIES"),
+            (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_TRUSTED_PROXIES": "10.0.0.0/33"], "ROLLCALL_TRUSTED_PROXIES"),
         ]
         for (environment, variable) in cases {
             #expect(throws: HubConfiguration.ConfigurationError.self) { try HubConfiguration(environment: environment) }

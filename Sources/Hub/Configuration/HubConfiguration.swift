@@ -24,6 +24,8 @@ public struct HubConfiguration: Sendable, Equatable {
     /// nil: the command's default).
     public var logFormat: HubLogHandler.Format
     public var logLevel: Logger.Level?
+    /// Proxies whose `X-Forwarded-*` headers are believed (`ROLLCALL_TRUSTED_PROXIES`); none by default.
+    public var trustedProxies: TrustedProxies
 
     public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
         public let variable: String
@@ -82,6 +84,16 @@ public struct HubConfiguration: Sendable, Equatable {
         defaultTimeZone = zone
 
         (logFormat, logLevel) = try Self.logging(environment: environment)
+
+        var proxies: [IPNetwork] = []
+        for item in (value("ROLLCALL_TRUSTED_PROXIES") ?? "").split(separator: ",") where !item.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let network = IPNetwork(String(item)) else {
+                throw ConfigurationError(variable: "ROLLCALL_TRUSTED_PROXIES",
+                                         problem: "\(item.trimmingCharacters(in: .whitespaces)) is not an IP address or network such as 10.0.0.0/8")
+            }
+            proxies.append(network)
+        }
+        trustedProxies = TrustedProxies(proxies)
 
         if let token = value("ROLLCALL_ADMIN_TOKEN") {
             guard token.count >= 24 else {

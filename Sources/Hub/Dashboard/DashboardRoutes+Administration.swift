@@ -66,11 +66,9 @@ extension DashboardRoutes {
         }
         do {
             let token = try await users.invite(workspaceID: user.workspaceID, email: form.email ?? "", role: role, by: user.actor)
-            // Behind a TLS proxy the hub sees http; the proxy says what the browser used.
-            let host = request.headers.first(name: "X-Forwarded-Host") ?? request.headers.first(name: .host) ?? "localhost"
-            let scheme = request.headers.first(name: "X-Forwarded-Proto") ?? request.url.scheme ?? "http"
+            // Behind a TLS proxy the hub sees http; a trusted proxy says what the browser used.
             return try await usersResponse(request, user: user, form: InviteForm(), error: nil,
-                                           link: "\(scheme)://\(host)\(DashboardPath.invite(token))")
+                                           link: proxies.origin(request) + DashboardPath.invite(token))
         } catch let DashboardUsers.Problem.invalid(field, message) {
             return try await usersResponse(request, user: user, form: form, error: (field, message), link: nil, status: .unprocessableEntity)
         }
@@ -110,6 +108,9 @@ extension DashboardRoutes {
             return request.redirect(to: DashboardPath.signIn)
         } catch let DashboardUsers.Problem.invalid(field, message) {
             return acceptResponse(request, invite: invite, name: form.name, error: (field, message), status: .unprocessableEntity)
+        } catch DashboardUsers.Problem.exists {
+            return acceptResponse(request, invite: invite, name: form.name,
+                                  error: ("name", "This invitation was just accepted; sign in with the password chosen then."), status: .conflict)
         }
     }
 }

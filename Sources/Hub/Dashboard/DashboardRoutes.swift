@@ -7,6 +7,8 @@ import Vapor
 struct DashboardRoutes: RouteCollection {
     let runner: SyncRunner
     let users: DashboardUsers
+    /// Whose `X-Forwarded-*` headers give the client's address and the links' origin.
+    var proxies: TrustedProxies = .none
 
     var management: ManagementRoutes { ManagementRoutes(runner: runner) }
 
@@ -79,7 +81,7 @@ struct DashboardRoutes: RouteCollection {
         guard let email = form.email?.trimmingCharacters(in: .whitespaces), !email.isEmpty, let password = form.password, !password.isEmpty else {
             return signInResponse(email: form.email, next: form.next, message: "Enter your e-mail address and password.", status: .unprocessableEntity)
         }
-        let address = request.remoteAddress?.ipAddress ?? "unknown"
+        let address = proxies.clientAddress(request)
         switch try await users.signIn(email: email, password: password, address: address) {
         case let .signedIn(_, token):
             let response = request.redirect(to: Self.safeNext(form.next) ?? DashboardPath.connections)
@@ -96,9 +98,12 @@ struct DashboardRoutes: RouteCollection {
         }
     }
 
-    /// Only paths on this site (no `//host` or scheme) are followed after sign-in.
+    /// Only paths on this site (no `//host` or scheme) are followed after sign-in. Browsers drop tabs
+    /// and line breaks from URLs (`/\t/evil.example` is `//evil.example` to them), so no control
+    /// character or space passes either.
     static func safeNext(_ next: String?) -> String? {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.contains(":") else { return nil }
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.contains(":"),
+              next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else { return nil }
         return next
     }
 

@@ -57,7 +57,12 @@ public struct DashboardUsers: Sendable {
         }
         let user = UserModel(workspaceID: workspaceID, email: address, name: trimmedName,
                              passwordHash: try Bcrypt.hash(password, cost: bcryptCost), role: role)
-        try await user.create(on: database)
+        do {
+            try await user.create(on: database)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // another request created it in the meantime (e.g. the same invitation accepted twice at once)
+            throw Problem.exists("\(address) already has an account in this workspace.")
+        }
         return user
     }
 
@@ -69,19 +74,22 @@ public struct DashboardUsers: Sendable {
         case locked(until: Date)
     }
 
-    /// Checks the password (with the same bcrypt work whether or not the address exists), records
-    /// the attempt, and opens a session. Too many failures for the address or the client lock
-    /// sign-in for the window.
+    /// Checks the password (with the same bcrypt work whether or not the address exists) and opens a
+    /// session. Failures lock one account from one client address (so an attacker cannot lock anyone
+    /// else out), and one client address altogether after ten times as many. An attempt is recorded
+    /// as failed *before* its password is checked and the failures are counted again: parallel
+    /// guesses each see the ones recorded before them, so of a burst of 100 at most `maxFailures`
+    /// reach bcrypt, and the burst itself locks.
     public func signIn(email: String, password: String, address: String) async throws -> SignInResult {
         let email = Self.normalisedEmail(email) ?? email.lowercased()
-        let since = now().addingTimeInterval(-lockWindow)
-        let failuresForEmail = try await SignInAttemptModel.query(on: database).filter(\.$email == email)
-            .filter(\.$succeeded == false).filter(\.$createdAt > since).count()
-        let failuresFromAddress = try await SignInAttemptModel.query(on: database).filter(\.$address == address)
-            .filter(\.$succeeded == false).filter(\.$createdAt > since).count()
-        if failuresForEmail >= maxFailures || failuresFromAddress >= maxFailures * 10 {
-            return .locked(until: now().addingTimeInterval(lockWindow))
-        }
+        let at = now()
+        let until = at.addingTimeInterval(lockWindow)
+        // Locked already: refused without being recorded, so the lock ends when the window passes.
+        if try await isLocked(email: email, address: address, at: at, allowing: 0) { return .locked(until: until) }
+        let attempt = SignInAttemptModel(email: email, address: address, succeeded: false, at: at)
+        try await attempt.create(on: database)
+        // More failures than allowed, counting this one: part of a burst; it stays recorded, unchecked.
+        if try await isLocked(email: email, address: address, at: at, allowing: 1) { return .locked(until: until) }
         let candidates = try await UserModel.query(on: database).filter(\.$email == email).sort(\.$createdAt).all()
         var matched: UserModel?
         if candidates.isEmpty {
@@ -92,14 +100,24 @@ public struct DashboardUsers: Sendable {
             matched = candidate
             break
         }
-        try await SignInAttemptModel(email: email, address: address, succeeded: matched != nil, at: now()).create(on: database)
         guard let user = matched else { return .rejected }
+        attempt.succeeded = true
+        try await attempt.save(on: database)
         let token = Self.randomToken()
         try await DashboardSessionModel(tokenDigest: APITokens.digest(token), userID: try user.requireID(), csrfToken: Self.randomToken(),
                                         createdAt: now(), expiresAt: now().addingTimeInterval(sessionLifetime)).create(on: database)
         try await AuditEventModel(workspaceID: user.$workspace.id, actor: user.email, action: "user.signed_in", subject: "user \(user.email)",
                                   detail: "from \(address)", at: now()).create(on: database)
         return .signedIn(user: user, sessionToken: token)
+    }
+
+    /// Whether the failures in the window reach the limits; `allowing` more (the attempt being made).
+    private func isLocked(email: String, address: String, at: Date, allowing extra: Int) async throws -> Bool {
+        let since = at.addingTimeInterval(-lockWindow)
+        let failures = SignInAttemptModel.query(on: database).filter(\.$address == address).filter(\.$succeeded == false)
+            .filter(\.$createdAt > since)
+        if try await failures.copy().filter(\.$email == email).count() >= maxFailures + extra { return true }
+        return try await failures.count() >= maxFailures * 10 + extra
     }
 
     /// The session and its user for a cookie's token, when it is valid and not expired.
