@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Fluent
+import Logging
 import Foundation
 @testable import Hub
 import SyncEngine
@@ -18,8 +20,14 @@ final class PageClient: @unchecked Sendable {
 
     let app: Application
     var cookies: [String: String] = [:]
+    /// A running server's base URL and a client that follows no redirect: requests then go over a
+    /// real loopback socket (to see what the server logs); nil: in memory.
+    let live: (baseURL: String, http: HTTPClient)?
 
-    init(_ app: Application) { self.app = app }
+    init(_ app: Application, live: (baseURL: String, http: HTTPClient)? = nil) {
+        self.app = app
+        self.live = live
+    }
 
     func get(_ path: String) async throws -> Page { try await send(.GET, path, form: nil) }
 
@@ -41,14 +49,25 @@ final class PageClient: @unchecked Sendable {
             body = ByteBuffer(string: form.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
                 .joined(separator: "&"))
         }
-        let response = try await app.testing().sendRequest(method, path, headers: headers, body: body)
+        let response: (status: HTTPStatus, headers: HTTPHeaders, body: String)
+        if let live {
+            var request = HTTPClientRequest(url: live.baseURL + path)
+            request.method = method
+            request.headers = headers
+            if let body { request.body = .bytes(body) }
+            let answer = try await live.http.execute(request, timeout: .seconds(30))
+            response = (answer.status, answer.headers, String(buffer: try await answer.body.collect(upTo: 8 << 20)))
+        } else {
+            let answer = try await app.testing().sendRequest(method, path, headers: headers, body: body)
+            response = (answer.status, answer.headers, answer.body.string)
+        }
         let setCookies = response.headers[.setCookie]
         for line in setCookies {
             let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1).map(String.init)
             guard pair.count == 2 else { continue }
             if pair[1].isEmpty { cookies[pair[0]] = nil } else { cookies[pair[0]] = pair[1] }
         }
-        return Page(status: response.status, html: response.body.string, location: response.headers.first(name: .location), setCookies: setCookies)
+        return Page(status: response.status, html: response.body, location: response.headers.first(name: .location), setCookies: setCookies)
     }
 
     /// Signs in through the form; returns the page the redirect leads to.
@@ -83,10 +102,13 @@ struct DashboardTests {
         }
     }
 
-    func withDashboard(_ database: HubConfiguration.Database = .sqlite(path: ":memory:"), _ body: (Context) async throws -> Void) async throws {
+    /// `logger`: the application's, set before anything is mounted (so every query is logged through it).
+    func withDashboard(_ database: HubConfiguration.Database = .sqlite(path: ":memory:"), logger: Logger? = nil,
+                       _ body: (Context) async throws -> Void) async throws {
         let clock = ManualClock(SyncRunnerTests.start)
         try await withSandbox(employees: 12, seed: 5, clock: clock) { sandbox in
             try await TestDatabases.withDatabase(database) { app in
+                if let logger { app.logger = logger }
                 let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
                 try HubApp.mount(app, runner: fixture.runner(), bcryptCost: 4)
                 try await body(Context(fixture: fixture, users: DashboardUsers(database: app.db, now: clock.provider, bcryptCost: 4)))

@@ -46,4 +46,19 @@ struct LogHandlerTests {
         #expect(line.contains("authorization=<redacted>"))
         #expect(!line.contains("hunter2") && !line.contains("abc"))
     }
+
+    @Test func requestHeadsKeepOnlyAllowedHeadersAndQueryValuesOnlyHarmlessOnes() {
+        let head = #"Decoded HTTP part: head: HTTPRequestHead { method: GET, uri: "/invite/AbC123xyz", version: HTTP/1.1, "#
+            + #"headers: cookie: rollcall_session=S3ss10n; rollcall_signin=Pr3; authorization: Basic dXNlcjpwYXNz; "#
+            + #"content-type: application/x-www-form-urlencoded; charset=utf-8; x-csrf: T0k3n; host: hub.example }"#
+        let redacted = HubLogHandler.redactRequestPart(head)
+        #expect(redacted == #"Decoded HTTP part: head: HTTPRequestHead { method: GET, uri: "/invite/<redacted>", version: HTTP/1.1, "#
+            + #"headers: cookie: <redacted>; authorization: <redacted>; content-type: application/x-www-form-urlencoded; charset=utf-8; "#
+            + #"x-csrf: <redacted>; host: hub.example }"#)
+        #expect(HubLogHandler.redactRequestPart("Decoded HTTP part: body: [70617373]") == "Decoded HTTP part: body (not logged)")
+        let input = #"[["id": "2FBCBA50-D60B-4C08-B780-CED32E28FDCE", "password_hash": "$2b$12$abc", "role": "admin", "n": "42", "e": "a@b.c"]]"#
+        #expect(HubLogHandler.redactQueryValues(input)
+                == #"[["id": "2FBCBA50-D60B-4C08-B780-CED32E28FDCE", "password_hash": "<redacted>", "role": "admin", "n": "42", "e": "<redacted>"]]"#)
+    }
 }
+
