@@ -23,23 +23,19 @@ struct LogRedactionTests {
             try await app.server.start(address: .hostname("127.0.0.1", port: 0))
             let port = try #require(app.http.server.shared.localAddress?.port)
             let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-            defer { Task { try? await http.shutdown(); await app.server.shutdown() } }
-            let client = PageClient(app, live: ("http://127.0.0.1:\(port)", http))
-            #expect(try await client.signIn(email, DashboardTests.password).status == .seeOther)
-            let session = try #require(client.cookies["rollcall_session"])
-            let connection = try await context.fixture.connection(.timeTracking)
-            let page = try await client.get(DashboardPath.connection(connection))
-            let csrf = try #require(PageClient.csrf(page))
-            // the sync runs with the same logger, Personio client included
-            var runner = SyncRunner(database: app.db, vault: context.fixture.vault, clients: context.fixture.clients, now: context.fixture.clock.provider,
-                                    logger: logger)
-            runner.batchSize = 500
-            #expect(try await runner.run(connectionID: connection).status == .succeeded)
-            #expect(try await client.post(DashboardPath.connectionAction(connection, .preview), [("csrf", csrf)]).status == .seeOther)
-            _ = try await client.post(DashboardPath.signOut, [("csrf", csrf)])
+            let session: String, csrf: String
+            do {
+                (session, csrf) = try await browseAndSync(context, client: PageClient(app, live: ("http://127.0.0.1:\(port)", http)),
+                                                          email: email, logger: logger)
+                try await http.shutdown()
+                await app.server.shutdown()
+            } catch {
+                try? await http.shutdown()
+                await app.server.shutdown()
+                throw error
+            }
 
             let log = lines.all.joined()
-            try? log.write(toFile: "/tmp/rollcall-trace.log", atomically: true, encoding: .utf8)
             #expect(log.contains("Decoded HTTP part"), "the server's trace lines were captured")
             #expect(log.contains("\"schema\":\"users\""), "Fluent's query lines were captured, the accounts' too")
             let hash = try #require(try await UserModel.query(on: app.db).filter(\.$email == email).first()?.passwordHash)
@@ -53,5 +49,23 @@ struct LogRedactionTests {
             }
             #expect(!log.contains("Bearer ") || !log.replacingOccurrences(of: "Bearer <redacted>", with: "").contains("Bearer "))
         }
+    }
+
+    /// Signs in, looks at a connection, syncs it (with `logger`), previews it and signs out; the
+    /// session cookie and CSRF token it used.
+    private func browseAndSync(_ context: DashboardTests.Context, client: PageClient, email: String,
+                               logger: Logger) async throws -> (session: String, csrf: String) {
+        let app = context.app
+        #expect(try await client.signIn(email, DashboardTests.password).status == .seeOther)
+        let session = try #require(client.cookies["rollcall_session"])
+        let connection = try await context.fixture.connection(.timeTracking)
+        let page = try await client.get(DashboardPath.connection(connection))
+        let csrf = try #require(PageClient.csrf(page))
+        let runner = SyncRunner(database: app.db, vault: context.fixture.vault, clients: context.fixture.clients,
+                                now: context.fixture.clock.provider, logger: logger)
+        #expect(try await runner.run(connectionID: connection).status == .succeeded)
+        #expect(try await client.post(DashboardPath.connectionAction(connection, .preview), [("csrf", csrf)]).status == .seeOther)
+        _ = try await client.post(DashboardPath.signOut, [("csrf", csrf)])
+        return (session, csrf)
     }
 }
