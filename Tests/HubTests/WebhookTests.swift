@@ -202,6 +202,27 @@ struct WebhookTests {
         }
     }
 
+    @Test func a404DuringAReceiversDeployIsRetriedAFewTimesBeforeItIsDeadLettered() async throws {
+        try await withSetup(.sqlite(path: ":memory:")) { setup in
+            let fixture = setup.fixture
+            // given a receiver that answers 404 to everything
+            setup.receiver.answer(Array(repeating: 404, count: 10_000))
+            _ = try await fixture.sync(setup.connection)
+            try await drain(setup.dispatcher())
+            let first = try #require(try await WebhookDeliveryModel.query(on: fixture.app.db).sort(\.$id).first())
+            #expect(first.status == .pending, "a 404 is tried again")
+            #expect(first.attempts == 1 && first.lastStatus == 404)
+            // when the backoff passes four more times, still 404: dead-lettered after five attempts
+            for wait in [5.0, 30, 120, 600] {
+                fixture.clock.advance(by: wait)
+                try await drain(setup.dispatcher())
+            }
+            let dead = try #require(try await WebhookDeliveryModel.find(first.id, on: fixture.app.db))
+            #expect(dead.status == .dead)
+            #expect(dead.attempts == WebhookDispatcher.notFoundAttempts)
+        }
+    }
+
     @Test func unreachableEndpointsAreRetriedWithBackoffAndGivenUpAfterThreeDays() {
         let created = SyncRunnerTests.start
         var at = created

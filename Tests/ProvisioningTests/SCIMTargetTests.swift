@@ -248,7 +248,9 @@ struct SCIMClientBehaviourTests {
     }
 
     @Test func garbageFromTheAppIsAPerPersonErrorNeverACrash() async throws {
-        for body in ["<html>oops</html>", #"{"userName":"no id here"}"#, ""] {
+        // 10,000 nested arrays in an object, as a hostile app could answer
+        let deep = #"{"id":"#+String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}"
+        for body in ["<html>oops</html>", #"{"userName":"no id here"}"#, "", deep] {
             let transport = ScriptedTransport([(201, [], body)])
             guard case .failed(let failure) = await target(transport).apply(Self.person, active: true) else {
                 Issue.record("expected a failure for \(body)"); continue

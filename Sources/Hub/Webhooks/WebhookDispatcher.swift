@@ -40,6 +40,10 @@ public final class WebhookDispatcher: Sendable {
         self.timeout = timeout
     }
 
+    /// Attempts a delivery answered 404 gets (about 12 minutes with the backoff): a receiver in the
+    /// middle of a deploy answers 404 for a while; one that keeps answering it is dead-lettered.
+    static let notFoundAttempts = 5
+
     static func secretContext(_ endpointID: UUID) -> String { "webhook:\(endpointID.uuidString):secret" }
 
     /// When the attempt after `attempts` failed ones is due, or nil once it is time to give up.
@@ -140,7 +144,8 @@ public final class WebhookDispatcher: Sendable {
             _ = try? await response.body.collect(upTo: 64 * 1024)
             let status = Int(response.status.code)
             if (200...299).contains(status) { return .delivered(status: status) }
-            let final = (400...499).contains(status) && status != 408 && status != 429
+            // 404 is what many receivers answer while they deploy: retried `notFoundAttempts` times before it counts.
+            let final = (400...499).contains(status) && ![404, 408, 429].contains(status)
             return .failed(status: status, error: "the endpoint answered HTTP \(status)", final: final)
         } catch {
             return .failed(status: nil, error: "the endpoint could not be reached: \(String("\(error)".prefix(200)))", final: false)
@@ -161,7 +166,8 @@ public final class WebhookDispatcher: Sendable {
             case .failed(let status, let error, let final):
                 delivery.lastStatus = status
                 delivery.lastError = error
-                if !final, let next = Self.nextAttempt(after: delivery.attempts, created: delivery.createdAt, now: at) {
+                let gone = status == 404 && delivery.attempts >= Self.notFoundAttempts
+                if !final, !gone, let next = Self.nextAttempt(after: delivery.attempts, created: delivery.createdAt, now: at) {
                     delivery.nextAttemptAt = next
                 } else {
                     delivery.status = .dead
