@@ -135,6 +135,31 @@ struct HandoffTests {
         }
     }
 
+    @Test func theListIsReadAPageAtATime() async throws {
+        try await withSetup { setup in
+            let api = ManagementAPITests()
+            for index in 1...3 {
+                #expect(try await api.call(setup.app, .POST, "/api/v1/handoffs", token: setup.token,
+                                           candidate(setup.fixture, id: "cand-page-\(index)", email: "page.\(index)@acme.example")).status == .created)
+                setup.fixture.clock.advance(by: 1)
+            }
+            let first = try await api.call(setup.app, .GET, "/api/v1/handoffs?limit=2", token: setup.token)
+            #expect((first.json["data"] as? [[String: Any]])?.compactMap { $0["candidate_id"] as? String } == ["cand-page-3", "cand-page-2"])
+            #expect(first.json["has_more"] as? Bool == true)
+            let cursor = try #require(first.json["next_cursor"] as? String)
+            let second = try await api.call(setup.app, .GET, "/api/v1/handoffs?limit=2&cursor=\(cursor)", token: setup.token)
+            #expect((second.json["data"] as? [[String: Any]])?.compactMap { $0["candidate_id"] as? String } == ["cand-page-1"])
+            #expect(second.json["has_more"] as? Bool == false)
+            #expect(second.json["next_cursor"] is NSNull)
+            for (query, field) in [("limit=0", "limit"), ("limit=501", "limit"), ("cursor=-1", "cursor"), ("cursor=9223372036854775807", "cursor")] {
+                let refused = try await api.call(setup.app, .GET, "/api/v1/handoffs?\(query)", token: setup.token)
+                #expect(refused.status == .unprocessableEntity && refused.error?["field"] as? String == field, "\(query)")
+                let absences = try await api.call(setup.app, .GET, "/api/v1/absences?\(query)", token: setup.token)
+                #expect(absences.status == .unprocessableEntity && absences.error?["field"] as? String == field, "\(query)")
+            }
+        }
+    }
+
     @Test func anExistingEmployeeIsA409NamingThemAndCanBeLinked() async throws {
         try await withSetup { setup in
             let fixture = setup.fixture

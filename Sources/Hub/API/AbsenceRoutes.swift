@@ -392,6 +392,7 @@ struct AbsenceRoutes: RouteCollection {
 
     func list(_ request: Request) async throws -> Response {
         let scope = try request.workspace
+        let page = try ListPage(request)
         var query = AbsenceModel.query(on: request.db).filter(\.$workspace.$id == scope.workspaceID)
         if let text = request.query[String.self, at: "status"] {
             guard let status = AbsenceModel.Status(rawValue: text) else {
@@ -399,8 +400,7 @@ struct AbsenceRoutes: RouteCollection {
             }
             query = query.filter(\.$status == status)
         }
-        let rows = try await query.sort(\.$updatedAt, .descending).limit(500).all()
-        return try APIRoutes.encode(APIRoutes.List(data: rows.map(AbsenceView.init)), status: .ok)
+        return try APIRoutes.encode(try await page.read(query.sort(\.$updatedAt, .descending).sort(\.$id), AbsenceView.init), status: .ok)
     }
 
     func get(_ request: Request) async throws -> Response {

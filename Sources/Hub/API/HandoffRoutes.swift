@@ -267,9 +267,10 @@ struct HandoffRoutes: RouteCollection {
 
     func list(_ request: Request) async throws -> Response {
         let scope = try request.workspace
-        let rows = try await HandoffModel.query(on: request.db).filter(\.$workspace.$id == scope.workspaceID).sort(\.$createdAt, .descending)
-            .limit(500).all()
-        return try APIRoutes.encode(APIRoutes.List(data: rows.map { HandoffView($0) }), status: .ok)
+        let page = try ListPage(request)
+        let query = HandoffModel.query(on: request.db).filter(\.$workspace.$id == scope.workspaceID).sort(\.$createdAt, .descending)
+            .sort(\.$id)
+        return try APIRoutes.encode(try await page.read(query) { HandoffView($0) }, status: .ok)
     }
 
     func get(_ request: Request) async throws -> Response {
