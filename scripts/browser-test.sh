@@ -36,6 +36,8 @@ pids+=($!)
 export ROLLCALL_DATABASE_URL="sqlite://$work/rollcall.sqlite"
 export ROLLCALL_MASTER_KEY="$(head -c 32 /dev/urandom | base64)"
 export ROLLCALL_PORT="$hub_port" ROLLCALL_HOST=127.0.0.1 ROLLCALL_LOG_LEVEL=warning
+# the sandbox runs on loopback, which the hub refuses to call unless the operator allows it
+export ROLLCALL_OUTBOUND_ALLOW=127.0.0.1
 workspace="$("$binary" workspace create --name "Browser test" --time-zone Europe/Berlin)"
 owner_password="owner-password-$RANDOM$RANDOM"
 viewer_password="viewer-password-$RANDOM$RANDOM"

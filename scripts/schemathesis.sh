@@ -25,7 +25,7 @@ fi
   --admin-token fuzz-sandbox-admin --employees 40 --no-limits >"$work/sandbox.log" 2>&1 &
 pids+=($!)
 ROLLCALL_DATABASE_URL="sqlite://$work/hub.sqlite" ROLLCALL_MASTER_KEY="$(head -c 32 /dev/urandom | base64)" \
-  ROLLCALL_ADMIN_TOKEN="$admin" ROLLCALL_PORT="$hub_port" ROLLCALL_LOG_LEVEL=warning \
+  ROLLCALL_ADMIN_TOKEN="$admin" ROLLCALL_PORT="$hub_port" ROLLCALL_LOG_LEVEL=warning ROLLCALL_OUTBOUND_ALLOW=127.0.0.1 \
   "$binary" serve >"$work/hub.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 300); do

@@ -8,10 +8,12 @@ import Vapor
 public enum HubApp {
     /// Configures `app` for `configuration` and returns the runner its routes and scheduler use.
     public static func configure(_ app: Application, configuration: HubConfiguration, vault: Vault, clients: PersonioClients,
-                                 now: @escaping @Sendable () -> Date = { Date() }) throws -> SyncRunner {
+                                 outbound: OutboundGuard, now: @escaping @Sendable () -> Date = { Date() }) throws -> SyncRunner {
         try HubDatabase.configure(app, configuration.database)
         var runner = SyncRunner(database: app.db, vault: vault, clients: clients, now: now, logger: app.logger)
         runner.metrics = HubMetrics()
+        runner.outbound = outbound
+        runner.scimTransport = GuardedSCIMTransport(outbound)
         try mount(app, runner: runner, adminToken: configuration.adminToken, defaultTimeZone: configuration.defaultTimeZone.identifier,
                   trustedProxies: configuration.trustedProxies)
         return runner

@@ -12,7 +12,7 @@ public final class HubServer: Sendable {
     public let runner: SyncRunner
     public let vault: Vault
     public let configuration: HubConfiguration
-    let http: HTTPClient
+    let outbound: OutboundGuard
     let scheduler: Scheduler
     /// Delivers the webhook outbox.
     public let dispatcher: WebhookDispatcher
@@ -26,23 +26,24 @@ public final class HubServer: Sendable {
         let app = try await Application.make(Environment(name: "production", arguments: ["rollcall"]))
         app.logger = logger
         let vault = try Vault(masterKey: masterKey)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        // Every request made on a workspace's behalf goes through the outbound policy.
+        let outbound = OutboundGuard(policy: configuration.outbound)
         let clients = PersonioClients { baseURL, credentials in
             PersonioClient(configuration: PersonioConfiguration(baseURL: baseURL, credentials: credentials),
-                           transport: AsyncHTTPClientTransport(client: http), logger: logger)
+                           transport: GuardedPersonioTransport(outbound), logger: logger)
         }
         do {
-            runner = try HubApp.configure(app, configuration: configuration, vault: vault, clients: clients)
+            runner = try HubApp.configure(app, configuration: configuration, vault: vault, clients: clients, outbound: outbound)
         } catch {
-            try? await http.shutdown()
+            await outbound.shutdown()
             try? await app.asyncShutdown()
             throw error
         }
         self.app = app
         self.vault = vault
-        self.http = http
+        self.outbound = outbound
         scheduler = Scheduler(database: app.db, runner: runner, now: { Date() }, logger: logger)
-        dispatcher = WebhookDispatcher(database: app.db, vault: vault, http: http, now: { Date() }, logger: logger)
+        dispatcher = WebhookDispatcher(database: app.db, vault: vault, outbound: outbound, now: { Date() }, logger: logger)
     }
 
     /// Runs every migration not yet run (in order); `revert` undoes the last batch.
@@ -100,7 +101,7 @@ public final class HubServer: Sendable {
         await dispatcherTask.current?.value
         await housekeepingTask.current?.value
         await app.server.shutdown()
-        try await http.shutdown()
+        await outbound.shutdown()
         try await app.asyncShutdown()
     }
 }

@@ -48,6 +48,8 @@ struct DemoCommand: AsyncParsableCommand {
 
         let configuration = try HubConfiguration(environment: [
             "ROLLCALL_DATABASE_URL": "sqlite://:memory:", "ROLLCALL_PORT": String(port), "ROLLCALL_HOST": "127.0.0.1",
+            // the demo's own sandbox and receivers run on loopback, which a multi-tenant hub refuses by default
+            "ROLLCALL_OUTBOUND_ALLOW": "127.0.0.1",
         ], requireMasterKey: false)
         let hub = try await HubServer(configuration: configuration, masterKey: Vault.randomKey())
         do {

@@ -303,10 +303,25 @@ def run(driver):
     check(seats.endswith("/ 500"), f"the seat limit shows on the connection ({seats})")
     step("connection settings changed")
 
+    # Personio stops sharing the department: the values are kept, the page says why, an admin accepts it
+    sandbox("PATCH", "/sandbox/credentials/survey-client", {"readable_attributes": [
+        "first_name", "last_name", "email", "status", "hire_date", "termination_date", "position", "employment_type"]})
+    open_connection(driver, "Clockodo")
+    sync_now(driver)
+    eventually(driver, "Clockodo", lambda: "Personio stopped sharing department" in page_text(driver), "the connection says what stopped")
+    text = page_text(driver)
+    check("the values last sent are kept" in text and "Readable employee attributes" in text, f"the notice explains and says where: {text[:800]}")
+    check(card(driver, "Active") >= 7, "nobody was archived because of it")
+    shot(driver, "withheld-attribute")
+    submit_button(driver, "Accept: department no longer shared")
+    check("Accepted." in page_text(driver), "accepted")
+    check("Personio stopped sharing department (since" not in page_text(driver).split("Runs")[0], "the notice is gone")
+    step("Personio stops sharing a field: kept, explained, accepted")
+
     driver.get(HUB + "/audit")
     text = page_text(driver)
     for action in ["user.signed_in", "source.created", "connection.created", "connection.updated", "held_batch.released", "people.approved",
-                   "handoff.sent", "absence_kinds.set", "absence.created"]:
+                   "handoff.sent", "absence_kinds.set", "absence.created", "connection.withheld_accepted"]:
         check(action in text, f"the audit log records {action}")
     no_secrets(driver)
     shot(driver, "audit")

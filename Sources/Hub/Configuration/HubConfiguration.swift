@@ -26,6 +26,8 @@ public struct HubConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level?
     /// Proxies whose `X-Forwarded-*` headers are believed (`ROLLCALL_TRUSTED_PROXIES`); none by default.
     public var trustedProxies: TrustedProxies
+    /// Where workspaces' URLs may lead (`ROLLCALL_OUTBOUND_ALLOW` adds hosts and networks).
+    public var outbound: OutboundPolicy
 
     public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
         public let variable: String
@@ -94,6 +96,10 @@ public struct HubConfiguration: Sendable, Equatable {
             proxies.append(network)
         }
         trustedProxies = TrustedProxies(proxies)
+        do { outbound = try OutboundPolicy(allowList: value("ROLLCALL_OUTBOUND_ALLOW") ?? "") } catch {
+            throw ConfigurationError(variable: "ROLLCALL_OUTBOUND_ALLOW",
+                                     problem: "\(error.description); list host names, addresses or networks, e.g. 127.0.0.1,scim.internal,10.0.0.0/8")
+        }
 
         if let token = value("ROLLCALL_ADMIN_TOKEN") {
             guard token.count >= 24 else {

@@ -57,6 +57,7 @@ public final class PersonioClient: Sendable {
             do {
                 response = try await transport.send(request, timeout: configuration.requestTimeout)
             } catch {
+                if let refusal = error as? any PersonioTransportRefusal { throw .refused(reason: refusal.description) }
                 let reason = Self.describeTransportError(error)
                 logger.warning("personio: \(method) \(path) failed: \(reason) (attempt \(attempt))")
                 guard idempotent else { throw .unreachable(reason: reason + "; not repeated, since Personio may have stored it") }
@@ -134,6 +135,7 @@ public final class PersonioClient: Sendable {
             do {
                 response = try await transport.send(request, timeout: configuration.requestTimeout)
             } catch {
+                if let refusal = error as? any PersonioTransportRefusal { throw .refused(reason: refusal.description) }
                 guard attempt < configuration.maxAttempts else { throw .unreachable(reason: describeTransportError(error)) }
                 try? await clock.sleep(configuration.baseBackoff * (1 << min(attempt - 1, 10)))
                 continue

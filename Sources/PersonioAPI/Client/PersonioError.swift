@@ -24,6 +24,9 @@ public enum PersonioError: Error, Sendable, Equatable, CustomStringConvertible {
     /// valid, but nobody may be treated as gone because of it.
     case incompleteListing(reason: String)
     case unexpectedStatus(status: Int, message: String)
+    /// The request was not sent: the hub's outbound policy does not let it out (an address on the
+    /// operator's own network, or a host that is not Personio's).
+    case refused(reason: String)
 
     public var description: String { "\(explanation) \(remedy)" }
 
@@ -56,6 +59,8 @@ public enum PersonioError: Error, Sendable, Equatable, CustomStringConvertible {
             "Personio's employee list could not be confirmed complete: \(reason)."
         case .unexpectedStatus(let status, let message):
             "Personio answered with HTTP \(status)\(message.isEmpty ? "" : ": \(message)")."
+        case .refused(let reason):
+            "Rollcall did not call this source's base URL: \(reason)"
         }
     }
 
@@ -84,6 +89,8 @@ public enum PersonioError: Error, Sendable, Equatable, CustomStringConvertible {
             "Nothing to do: nobody is archived or deleted because of this listing; the next full sync checks again."
         case .unexpectedStatus:
             "Try again later; if it persists, report it with the time it happened."
+        case .refused:
+            "Use Personio's API (https://api.personio.de/v1) as the base URL, or ask the operator to allow this host."
         }
     }
 
@@ -100,3 +107,7 @@ public enum PersonioError: Error, Sendable, Equatable, CustomStringConvertible {
         return " (" + fields.keys.sorted().map { "\($0): \(fields[$0]?.joined(separator: " ") ?? "")" }.joined(separator: "; ") + ")"
     }
 }
+
+/// A transport error meaning the request was deliberately not sent (an outbound policy): never
+/// retried, reported as `PersonioError.refused` with its description.
+public protocol PersonioTransportRefusal: Error, CustomStringConvertible {}
