@@ -117,7 +117,7 @@ enum Layout {
     .badge.ok{color:var(--ok)}.badge.warn{color:var(--warn)}.badge.bad{color:var(--bad)}.badge.muted{color:var(--muted)}
     ul.checklist{list-style:none;padding:0}ul.checklist li{margin:.3rem 0}
     .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:.75rem}.card{border:1px solid var(--line);border-radius:6px;padding:.6rem}
-    .card strong{display:block;font-size:1.3rem}.muted{color:var(--muted)}svg.chart{max-width:100%;height:auto}
+    .card strong{display:block;font-size:1.3rem}.card>h2:first-child{margin-top:.2rem}.muted{color:var(--muted)}svg.chart{max-width:100%;height:auto}
     fieldset{border:1px solid var(--line);border-radius:6px;margin:0 0 1rem}
     @media (max-width:40rem){th,td{padding:.3rem}nav form{margin-left:0}}
     """
