@@ -40,3 +40,24 @@ extension String {
         return lowercased()
     }
 }
+
+extension String {
+    /// A short, single-line excerpt of text another system sent (an error message, a detail): control
+    /// characters and runs of whitespace become one space, and it is cut at `limit` characters. What a
+    /// host a workspace chose answers is shown no further than this.
+    public func excerpt(_ limit: Int = 200) -> String {
+        var out = ""
+        var lastWasSpace = true
+        for scalar in unicodeScalars {
+            if scalar.properties.isWhitespace || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                if !lastWasSpace { out.unicodeScalars.append(" ") }
+                lastWasSpace = true
+            } else {
+                out.unicodeScalars.append(scalar)
+                lastWasSpace = false
+            }
+            if out.count > limit { return String(out.prefix(limit)) + "…" }
+        }
+        return lastWasSpace && out.hasSuffix(" ") ? String(out.dropLast()) : out
+    }
+}

@@ -143,6 +143,42 @@ struct OutboundRequestTests {
     }
 }
 
+extension OutboundRequestTests {
+    @Test func aRedirectIsNotFollowedNotEvenToAnAllowedAddress() async throws {
+        let target = CountingListener()
+        try await withLoopbackServer(target.routes) { targetURL in
+            try await withLoopbackServer({ app in app.middleware.use(RedirectEverything(to: targetURL + "/stolen")) }) { redirectorURL in
+                let allowed = OutboundGuard(policy: OutboundPolicy(allowedNetworks: [try #require(IPNetwork("127.0.0.1"))]))
+                // a Personio source and a SCIM app that answer 302 Location: <elsewhere>
+                let client = PersonioClient(configuration: PersonioConfiguration(baseURL: redirectorURL + "/v1", credentials:
+                                                PersonioCredentials(clientId: "c", clientSecret: "s")),
+                                            transport: GuardedPersonioTransport(allowed))
+                do {
+                    _ = try await client.attributes()
+                    Issue.record("a redirect was taken for an answer")
+                } catch {
+                    #expect("\(error)".contains("302"), "\(error)")
+                }
+                let answer = try await GuardedSCIMTransport(allowed).send(method: "GET", url: redirectorURL + "/scim/v2/Users", headers: [],
+                                                                          body: nil, timeout: .seconds(5))
+                #expect(answer.status == 302)
+                await allowed.shutdown()
+                #expect(target.requests == 0, "the redirect's target was never asked")
+            }
+        }
+    }
+}
+
+/// Answers every request with a redirect.
+struct RedirectEverything: AsyncMiddleware {
+    let location: String
+    init(to location: String) { self.location = location }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        Response(status: .found, headers: ["Location": location])
+    }
+}
+
 extension SyncRunner {
     /// This runner with its Personio clients and SCIM transport going through `outbound`.
     func with(outbound: OutboundGuard) -> SyncRunner {

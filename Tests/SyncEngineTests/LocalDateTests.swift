@@ -29,3 +29,12 @@ struct LocalDateTests {
         #expect(!(try #require(LocalDate("2026-02-01")) < (try #require(LocalDate("2026-02-01")))))
     }
 }
+
+@Suite("Excerpts of what other systems say")
+struct ExcerptTests {
+    @Test func oneLineNoControlCharactersCutAtTheLimit() {
+        #expect("a\nb\r\n\tc\u{1B}[31md  ".excerpt() == "a b c [31md")
+        #expect(String(repeating: "x", count: 300).excerpt(10) == "xxxxxxxxxx…")
+        #expect("short".excerpt() == "short")
+    }
+}

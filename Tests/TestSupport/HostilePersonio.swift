@@ -16,6 +16,8 @@ public struct HostilePersonio: Sendable {
         case endless
         /// A body that never ends, a byte every 50 ms.
         case slow
+        /// A 400 whose message is 100 KB of text with line breaks and terminal escapes.
+        case chatty
     }
 
     public let baseURL: String
@@ -39,6 +41,10 @@ public struct HostilePersonio: Sendable {
             switch mode {
             case .deep:
                 return Response(status: .ok, headers: headers, body: .init(string: Self.deepPage))
+            case .chatty:
+                let noise = String(repeating: "Mallory says\n\u{1B}[31mhello\u{1B}[0m\r\t", count: 4_000)
+                let body = #"{"success":false,"error":{"code":400,"message":"\#(noise.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\u{1B}", with: "\\u001b"))"}}"#
+                return Response(status: .badRequest, headers: headers, body: .init(string: body))
             case .garbage:
                 return Response(status: .ok, headers: headers, body: .init(string: "\u{1}\u{2}<html>not json at all</html>\u{7f}"))
             case .endless, .slow:

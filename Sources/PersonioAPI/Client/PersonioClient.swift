@@ -177,10 +177,11 @@ public final class PersonioClient: Sendable {
 
     static func failure(for response: PersonioHTTPResponse) -> PersonioError {
         let document = try? JSONValue.parse(Data(response.body))
-        let message = document?["error"]?["message"]?.string ?? ""
+        let message = (document?["error"]?["message"]?.string ?? "").excerpt()
         var fields: [String: [String]] = [:]
-        for (key, value) in document?["error"]?["error_data"]?.object ?? [:] {
-            fields[key] = value.array?.compactMap(\.string) ?? value.string.map { [$0] } ?? []
+        // what the answer says is shown as a short excerpt: the base URL may lead to a host a workspace chose
+        for (key, value) in (document?["error"]?["error_data"]?.object ?? [:]).sorted(by: { $0.key < $1.key }).prefix(10) {
+            fields[key.excerpt(60)] = (value.array?.compactMap(\.string) ?? value.string.map { [$0] } ?? []).prefix(5).map { $0.excerpt(100) }
         }
         switch response.status {
         case 400: return .badRequest(message: message, fields: fields)
@@ -200,7 +201,7 @@ public final class PersonioClient: Sendable {
     }
 
     static func errorMessage(_ body: [UInt8]) -> String {
-        (try? JSONValue.parse(Data(body)))?["error"]?["message"]?.string ?? ""
+        ((try? JSONValue.parse(Data(body)))?["error"]?["message"]?.string ?? "").excerpt()
     }
 
     static func retryAfter(_ response: PersonioHTTPResponse) -> Duration? {
@@ -214,8 +215,7 @@ public final class PersonioClient: Sendable {
         if let tooLarge = error as? NIOTooManyBytesError {
             return "the answer was larger than \((tooLarge.maxBytes ?? 0) >> 20) MB, far more than any Personio page"
         }
-        let text = String(describing: error)
-        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+        return String(describing: error).excerpt()
     }
 
     static func encode(_ query: [(String, String)]) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import SyncEngine
 
 /// How to reach a SCIM 2.0 service provider (RFC 7644) and how to treat its users.
 public struct SCIMConfiguration: Sendable {
@@ -155,8 +156,9 @@ public final class SCIMClient: Sendable {
 
     /// A failed answer explained: the SCIM error's `scimType` and `detail` when there are some.
     static func failure(_ answer: Answer, doing what: String) -> TargetFailure {
-        let scimType = answer.json?["scimType"] as? String
-        let detail = answer.json?["detail"] as? String
+        // the app is a host a workspace chose: what it says is shown only as a short excerpt
+        let scimType = (answer.json?["scimType"] as? String).map { $0.excerpt(40) }
+        let detail = (answer.json?["detail"] as? String).map { $0.excerpt() }
         let said = detail.map { ": \($0)" } ?? (answer.json == nil && !answer.bodyText.isEmpty ? " (not a SCIM error body)" : "")
         let code = "scim_\(answer.status)" + (scimType.map { "_\($0)" } ?? "")
         switch answer.status {
@@ -180,10 +182,7 @@ public final class SCIMClient: Sendable {
         }
     }
 
-    static func describe(_ error: any Error) -> String {
-        let text = "\(error)"
-        return text.count > 200 ? String(text.prefix(200)) + "…" : text
-    }
+    static func describe(_ error: any Error) -> String { "\(error)".excerpt() }
 }
 
 /// At most `limit` holders at once; the rest wait in order.
