@@ -125,6 +125,7 @@ struct SCIMSyncTests {
             let connection = try #require(UUID(uuidString: created.json["id"] as? String ?? ""))
 
             let first = try await fixture.sync(connection)
+            #expect(first.status == .partial, "one person failed: not a success")
             #expect(first.counts["failed"] == 1)
             #expect(first.counts["create"] ?? 0 > 1, "the others were created: \(first.counts)")
             #expect(first.error?.contains("1 of") == true)
@@ -148,6 +149,7 @@ struct SCIMSyncTests {
             fixture.clock.advance(by: 60)
             let retried = try await fixture.sync(connection)
             #expect(retried.full)
+            #expect(retried.status == .succeeded)
             #expect(retried.counts["failed"] == nil)
             let resent = try #require(try await RunOperationModel.query(on: app.db).filter(\.$run.$id == retried.runID)
                 .filter(\.$personioID == hire).first())

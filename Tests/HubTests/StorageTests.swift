@@ -177,3 +177,14 @@ struct VaultTests {
         #expect(try vault.seal("same", context: "c") != vault.seal("same", context: "c"))
     }
 }
+
+@Suite("A run's status")
+struct RunStatusTests {
+    @Test func aRunWithFailuresNeverSaysSucceeded() {
+        #expect(RunModel.Status.outcome(held: false, attempted: 10, failed: 0) == .succeeded)
+        #expect(RunModel.Status.outcome(held: false, attempted: 0, failed: 0) == .succeeded)
+        #expect(RunModel.Status.outcome(held: false, attempted: 10, failed: 3) == .partial)
+        #expect(RunModel.Status.outcome(held: false, attempted: 10, failed: 10) == .failed)
+        #expect(RunModel.Status.outcome(held: true, attempted: 10, failed: 2) == .held)
+    }
+}

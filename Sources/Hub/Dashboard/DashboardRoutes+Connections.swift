@@ -377,7 +377,7 @@ struct RunChart {
         let bars = zip(shown, totals).enumerated().html { index, pair in
             let (run, total) = pair
             let barHeight = max(2, Int(Double(total) / Double(highest) * Double(height - 4)))
-            let colour = run.status == .failed ? "#a40e26" : run.status == .held ? "#7d4e00" : "#116329"
+            let colour = run.status == .failed ? "#a40e26" : run.status == .held || run.status == .partial ? "#7d4e00" : "#116329"
             return HTML("<rect x=\"\(index * (width + gap))\" y=\"\(height - barHeight)\" width=\"\(width)\" height=\"\(barHeight)\" fill=\"\(colour)\"><title>\(total) operations, \(run.status.rawValue)</title></rect>")
         }
         let total = shown.count * (width + gap)

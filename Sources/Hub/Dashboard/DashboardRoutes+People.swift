@@ -36,7 +36,7 @@ extension DashboardRoutes {
             return option == outcome ? HTML("<strong aria-current=\"page\">\(title)</strong> ") : HTML("<a href=\"\(href)\">\(title)</a> ")
         }
         let body: HTML = """
-        <p>\(Layout.badge(run.status.rawValue, run.status == .failed ? "bad" : run.status == .held ? "warn" : "ok")) \
+        <p>\(Layout.badge(run.status.rawValue, run.status == .failed ? "bad" : run.status == .held || run.status == .partial ? "warn" : "ok")) \
         \(run.dryRun ? "Preview (nothing was changed)" : run.full ? "Full run" : "Incremental run") of \
         <a href="\(DashboardPath.connection(connection.id ?? UUID()))">\(connection.name)</a>, \(Layout.date(run.startedAt, in: zone)) → \
         \(Layout.date(run.finishedAt, in: zone)); \(Self.counts(counts)); \(run.personioRequests) Personio requests.</p>

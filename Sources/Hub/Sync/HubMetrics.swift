@@ -26,8 +26,8 @@ public final class HubMetrics: Sendable {
             registry.makeCounter(descriptor: Self.name("operations", "total", "Operations planned or applied, by kind."),
                                  labels: [("kind", kind)]).increment(by: Int64(count))
         }
-        if report.status == .failed {
-            registry.makeCounter(descriptor: Self.name("run_errors", "total", "Runs that failed (Personio unreachable, credentials, …)."))
+        if report.status == .failed || report.status == .partial {
+            registry.makeCounter(descriptor: Self.name("run_errors", "total", "Runs that failed or partly failed (Personio unreachable, an app refusing people, …)."))
                 .increment()
         }
         personioRequests.increment(by: Int64(requests))

@@ -319,7 +319,7 @@ public struct SyncRunner: Sendable {
             try await batch.save(on: database)
         }
         run.counts = try StoredJSON.text(counts)
-        run.status = held ? .held : .succeeded
+        run.status = .outcome(held: held, attempted: operations.count(where: { $0.kind != .hold }), failed: failed)
         run.error = fetch.incompleteReason.map { "Personio's listing was incomplete, so nobody was archived or deleted: \($0)" }
             ?? (failed > 0 ? "\(failed) of \(operations.count) operations failed; each is explained in the run's operations and retried later" : nil)
             ?? (sharing.withheld.isEmpty ? nil : Self.withheldNotice(sharing, timeZone: timeZone))

@@ -6,7 +6,16 @@ public final class RunModel: Model, @unchecked Sendable {
     public static let schema = "runs"
 
     public enum Status: String, Codable, Sendable {
-        case running, succeeded, failed, held
+        /// `partial`: some operations failed (each explained, retried later); `failed`: the run could
+        /// not list Personio, or every operation it tried failed.
+        case running, succeeded, partial, failed, held
+
+        /// The run's outcome from what it tried: never "succeeded" when something failed.
+        static func outcome(held: Bool, attempted: Int, failed: Int) -> Status {
+            if held { return .held }
+            if failed > 0 { return failed >= attempted ? .failed : .partial }
+            return .succeeded
+        }
     }
 
     @ID(key: .id) public var id: UUID?
