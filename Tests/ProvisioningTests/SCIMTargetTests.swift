@@ -247,6 +247,47 @@ struct SCIMClientBehaviourTests {
         #expect(transport.requests.count == 1)
     }
 
+    @Test func aUniqueConstraint500OnCreateIsTreatedAsAConflictAndLinked() async throws {
+        var configuration = SCIMConfiguration(baseURL: "http://scim.invalid/v2", token: "t")
+        configuration.retryDelay = .milliseconds(1)
+        let failure = "sqlalchemy.exc.IntegrityError: UNIQUE constraint failed: users.user_name"
+        let nobody = #"{"totalResults":0,"Resources":[]}"#
+        // nobody found by externalId, userName or e-mail; the create fails on the app's unique index; found now
+        let transport = ScriptedTransport(Array(repeating: (200, [], nobody), count: 3)
+                                          + Array(repeating: (500, [], failure), count: configuration.maxAttempts) + [
+            (200, [], #"{"totalResults":1,"Resources":[{"id":"u-9","userName":"a@b.example"}]}"#),
+            (200, [], #"{"id":"u-9"}"#),
+        ])
+        let target = SCIMTarget(client: SCIMClient(configuration: configuration, transport: transport),
+                                provider: SCIMServiceProvider(patch: true, filter: true, bulk: false))
+        let outcome = await target.apply(Self.person, active: true)
+        #expect(outcome == .applied(targetId: "u-9", note: "linked after a conflict on create (matched by externalId)"))
+        #expect(transport.requests.last?.method == "PATCH")
+    }
+
+    @Test func aRedirectIsExplainedWithWhereItPointsAndNotFollowed() async throws {
+        let transport = ScriptedTransport([(302, [("Location", "https://other.example/scim/v2/Users")], "")])
+        guard case .failed(let failure) = await target(transport).apply(Self.person, active: true) else { Issue.record("expected a failure"); return }
+        #expect(failure.code == "scim_302")
+        #expect(failure.explanation.contains("redirected to https://other.example/scim/v2/Users while creating the user"))
+        #expect(failure.explanation.contains("does not follow redirects"))
+        #expect(transport.requests.count == 1, "the redirect was not followed")
+    }
+
+    @Test func anErrorPageWhileConnectingSaysTheAppFailedNotThatAPersonIsRetried() async throws {
+        var configuration = SCIMConfiguration(baseURL: "http://scim.invalid/v2", token: "t")
+        configuration.retryDelay = .milliseconds(1)
+        let page = "<html><body>Internal Server Error</body></html>"
+        let transport = ScriptedTransport([(200, [], #"{"patch":{"supported":true},"filter":{"supported":true}}"#)]
+                                          + Array(repeating: (500, [], page), count: 10))
+        do {
+            _ = try await SCIMClient(configuration: configuration, transport: transport).discover()
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.explanation == "The app failed listing users (HTTP 500, not a SCIM error body); check the app's SCIM endpoint and try again.")
+        }
+    }
+
     @Test func garbageFromTheAppIsAPerPersonErrorNeverACrash() async throws {
         // 10,000 nested arrays in an object, as a hostile app could answer
         let deep = #"{"id":"#+String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}"

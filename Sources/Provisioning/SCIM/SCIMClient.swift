@@ -65,12 +65,14 @@ public final class SCIMClient: Sendable {
         public var status: Int
         public var json: [String: Any]?
         public var bodyText: String
+        /// Where a redirect points (Rollcall follows none: the token would go along).
+        public var location: String?
     }
 
     /// Reads `/ServiceProviderConfig`; a failure explains what is wrong with the URL or token.
     public func discover() async throws(TargetFailure) -> SCIMServiceProvider {
         let answer = try await send("GET", "/ServiceProviderConfig")
-        guard answer.status == 200 else { throw Self.failure(answer, doing: "reading /ServiceProviderConfig") }
+        guard answer.status == 200 else { throw Self.failure(answer, doing: "reading /ServiceProviderConfig", connecting: true) }
         guard let json = answer.json else {
             throw TargetFailure(code: "bad_response", explanation: "\(configuration.baseURL)/ServiceProviderConfig did not answer with JSON; "
                                 + "check that the base URL is the app's SCIM 2.0 base (it usually ends in /scim/v2).", retryable: true)
@@ -78,7 +80,7 @@ public final class SCIMClient: Sendable {
         func supported(_ key: String) -> Bool { (json[key] as? [String: Any])?["supported"] as? Bool ?? false }
         // The configuration may be public (RFC 7644 §4); reading one user proves the token.
         let users = try await send("GET", "/Users", query: [("count", "1")])
-        guard users.status == 200 else { throw Self.failure(users, doing: "listing users") }
+        guard users.status == 200 else { throw Self.failure(users, doing: "listing users", connecting: true) }
         guard users.json?["totalResults"] != nil || users.json?["Resources"] != nil else {
             throw TargetFailure(code: "bad_response", explanation: "\(configuration.baseURL)/Users did not answer with a SCIM ListResponse.",
                                 retryable: true)
@@ -138,7 +140,8 @@ public final class SCIMClient: Sendable {
                 if !retryable || attempt >= configuration.maxAttempts {
                     let text = String(decoding: response.body, as: UTF8.self)
                     let object = response.body.isEmpty ? nil : (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
-                    return Answer(status: response.status, json: object, bodyText: String(text.prefix(500)))
+                    let location = response.headers.first { $0.0.lowercased() == "location" }?.1
+                    return Answer(status: response.status, json: object, bodyText: String(text.prefix(500)), location: location)
                 }
                 if let header = response.headers.first(where: { $0.0.lowercased() == "retry-after" })?.1,
                    let seconds = TimeInterval(header.trimmingCharacters(in: .whitespaces)) {
@@ -155,13 +158,20 @@ public final class SCIMClient: Sendable {
     }
 
     /// A failed answer explained: the SCIM error's `scimType` and `detail` when there are some.
-    static func failure(_ answer: Answer, doing what: String) -> TargetFailure {
+    /// `connecting`: while the connection's settings are checked (no person is waiting for a retry).
+    static func failure(_ answer: Answer, doing what: String, connecting: Bool = false) -> TargetFailure {
         // the app is a host a workspace chose: what it says is shown only as a short excerpt
         let scimType = (answer.json?["scimType"] as? String).map { $0.excerpt(40) }
         let detail = (answer.json?["detail"] as? String).map { $0.excerpt() }
         let said = detail.map { ": \($0)" } ?? (answer.json == nil && !answer.bodyText.isEmpty ? " (not a SCIM error body)" : "")
         let code = "scim_\(answer.status)" + (scimType.map { "_\($0)" } ?? "")
+        let later = connecting ? "check the app's SCIM endpoint and try again" : "the person is tried again later"
         switch answer.status {
+        case 300...399:
+            let target = answer.location.map { " to \($0.excerpt(200))" } ?? ""
+            return TargetFailure(code: code, explanation: "The app redirected\(target) while \(what); Rollcall does not follow redirects, "
+                                 + "since the SCIM token would go along. If that is the app's SCIM address, save it as the connection's base URL.",
+                                 retryable: true)
         case 401, 403:
             return TargetFailure(code: code, explanation: "The app refused Rollcall's SCIM token while \(what)\(said). "
                                  + "Create a new SCIM token in the app and save it in the connection's target settings.", retryable: true)
@@ -174,11 +184,13 @@ public final class SCIMClient: Sendable {
             return TargetFailure(code: code, explanation: "The app rejected the request while \(what)\(said). Check the connection's "
                                  + "mapping for the fields the app requires.", retryable: true)
         case 429:
-            return TargetFailure(code: code, explanation: "The app kept rate-limiting Rollcall while \(what); the person is tried again later.",
-                                 retryable: true)
+            return TargetFailure(code: code, explanation: "The app kept rate-limiting Rollcall while \(what); \(later).", retryable: true)
+        case 500...599:
+            // "the app failed listing users (HTTP 500: …)": the app's own error, often an HTML page
+            let why = detail.map { ": \($0)" } ?? (answer.json == nil && !answer.bodyText.isEmpty ? ", not a SCIM error body" : "")
+            return TargetFailure(code: code, explanation: "The app failed \(what) (HTTP \(answer.status)\(why)); \(later).", retryable: true)
         default:
-            return TargetFailure(code: code, explanation: "The app answered HTTP \(answer.status) while \(what)\(said); "
-                                 + "the person is tried again later.", retryable: true)
+            return TargetFailure(code: code, explanation: "The app answered HTTP \(answer.status) while \(what)\(said); \(later).", retryable: true)
         }
     }
 

@@ -100,9 +100,10 @@ public final class SCIMTarget: Sendable {
             await directory.add(id: id, externalId: String(operation.personioId), userName: user["userName"] as? String,
                                 email: operation.fields["email"])
             return .applied(targetId: id, note: nil)
-        case 409:
+        case let status where status == 409 || Self.isUniquenessFailure(answer):
             // Someone holds the userName or e-mail: link to them if they can be matched (searching the
-            // app itself: the directory read at the start may be older than that user).
+            // app itself: the directory read at the start may be older than that user). Some apps say
+            // so with a 500 from their database's unique constraint instead of a 409.
             if let (id, by) = try await correlate(operation, searching: true) {
                 return try await replace(id, operation, active: active, note: "linked after a conflict on create (matched by \(by))")
             }
@@ -110,6 +111,13 @@ public final class SCIMTarget: Sendable {
         default:
             throw SCIMClient.failure(answer, doing: "creating the user")
         }
+    }
+
+    /// A 5xx whose text is a unique-constraint violation (an app that lets its database answer for it).
+    static func isUniquenessFailure(_ answer: SCIMClient.Answer) -> Bool {
+        guard (500...599).contains(answer.status) else { return false }
+        let text = ((answer.json?["detail"] as? String) ?? answer.bodyText).lowercased()
+        return ["unique constraint", "uniqueness", "duplicate key", "duplicate entry", "integrityerror", "already exists"].contains { text.contains($0) }
     }
 
     private func replace(_ id: String, _ operation: TargetOperation, active: Bool, note: String? = nil) async throws(TargetFailure) -> TargetOutcome {
