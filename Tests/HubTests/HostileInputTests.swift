@@ -1,4 +1,6 @@
 import AsyncHTTPClient
+import Fluent
+import SyncEngine
 import Foundation
 @testable import PersonioAPI
 @testable import Hub
@@ -70,4 +72,34 @@ struct HubHostileInputTests {
             #expect(broken.error?["message"] as? String == "the body is not valid JSON")
         }
     }
+
+    @Test func anUnknownOrUnsupportedFieldIsA422NamingItNeverIgnored() async throws {
+        try await withHub { app, token in
+            let api = ManagementAPITests()
+            let workspace = try #require(try await WorkspaceModel.query(on: app.db).first()?.requireID())
+            let source = SourceModel(workspaceID: workspace, name: "S", baseURL: "http://127.0.0.1:9/v1", clientID: "c", sealedClientSecret: "x")
+            try await source.create(on: app.db)
+            let connection = ConnectionModel(workspaceID: workspace, sourceID: try source.requireID(), name: "C", preset: "survey",
+                                             targetKind: "feed", targetConfig: "{}", rules: try StoredJSON.text(Preset.survey.rules()),
+                                             incrementalInterval: 60, fullInterval: 3600)
+            try await connection.create(on: app.db)
+            // a mapping sent to PATCH /connections/{id} used to answer 200 and change nothing
+            let mapping = try await api.raw(app, .PATCH, "/api/v1/connections/\(try connection.requireID())", token: token,
+                                            #"{"name":"Renamed","mapping":{"fields":[]}}"#)
+            #expect(mapping.status == .unprocessableEntity)
+            #expect(mapping.error?["field"] as? String == "mapping")
+            #expect((mapping.error?["message"] as? String)?.contains("it takes") == true)
+            #expect(try await ConnectionModel.find(connection.id, on: app.db)?.name == "C", "nothing was changed")
+            // nested objects are checked too, and a known body still works
+            let nested = try await api.raw(app, .POST, "/api/v1/connections", token: token,
+                                           #"{"source_id":"\#(try source.requireID())","preset":"survey","target":"scim","scim":{"base_url":"http://x.example","tokn":"t"}}"#)
+            #expect(nested.status == .unprocessableEntity)
+            #expect(nested.error?["field"] as? String == "scim.tokn")
+            let renamed = try await api.raw(app, .PATCH, "/api/v1/connections/\(try connection.requireID())", token: token, #"{"name":"Renamed"}"#)
+            #expect(renamed.status == .ok)
+            let run = try await api.raw(app, .POST, "/api/v1/connections/\(try connection.requireID())/runs", token: token, #"{"dry_run":true,"fast":true}"#)
+            #expect(run.status == .unprocessableEntity && run.error?["field"] as? String == "fast")
+        }
+    }
 }
+

@@ -95,14 +95,14 @@ struct APIRoutes: RouteCollection {
         var full: Bool?
         var dryRun: Bool?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case full, dryRun = "dry_run"
         }
     }
 
     func startRun(_ request: Request) async throws -> Response {
         let connection = try await connection(request)
-        let body = request.body.data == nil ? RunRequest() : try request.content.decode(RunRequest.self)
+        let body = request.body.data == nil ? RunRequest() : try request.strictContent(RunRequest.self)
         let report: RunReport
         do {
             report = try await runner.runNow(connectionID: try connection.requireID(), full: body.full, dryRun: body.dryRun ?? false)

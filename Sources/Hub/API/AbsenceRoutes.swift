@@ -67,7 +67,7 @@ struct AbsenceRoutes: RouteCollection {
     /// Replaces the source's mapping; every type id is checked against Personio's list.
     func setKinds(_ request: Request) async throws -> Response {
         let source = try await source(request)
-        guard let kinds = try request.content.decode(KindsInput.self).kinds else {
+        guard let kinds = try request.strictContent(KindsInput.self).kinds else {
             throw APIError.invalid("kinds", "kinds maps each absence kind of the app to a Personio time-off type id, e.g. {\"sickness\": 3}")
         }
         try await setKinds(kinds, source: source, scope: try request.workspace, on: request.db)
@@ -133,7 +133,7 @@ struct AbsenceRoutes: RouteCollection {
         var comment: String?
         var sentBy: String?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case email, kind, comment
             case sourceId = "source_id", externalId = "external_id", employeeId = "employee_id", startDate = "start_date", endDate = "end_date"
             case halfDayStart = "half_day_start", halfDayEnd = "half_day_end", startTime = "start_time", endTime = "end_time", sentBy = "sent_by"
@@ -294,7 +294,7 @@ struct AbsenceRoutes: RouteCollection {
 
     func create(_ request: Request) async throws -> Response {
         let scope = try request.workspace
-        let input = try request.content.decode(AbsenceInput.self)
+        let input = try request.strictContent(AbsenceInput.self)
         let checked = try await check(input, externalID: input.externalId, scope: scope, on: request.db)
         if let existing = try await existing(checked.externalID, scope: scope, on: request.db) {
             return try repeatAnswer(existing, checked: checked, employeeID: input.employeeId)
@@ -322,7 +322,7 @@ struct AbsenceRoutes: RouteCollection {
 
     func change(_ request: Request) async throws -> Response {
         let scope = try request.workspace
-        let input = try request.content.decode(AbsenceInput.self)
+        let input = try request.strictContent(AbsenceInput.self)
         let external = request.parameters.get("external") ?? ""
         if let body = input.externalId, body != external {
             throw APIError.invalid("external_id", "external_id in the body (\(body)) differs from the path (\(external))")

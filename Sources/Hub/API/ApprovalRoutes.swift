@@ -44,7 +44,7 @@ struct ApprovalRoutes: RouteCollection {
         var personioIds: [Int]?
         var country: String?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case country
             case personioIds = "personio_ids"
         }
@@ -59,7 +59,7 @@ struct ApprovalRoutes: RouteCollection {
 
     func approve(_ request: Request) async throws -> Response {
         let connection = try await APIRoutes.connection(request)
-        let input = try request.content.decode(ApprovalInput.self)
+        let input = try request.strictContent(ApprovalInput.self)
         return try APIRoutes.encode(try await approve(input, connection: connection, scope: try request.workspace, on: request.db), status: .ok)
     }
 
@@ -141,7 +141,7 @@ struct ApprovalRoutes: RouteCollection {
 
     func reject(_ request: Request) async throws -> Response {
         let connection = try await APIRoutes.connection(request)
-        let input = try request.content.decode(ApprovalInput.self)
+        let input = try request.strictContent(ApprovalInput.self)
         let ids = try await reject(input, connection: connection, scope: try request.workspace, on: request.db)
         return try APIRoutes.encode(["rejected": ids], status: .ok)
     }

@@ -38,7 +38,7 @@ struct HandoffRoutes: RouteCollection {
         /// When an employee with the e-mail exists already: link the candidate to them instead of a 409.
         var linkExisting: Bool?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case email, position, department, office
             case sourceId = "source_id", candidateId = "candidate_id", firstName = "first_name", lastName = "last_name"
             case hireDate = "hire_date", supervisorEmail = "supervisor_email", sentBy = "sent_by", linkExisting = "link_existing"
@@ -114,7 +114,7 @@ struct HandoffRoutes: RouteCollection {
     }
 
     func handOff(_ request: Request) async throws -> Response {
-        let input = try request.content.decode(HandoffInput.self)
+        let input = try request.strictContent(HandoffInput.self)
         let (view, status) = try await handOff(input, scope: try request.workspace, on: request.db)
         return try APIRoutes.encode(view, status: status)
     }

@@ -94,7 +94,7 @@ struct ManagementRoutes: RouteCollection {
         var partnerId: String?
         var appId: String?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case name
             case clientId = "client_id", clientSecret = "client_secret", credentialsFile = "credentials_file", baseURL = "base_url"
             case partnerId = "partner_id", appId = "app_id"
@@ -142,7 +142,7 @@ struct ManagementRoutes: RouteCollection {
     /// Checks the credentials live (the client's `diagnose`) and stores the source only when
     /// Personio accepts them; the answer lists every attribute the presets need and where to fix it.
     func createSource(_ request: Request) async throws -> Response {
-        let input = try request.content.decode(SourceInput.self)
+        let input = try request.strictContent(SourceInput.self)
         let (source, diagnosis) = try await connect(input, scope: try request.workspace, on: request.db)
         return try APIRoutes.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .created)
     }
@@ -176,7 +176,7 @@ struct ManagementRoutes: RouteCollection {
     /// Replaces the client id and secret ("change the key"), after Personio accepted the new ones.
     func rotateCredentials(_ request: Request) async throws -> Response {
         let source = try await source(request)
-        let input = try request.content.decode(SourceInput.self)
+        let input = try request.strictContent(SourceInput.self)
         let diagnosis = try await rotate(source, input, scope: try request.workspace, on: request.db)
         return try APIRoutes.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .ok)
     }
@@ -254,7 +254,7 @@ struct ManagementRoutes: RouteCollection {
         var clearsSeatLimit = false
         var scim: SCIMInput?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case preset, name, target, paused, scim
             case sourceId = "source_id", incrementalInterval = "incremental_interval", fullInterval = "full_interval"
             case seatLimit = "seat_limit"
@@ -281,7 +281,7 @@ struct ManagementRoutes: RouteCollection {
         /// `externalId`, `userName`, `email`, in the order to try.
         var correlation: [String]?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case token, deletes, correlation
             case baseURL = "base_url", userNameField = "user_name_field"
         }
@@ -324,7 +324,7 @@ struct ManagementRoutes: RouteCollection {
     }
 
     func createConnection(_ request: Request) async throws -> Response {
-        let input = try request.content.decode(ConnectionInput.self)
+        let input = try request.strictContent(ConnectionInput.self)
         let connection = try await makeConnection(input, scope: try request.workspace, on: request.db)
         return try APIRoutes.encode(try APIRoutes.ConnectionView(connection), status: .created)
     }
@@ -365,7 +365,7 @@ struct ManagementRoutes: RouteCollection {
 
     func updateConnection(_ request: Request) async throws -> APIRoutes.ConnectionView {
         let connection = try await APIRoutes.connection(request)
-        let input = try request.content.decode(ConnectionInput.self)
+        let input = try request.strictContent(ConnectionInput.self)
         try await update(connection, input, scope: try request.workspace, on: request.db)
         return try APIRoutes.ConnectionView(connection)
     }
@@ -376,7 +376,7 @@ struct ManagementRoutes: RouteCollection {
 
     func acceptWithheld(_ request: Request) async throws -> APIRoutes.ConnectionView {
         let connection = try await APIRoutes.connection(request)
-        let input = try request.content.decode(AcceptInput.self)
+        let input = try request.strictContent(AcceptInput.self)
         try await acceptWithheld(input.attributes ?? [], of: connection, scope: try request.workspace, on: request.db)
         return try APIRoutes.ConnectionView(connection)
     }

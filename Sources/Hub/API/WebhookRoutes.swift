@@ -59,7 +59,7 @@ struct WebhookRoutes: RouteCollection {
 
     func create(_ request: Request) async throws -> Response {
         let connection = try await APIRoutes.connection(request)
-        let input = try request.content.decode(EndpointInput.self)
+        let input = try request.strictContent(EndpointInput.self)
         guard let text = input.url?.trimmingCharacters(in: .whitespaces), let url = URL(string: text),
               ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
             throw APIError.invalid("url", "url is the http(s) address that receives the events")

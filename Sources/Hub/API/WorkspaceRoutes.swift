@@ -54,7 +54,7 @@ struct WorkspaceRoutes: RouteCollection {
         var name: String?
         var timeZone: String?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case name
             case timeZone = "time_zone"
         }
@@ -74,7 +74,7 @@ struct WorkspaceRoutes: RouteCollection {
         var name: String?
         var readOnly: Bool?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case name
             case readOnly = "read_only"
         }
@@ -108,7 +108,7 @@ struct WorkspaceRoutes: RouteCollection {
 
     /// Creates a workspace and its first read-write token.
     func create(_ request: Request) async throws -> Response {
-        let input = try request.content.decode(WorkspaceInput.self)
+        let input = try request.strictContent(WorkspaceInput.self)
         try input.validate()
         guard let name = input.name else { throw APIError.invalid("name", "name is required") }
         let workspace = WorkspaceModel(name: name.trimmingCharacters(in: .whitespaces), timeZone: input.timeZone ?? defaultTimeZone)
@@ -129,7 +129,7 @@ struct WorkspaceRoutes: RouteCollection {
 
     func update(_ request: Request) async throws -> WorkspaceView {
         let workspace = try await workspace(request)
-        let input = try request.content.decode(WorkspaceInput.self)
+        let input = try request.strictContent(WorkspaceInput.self)
         try input.validate()
         if let name = input.name { workspace.name = name.trimmingCharacters(in: .whitespaces) }
         if let timeZone = input.timeZone { workspace.timeZone = timeZone }
@@ -149,7 +149,7 @@ struct WorkspaceRoutes: RouteCollection {
 
     func createToken(_ request: Request) async throws -> Response {
         let workspace = try await workspace(request)
-        let input = try request.content.decode(TokenInput.self)
+        let input = try request.strictContent(TokenInput.self)
         let name = input.name?.trimmingCharacters(in: .whitespaces) ?? "api token"
         guard !name.isEmpty, name.count <= 200 else { throw APIError.invalid("name", "name must be 1 to 200 characters") }
         let id = try workspace.requireID()
