@@ -142,6 +142,19 @@ struct DashboardTests {
         }
     }
 
+    @Test func aSCIMConnectionSaysWhatTheAppDoesNotDeclare() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let config = #"{"base_url":"https://app.example/scim/v2","sealed_token":"","deletes":true,"user_name_field":"email","omitted":["emails.primary","emails.type"]}"#
+            let connection = ConnectionModel(workspaceID: fixture.workspaceID, sourceID: fixture.sourceID, name: "Strict app", preset: "service-desk",
+                                             targetKind: "scim", targetConfig: config, rules: try StoredJSON.text(Preset.serviceDesk.rules()),
+                                             incrementalInterval: 60, fullInterval: 3600)
+            try await connection.create(on: context.app.db)
+            let page = try await context.signedIn(.viewer).get(DashboardPath.connection(try connection.requireID()))
+            #expect(page.html.contains("The app's SCIM schema does not declare emails.primary, emails.type; Rollcall leaves them out"))
+        }
+    }
+
     @Test func aConnectionSaysWhatPersonioStoppedSharingAndAnAdminAcceptsIt() async throws {
         try await withDashboard { context in
             let fixture = context.fixture

@@ -205,6 +205,8 @@ final class ScriptedTransport: SCIMTransport, @unchecked Sendable {
     private let lock = NSLock()
     private var answers: [(status: Int, headers: [(String, String)], body: String)]
     private(set) var requests: [(method: String, url: String)] = []
+    /// The JSON bodies sent, in order.
+    private(set) var bodies: [[String: Any]] = []
 
     init(_ answers: [(Int, [(String, String)], String)]) {
         self.answers = answers.map { (status: $0.0, headers: $0.1, body: $0.2) }
@@ -214,6 +216,7 @@ final class ScriptedTransport: SCIMTransport, @unchecked Sendable {
         -> (status: Int, headers: [(String, String)], body: [UInt8]) {
         lock.withLock {
             requests.append((method, url))
+            if let body, let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] { bodies.append(json) }
             let next = answers.isEmpty ? (status: 500, headers: [], body: "") : answers.removeFirst()
             return (next.status, next.headers, Array(next.body.utf8))
         }
@@ -303,6 +306,64 @@ struct SCIMClientBehaviourTests {
         guard case .failed(let failure) = await target(transport).apply(Self.person, active: true) else { Issue.record("expected a failure"); return }
         #expect(failure.code == "scim_400")
         #expect(failure.explanation.contains("not a SCIM error body"))
+    }
+}
+
+/// An app whose `/Schemas` declares less than RFC 7643's full User: Rollcall sends only what it declares.
+@Suite("SCIM resources built from what the app declares")
+struct SCIMDeclaredAttributesTests {
+    static let strictSchemas = #"""
+    {"totalResults":1,"Resources":[{"id":"urn:ietf:params:scim:schemas:core:2.0:User","attributes":[
+      {"name":"userName","mutability":"readWrite"},{"name":"active","mutability":"readWrite"},
+      {"name":"name","mutability":"readWrite","subAttributes":[{"name":"givenName"},{"name":"familyName"}]},
+      {"name":"emails","mutability":"readWrite","subAttributes":[{"name":"value"}]},
+      {"name":"id","mutability":"readOnly"}]}]}
+    """#
+
+    @Test func onlyDeclaredAttributesAndSubAttributesAreSent() async throws {
+        var configuration = SCIMConfiguration(baseURL: "http://scim.invalid/v2", token: "t")
+        configuration.retryDelay = .milliseconds(1)
+        let transport = ScriptedTransport([
+            (200, [], #"{"patch":{"supported":true},"filter":{"supported":false}}"#),
+            (200, [], #"{"totalResults":0,"Resources":[]}"#),
+            (200, [], Self.strictSchemas),
+            (201, [], #"{"id":"u-1"}"#),
+        ])
+        let target = try await SCIMTarget.connect(SCIMClient(configuration: configuration, transport: transport))
+        #expect(target.provider.declared?.paths.contains("emails.value") == true)
+        #expect(target.provider.declared?.readOnly == ["id"])
+        let person = TargetOperation(kind: .create, personioId: 5, targetId: nil,
+                                     fields: ["first_name": "Ada", "last_name": "Lovelace", "email": "ada@acme.example", "phone": "+49 1",
+                                              "position": "Engineer", "department": "R&D"])
+        #expect(await target.apply(person, active: true) == .applied(targetId: "u-1", note: nil))
+        let sent = try #require(transport.bodies.last)
+        #expect(sent["emails"] as? [[String: String]] == [["value": "ada@acme.example"]], "no type, no primary")
+        #expect((sent["name"] as? [String: String]) == ["givenName": "Ada", "familyName": "Lovelace"], "no formatted")
+        #expect(sent["phoneNumbers"] == nil && sent["title"] == nil && sent["displayName"] == nil)
+        #expect(sent[SCIMTarget.enterpriseSchema] == nil)
+        #expect(sent["schemas"] as? [String] == [SCIMTarget.userSchema])
+        #expect(sent["userName"] as? String == "ada@acme.example" && sent["active"] as? Bool == true && sent["externalId"] as? String == "5")
+        #expect(target.omittedAttributes.contains("emails.type") && target.omittedAttributes.contains(SCIMTarget.enterpriseSchema))
+    }
+
+    @Test func anAppWithoutSchemasGetsTheWholeResource() async throws {
+        var configuration = SCIMConfiguration(baseURL: "http://scim.invalid/v2", token: "t")
+        configuration.retryDelay = .milliseconds(1)
+        let transport = ScriptedTransport([
+            (200, [], #"{"patch":{"supported":true},"filter":{"supported":false}}"#),
+            (200, [], #"{"totalResults":0,"Resources":[]}"#),
+            (404, [], "not here"),
+            (201, [], #"{"id":"u-2"}"#),
+        ])
+        let target = try await SCIMTarget.connect(SCIMClient(configuration: configuration, transport: transport))
+        #expect(target.provider.declared == nil)
+        #expect(target.omittedAttributes.isEmpty)
+        let person = TargetOperation(kind: .create, personioId: 6, targetId: nil, fields: ["email": "b@acme.example", "department": "R&D"])
+        _ = await target.apply(person, active: true)
+        let sent = try #require(transport.bodies.last)
+        let email = try #require((sent["emails"] as? [[String: Any]])?.first)
+        #expect(Set(email.keys) == ["value", "type", "primary"] && email["type"] as? String == "work")
+        #expect((sent[SCIMTarget.enterpriseSchema] as? [String: Any])?["department"] as? String == "R&D")
     }
 }
 

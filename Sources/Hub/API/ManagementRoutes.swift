@@ -313,7 +313,8 @@ struct ManagementRoutes: RouteCollection {
         var settings = SCIMTargetSettings(baseURL: base, sealedToken: "", deletes: input.deletes ?? true, userNameField: field,
                                           correlation: correlation)
         do {
-            _ = try await SCIMClient(configuration: settings.configuration(token: token), transport: runner.scimTransport).discover()
+            let client = SCIMClient(configuration: settings.configuration(token: token), transport: runner.scimTransport)
+            settings.omitted = SCIMTarget(client: client, provider: try await client.discover()).omittedAttributes
         } catch {
             let failure: TargetFailure = error
             let field = failure.code.hasPrefix("scim_401") || failure.code.hasPrefix("scim_403") ? "scim.token" : "scim.base_url"

@@ -80,6 +80,12 @@ extension DashboardRoutes {
         model.targetKind == "scim" ? try StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig).baseURL : nil
     }
 
+    /// What a SCIM app's `/Schemas` makes Rollcall leave out of every user.
+    static func scimOmitted(_ model: ConnectionModel) -> [String] {
+        guard model.targetKind == "scim" else { return [] }
+        return (try? StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig))?.omitted ?? []
+    }
+
     private func settingsForm(user: DashboardUser, model: ConnectionModel, form: SettingsForm, error: APIError?,
                               status: HTTPResponseStatus = .ok) throws -> Response {
         let id = try model.requireID()

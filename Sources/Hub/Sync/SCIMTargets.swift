@@ -12,9 +12,11 @@ struct SCIMTargetSettings: Codable, Sendable {
     var userNameField: String
     /// How an existing user is found before one is created, in order (nil: the default order).
     var correlation: [SCIMConfiguration.Correlation]?
+    /// What the app's `/Schemas` made Rollcall leave out of every user, as last discovered.
+    var omitted: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case baseURL = "base_url", sealedToken = "sealed_token", deletes, userNameField = "user_name_field", correlation
+        case baseURL = "base_url", sealedToken = "sealed_token", deletes, userNameField = "user_name_field", correlation, omitted
     }
 
     static func tokenContext(_ connectionID: UUID) -> String { "connection:\(connectionID.uuidString):scim_token" }
@@ -34,7 +36,16 @@ extension SyncRunner {
         let settings = try StoredJSON.decode(SCIMTargetSettings.self, connection.targetConfig)
         let token = try vault.open(settings.sealedToken, context: SCIMTargetSettings.tokenContext(try connection.requireID()))
         let client = SCIMClient(configuration: settings.configuration(token: token), transport: scimTransport)
-        return try await SCIMTarget.connect(client)
+        let target = try await SCIMTarget.connect(client)
+        // the app's schemas may change (an upgrade declaring more): the connection shows what it leaves out now
+        let omitted = target.omittedAttributes
+        if (settings.omitted ?? []) != omitted {
+            var updated = settings
+            updated.omitted = omitted
+            connection.targetConfig = try StoredJSON.text(updated)
+            try await connection.save(on: database)
+        }
+        return target
     }
 
     /// Applies one batch to a SCIM app: the app's writes first (concurrently, within the target's

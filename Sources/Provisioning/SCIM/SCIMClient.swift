@@ -39,11 +39,15 @@ public struct SCIMServiceProvider: Sendable, Hashable, Codable {
     public var patch: Bool
     public var filter: Bool
     public var bulk: Bool
+    /// The User attributes the app declares in `/Schemas`; nil when it serves none (then the whole
+    /// resource is sent).
+    public var declared: SCIMDeclaredAttributes?
 
-    public init(patch: Bool, filter: Bool, bulk: Bool) {
+    public init(patch: Bool, filter: Bool, bulk: Bool, declared: SCIMDeclaredAttributes? = nil) {
         self.patch = patch
         self.filter = filter
         self.bulk = bulk
+        self.declared = declared
     }
 }
 
@@ -85,7 +89,14 @@ public final class SCIMClient: Sendable {
             throw TargetFailure(code: "bad_response", explanation: "\(configuration.baseURL)/Users did not answer with a SCIM ListResponse.",
                                 retryable: true)
         }
-        return SCIMServiceProvider(patch: supported("patch"), filter: supported("filter"), bulk: supported("bulk"))
+        return SCIMServiceProvider(patch: supported("patch"), filter: supported("filter"), bulk: supported("bulk"),
+                                   declared: await declaredAttributes())
+    }
+
+    /// What `/Schemas` declares of Users, when the app serves it (many do not: nil, not a failure).
+    func declaredAttributes() async -> SCIMDeclaredAttributes? {
+        guard let answer = try? await send("GET", "/Schemas"), answer.status == 200, let json = answer.json else { return nil }
+        return SCIMDeclaredAttributes(schemas: json)
     }
 
     /// The first user matching `attribute eq value`, or nil.

@@ -198,12 +198,25 @@ public final class SCIMTarget: Sendable {
         var enterprise: [String: Any] = ["employeeNumber": String(operation.personioId)]
         if let department = fields["department"] { enterprise["department"] = department }
         if let organization = fields["subcompany"] ?? fields["organization"] { enterprise["organization"] = organization }
-        if let boss = fields["supervisor_email"], provider.filter, let managerID = try await manager(boss) {
+        if let boss = fields["supervisor_email"], provider.filter, provider.declared?.paths.contains(Self.enterpriseSchema + ":manager") ?? true,
+           let managerID = try await manager(boss) {
             enterprise["manager"] = ["value": managerID]
         }
         user[Self.enterpriseSchema] = enterprise
         user["schemas"] = [Self.userSchema, Self.enterpriseSchema]
-        return user
+        // only what the app declares: a strict app refuses the whole user for one undeclared sub-attribute
+        return provider.declared?.prune(user).user ?? user
+    }
+
+    /// What the app's `/Schemas` makes Rollcall leave out of every user (`emails.type`, …), for the
+    /// connection to show; empty when the app declares everything or serves no schemas.
+    public var omittedAttributes: [String] {
+        guard let declared = provider.declared else { return [] }
+        var user: [String: Any] = ["userName": "", "active": true, "displayName": "", "title": "",
+                                   "name": ["givenName": "", "familyName": "", "formatted": ""],
+                                   "emails": [["value": "", "type": "work", "primary": true]], "phoneNumbers": [["value": "", "type": "work"]]]
+        user[Self.enterpriseSchema] = ["employeeNumber": "", "department": "", "organization": "", "manager": ["value": ""]]
+        return declared.prune(user).omitted
     }
 
     /// The SCIM id of the supervisor, found by userName or e-mail (remembered for the run).
