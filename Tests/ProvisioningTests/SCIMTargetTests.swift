@@ -320,16 +320,21 @@ struct SCIMDeclaredAttributesTests {
       {"name":"id","mutability":"readOnly"}]}]}
     """#
 
-    @Test func onlyDeclaredAttributesAndSubAttributesAreSent() async throws {
+    /// A target discovered from an app that answers `/Schemas` with `schemas` (status and body), then creates `u-1`.
+    func connect(schemas: (Int, String)) async throws -> (SCIMTarget, ScriptedTransport) {
         var configuration = SCIMConfiguration(baseURL: "http://scim.invalid/v2", token: "t")
         configuration.retryDelay = .milliseconds(1)
         let transport = ScriptedTransport([
             (200, [], #"{"patch":{"supported":true},"filter":{"supported":false}}"#),
             (200, [], #"{"totalResults":0,"Resources":[]}"#),
-            (200, [], Self.strictSchemas),
+            (schemas.0, [], schemas.1),
             (201, [], #"{"id":"u-1"}"#),
         ])
-        let target = try await SCIMTarget.connect(SCIMClient(configuration: configuration, transport: transport))
+        return (try await SCIMTarget.connect(SCIMClient(configuration: configuration, transport: transport)), transport)
+    }
+
+    @Test func onlyDeclaredAttributesAndSubAttributesAreSent() async throws {
+        let (target, transport) = try await connect(schemas: (200, Self.strictSchemas))
         #expect(target.provider.declared?.paths.contains("emails.value") == true)
         #expect(target.provider.declared?.readOnly == ["id"])
         let person = TargetOperation(kind: .create, personioId: 5, targetId: nil,
@@ -347,15 +352,7 @@ struct SCIMDeclaredAttributesTests {
     }
 
     @Test func anAppWithoutSchemasGetsTheWholeResource() async throws {
-        var configuration = SCIMConfiguration(baseURL: "http://scim.invalid/v2", token: "t")
-        configuration.retryDelay = .milliseconds(1)
-        let transport = ScriptedTransport([
-            (200, [], #"{"patch":{"supported":true},"filter":{"supported":false}}"#),
-            (200, [], #"{"totalResults":0,"Resources":[]}"#),
-            (404, [], "not here"),
-            (201, [], #"{"id":"u-2"}"#),
-        ])
-        let target = try await SCIMTarget.connect(SCIMClient(configuration: configuration, transport: transport))
+        let (target, transport) = try await connect(schemas: (404, "not here"))
         #expect(target.provider.declared == nil)
         #expect(target.omittedAttributes.isEmpty)
         let person = TargetOperation(kind: .create, personioId: 6, targetId: nil, fields: ["email": "b@acme.example", "department": "R&D"])
