@@ -153,7 +153,7 @@ struct ManagementRoutes: RouteCollection {
                  required: [String] = ManagementRoutes.requiredAttributes) async throws -> (SourceModel, PersonioDiagnosis) {
         let credentials = try input.credentials()
         let baseURL = try input.validatedBaseURL()
-        try await runner.checkOutbound(baseURL, .personio, field: "base_url")
+        try await OutboundCheck.check(baseURL, .personio, field: "base_url", with: runner)
         let name = input.name?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? "Personio"
         let partnerId = input.partnerId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         let appId = input.appId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
@@ -294,7 +294,7 @@ struct ManagementRoutes: RouteCollection {
               ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
             throw APIError.invalid("scim.base_url", "scim.base_url is the app's SCIM 2.0 base URL, e.g. https://app.example/scim/v2")
         }
-        try await runner.checkOutbound(base, .scim, field: "scim.base_url")
+        try await OutboundCheck.check(base, .scim, field: "scim.base_url", with: runner)
         guard let token = input.token, !token.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw APIError.invalid("scim.token", "scim.token is the bearer token the app issued for SCIM")
         }

@@ -64,7 +64,7 @@ struct WebhookRoutes: RouteCollection {
               ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
             throw APIError.invalid("url", "url is the http(s) address that receives the events")
         }
-        try await runner.checkOutbound(text, .webhook, field: "url")
+        try await OutboundCheck.check(text, .webhook, field: "url", with: runner)
         let events = input.events ?? ["*"]
         guard !events.isEmpty else { throw APIError.invalid("events", "events lists event types, or [\"*\"] for all") }
         for (index, event) in events.enumerated() where event != "*" && !WebhookEvent.types.contains(event) {

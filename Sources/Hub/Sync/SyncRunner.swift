@@ -38,14 +38,6 @@ public struct SyncRunner: Sendable {
     /// Where a workspace's URLs may lead (`rollcall serve` always sets it; nil: not checked, for
     /// tests and tools that build a runner around their own loopback servers).
     public var outbound: OutboundGuard?
-
-    /// Checks a URL a workspace gave, before it is stored: refused, it is a 422 on `field`.
-    func checkOutbound(_ url: String, _ purpose: OutboundPolicy.Purpose, field: String) async throws(APIError) {
-        guard let outbound else { return }
-        do { try await outbound.check(url, purpose: purpose) } catch {
-            throw APIError(status: .unprocessableEntity, code: "destination_refused", message: error.description, field: field)
-        }
-    }
     /// Test hook: the run stops as if the process died after this many batches were written.
     var crashAfterBatches: Int?
 
