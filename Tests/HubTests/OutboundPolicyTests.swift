@@ -1,6 +1,7 @@
 import Foundation
 @testable import Hub
 import Testing
+import TestSupport
 
 /// The outbound policy decided on addresses as data: no test here sends a packet or asks a resolver.
 @Suite("Outbound policy")
@@ -111,4 +112,28 @@ struct OutboundPolicyTests {
         let text = OutboundPolicy.Refusal.address(host: "10.0.0.1", address: "10.0.0.1", kind: .private).description
         #expect(text.contains("private address") && text.contains("ROLLCALL_OUTBOUND_ALLOW=10.0.0.1"))
     }
+
+    @Test func aHostIsResolvedOnceAMinuteAndAChangedAnswerIsCheckedAgain() async throws {
+        final class Resolver: @unchecked Sendable {
+            let lock = NSLock()
+            var calls = 0
+            var answer = ["93.184.216.34"]
+            func resolve(_ host: String) -> [String] { lock.withLock { calls += 1; return answer } }
+        }
+        let resolver = Resolver()
+        let clock = ManualClock()
+        let guardian = OutboundGuard(policy: .standard, resolve: { resolver.resolve($0) }, now: clock.provider)
+        try await guardian.check("https://app.example/a", purpose: .webhook)
+        try await guardian.check("https://app.example/b", purpose: .webhook)
+        #expect(resolver.calls == 1)
+        // the name now points inside: after the minute it is resolved again and refused
+        resolver.lock.withLock { resolver.answer = ["10.0.0.7"] }
+        clock.advance(by: 61)
+        await #expect(throws: OutboundPolicy.Refusal.address(host: "app.example", address: "10.0.0.7", kind: .private)) {
+            try await guardian.check("https://app.example/c", purpose: .webhook)
+        }
+        #expect(resolver.calls == 2)
+        await guardian.shutdown()
+    }
 }
+

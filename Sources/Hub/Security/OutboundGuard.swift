@@ -16,9 +16,13 @@ public final class OutboundGuard: Sendable {
     let resolve: @Sendable (String) async throws -> [String]
     private let clients = PinnedClients()
 
-    public init(policy: OutboundPolicy, resolve: @escaping @Sendable (String) async throws -> [String] = OutboundGuard.systemResolve) {
+    /// `resolve`: host name → addresses; its answers are kept for a minute (a full listing asks
+    /// Personio a thousand times; each answer is checked, and connections go where it was checked).
+    public init(policy: OutboundPolicy, resolve: @escaping @Sendable (String) async throws -> [String] = OutboundGuard.systemResolve,
+                now: @escaping @Sendable () -> Date = { Date() }) {
         self.policy = policy
-        self.resolve = resolve
+        let cache = ResolutionCache(now: now)
+        self.resolve = { host in try await cache.addresses(of: host, resolve: resolve) }
     }
 
     /// Checks `url` and returns the client to send it with, bound to the checked address.
@@ -138,4 +142,23 @@ public struct GuardedSCIMTransport: SCIMTransport {
 public struct RefusedDestination: PersonioTransportRefusal, CustomStringConvertible {
     public let refusal: OutboundPolicy.Refusal
     public var description: String { refusal.description }
+}
+
+/// Answers of the resolver, kept `lifetime` seconds.
+actor ResolutionCache {
+    private var answers: [String: (addresses: [String], at: Date)] = [:]
+    private let now: @Sendable () -> Date
+    private let lifetime: TimeInterval = 60
+
+    init(now: @escaping @Sendable () -> Date) {
+        self.now = now
+    }
+
+    func addresses(of host: String, resolve: @Sendable (String) async throws -> [String]) async throws -> [String] {
+        if let kept = answers[host], now().timeIntervalSince(kept.at) < lifetime { return kept.addresses }
+        let fresh = try await resolve(host)
+        if answers.count > 1_000 { answers = [:] }
+        answers[host] = (fresh, now())
+        return fresh
+    }
 }
