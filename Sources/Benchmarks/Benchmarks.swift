@@ -180,3 +180,9 @@ enum CPUTime {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }
+
+/// What the hubs the benchmarks start need: their sandbox, receiver and SCIM server run on loopback,
+/// which the outbound policy refuses unless the operator allows it.
+enum BenchmarkHub {
+    static let outboundAllow = "127.0.0.1"
+}

@@ -19,6 +19,7 @@ struct HubBenchmark {
         defer { try? FileManager.default.removeItem(at: directory) }
         let configuration = try HubConfiguration(environment: [
             "ROLLCALL_DATABASE_URL": "sqlite://" + directory.appendingPathComponent("hub.sqlite").path, "ROLLCALL_PORT": String(18_500 + Int.random(in: 0..<400)),
+            "ROLLCALL_OUTBOUND_ALLOW": BenchmarkHub.outboundAllow,
         ], requireMasterKey: false)
         let hub = try await HubServer(configuration: configuration, masterKey: Vault.randomKey())
         do {

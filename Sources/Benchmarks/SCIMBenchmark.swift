@@ -18,7 +18,8 @@ struct SCIMBenchmark {
         let sandbox = try SandboxProcess(binary: binary, employees: employees, limits: false)
         defer { sandbox.stop() }
         let port = 18_900 + Int.random(in: 0..<90)
-        let configuration = try HubConfiguration(environment: ["ROLLCALL_DATABASE_URL": "sqlite://:memory:", "ROLLCALL_PORT": String(port)],
+        let configuration = try HubConfiguration(environment: ["ROLLCALL_DATABASE_URL": "sqlite://:memory:", "ROLLCALL_PORT": String(port),
+                                                               "ROLLCALL_OUTBOUND_ALLOW": BenchmarkHub.outboundAllow],
                                                  requireMasterKey: false)
         let hub = try await HubServer(configuration: configuration, masterKey: Vault.randomKey())
         let http = HTTPClient(eventLoopGroupProvider: .singleton)

@@ -30,6 +30,7 @@ struct WebhookBenchmark {
         let port = 18_990 + Int.random(in: 0..<9)
         let configuration = try HubConfiguration(environment: [
             "ROLLCALL_DATABASE_URL": "sqlite://" + directory.appendingPathComponent("hub.sqlite").path, "ROLLCALL_PORT": String(port),
+            "ROLLCALL_OUTBOUND_ALLOW": BenchmarkHub.outboundAllow,
         ], requireMasterKey: false)
         let hub = try await HubServer(configuration: configuration, masterKey: Vault.randomKey())
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
