@@ -362,5 +362,22 @@ struct SCIMDeclaredAttributesTests {
         #expect(Set(email.keys) == ["value", "type", "primary"] && email["type"] as? String == "work")
         #expect((sent[SCIMTarget.enterpriseSchema] as? [String: Any])?["department"] as? String == "R&D")
     }
+
+    @Test func anAppThatIgnoresFiltersIsTreatedAsOneWithout() async throws {
+        var configuration = SCIMConfiguration(baseURL: "http://scim.invalid/v2", token: "t")
+        configuration.retryDelay = .milliseconds(1)
+        let everyone = #"{"totalResults":2,"Resources":[{"id":"a","userName":"x"},{"id":"b","userName":"y"}]}"#
+        for (probe, honours) in [(everyone, false), (#"{"totalResults":0,"Resources":[]}"#, true)] {
+            let transport = ScriptedTransport([
+                (200, [], #"{"patch":{"supported":true},"filter":{"supported":true}}"#),
+                (200, [], everyone),
+                (200, [], probe),
+                (404, [], ""),
+            ])
+            let provider = try await SCIMClient(configuration: configuration, transport: transport).discover()
+            #expect(provider.filter == honours)
+            #expect(transport.requests[2].url.contains("filter=externalId%20eq%20%22rollcall-filter-probe-"), "\(transport.requests[2].url)")
+        }
+    }
 }
 

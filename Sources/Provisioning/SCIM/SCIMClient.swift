@@ -89,8 +89,19 @@ public final class SCIMClient: Sendable {
             throw TargetFailure(code: "bad_response", explanation: "\(configuration.baseURL)/Users did not answer with a SCIM ListResponse.",
                                 retryable: true)
         }
-        return SCIMServiceProvider(patch: supported("patch"), filter: supported("filter"), bulk: supported("bulk"),
-                                   declared: await declaredAttributes())
+        let filter = supported("filter") ? await honoursFilters() : false
+        return SCIMServiceProvider(patch: supported("patch"), filter: filter, bulk: supported("bulk"), declared: await declaredAttributes())
+    }
+
+    /// Some apps advertise filtering and ignore it, answering every user to any filter: searching
+    /// there would link strangers. Asks for an externalId nobody has; users in the answer mean the
+    /// filter was ignored (then the directory is read and matched locally, as without filters).
+    func honoursFilters() async -> Bool {
+        let nobody = "rollcall-filter-probe-\(UUID().uuidString)"
+        guard let answer = try? await send("GET", "/Users", query: [("filter", "externalId eq \"\(nobody)\""), ("count", "1")]),
+              answer.status == 200 else { return true }
+        let resources = answer.json?["Resources"] as? [[String: Any]] ?? []
+        return resources.isEmpty && (answer.json?["totalResults"] as? Int ?? 0) == 0
     }
 
     /// What `/Schemas` declares of Users, when the app serves it (many do not: nil, not a failure).
