@@ -103,14 +103,17 @@ struct DashboardTests {
     }
 
     /// `logger`: the application's, set before anything is mounted (so every query is logged through it).
+    /// `outbound`: the policy the hub's runner checks URLs with (none: not checked).
     func withDashboard(_ database: HubConfiguration.Database = .sqlite(path: ":memory:"), logger: Logger? = nil,
-                       _ body: (Context) async throws -> Void) async throws {
+                       outbound: OutboundGuard? = nil, _ body: (Context) async throws -> Void) async throws {
         let clock = ManualClock(SyncRunnerTests.start)
         try await withSandbox(employees: 12, seed: 5, clock: clock) { sandbox in
             try await TestDatabases.withDatabase(database) { app in
                 if let logger { app.logger = logger }
                 let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
-                try HubApp.mount(app, runner: fixture.runner(), bcryptCost: 4)
+                var runner = fixture.runner()
+                runner.outbound = outbound
+                try HubApp.mount(app, runner: runner, bcryptCost: 4)
                 try await body(Context(fixture: fixture, users: DashboardUsers(database: app.db, now: clock.provider, bcryptCost: 4)))
             }
         }
@@ -142,6 +145,23 @@ struct DashboardTests {
         }
     }
 
+    @Test func aRefusedBaseURLInTheConnectWizardIsExplainedAtItsField() async throws {
+        let outbound = OutboundGuard(policy: .standard)
+        try await withDashboard(outbound: outbound) { context in
+            let client = try await context.signedIn(.admin)
+            let form = try await client.get("/sources/new")
+            let page = try await client.post("/sources", [("csrf", PageClient.csrf(form) ?? ""), ("name", "Internal"), ("preset", "survey"),
+                                                          ("client_id", "c"), ("client_secret", "s"), ("base_url", "http://10.0.0.8/v1")])
+            #expect(page.status == .unprocessableEntity)
+            // the message sits with the base URL field, saying what was refused and how the operator allows it
+            let error = try #require(page.html.range(of: "<p class=\"error\" id=\"base_url-error\">"))
+            let message = page.html[error.upperBound...].prefix { $0 != "<" }
+            #expect(message.contains("10.0.0.8 is not Personio") && message.contains("ROLLCALL_OUTBOUND_ALLOW=10.0.0.8"), "\(message)")
+            #expect(try await SourceModel.query(on: context.app.db).count() == 1, "only the fixture's source")
+        }
+        await outbound.shutdown()
+    }
+
     @Test func aSCIMConnectionSaysWhatTheAppDoesNotDeclare() async throws {
         try await withDashboard { context in
             let fixture = context.fixture
@@ -170,7 +190,7 @@ struct DashboardTests {
             #expect(overview.html.contains("fields kept"))
             let seen = try await viewer.get(DashboardPath.connection(connection))
             #expect(seen.html.contains("Personio stopped sharing department"))
-            #expect(seen.html.contains("department (since 2026-11-22)"))
+            #expect(seen.html.contains("department (since 22 Nov 2026, 10:01)"), "as the dashboard writes dates")
             #expect(!seen.html.contains("no longer shared</button>"))
             #expect(try await viewer.post(DashboardPath.connectionAction(connection, .acceptWithheld),
                                           [("csrf", PageClient.csrf(seen) ?? "")]).status == .forbidden)

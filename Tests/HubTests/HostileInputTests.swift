@@ -73,16 +73,40 @@ struct HubHostileInputTests {
         }
     }
 
+    /// A source (on nothing) and a survey feed connection in the hub's one workspace.
+    func sourceAndConnection(_ app: Application) async throws -> (SourceModel, ConnectionModel) {
+        let workspace = try #require(try await WorkspaceModel.query(on: app.db).first()?.requireID())
+        let source = SourceModel(workspaceID: workspace, name: "S", baseURL: "http://127.0.0.1:9/v1", clientID: "c", sealedClientSecret: "x")
+        try await source.create(on: app.db)
+        let connection = ConnectionModel(workspaceID: workspace, sourceID: try source.requireID(), name: "C", preset: "survey",
+                                         targetKind: "feed", targetConfig: "{}", rules: try StoredJSON.text(Preset.survey.rules()),
+                                         incrementalInterval: 60, fullInterval: 3600)
+        try await connection.create(on: app.db)
+        return (source, connection)
+    }
+
+    @Test func queryParametersAndIdsAtInt64ExtremesAreNamedNeverA500() async throws {
+        try await withHub { app, token in
+            let api = ManagementAPITests()
+            let id = try await sourceAndConnection(app).1.requireID()
+            for (path, field) in [("/api/v1/connections/\(id)/people?limit=9223372036854775807", "limit"),
+                                  ("/api/v1/connections/\(id)/people?cursor=9223372036854775808", "cursor"),
+                                  ("/api/v1/connections/\(id)/people?cursor=-9223372036854775808", "cursor"),
+                                  ("/api/v1/handoffs?cursor=9223372036854775807", "cursor"), ("/api/v1/absences?limit=-9223372036854775808", "limit"),
+                                  ("/api/v1/connections/\(id)/people/9223372036854775808", "personioId")] {
+                let reply = try await api.call(app, .GET, path, token: token)
+                // the hub answers every unreadable or out-of-range parameter with 422 naming it (its convention)
+                #expect(reply.status == .unprocessableEntity, "\(path): \(reply.status)")
+                #expect(reply.error?["field"] as? String == field, "\(path): \(reply.json)")
+            }
+            #expect(try await api.call(app, .GET, "/api/v1/connections/\(id)/people?cursor=9223372036854775807", token: token).status == .ok)
+        }
+    }
+
     @Test func anUnknownOrUnsupportedFieldIsA422NamingItNeverIgnored() async throws {
         try await withHub { app, token in
             let api = ManagementAPITests()
-            let workspace = try #require(try await WorkspaceModel.query(on: app.db).first()?.requireID())
-            let source = SourceModel(workspaceID: workspace, name: "S", baseURL: "http://127.0.0.1:9/v1", clientID: "c", sealedClientSecret: "x")
-            try await source.create(on: app.db)
-            let connection = ConnectionModel(workspaceID: workspace, sourceID: try source.requireID(), name: "C", preset: "survey",
-                                             targetKind: "feed", targetConfig: "{}", rules: try StoredJSON.text(Preset.survey.rules()),
-                                             incrementalInterval: 60, fullInterval: 3600)
-            try await connection.create(on: app.db)
+            let (source, connection) = try await sourceAndConnection(app)
             // a mapping sent to PATCH /connections/{id} used to answer 200 and change nothing
             let mapping = try await api.raw(app, .PATCH, "/api/v1/connections/\(try connection.requireID())", token: token,
                                             #"{"name":"Renamed","mapping":{"fields":[]}}"#)

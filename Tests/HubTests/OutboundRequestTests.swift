@@ -51,9 +51,9 @@ struct OutboundRequestTests {
     }
 
     @Test func byDefaultTheLoopbackIsRefusedInEverySpellingAndNothingReachesIt() async throws {
-        let listener = CountingListener()
-        try await withLoopbackServer(listener.routes) { base in
-            let port = try #require(URLComponents(string: base)?.port)
+        let listener = try await ConnectionCounter()
+        let port = listener.port
+        do {
             try await withHub(.standard) { hub in
                 let api = ManagementAPITests()
                 for url in Self.spellings(port) {
@@ -74,8 +74,18 @@ struct OutboundRequestTests {
                     #expect(hook.error?["field"] as? String == "url")
                     #expect((hook.error?["message"] as? String)?.contains("ROLLCALL_OUTBOUND_ALLOW") == true)
                 }
-                #expect(listener.requests == 0, "nothing reached the listener")
+                #expect(listener.connections == 0, "nothing even connected to the listener")
             }
+            // the counter counts: an allowed request connects once
+            let allowed = OutboundGuard(policy: OutboundPolicy(allowedNetworks: [try #require(IPNetwork("127.0.0.1"))]))
+            let answer = try await GuardedSCIMTransport(allowed).send(method: "GET", url: "http://127.0.0.1:\(port)/Users", headers: [],
+                                                                      body: nil, timeout: .seconds(5))
+            await allowed.shutdown()
+            #expect(answer.status == 200 && listener.connections == 1)
+            try await listener.close()
+        } catch {
+            try? await listener.close()
+            throw error
         }
     }
 

@@ -329,7 +329,8 @@ struct ConnectionPageView {
         let names = sharing.withheld.keys.sorted().joined(separator: ", ")
         return """
         <section class="card" aria-labelledby="withheld"><h2 id="withheld">Personio stopped sharing \(names)</h2>
-        <p>Personio no longer returns \(sharing.describe(in: zone)) to this API credential. Rollcall treats the values as unknown,
+        <p>Personio no longer returns \(sharing.withheld.keys.sorted().map { "\($0) (since \(Layout.date(sharing.withheld[$0], in: zone)))" }
+            .joined(separator: ", ")) to this API credential. Rollcall treats the values as unknown,
         not empty: the values last sent are kept, and nobody is created, archived or deleted because of it.</p>
         <p>If this was a mistake, tick the attributes again in Personio under Settings › Integrations › API credentials ›
         Readable employee attributes; the next run notices. If it was meant, accept the change: from the next run the values
