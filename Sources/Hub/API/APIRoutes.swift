@@ -214,16 +214,8 @@ struct APIRoutes: RouteCollection {
     /// or repeats a change.
     func feed(_ request: Request) async throws -> Response {
         let connection = try await connection(request)
-        var cursor = 0
-        if let text = request.query[String.self, at: "cursor"] {
-            guard let value = Int(text), value >= 0 else { throw APIError.invalid("cursor", "cursor must be a next_cursor from an earlier page, or 0") }
-            cursor = value
-        }
-        var limit = 100
-        if let text = request.query[String.self, at: "limit"] {
-            guard let value = Int(text), (1...1000).contains(value) else { throw APIError.invalid("limit", "limit must be between 1 and 1000") }
-            limit = value
-        }
+        let cursor = try request.integer("cursor", in: 0...Int.max, default: 0, "cursor must be a next_cursor from an earlier page, or 0")
+        let limit = try request.integer("limit", in: 1...1000, default: 100, "limit must be between 1 and 1000")
         let rows = try await DirectoryChangeModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
             .filter(\.$id > cursor).sort(\.$id).limit(limit + 1).all()
         let page = try rows.prefix(limit).map { row in

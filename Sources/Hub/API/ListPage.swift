@@ -12,20 +12,9 @@ struct ListPage {
     var limit: Int
 
     init(_ request: Request) throws(APIError) {
-        offset = 0
-        limit = Self.defaultLimit
-        if let text = request.query[String.self, at: "cursor"] {
-            guard let value = Int(text), (0...Int(Int32.max)).contains(value) else {
-                throw APIError.invalid("cursor", "cursor must be a next_cursor from an earlier page")
-            }
-            offset = value
-        }
-        if let text = request.query[String.self, at: "limit"] {
-            guard let value = Int(text), (1...Self.maximumLimit).contains(value) else {
-                throw APIError.invalid("limit", "limit must be between 1 and \(Self.maximumLimit)")
-            }
-            limit = value
-        }
+        offset = try request.integer("cursor", in: 0...Int(Int32.max), default: 0, "cursor must be a next_cursor from an earlier page")
+        limit = try request.integer("limit", in: 1...Self.maximumLimit, default: Self.defaultLimit,
+                                    "limit must be between 1 and \(Self.maximumLimit)")
     }
 
     /// The page's rows of a sorted query, and the body around them.
@@ -52,5 +41,15 @@ struct ListPage {
             try container.encode(nextCursor, forKey: .nextCursor)  // null on the last page, not left out
             try container.encode(hasMore, forKey: .hasMore)
         }
+    }
+}
+
+extension Request {
+    /// An integer query parameter within `range` (`fallback` when absent); anything else is a 422
+    /// naming the parameter with `message`.
+    func integer(_ name: String, in range: ClosedRange<Int>, default fallback: Int, _ message: String) throws(APIError) -> Int {
+        guard let text = query[String.self, at: name] else { return fallback }
+        guard let value = Int(text), range.contains(value) else { throw APIError.invalid(name, message) }
+        return value
     }
 }

@@ -125,11 +125,7 @@ struct WebhookRoutes: RouteCollection {
             }
             query = query.filter(\.$status == value)
         }
-        var limit = 100
-        if let text = request.query[String.self, at: "limit"] {
-            guard let value = Int(text), (1...1000).contains(value) else { throw APIError.invalid("limit", "limit must be between 1 and 1000") }
-            limit = value
-        }
+        let limit = try request.integer("limit", in: 1...1000, default: 100, "limit must be between 1 and 1000")
         let rows = try await query.sort(\.$id, .descending).limit(limit).all()
         let views = try rows.map { row in
             DeliveryView(id: try row.requireID(), eventId: row.eventID, type: row.type, personioId: row.personioID, status: row.status.rawValue,
