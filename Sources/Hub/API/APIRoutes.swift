@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SyncEngine
+import Provisioning
 import Vapor
 
 /// The REST API under `/api/v1`, every route scoped to the bearer token's workspace. Another
@@ -34,10 +35,40 @@ struct APIRoutes: RouteCollection {
         var lastError: String?
         /// Attributes the rules rely on that Personio stopped sharing with the credential.
         var withheldAttributes: [WithheldAttribute]
+        /// Where a `scim` connection sends people (never the token).
+        var scim: SCIMView?
 
         struct WithheldAttribute: Content {
             var attribute: String
             var since: Date
+        }
+
+        struct SCIMView: Content {
+            var baseURL: String
+            var deletes: Bool
+            var userNameField: String
+            var correlation: [String]
+            var compatibility: ManagementRoutes.CompatibilityInput
+            /// The compatibility settings in force, in words (empty: as the app announces).
+            var compatibilityInForce: [String]
+            /// What the app's `/Schemas` makes Rollcall leave out of every user.
+            var omittedAttributes: [String]
+
+            init(_ settings: SCIMTargetSettings) {
+                baseURL = settings.baseURL
+                deletes = settings.deletes
+                userNameField = settings.userNameField
+                correlation = (settings.correlation ?? SCIMConfiguration(baseURL: "", token: "").correlation).map(\.rawValue)
+                compatibility = ManagementRoutes.CompatibilityInput(preset: settings.compatibilityPreset, settings.compatibility)
+                compatibilityInForce = settings.effectiveCompatibility.summary
+                omittedAttributes = settings.omitted ?? []
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case deletes, correlation, compatibility
+                case baseURL = "base_url", userNameField = "user_name_field", compatibilityInForce = "compatibility_in_force"
+                case omittedAttributes = "omitted_attributes"
+            }
         }
 
         init(_ model: ConnectionModel) throws {
@@ -55,12 +86,13 @@ struct APIRoutes: RouteCollection {
             withheldAttributes = sharing.withheld.keys.sorted().compactMap { key in
                 sharing.withheld[key].map { WithheldAttribute(attribute: key, since: $0) }
             }
+            scim = model.targetKind == "scim" ? SCIMView(try StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig)) : nil
         }
 
         enum CodingKeys: String, CodingKey {
             case id, name, preset, target, paused
             case incrementalInterval = "incremental_interval", fullInterval = "full_interval", nextRunAt = "next_run_at"
-            case lastError = "last_error", seatLimit = "seat_limit", withheldAttributes = "withheld_attributes"
+            case lastError = "last_error", seatLimit = "seat_limit", withheldAttributes = "withheld_attributes", scim
         }
     }
 

@@ -280,10 +280,70 @@ struct ManagementRoutes: RouteCollection {
         var userNameField: String?
         /// `externalId`, `userName`, `email`, in the order to try.
         var correlation: [String]?
+        /// Where the app differs from what it announces; replaces the stored settings when given.
+        var compatibility: CompatibilityInput?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case token, deletes, correlation
+            case token, deletes, correlation, compatibility
             case baseURL = "base_url", userNameField = "user_name_field"
+        }
+    }
+
+    /// A preset and the settings given over it; each unset setting follows the app's discovery.
+    struct CompatibilityInput: Content {
+        var preset: String?
+        var updateMethod: String?
+        var filter: Bool?
+        var enterpriseExtension: Bool?
+        var typedEmails: Bool?
+        var booleansAsStrings: Bool?
+        var pageSize: Int?
+        var requestsPerSecond: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case preset, filter
+            case updateMethod = "update_method", enterpriseExtension = "enterprise_extension", typedEmails = "typed_emails"
+            case booleansAsStrings = "booleans_as_strings", pageSize = "page_size", requestsPerSecond = "requests_per_second"
+        }
+
+        /// The stored form, or a 422 naming the setting.
+        func validated() throws(APIError) -> (SCIMCompatibility.Preset?, SCIMCompatibility) {
+            let field = "scim.compatibility."
+            var preset: SCIMCompatibility.Preset?
+            if let name = self.preset {
+                guard let known = SCIMCompatibility.Preset(rawValue: name) else {
+                    throw .invalid(field + "preset", "\(name.prefix(40)) is not a preset; one of "
+                                   + SCIMCompatibility.Preset.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                preset = known
+            }
+            var method: SCIMCompatibility.UpdateMethod?
+            if let name = updateMethod {
+                guard let known = SCIMCompatibility.UpdateMethod(rawValue: name.lowercased()) else {
+                    throw .invalid(field + "update_method", "update_method is patch or put")
+                }
+                method = known
+            }
+            if let pageSize, !SCIMCompatibility.pageSizes.contains(pageSize) {
+                throw .invalid(field + "page_size", "page_size is 1 to \(SCIMCompatibility.pageSizes.upperBound) users")
+            }
+            if let requestsPerSecond, !SCIMCompatibility.requestRates.contains(requestsPerSecond) {
+                throw .invalid(field + "requests_per_second", "requests_per_second is 1 to \(SCIMCompatibility.requestRates.upperBound)")
+            }
+            return (preset, SCIMCompatibility(updateMethod: method, filter: filter, enterpriseExtension: enterpriseExtension,
+                                              typedEmails: typedEmails, booleansAsStrings: booleansAsStrings, pageSize: pageSize,
+                                              requestsPerSecond: requestsPerSecond))
+        }
+
+        init(preset: SCIMCompatibility.Preset?, _ settings: SCIMCompatibility?) {
+            self.preset = preset?.rawValue
+            updateMethod = settings?.updateMethod?.rawValue
+            filter = settings?.filter
+            enterpriseExtension = settings?.enterpriseExtension
+            typedEmails = settings?.typedEmails
+            booleansAsStrings = settings?.booleansAsStrings
+            pageSize = settings?.pageSize
+            requestsPerSecond = settings?.requestsPerSecond
         }
     }
 
@@ -312,6 +372,10 @@ struct ManagementRoutes: RouteCollection {
         }
         var settings = SCIMTargetSettings(baseURL: base, sealedToken: "", deletes: input.deletes ?? true, userNameField: field,
                                           correlation: correlation)
+        if let compatibility = try input.compatibility?.validated() {
+            settings.compatibilityPreset = compatibility.0
+            settings.compatibility = compatibility.1 == SCIMCompatibility() ? nil : compatibility.1
+        }
         do {
             let client = SCIMClient(configuration: settings.configuration(token: token), transport: runner.scimTransport)
             settings.omitted = SCIMTarget(client: client, provider: try await client.discover()).omittedAttributes
@@ -423,9 +487,15 @@ struct ManagementRoutes: RouteCollection {
             scim.deletes = scim.deletes ?? current.deletes
             scim.userNameField = scim.userNameField ?? current.userNameField
             scim.correlation = scim.correlation ?? current.correlation?.map(\.rawValue)
+            scim.compatibility = scim.compatibility ?? CompatibilityInput(preset: current.compatibilityPreset, current.compatibility)
             let settings = try await scimSettings(scim, connectionID: id)
             connection.targetConfig = try StoredJSON.text(settings)
-            changes.append("SCIM app \(settings.baseURL)\(input.scim?.token == nil ? "" : ", new token")")
+            var change = "SCIM app \(settings.baseURL)\(input.scim?.token == nil ? "" : ", new token")"
+            if settings.effectiveCompatibility != current.effectiveCompatibility {
+                let summary = settings.effectiveCompatibility.summary
+                change += "; compatibility: " + (summary.isEmpty ? "as the app announces" : summary.joined(separator: ", "))
+            }
+            changes.append(change)
         }
         if let name = input.name?.trimmingCharacters(in: .whitespaces), name != connection.name {
             changes.append("renamed from \(connection.name)")

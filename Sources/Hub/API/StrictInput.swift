@@ -49,6 +49,7 @@ extension ManagementRoutes.SourceInput: StrictInput {
 extension ManagementRoutes.ConnectionInput: StrictInput {
     static var fields: Set<String> {
         Set(CodingKeys.allCases.map(\.stringValue)).union(ManagementRoutes.SCIMInput.CodingKeys.allCases.map { "scim.\($0.stringValue)" })
+            .union(ManagementRoutes.CompatibilityInput.CodingKeys.allCases.map { "scim.compatibility.\($0.stringValue)" })
     }
 }
 

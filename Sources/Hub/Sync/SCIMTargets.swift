@@ -14,9 +14,18 @@ struct SCIMTargetSettings: Codable, Sendable {
     var correlation: [SCIMConfiguration.Correlation]?
     /// What the app's `/Schemas` made Rollcall leave out of every user, as last discovered.
     var omitted: [String]?
+    /// The compatibility preset chosen, and the settings given over it (nil: as the app announces).
+    var compatibilityPreset: SCIMCompatibility.Preset?
+    var compatibility: SCIMCompatibility?
 
     enum CodingKeys: String, CodingKey {
         case baseURL = "base_url", sealedToken = "sealed_token", deletes, userNameField = "user_name_field", correlation, omitted
+        case compatibilityPreset = "compatibility_preset", compatibility
+    }
+
+    /// The settings in force: those given, over the preset's.
+    var effectiveCompatibility: SCIMCompatibility {
+        (compatibility ?? SCIMCompatibility()).over(compatibilityPreset?.settings ?? SCIMCompatibility())
     }
 
     static func tokenContext(_ connectionID: UUID) -> String { "connection:\(connectionID.uuidString):scim_token" }
@@ -26,6 +35,7 @@ struct SCIMTargetSettings: Codable, Sendable {
         configuration.deletes = deletes
         configuration.userNameField = userNameField
         if let correlation { configuration.correlation = correlation }
+        configuration.compatibility = effectiveCompatibility
         return configuration
     }
 }

@@ -266,7 +266,7 @@ public struct SyncRunner: Sendable {
         let endpoints = dryRun ? [] : try await WebhookOutbox.endpoints(of: connectionID, on: database)
         // Many people new to the app (a first sync), or an app that cannot search (no filter support):
         // read its users once and correlate locally instead of searching per person.
-        if let scim, !dryRun, !scim.provider.filter
+        if let scim, !dryRun, !scim.searches
             || operations.count(where: { rowsByPerson[$0.personioId]?.targetID == nil && $0.kind != .hold }) >= Self.directoryMinimum {
             do { try await scim.loadDirectory() } catch {
                 logger.warning("reading the SCIM app's users failed; searching per person", metadata: ["error": "\(error)"])

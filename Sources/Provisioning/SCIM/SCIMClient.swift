@@ -21,6 +21,8 @@ public struct SCIMConfiguration: Sendable {
     public var deletes = true
     /// The mapped field that becomes `userName`.
     public var userNameField = "email"
+    /// Where the app differs from what it announces (PUT only, no enterprise extension, …).
+    public var compatibility = SCIMCompatibility()
 
     public enum Correlation: String, Sendable, CaseIterable, Codable {
         case externalId, userName, email
@@ -57,11 +59,13 @@ public final class SCIMClient: Sendable {
     public let configuration: SCIMConfiguration
     let transport: any SCIMTransport
     let gate: Gate
+    let pacer: RequestPacer?
 
     public init(configuration: SCIMConfiguration, transport: any SCIMTransport) {
         self.configuration = configuration
         self.transport = transport
         gate = Gate(limit: max(1, configuration.concurrency))
+        pacer = configuration.compatibility.requestsPerSecond.map { RequestPacer(perSecond: $0) }
     }
 
     /// An answer: the status and the JSON object of the body (nil when there is none or it is not JSON).
@@ -144,6 +148,7 @@ public final class SCIMClient: Sendable {
         var attempt = 1
         while true {
             await gate.enter()
+            await pacer?.waitForTurn()
             let result: Result<(status: Int, headers: [(String, String)], body: [UInt8]), any Error>
             do {
                 result = .success(try await transport.send(method: method, url: url, headers: headers, body: body, timeout: configuration.timeout))
@@ -158,7 +163,8 @@ public final class SCIMClient: Sendable {
                                         + "Rollcall tries again on the next run.", retryable: true)
                 }
             case .success(let response):
-                let retryable = response.status == 429 || (500...599).contains(response.status)
+                // 501 Not Implemented and 505 will answer the same however often they are asked
+                let retryable = response.status == 429 || ((500...599).contains(response.status) && ![501, 505].contains(response.status))
                 if !retryable || attempt >= configuration.maxAttempts {
                     let text = String(decoding: response.body, as: UTF8.self)
                     let object = response.body.isEmpty ? nil : (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]

@@ -27,11 +27,18 @@ public final class SCIMTarget: Sendable {
     }
 
     var configuration: SCIMConfiguration { client.configuration }
+    var compatibility: SCIMCompatibility { client.configuration.compatibility }
+
+    /// Changes go as PATCH when the app announces it, unless the connection says PUT.
+    public var updatesWithPatch: Bool { compatibility.updateMethod.map { $0 == .patch } ?? provider.patch }
+    /// Users are searched with filters when the app announces and honours them, unless the connection says not to.
+    public var searches: Bool { compatibility.filter ?? provider.filter }
 
     /// Reads every user of the app once, page by page, so that correlating many new people (a first
     /// sync) needs no search per person. Returns how many users the app holds.
     @discardableResult
-    public func loadDirectory(pageSize: Int = 500) async throws(TargetFailure) -> Int {
+    public func loadDirectory(pageSize: Int? = nil) async throws(TargetFailure) -> Int {
+        let pageSize = pageSize ?? compatibility.pageSize ?? SCIMCompatibility.defaultPageSize
         var users: [UserDirectory.Entry] = []
         var start = 1
         while true {
@@ -123,7 +130,7 @@ public final class SCIMTarget: Sendable {
     private func replace(_ id: String, _ operation: TargetOperation, active: Bool, note: String? = nil) async throws(TargetFailure) -> TargetOutcome {
         let user = try await resource(for: operation, active: active)
         let answer: SCIMClient.Answer
-        if provider.patch {
+        if updatesWithPatch {
             var value = user
             value["schemas"] = nil
             answer = try await client.send("PATCH", "/Users/\(Self.escape(id))", json: [
@@ -141,7 +148,13 @@ public final class SCIMTarget: Sendable {
             again.targetId = nil
             return try await createOrLink(again, active: active)
         default:
-            throw SCIMClient.failure(answer, doing: "updating user \(id)")
+            var failure = SCIMClient.failure(answer, doing: "updating user \(id)")
+            if updatesWithPatch, [400, 405, 500, 501].contains(answer.status) {
+                // apps that announce PATCH and fail it are common; PUT is the way around
+                failure.explanation += " If the app fails every change like this, set the connection's SCIM compatibility to "
+                    + "“PUT instead of PATCH” (preset put_only)."
+            }
+            throw failure
         }
     }
 
@@ -151,7 +164,7 @@ public final class SCIMTarget: Sendable {
             return await directory.match(personioId: operation.personioId, userName: userName(operation.fields),
                                          email: operation.fields["email"], order: configuration.correlation)
         }
-        guard provider.filter else { return nil }
+        guard searches else { return nil }
         for way in configuration.correlation {
             let (attribute, value): (String, String?) = switch way {
             case .externalId: ("externalId", String(operation.personioId))
@@ -180,7 +193,7 @@ public final class SCIMTarget: Sendable {
         var user: [String: Any] = [
             "externalId": String(operation.personioId),
             "userName": userName(fields) ?? "personio-\(operation.personioId)",
-            "active": active,
+            "active": compatibility.booleansAsStrings == true ? (active ? "true" : "false") as Any : active,
         ]
         var name: [String: Any] = [:]
         if let first = fields["first_name"] { name["givenName"] = first }
@@ -191,19 +204,23 @@ public final class SCIMTarget: Sendable {
             user["displayName"] = display
         }
         if !name.isEmpty { user["name"] = name }
-        if let email = fields["email"] { user["emails"] = [["value": email, "type": "work", "primary": true]] }
-        if let phone = fields["phone"] ?? fields["phone_number"] { user["phoneNumbers"] = [["value": phone, "type": "work"]] }
+        let typed = compatibility.typedEmails ?? true
+        if let email = fields["email"] { user["emails"] = [typed ? ["value": email, "type": "work", "primary": true] : ["value": email]] }
+        if let phone = fields["phone"] ?? fields["phone_number"] { user["phoneNumbers"] = [typed ? ["value": phone, "type": "work"] : ["value": phone]] }
         if let title = fields["position"] ?? fields["job_title"] { user["title"] = title }
 
-        var enterprise: [String: Any] = ["employeeNumber": String(operation.personioId)]
-        if let department = fields["department"] { enterprise["department"] = department }
-        if let organization = fields["subcompany"] ?? fields["organization"] { enterprise["organization"] = organization }
-        if let boss = fields["supervisor_email"], provider.filter, provider.declared?.paths.contains(Self.enterpriseSchema + ":manager") ?? true,
-           let managerID = try await manager(boss) {
-            enterprise["manager"] = ["value": managerID]
+        user["schemas"] = [Self.userSchema]
+        if compatibility.enterpriseExtension ?? true {
+            var enterprise: [String: Any] = ["employeeNumber": String(operation.personioId)]
+            if let department = fields["department"] { enterprise["department"] = department }
+            if let organization = fields["subcompany"] ?? fields["organization"] { enterprise["organization"] = organization }
+            if let boss = fields["supervisor_email"], provider.declared?.paths.contains(Self.enterpriseSchema + ":manager") ?? true,
+               let managerID = try await manager(boss) {
+                enterprise["manager"] = ["value": managerID]
+            }
+            user[Self.enterpriseSchema] = enterprise
+            user["schemas"] = [Self.userSchema, Self.enterpriseSchema]
         }
-        user[Self.enterpriseSchema] = enterprise
-        user["schemas"] = [Self.userSchema, Self.enterpriseSchema]
         // only what the app declares: a strict app refuses the whole user for one undeclared sub-attribute
         return provider.declared?.prune(user).user ?? user
     }
@@ -223,6 +240,7 @@ public final class SCIMTarget: Sendable {
     func manager(_ email: String) async throws(TargetFailure) -> String? {
         if let known = await managers.id(for: email) { return known }
         if await directory.isLoaded { return await directory.id(forEmailOrUserName: email) }
+        guard searches else { return nil }
         var found = try await client.findUser(where: "userName", equals: email)
         if found == nil { found = try await client.findUser(where: "emails.value", equals: email) }
         guard let id = found?["id"] as? String else { return nil }

@@ -1,0 +1,208 @@
+import Fluent
+import Foundation
+@testable import Hub
+import Provisioning
+import SyncEngine
+import TestSupport
+import Testing
+import Vapor
+import VaporTesting
+
+/// The same lifecycle, through the hub, against each independently written SCIM 2.0 server the tests
+/// run (`scim2-server` and django-scim2), every step asserted on the server's own data and on what
+/// Rollcall sent it.
+@Suite("One SCIM lifecycle against each independently written server", .serialized,
+       .enabled(if: SCIMServerHarness.available, Comment(rawValue: SCIMServerHarness.skipReason)))
+struct SCIMLifecycleTests {
+    struct Setup {
+        var fixture: SyncFixture
+        var token: String
+        var transport: CountingSCIMTransport
+        var runner: SyncRunner
+
+        func run(_ connection: UUID, full: Bool? = nil) async throws -> RunReport {
+            try await runner.run(connectionID: connection, full: full)
+        }
+
+        func connect(_ scim: SCIMServerHarness, preset: String, compatibility: [String: Any]? = nil) async throws -> UUID {
+            var settings: [String: Any] = ["base_url": scim.baseURL, "token": scim.token]
+            settings["compatibility"] = compatibility
+            let created = try await WorkspaceAPITests().call(fixture.app, .POST, "/api/v1/connections", token: token, [
+                "source_id": fixture.sourceID.uuidString, "preset": preset, "target": "scim", "scim": settings,
+            ])
+            guard created.status == .created, let id = UUID(uuidString: created.json["id"] as? String ?? "") else {
+                throw HarnessError("creating the connection failed: \(created.status) \(created.json)")
+            }
+            _ = transport.take()
+            return id
+        }
+    }
+
+    func withSetup(_ kind: SCIMServerHarness.Kind, _ body: (Setup, SCIMServerHarness) async throws -> Void) async throws {
+        let clock = ManualClock(SyncRunnerTests.start)
+        try await withSandbox(employees: 3, seed: 7, clock: clock) { sandbox in
+            try await withSCIMServer(kind) { scim in
+                try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
+                    let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
+                    let transport = CountingSCIMTransport(AsyncHTTPClientSCIMTransport(client: scim.http))
+                    var runner = fixture.runner()
+                    runner.scimTransport = transport
+                    try HubApp.mount(app, runner: runner)
+                    let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "it", on: app.db).token
+                    try await body(Setup(fixture: fixture, token: token, transport: transport, runner: runner), scim)
+                }
+            }
+        }
+    }
+
+    /// The compatibility each server needs: django-scim2 announces PATCH but its stock adapter
+    /// fails a replace of the whole user (proved in `djangoNeedsPutAndTheFailureSaysSo`).
+    func compatibility(_ kind: SCIMServerHarness.Kind) -> [String: Any]? {
+        kind == .djangoSCIM2 ? ["preset": "put_only"] : nil
+    }
+
+    @Test(arguments: SCIMServerHarness.Kind.allCases)
+    func hiresChangesLeaversAndRehiresFollowIntoTheApp(_ kind: SCIMServerHarness.Kind) async throws {
+        try await withSetup(kind) { setup, scim in
+            let fixture = setup.fixture
+            let update = kind == .djangoSCIM2 ? "PUT" : "PATCH"
+            // a hire whose start date has passed, and their supervisor
+            let boss = try await fixture.hire("Ada", "Boss", startingIn: -30)
+            let hire = try await fixture.hire("Sam", "Scim", startingIn: -3)
+            #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/employees/\(hire)", ["supervisor_id": boss]).status == 200)
+            let connection = try await setup.connect(scim, preset: "service-desk", compatibility: compatibility(kind))
+
+            // the first run creates everyone, each once, with the core attributes the app keeps
+            let first = try await setup.run(connection)
+            #expect(first.status == .succeeded, "\(first.error ?? "")")
+            let created = setup.transport.take().filter { $0.method == "POST" }
+            #expect(created.allSatisfy { $0.status == 201 }, "\(created)")
+            let links = try await fixture.links(connection)
+            #expect(created.count == links.count && links.count >= 2)
+            let users = try await scim.allUsers()
+            #expect(users.count == links.count, "one user per person, nobody twice")
+            let sam = try #require(try await scim.user(externalId: String(hire)))
+            #expect(sam["id"] as? String == links[hire]?.targetID)
+            #expect(sam["userName"] as? String == "sam.scim@acme.example")
+            #expect((sam["name"] as? [String: Any])?["familyName"] as? String == "Scim")
+            #expect((sam["emails"] as? [[String: Any]])?.first?["value"] as? String == "sam.scim@acme.example")
+            #expect(sam["active"] as? Bool == true)
+            // the supervisor as the enterprise manager, kept by the server that stores it
+            let bossID = try #require(links[boss]?.targetID)
+            if kind == .scim2Server {
+                let manager = (sam[SCIMTarget.enterpriseSchema] as? [String: Any])?["manager"] as? [String: Any]
+                #expect(manager?["value"] as? String == bossID)
+            }
+
+            // a repeated run with nothing changed asks the app nothing
+            fixture.clock.advance(by: 60)
+            let quiet = try await setup.run(connection)
+            #expect(quiet.status == .succeeded && quiet.counts.isEmpty)
+            #expect(setup.transport.take().isEmpty)
+
+            // a rename: one update of that user, the server keeps the new name
+            #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/employees/\(hire)", ["last_name": "Renamed"]).status == 200)
+            fixture.clock.advance(by: 60)
+            #expect(try await setup.run(connection).counts == ["update": 1])
+            var sent = setup.transport.take().filter { $0.method != "GET" }
+            #expect(sent.map(\.method) == [update] && sent.first?.path == "/Users/\(sam["id"] as? String ?? "")")
+            #expect([200, 204].contains(sent.first?.status ?? 0))
+            // the whole user goes along, the supervisor's user as the enterprise manager (both servers declare it)
+            let changes = try #require(kind == .djangoSCIM2 ? sent.first?.body
+                : ((sent.first?.body?["Operations"] as? [[String: Any]])?.first?["value"] as? [String: Any]))
+            #expect(((changes[SCIMTarget.enterpriseSchema] as? [String: Any])?["manager"] as? [String: Any])?["value"] as? String == bossID)
+            #expect((try await scim.user(externalId: String(hire))?["name"] as? [String: Any])?["familyName"] as? String == "Renamed")
+
+            // an e-mail change moves userName and the e-mail
+            #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/employees/\(hire)", ["email": "sam.new@acme.example"]).status == 200)
+            fixture.clock.advance(by: 60)
+            #expect(try await setup.run(connection).counts == ["update": 1])
+            let moved = try #require(try await scim.user(externalId: String(hire)))
+            #expect(moved["userName"] as? String == "sam.new@acme.example")
+            #expect((moved["emails"] as? [[String: Any]])?.first?["value"] as? String == "sam.new@acme.example")
+            #expect(moved["id"] as? String == sam["id"] as? String, "the same user, not a new one")
+            _ = setup.transport.take()
+
+            // a termination deactivates (the service desk keeps leavers, archived)
+            #expect(try await fixture.sandbox.admin(.POST, "/sandbox/employees/\(hire)/terminate",
+                                                    ["termination_date": fixture.today(plus: -1)]).status == 200)
+            fixture.clock.advance(by: 60)
+            #expect(try await setup.run(connection).counts == ["archive": 1])
+            sent = setup.transport.take().filter { $0.method != "GET" }
+            #expect(sent.map(\.method) == [update])
+            #expect(try await scim.user(externalId: String(hire))?["active"] as? Bool == false)
+
+            // a rehire activates the same user again
+            #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/employees/\(hire)",
+                                                    ["status": "active", "hire_date": fixture.today()]).status == 200)
+            fixture.clock.advance(by: 60)
+            #expect(try await setup.run(connection).counts == ["restore": 1])
+            let back = try #require(try await scim.user(externalId: String(hire)))
+            #expect(back["active"] as? Bool == true && back["id"] as? String == sam["id"] as? String)
+            #expect(try await scim.allUsers().count == links.count)
+        }
+    }
+
+    @Test(arguments: SCIMServerHarness.Kind.allCases)
+    func underADeletingPresetALeaverIsDeletedAndARehireMadeAgain(_ kind: SCIMServerHarness.Kind) async throws {
+        try await withSetup(kind) { setup, scim in
+            let fixture = setup.fixture
+            let hire = try await fixture.hire("Dora", "Delete", startingIn: -10)
+            let connection = try await setup.connect(scim, preset: "survey", compatibility: compatibility(kind))
+            #expect(try await setup.run(connection).status == .succeeded)
+            let user = try #require(try await scim.user(externalId: String(hire)))
+            let id = try #require(user["id"] as? String)
+            _ = setup.transport.take()
+
+            #expect(try await fixture.sandbox.admin(.POST, "/sandbox/employees/\(hire)/terminate",
+                                                    ["termination_date": fixture.today(plus: -1)]).status == 200)
+            fixture.clock.advance(by: 60)
+            // deleting needs a complete full listing (an incremental one never deletes anyone)
+            let left = try await setup.run(connection, full: true)
+            #expect(left.counts == ["delete": 1])
+            let sent = setup.transport.take().filter { $0.method != "GET" }
+            #expect(sent.map(\.method) == ["DELETE"] && sent.first?.path == "/Users/\(id)" && sent.first?.status == 204)
+            #expect(try await scim.user(id) == nil)
+            #expect(try await scim.user(externalId: String(hire)) == nil)
+
+            #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/employees/\(hire)",
+                                                    ["status": "active", "hire_date": fixture.today()]).status == 200)
+            fixture.clock.advance(by: 60)
+            #expect(try await setup.run(connection).status == .succeeded)
+            let again = try #require(try await scim.user(externalId: String(hire)))
+            #expect(again["active"] as? Bool == true)
+            #expect(setup.transport.take().contains { $0.method == "POST" && $0.status == 201 })
+        }
+    }
+
+    @Test func djangoNeedsPutAndTheFailureSaysSo() async throws {
+        try await withSetup(.djangoSCIM2) { setup, scim in
+            let fixture = setup.fixture
+            let hire = try await fixture.hire("Pat", "Put", startingIn: -3)
+            // as the app announces: PATCH, which django-scim2's stock adapter fails for a whole user
+            let connection = try await setup.connect(scim, preset: "service-desk")
+            #expect(try await setup.run(connection).status == .succeeded, "creating works")
+            #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/employees/\(hire)", ["last_name": "Patched"]).status == 200)
+            fixture.clock.advance(by: 60)
+            let failed = try await setup.run(connection)
+            #expect(failed.status == .failed, "every operation failed: \(failed.counts)")
+            let patch = setup.transport.take().filter { $0.method == "PATCH" }
+            #expect(patch.map(\.status) == [501], "501 Not Implemented is not tried again: \(patch)")
+            let operation = try #require(try await RunOperationModel.query(on: fixture.app.db).filter(\.$run.$id == failed.runID).first())
+            #expect(operation.errorExplanation?.contains("PUT instead of PATCH") == true, "\(operation.errorExplanation ?? "")")
+            #expect((try await scim.user(externalId: String(hire))?["name"] as? [String: Any])?["familyName"] as? String == "Put")
+
+            // the admin picks the preset: the next attempt is a PUT and the app has the change
+            let changed = try await WorkspaceAPITests().call(fixture.app, .PATCH, "/api/v1/connections/\(connection)", token: setup.token,
+                                                             ["scim": ["compatibility": ["preset": "put_only"]]])
+            #expect(changed.status == .ok)
+            #expect((changed.json["scim"] as? [String: Any])?["compatibility_in_force"] as? [String] == ["changes sent with PUT"])
+            _ = setup.transport.take()
+            fixture.clock.advance(by: 3600)
+            let fixed = try await setup.run(connection)
+            #expect(fixed.status == .succeeded, "\(fixed.error ?? "")")
+            #expect(setup.transport.take().filter { $0.method != "GET" }.map(\.method) == ["PUT"])
+            #expect((try await scim.user(externalId: String(hire))?["name"] as? [String: Any])?["familyName"] as? String == "Patched")
+        }
+    }
+}
