@@ -87,8 +87,12 @@ struct SCIMLifecycleTests {
             #expect((sam["name"] as? [String: Any])?["familyName"] as? String == "Scim")
             #expect((sam["emails"] as? [[String: Any]])?.first?["value"] as? String == "sam.scim@acme.example")
             #expect(sam["active"] as? Bool == true)
-            // the supervisor as the enterprise manager, kept by the server that stores it
+            // the supervisor as the enterprise manager at once (the supervisor's user is made first),
+            // kept by the server that stores the enterprise extension (django-scim2 keeps only core attributes)
             let bossID = try #require(links[boss]?.targetID)
+            let samCreated = try #require(created.first { $0.body?["externalId"] as? String == String(hire) })
+            #expect(((samCreated.body?[SCIMTarget.enterpriseSchema] as? [String: Any])?["manager"] as? [String: Any])?["value"] as? String
+                == bossID)
             if kind == .scim2Server {
                 let manager = (sam[SCIMTarget.enterpriseSchema] as? [String: Any])?["manager"] as? [String: Any]
                 #expect(manager?["value"] as? String == bossID)
@@ -111,7 +115,13 @@ struct SCIMLifecycleTests {
             let changes = try #require(kind == .djangoSCIM2 ? sent.first?.body
                 : ((sent.first?.body?["Operations"] as? [[String: Any]])?.first?["value"] as? [String: Any]))
             #expect(((changes[SCIMTarget.enterpriseSchema] as? [String: Any])?["manager"] as? [String: Any])?["value"] as? String == bossID)
-            #expect((try await scim.user(externalId: String(hire))?["name"] as? [String: Any])?["familyName"] as? String == "Renamed")
+            let renamed = try #require(try await scim.user(externalId: String(hire)))
+            #expect((renamed["name"] as? [String: Any])?["familyName"] as? String == "Renamed")
+            if kind == .scim2Server {
+                // kept by the server that stores the enterprise extension (django-scim2 keeps only core attributes)
+                let manager = (renamed[SCIMTarget.enterpriseSchema] as? [String: Any])?["manager"] as? [String: Any]
+                #expect(manager?["value"] as? String == bossID)
+            }
 
             // an e-mail change moves userName and the e-mail
             #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/employees/\(hire)", ["email": "sam.new@acme.example"]).status == 200)
@@ -203,6 +213,51 @@ struct SCIMLifecycleTests {
             #expect(fixed.status == .succeeded, "\(fixed.error ?? "")")
             #expect(setup.transport.take().filter { $0.method != "GET" }.map(\.method) == ["PUT"])
             #expect((try await scim.user(externalId: String(hire))?["name"] as? [String: Any])?["familyName"] as? String == "Patched")
+        }
+    }
+
+    @Test func compatibilitySettingsAreNamedWhenWrongShownAndAudited() async throws {
+        try await withSetup(.scim2Server) { setup, scim in
+            let app = setup.fixture.app
+            let api = WorkspaceAPITests()
+            func create(_ compatibility: [String: Any]) async throws -> (status: HTTPStatus, field: String?) {
+                let reply = try await api.call(app, .POST, "/api/v1/connections", token: setup.token, [
+                    "source_id": setup.fixture.sourceID.uuidString, "preset": "service-desk", "target": "scim",
+                    "scim": ["base_url": scim.baseURL, "token": scim.token, "compatibility": compatibility],
+                ])
+                return (reply.status, reply.error?["field"] as? String)
+            }
+            for (bad, field) in [(["preset": "okta"], "preset"), (["update_method": "post"], "update_method"),
+                                 (["page_size": 0], "page_size"), (["page_size": 1001], "page_size"),
+                                 (["requests_per_second": 0], "requests_per_second"), (["page_sise": 10], "page_sise")] as [([String: Any], String)] {
+                let answer = try await create(bad)
+                #expect(answer.status == .unprocessableEntity && answer.field == "scim.compatibility.\(field)", "\(bad): \(answer)")
+            }
+            #expect(try await ConnectionModel.query(on: app.db).count() == 0)
+
+            // a preset with a setting over it: stored as given, shown with what is in force
+            let created = try await api.call(app, .POST, "/api/v1/connections", token: setup.token, [
+                "source_id": setup.fixture.sourceID.uuidString, "preset": "service-desk", "target": "scim",
+                "scim": ["base_url": scim.baseURL, "token": scim.token,
+                         "compatibility": ["preset": "basic", "filter": true, "requests_per_second": 50]],
+            ])
+            #expect(created.status == .created)
+            let view = try #require(created.json["scim"] as? [String: Any])
+            #expect(view["base_url"] as? String == scim.baseURL && view["token"] == nil)
+            let given = try #require(view["compatibility"] as? [String: Any])
+            #expect(given["preset"] as? String == "basic" && given["filter"] as? Bool == true && given["requests_per_second"] as? Int == 50)
+            #expect(view["compatibility_in_force"] as? [String] == ["changes sent with PUT", "users searched with filters",
+                                                                  "no enterprise extension", "e-mails without type or primary",
+                                                                  "at most 50 requests per second"])
+            let id = try #require(created.json["id"] as? String)
+            // changing the token alone keeps the compatibility; changing the compatibility is audited
+            #expect(try await api.call(app, .PATCH, "/api/v1/connections/\(id)", token: setup.token, ["scim": ["token": scim.token]])
+                .json["scim"].flatMap { ($0 as? [String: Any])?["compatibility_in_force"] as? [String] }?.count == 5)
+            let reset = try await api.call(app, .PATCH, "/api/v1/connections/\(id)", token: setup.token, ["scim": ["compatibility": [:]]])
+            #expect((reset.json["scim"] as? [String: Any])?["compatibility_in_force"] as? [String] == [])
+            let audit = try await AuditEventModel.query(on: app.db).filter(\.$action == "connection.updated").all().map(\.detail)
+            #expect(audit.last?.hasSuffix("compatibility: as the app announces") == true, "\(audit)")
+            #expect(audit.count == 2 && audit.first?.contains("compatibility") == false)
         }
     }
 }

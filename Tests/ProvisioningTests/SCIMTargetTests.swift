@@ -207,6 +207,8 @@ final class ScriptedTransport: SCIMTransport, @unchecked Sendable {
     private(set) var requests: [(method: String, url: String)] = []
     /// The JSON bodies sent, in order.
     private(set) var bodies: [[String: Any]] = []
+    /// When each request arrived.
+    private(set) var startTimes: [ContinuousClock.Instant] = []
 
     init(_ answers: [(Int, [(String, String)], String)]) {
         self.answers = answers.map { (status: $0.0, headers: $0.1, body: $0.2) }
@@ -216,6 +218,7 @@ final class ScriptedTransport: SCIMTransport, @unchecked Sendable {
         -> (status: Int, headers: [(String, String)], body: [UInt8]) {
         lock.withLock {
             requests.append((method, url))
+            startTimes.append(.now)
             if let body, let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] { bodies.append(json) }
             let next = answers.isEmpty ? (status: 500, headers: [], body: "") : answers.removeFirst()
             return (next.status, next.headers, Array(next.body.utf8))

@@ -65,17 +65,21 @@ extension SyncRunner {
     func applySCIM(_ operations: ArraySlice<SyncEngine.Operation>, target: SCIMTarget, connectionID: UUID, runID: UUID,
                    rows: [Int: LinkModel], endpoints: [WebhookEndpointModel], at date: Date) async throws -> Int {
         let sent = operations.filter { $0.kind != .hold && $0.resultingState != nil && $0.resultingState != .draft }
-        let outcomes = await withTaskGroup(of: (Int, TargetOutcome).self) { group in
-            for operation in sent {
-                let request = TargetOperation(kind: operation.kind, personioId: operation.personioId,
-                                              targetId: rows[operation.personioId]?.targetID, fields: operation.fields,
-                                              changedFields: operation.changedFields)
-                let active = operation.resultingState == .active
-                group.addTask { (operation.personioId, await target.apply(request, active: active)) }
+        let requests = sent.map { operation in
+            TargetOperation(kind: operation.kind, personioId: operation.personioId, targetId: rows[operation.personioId]?.targetID,
+                            fields: operation.fields, changedFields: operation.changedFields)
+        }
+        var outcomes: [Int: TargetOutcome] = [:]
+        // supervisors new to the app first, so their people can name them as manager at once
+        for wave in SCIMTarget.waves(requests) {
+            await withTaskGroup(of: (Int, TargetOutcome).self) { group in
+                for index in wave {
+                    let request = requests[index]
+                    let active = sent[index].resultingState == .active
+                    group.addTask { (request.personioId, await target.apply(request, active: active)) }
+                }
+                for await (id, outcome) in group { outcomes[id] = outcome }
             }
-            var all: [Int: TargetOutcome] = [:]
-            for await (id, outcome) in group { all[id] = outcome }
-            return all
         }
 
         var newRows: [LinkModel] = []

@@ -236,6 +236,30 @@ public final class SCIMTarget: Sendable {
         return declared.prune(user).omitted
     }
 
+    /// The order to send a batch in, as waves sent one after another (each wave concurrently): a
+    /// person new to the app goes after a supervisor who is new in the same batch, so the
+    /// supervisor's user exists and can be named as `manager` at once. Indexes into `operations`;
+    /// a circle of supervisors goes together in the last wave.
+    public static func waves(_ operations: [TargetOperation]) -> [[Int]] {
+        var waiting = Array(operations.indices)
+        var waves: [[Int]] = []
+        while !waiting.isEmpty {
+            let newcomers = Set(waiting.lazy.filter { operations[$0].targetId == nil }.compactMap { operations[$0].fields["email"]?.lowercased() })
+            let ready = waiting.filter { index in
+                guard let boss = operations[index].fields["supervisor_email"]?.lowercased(), operations[index].targetId == nil else { return true }
+                return !newcomers.contains(boss) || boss == operations[index].fields["email"]?.lowercased()
+            }
+            if ready.isEmpty {
+                waves.append(waiting)
+                break
+            }
+            waves.append(ready)
+            let sent = Set(ready)
+            waiting.removeAll { sent.contains($0) }
+        }
+        return waves
+    }
+
     /// The SCIM id of the supervisor, found by userName or e-mail (remembered for the run).
     func manager(_ email: String) async throws(TargetFailure) -> String? {
         if let known = await managers.id(for: email) { return known }
