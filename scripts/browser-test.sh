@@ -59,4 +59,5 @@ curl -sf "http://127.0.0.1:$hub_port/health" >/dev/null || { cat "$work/hub.log"
 rm -rf .build/browser-screenshots && mkdir -p .build/browser-screenshots
 HUB_URL="http://localhost:$hub_port" SANDBOX_URL="http://127.0.0.1:$sandbox_port" SANDBOX_ADMIN_TOKEN="$admin_token" \
 OWNER_PASSWORD="$owner_password" VIEWER_PASSWORD="$viewer_password" API_TOKEN="$api_token" SCREENSHOTS="$PWD/.build/browser-screenshots" \
+SCIM_DJANGO_URL="${ROLLCALL_TEST_SCIM_DJANGO_URL:-}" SCIM_TOKEN="${ROLLCALL_TEST_SCIM_TOKEN:-rollcall-test-scim}" \
   .venv-test/bin/python Tests/Browser/dashboard_test.py || { echo "--- hub log"; tail -50 "$work/hub.log"; exit 1; }

@@ -47,7 +47,7 @@ struct SCIMLifecycleTests {
                     let transport = CountingSCIMTransport(AsyncHTTPClientSCIMTransport(client: scim.http))
                     var runner = fixture.runner()
                     runner.scimTransport = transport
-                    try HubApp.mount(app, runner: runner)
+                    try HubApp.mount(app, runner: runner, bcryptCost: 4)
                     let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "it", on: app.db).token
                     try await body(Setup(fixture: fixture, token: token, transport: transport, runner: runner), scim)
                 }
@@ -258,6 +258,58 @@ struct SCIMLifecycleTests {
             let audit = try await AuditEventModel.query(on: app.db).filter(\.$action == "connection.updated").all().map(\.detail)
             #expect(audit.last?.hasSuffix("compatibility: as the app announces") == true, "\(audit)")
             #expect(audit.count == 2 && audit.first?.contains("compatibility") == false)
+        }
+    }
+
+    @Test func theSettingsPageEditsCompatibilityAndTheConnectionPageSaysWhatIsInForce() async throws {
+        try await withSetup(.djangoSCIM2) { setup, scim in
+            let app = setup.fixture.app
+            let connection = try await setup.connect(scim, preset: "service-desk")
+            let users = DashboardUsers(database: app.db, now: setup.fixture.clock.provider, bcryptCost: 4)
+            try await users.create(workspaceID: setup.fixture.workspaceID, email: "admin@acme.example", name: "Admin", password: DashboardTests.password,
+                                   role: .admin)
+            let admin = PageClient(app)
+            #expect(try await admin.signIn("admin@acme.example", DashboardTests.password).status == .seeOther)
+            let page = try await admin.get(DashboardPath.connectionSettings(connection))
+            #expect(page.html.contains("<fieldset id=\"scim-compatibility\">"))
+            #expect(page.html.contains("<option value=\"put_only\">PUT instead of PATCH</option>"))
+            #expect(page.html.contains("<option value=\"\" selected>As the app announces</option>"))
+            let csrf = try #require(PageClient.csrf(page))
+            let form: [(String, String)] = [("csrf", csrf), ("name", "Service desk"), ("incremental_interval", "60"), ("full_interval", "43200"),
+                                            ("scim_base_url", scim.baseURL), ("scim_token", ""), ("scim_preset", "put_only"),
+                                            ("scim_update_method", ""), ("scim_filter", ""), ("scim_enterprise", "false"),
+                                            ("scim_typed_emails", ""), ("scim_booleans", ""), ("scim_rate", "")]
+
+            // a page size that is no number is named at its field, and nothing changes
+            let wrong = try await admin.post(DashboardPath.connectionSettings(connection), form + [("scim_page_size", "many")])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.html.contains("id=\"scim_page_size-error\""))
+            let tooMany = try await admin.post(DashboardPath.connectionSettings(connection), form + [("scim_page_size", "5000")])
+            #expect(tooMany.html.contains("<p class=\"error\" id=\"scim_page_size-error\">page_size is 1 to 1000 users</p>"))
+            let before = try #require(try await ConnectionModel.find(connection, on: app.db))
+            #expect(try StoredJSON.decode(SCIMTargetSettings.self, before.targetConfig).compatibilityPreset == nil)
+
+            let saved = try await admin.post(DashboardPath.connectionSettings(connection), form + [("scim_page_size", "100")])
+            #expect(saved.location == DashboardPath.connection(connection) + "?notice=saved")
+            let stored = try StoredJSON.decode(SCIMTargetSettings.self, try #require(try await ConnectionModel.find(connection, on: app.db)).targetConfig)
+            #expect(stored.compatibilityPreset == .putOnly)
+            #expect(stored.compatibility == SCIMCompatibility(enterpriseExtension: false, pageSize: 100))
+            let shown = try await admin.get(DashboardPath.connection(connection))
+            #expect(shown.html.contains("SCIM compatibility: changes sent with PUT, no enterprise extension, 100 users per page."))
+            let again = try await admin.get(DashboardPath.connectionSettings(connection))
+            #expect(again.html.contains("<option value=\"put_only\" selected>") && again.html.contains("value=\"100\""))
+
+            // saving the same again does not ask the app
+            _ = setup.transport.take()
+            let same = try await admin.post(DashboardPath.connectionSettings(connection), form + [("scim_page_size", "100")])
+            #expect(same.status == .seeOther)
+            #expect(setup.transport.take().isEmpty)
+
+            // the next run uses them: the user goes without the enterprise extension
+            let hire = try await setup.fixture.hire("Page", "Size", startingIn: -1)
+            #expect(try await setup.run(connection).status == .succeeded)
+            let create = try #require(setup.transport.take().first { $0.method == "POST" && $0.body?["externalId"] as? String == String(hire) })
+            #expect(create.body?[SCIMTarget.enterpriseSchema] == nil)
         }
     }
 }

@@ -290,7 +290,7 @@ struct ManagementRoutes: RouteCollection {
     }
 
     /// A preset and the settings given over it; each unset setting follows the app's discovery.
-    struct CompatibilityInput: Content {
+    struct CompatibilityInput: Content, Equatable {
         var preset: String?
         var updateMethod: String?
         var filter: Bool?

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import Provisioning
 import SyncEngine
 import Vapor
 
@@ -13,11 +14,57 @@ extension DashboardRoutes {
         var seatLimit: String?
         var scimBaseURL: String?
         var scimToken: String?
+        // the SCIM compatibility settings: "" follows the app's discovery
+        var scimPreset: String?
+        var scimUpdateMethod: String?
+        var scimFilter: String?
+        var scimEnterprise: String?
+        var scimTypedEmails: String?
+        var scimBooleans: String?
+        var scimPageSize: String?
+        var scimRate: String?
 
         enum CodingKeys: String, CodingKey {
             case name
             case incrementalInterval = "incremental_interval", fullInterval = "full_interval", seatLimit = "seat_limit"
             case scimBaseURL = "scim_base_url", scimToken = "scim_token"
+            case scimPreset = "scim_preset", scimUpdateMethod = "scim_update_method", scimFilter = "scim_filter"
+            case scimEnterprise = "scim_enterprise", scimTypedEmails = "scim_typed_emails", scimBooleans = "scim_booleans"
+            case scimPageSize = "scim_page_size", scimRate = "scim_rate"
+        }
+
+        /// The form's fields for stored compatibility settings.
+        mutating func show(_ settings: SCIMTargetSettings) {
+            let given = settings.compatibility ?? SCIMCompatibility()
+            func text(_ flag: Bool?) -> String { flag.map { $0 ? "true" : "false" } ?? "" }
+            scimPreset = settings.compatibilityPreset?.rawValue ?? ""
+            scimUpdateMethod = given.updateMethod?.rawValue ?? ""
+            scimFilter = text(given.filter)
+            scimEnterprise = text(given.enterpriseExtension)
+            scimTypedEmails = text(given.typedEmails)
+            scimBooleans = text(given.booleansAsStrings)
+            scimPageSize = given.pageSize.map(String.init) ?? ""
+            scimRate = given.requestsPerSecond.map(String.init) ?? ""
+        }
+
+        /// The compatibility settings as the API takes them; a number that is not one is named.
+        func compatibility() throws(APIError) -> ManagementRoutes.CompatibilityInput {
+            func flag(_ text: String?) -> Bool? { text == "true" ? true : text == "false" ? false : nil }
+            func number(_ text: String?, _ field: String) throws(APIError) -> Int? {
+                guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+                guard let value = Int(text) else { throw .invalid("scim.compatibility.\(field)", "A whole number, or empty for the default.") }
+                return value
+            }
+            var input = ManagementRoutes.CompatibilityInput(preset: nil, nil)
+            input.preset = scimPreset?.nilIfEmpty
+            input.updateMethod = scimUpdateMethod?.nilIfEmpty
+            input.filter = flag(scimFilter)
+            input.enterpriseExtension = flag(scimEnterprise)
+            input.typedEmails = flag(scimTypedEmails)
+            input.booleansAsStrings = flag(scimBooleans)
+            input.pageSize = try number(scimPageSize, "page_size")
+            input.requestsPerSecond = try number(scimRate, "requests_per_second")
+            return input
         }
     }
 
@@ -31,8 +78,9 @@ extension DashboardRoutes {
         let user = try request.require(.manage)
         let model = try await connection(request)
         let rules = try StoredJSON.decode(ConnectionRules.self, model.rules)
-        let form = SettingsForm(name: model.name, incrementalInterval: String(model.incrementalInterval), fullInterval: String(model.fullInterval),
+        var form = SettingsForm(name: model.name, incrementalInterval: String(model.incrementalInterval), fullInterval: String(model.fullInterval),
                                 seatLimit: rules.policy.seatLimit.map(String.init), scimBaseURL: try Self.scimBaseURL(model))
+        if let settings = try Self.scimSettings(model) { form.show(settings) }
         return try settingsForm(user: user, model: model, form: form, error: nil)
     }
 
@@ -47,12 +95,16 @@ extension DashboardRoutes {
             input.fullInterval = try Self.seconds(form.fullInterval, field: "full_interval")
             input.seatLimit = try Self.seatLimit(form.seatLimit)
             input.clearsSeatLimit = input.seatLimit == nil
-            if model.targetKind == "scim" {
+            if let current = try Self.scimSettings(model) {
                 let base = form.scimBaseURL?.trimmingCharacters(in: .whitespaces) ?? ""
                 let token = form.scimToken?.trimmingCharacters(in: .whitespaces).nilIfEmpty
-                let current = try Self.scimBaseURL(model) ?? ""
-                if token != nil || base != current {
-                    input.scim = ManagementRoutes.SCIMInput(baseURL: base, token: token)
+                let compatibility = try form.compatibility()
+                var stored = SettingsForm()
+                stored.show(current)
+                // the app is asked again only when where or how Rollcall talks to it changes
+                let unchanged = try stored.compatibility()
+                if token != nil || base != current.baseURL || compatibility != unchanged {
+                    input.scim = ManagementRoutes.SCIMInput(baseURL: base, token: token, compatibility: compatibility)
                 }
             }
             try await management.update(model, input, scope: try request.workspace, on: request.db)
@@ -77,7 +129,12 @@ extension DashboardRoutes {
 
     /// Where a SCIM connection sends people; nil for other targets.
     static func scimBaseURL(_ model: ConnectionModel) throws -> String? {
-        model.targetKind == "scim" ? try StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig).baseURL : nil
+        try scimSettings(model)?.baseURL
+    }
+
+    /// A SCIM connection's settings; nil for other targets.
+    static func scimSettings(_ model: ConnectionModel) throws -> SCIMTargetSettings? {
+        model.targetKind == "scim" ? try StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig) : nil
     }
 
     /// What a SCIM app's `/Schemas` makes Rollcall leave out of every user.
@@ -102,6 +159,33 @@ extension DashboardRoutes {
                            help: "Changing it is checked against the app before it is saved."))
             \(Layout.field("New SCIM token", name: "scim_token", type: "password", error: message("scim.token"),
                            help: "Leave empty to keep the stored token; a new one is stored encrypted and never shown again."))
+            </fieldset>
+            <fieldset id="scim-compatibility"><legend>SCIM compatibility</legend>
+            <p class="muted">For apps whose SCIM differs from what they announce. Left on “as the app announces”, each follows \
+            the app's /ServiceProviderConfig and /Schemas; a setting chosen here wins over the preset.</p>
+            \(Layout.select("Preset", name: "scim_preset", options: SCIMCompatibility.Preset.allCases.map {
+                (value: $0 == .discovered ? "" : $0.rawValue, title: $0.title)
+            }, selected: form.scimPreset ?? "", error: message("scim.compatibility.preset")))
+            \(Layout.select("Changes sent with", name: "scim_update_method", options: [
+                ("", "As the preset or app says"), ("patch", "PATCH (only what changed)"), ("put", "PUT (the whole user)"),
+            ], selected: form.scimUpdateMethod ?? "", error: message("scim.compatibility.update_method")))
+            \(Layout.select("Finding existing users", name: "scim_filter", options: [
+                ("", "As the preset or app says"), ("true", "Search with filters"), ("false", "Read every user and match here"),
+            ], selected: form.scimFilter ?? ""))
+            \(Layout.select("Enterprise extension (department, manager, …)", name: "scim_enterprise", options: [
+                ("", "As the preset or app's schema says"), ("true", "Send it"), ("false", "Leave it out"),
+            ], selected: form.scimEnterprise ?? ""))
+            \(Layout.select("E-mails and phone numbers", name: "scim_typed_emails", options: [
+                ("", "As the preset or app's schema says"), ("true", "With type and primary"), ("false", "Value only"),
+            ], selected: form.scimTypedEmails ?? ""))
+            \(Layout.select("Active as", name: "scim_booleans", options: [
+                ("", "As the preset says"), ("false", "true / false"), ("true", "Text: \"true\" / \"false\""),
+            ], selected: form.scimBooleans ?? ""))
+            \(Layout.field("Users per page when reading the app", name: "scim_page_size", value: form.scimPageSize, type: "number",
+                           error: message("scim.compatibility.page_size"), help: "1 to 1,000; empty for 500.", attributes: "min=\"1\" max=\"1000\""))
+            \(Layout.field("Requests per second at most", name: "scim_rate", value: form.scimRate, type: "number",
+                           error: message("scim.compatibility.requests_per_second"), help: "1 to 1,000; empty for no limit.",
+                           attributes: "min=\"1\" max=\"1000\""))
             </fieldset>
             """ : .empty
         let body: HTML = """

@@ -199,6 +199,7 @@ extension DashboardRoutes {
         let page = ConnectionPageView(user: user, item: item, zone: zone, runs: runs, held: held, heldPeople: heldPeople, heldNames: heldNames, links: links,
                                       search: search, sourceName: source?.name ?? "—", requiresApproval: rules?.policy.requiresApproval ?? false,
                                       scimBaseURL: try? Self.scimBaseURL(model), scimOmitted: Self.scimOmitted(model),
+                                      scimCompatibility: (try? Self.scimSettings(model))??.effectiveCompatibility.summary ?? [],
                                       deleteError: deleteError)
         return Layout.response(Layout.page(title: model.name, user: user, notice: Self.notice(request), page.render()), status: status)
     }
@@ -279,6 +280,8 @@ struct ConnectionPageView {
     var scimBaseURL: String?
     /// What the SCIM app does not declare, left out of every user.
     var scimOmitted: [String] = []
+    /// The SCIM compatibility settings in force, in words.
+    var scimCompatibility: [String] = []
     var deleteError: String?
 
     func render() -> HTML {
@@ -303,6 +306,7 @@ struct ConnectionPageView {
         <p class="muted">Preset \(item.model.preset) · source \(sourceName) · target \(item.model.targetKind)\(scimBaseURL.map { " (\($0))" } ?? "") · \
         last sync \(Layout.date(item.lastRun?.startedAt, in: zone)) · next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone))</p>
         \(scimOmitted.isEmpty ? .empty : HTML("<p class=\"muted\" id=\"scim-omitted\">The app's SCIM schema does not declare \(scimOmitted.joined(separator: ", ")); Rollcall leaves them out of every user it sends.</p>"))
+        \(scimCompatibility.isEmpty ? .empty : HTML("<p class=\"muted\" id=\"scim-compatibility\">SCIM compatibility: \(scimCompatibility.joined(separator: ", ")).</p>"))
         \(actions)
         \(withheldSection)
         \(heldSection)
