@@ -26,7 +26,8 @@ struct Benchmarks {
         case "webhooks":
             try await WebhookBenchmark(binary: binary).run(employees: Int(option("--employees", "10000")) ?? 10_000)
         case "scim":
-            try await SCIMBenchmark(binary: binary).run(employees: Int(option("--employees", "2000")) ?? 2_000)
+            try await SCIMBenchmark(binary: binary).run(employees: Int(option("--employees", "2000")) ?? 2_000,
+                                                        only: arguments.contains("--server") ? option("--server", "") : nil)
         case "decode":
             try await ClientBenchmark(binary: binary).runDecode(pages: Int(option("--pages", "20")) ?? 20,
                                                                 rounds: Int(option("--rounds", "10")) ?? 10)
@@ -38,7 +39,9 @@ struct Benchmarks {
                    rollcall-bench client [--employees 100000]         read everything with PersonioClient, limits off
                    rollcall-bench client-limits [--employees 10000]   read everything within Personio's real limits
                    rollcall-bench hub [--employees 10000] [--no-wait] first full sync, idle tick, change → feed latency
-                   rollcall-bench scim [--employees 2000]             first provisioning into scim2-server (ROLLCALL_TEST_SCIM_URL)
+                   rollcall-bench scim [--employees 2000] [--server scim2-server|django-scim2]
+                                                                      first provisioning into both SCIM servers of
+                                                                      scripts/start-scim.sh, then a run with nothing changed
                    rollcall-bench webhooks [--employees 10000]        deliver a first sync's events to a local receiver
                    rollcall-bench decode [--pages 20 --rounds 10]     decode pages only, on one thread
                    rollcall-bench engine [--people 100000]            plan with 1 % changed and with nothing changed
