@@ -140,4 +140,41 @@ struct SCIMCompatibilityTests {
         #expect(SCIMTarget.waves([person(1, "a@x", boss: "b@x"), person(2, "b@x", boss: "a@x"), person(3, "c@x")]) == [[2], [0, 1]])
         #expect(SCIMTarget.waves([]).isEmpty)
     }
+
+    @Test func resourceTypesWithoutTheEnterpriseExtensionMeanNoneIsSent() async throws {
+        var configuration = SCIMConfiguration(baseURL: "http://scim.invalid/v2", token: "t")
+        configuration.retryDelay = .milliseconds(1)
+        let types = #"{"Resources":[{"id":"User","endpoint":"/Users","schema":"urn:ietf:params:scim:schemas:core:2.0:User"}]}"#
+        let transport = ScriptedTransport([
+            (200, [], #"{"patch":{"supported":true},"filter":{"supported":false}}"#), (200, [], Self.none), (404, [], ""),
+            (200, [], types), (201, [], #"{"id":"u-1"}"#),
+        ])
+        let target = try await SCIMTarget.connect(SCIMClient(configuration: configuration, transport: transport))
+        #expect(target.provider.extensions == [] && !target.provider.takesEnterprise)
+        #expect(target.omittedAttributes == [SCIMTarget.enterpriseSchema])
+        #expect(transport.requests.map(\.url).last == "http://scim.invalid/v2/ResourceTypes")
+        _ = await target.apply(Self.create, active: true)
+        let user = try #require(transport.bodies.first)
+        #expect(user[SCIMTarget.enterpriseSchema] == nil && user["schemas"] as? [String] == [SCIMTarget.userSchema])
+        // listed as an extension: sent (and an app without /ResourceTypes gets it too)
+        let listed = #"{"Resources":[{"schema":"urn:ietf:params:scim:schemas:core:2.0:User","schemaExtensions":[{"schema":"\#(SCIMTarget.enterpriseSchema)"}]}]}"#
+        #expect(SCIMServiceProvider(patch: true, filter: true, bulk: false, extensions: ["x"]).takesEnterprise == false)
+        let extensions = try #require(try JSONSerialization.jsonObject(with: Data(listed.utf8)))
+        #expect(SCIMServiceProvider(patch: true, filter: true, bulk: false, extensions: SCIMUserResourceType.extensions(extensions))
+            .takesEnterprise)
+        #expect(SCIMServiceProvider(patch: true, filter: true, bulk: false).takesEnterprise)
+    }
+
+    @Test func anExternalIdTheAppDeclaresReadOnlyIsNotSearchedBy() async throws {
+        var configuration = SCIMConfiguration(baseURL: "http://scim.invalid/v2", token: "t")
+        configuration.retryDelay = .milliseconds(1)
+        let transport = ScriptedTransport([(200, [], Self.none), (200, [], Self.none), (201, [], #"{"id":"u-1"}"#)])
+        let declared = SCIMDeclaredAttributes(paths: ["userName", "emails", "emails.value", "active"], readOnly: ["externalId"])
+        let target = SCIMTarget(client: SCIMClient(configuration: configuration, transport: transport),
+                                provider: SCIMServiceProvider(patch: true, filter: true, bulk: false, declared: declared))
+        #expect(!target.provider.keepsExternalId)
+        #expect(await target.apply(Self.create, active: true) == .applied(targetId: "u-1", note: nil))
+        let searches = transport.requests.filter { $0.url.contains("filter=") }.map(\.url)
+        #expect(searches.count == 2 && !searches.contains { $0.contains("filter=externalId") }, "\(searches)")
+    }
 }

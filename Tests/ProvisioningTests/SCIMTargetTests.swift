@@ -331,6 +331,7 @@ struct SCIMDeclaredAttributesTests {
             (200, [], #"{"patch":{"supported":true},"filter":{"supported":false}}"#),
             (200, [], #"{"totalResults":0,"Resources":[]}"#),
             (schemas.0, [], schemas.1),
+            (404, [], ""),
             (201, [], #"{"id":"u-1"}"#),
         ])
         return (try await SCIMTarget.connect(SCIMClient(configuration: configuration, transport: transport)), transport)

@@ -44,12 +44,39 @@ public struct SCIMServiceProvider: Sendable, Hashable, Codable {
     /// The User attributes the app declares in `/Schemas`; nil when it serves none (then the whole
     /// resource is sent).
     public var declared: SCIMDeclaredAttributes?
+    /// The schema extensions `/ResourceTypes` lists for users; nil when it serves none.
+    public var extensions: Set<String>?
 
-    public init(patch: Bool, filter: Bool, bulk: Bool, declared: SCIMDeclaredAttributes? = nil) {
+    public init(patch: Bool, filter: Bool, bulk: Bool, declared: SCIMDeclaredAttributes? = nil, extensions: Set<String>? = nil) {
         self.patch = patch
         self.filter = filter
         self.bulk = bulk
         self.declared = declared
+        self.extensions = extensions
+    }
+
+    /// Whether the app takes the enterprise extension: not when `/ResourceTypes` lists others but
+    /// not it, or `/Schemas` leaves it out.
+    public var takesEnterprise: Bool {
+        if let extensions, !extensions.contains(SCIMTarget.enterpriseSchema) { return false }
+        if let declared, !declared.paths.contains(SCIMTarget.enterpriseSchema) { return false }
+        return true
+    }
+
+    /// Whether the app keeps `externalId`: not when its schema declares it read-only (then
+    /// correlation does not search by it).
+    public var keepsExternalId: Bool { !(declared?.readOnly.contains("externalId") ?? false) }
+}
+
+/// The schema extensions `/ResourceTypes` lists for users. (Its `endpoint` is not used: apps write
+/// it relative to the base, as RFC 7643 §6 says, or from the host's root, as django-scim2 does; every
+/// app serves `/Users`.)
+public enum SCIMUserResourceType {
+    /// nil without a User resource type.
+    public static func extensions(_ json: Any) -> Set<String>? {
+        let resources = (json as? [String: Any])?["Resources"] as? [[String: Any]] ?? json as? [[String: Any]] ?? []
+        guard let user = resources.first(where: { ($0["schema"] as? String) == SCIMTarget.userSchema }) else { return nil }
+        return Set((user["schemaExtensions"] as? [[String: Any]] ?? []).compactMap { $0["schema"] as? String })
     }
 }
 
@@ -94,7 +121,14 @@ public final class SCIMClient: Sendable {
                                 retryable: true)
         }
         let filter = supported("filter") ? await honoursFilters() : false
-        return SCIMServiceProvider(patch: supported("patch"), filter: filter, bulk: supported("bulk"), declared: await declaredAttributes())
+        return SCIMServiceProvider(patch: supported("patch"), filter: filter, bulk: supported("bulk"), declared: await declaredAttributes(),
+                                   extensions: await userExtensions())
+    }
+
+    /// The extensions users take, when the app serves `/ResourceTypes` (many do not: nil).
+    func userExtensions() async -> Set<String>? {
+        guard let answer = try? await send("GET", "/ResourceTypes"), answer.status == 200, let json = answer.json else { return nil }
+        return SCIMUserResourceType.extensions(json)
     }
 
     /// Some apps advertise filtering and ignore it, answering every user to any filter: searching

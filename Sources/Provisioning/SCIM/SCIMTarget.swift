@@ -84,7 +84,7 @@ public final class SCIMTarget: Sendable {
         guard configuration.deletes else {
             return try await replace(id, operation, active: false, note: "deactivated instead of deleted (the connection never deletes)")
         }
-        let answer = try await client.send("DELETE", "/Users/\(Self.escape(id))")
+        let answer = try await client.send("DELETE", user(id))
         switch answer.status {
         case 200, 204: return .applied(targetId: nil, note: nil)
         case 404: return .applied(targetId: nil, note: "already gone from the app")
@@ -133,11 +133,11 @@ public final class SCIMTarget: Sendable {
         if updatesWithPatch {
             var value = user
             value["schemas"] = nil
-            answer = try await client.send("PATCH", "/Users/\(Self.escape(id))", json: [
+            answer = try await client.send("PATCH", self.user(id), json: [
                 "schemas": [Self.patchSchema], "Operations": [["op": "replace", "value": value]],
             ])
         } else {
-            answer = try await client.send("PUT", "/Users/\(Self.escape(id))", json: user)
+            answer = try await client.send("PUT", self.user(id), json: user)
         }
         switch answer.status {
         case 200, 204:
@@ -162,10 +162,10 @@ public final class SCIMTarget: Sendable {
     func correlate(_ operation: TargetOperation, searching: Bool = false) async throws(TargetFailure) -> (id: String, by: String)? {
         if !searching, await directory.isLoaded {
             return await directory.match(personioId: operation.personioId, userName: userName(operation.fields),
-                                         email: operation.fields["email"], order: configuration.correlation)
+                                         email: operation.fields["email"], order: correlation)
         }
         guard searches else { return nil }
-        for way in configuration.correlation {
+        for way in correlation {
             let (attribute, value): (String, String?) = switch way {
             case .externalId: ("externalId", String(operation.personioId))
             case .userName: ("userName", userName(operation.fields))
@@ -210,7 +210,7 @@ public final class SCIMTarget: Sendable {
         if let title = fields["position"] ?? fields["job_title"] { user["title"] = title }
 
         user["schemas"] = [Self.userSchema]
-        if compatibility.enterpriseExtension ?? true {
+        if compatibility.enterpriseExtension ?? provider.takesEnterprise {
             var enterprise: [String: Any] = ["employeeNumber": String(operation.personioId)]
             if let department = fields["department"] { enterprise["department"] = department }
             if let organization = fields["subcompany"] ?? fields["organization"] { enterprise["organization"] = organization }
@@ -228,12 +228,17 @@ public final class SCIMTarget: Sendable {
     /// What the app's `/Schemas` makes Rollcall leave out of every user (`emails.type`, …), for the
     /// connection to show; empty when the app declares everything or serves no schemas.
     public var omittedAttributes: [String] {
-        guard let declared = provider.declared else { return [] }
+        guard let declared = provider.declared else { return provider.takesEnterprise ? [] : [Self.enterpriseSchema] }
         var user: [String: Any] = ["userName": "", "active": true, "displayName": "", "title": "",
                                    "name": ["givenName": "", "familyName": "", "formatted": ""],
                                    "emails": [["value": "", "type": "work", "primary": true]], "phoneNumbers": [["value": "", "type": "work"]]]
         user[Self.enterpriseSchema] = ["employeeNumber": "", "department": "", "organization": "", "manager": ["value": ""]]
-        return declared.prune(user).omitted
+        var omitted = declared.prune(user).omitted
+        if !provider.takesEnterprise {
+            omitted.removeAll { $0.hasPrefix(Self.enterpriseSchema) }
+            omitted.append(Self.enterpriseSchema)
+        }
+        return omitted.sorted()
     }
 
     /// The order to send a batch in, as waves sent one after another (each wave concurrently): a
@@ -270,6 +275,14 @@ public final class SCIMTarget: Sendable {
         guard let id = found?["id"] as? String else { return nil }
         await managers.remember(id, for: email)
         return id
+    }
+
+    /// One user's path.
+    func user(_ id: String) -> String { "/Users/\(Self.escape(id))" }
+
+    /// How an existing user is found, in order: never by an `externalId` the app declares read-only.
+    var correlation: [SCIMConfiguration.Correlation] {
+        provider.keepsExternalId ? configuration.correlation : configuration.correlation.filter { $0 != .externalId }
     }
 
     static func escape(_ id: String) -> String {
