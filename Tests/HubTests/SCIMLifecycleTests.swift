@@ -319,4 +319,64 @@ struct SCIMLifecycleTests {
             #expect(create.body?[SCIMTarget.enterpriseSchema] == nil)
         }
     }
+
+    @Test func anAppThatAnswersOneUserForEveryoneLinksNobodyToIt() async throws {
+        try await withSetup(.scim2Server) { setup, scim in
+            let fixture = setup.fixture
+            _ = try await fixture.hire("Third", "Person", startingIn: -5)
+            let connection = try await setup.connect(scim, preset: "service-desk")
+            var runner = setup.runner
+            runner.scimTransport = SameUserTransport(setup.transport)
+            let run = try await runner.run(connectionID: connection)
+            // whoever got the answer first may keep it; everyone else fails, explained, and nobody shares it
+            #expect(run.status == .partial || run.status == .failed)
+            #expect((run.counts["failed"] ?? 0) >= 2, "\(run.counts)")
+            let links = try await fixture.links(connection)
+            #expect(links.values.filter { $0.targetID == "the-same-user" }.count <= 1)
+            let failures = try await RunOperationModel.query(on: fixture.app.db).filter(\.$run.$id == run.runID).filter(\.$outcome == .failed).all()
+            #expect(failures.count == run.counts["failed"])
+            #expect(failures.allSatisfy { $0.errorCode == "scim_wrong_user" && $0.errorExplanation?.contains("report it to the app's vendor") == true })
+
+            // the app is fixed: the next run links each person to their own user
+            fixture.clock.advance(by: 3600)
+            let fixed = try await setup.run(connection, full: true)
+            #expect(fixed.status == .succeeded, "\(fixed.counts)")
+            let linked = try await fixture.links(connection)
+            let ids = linked.values.compactMap(\.targetID)
+            #expect(Set(ids).count == ids.count && ids.count == links.count)
+
+            // a later create answered with a user already linked to someone else (a run that starts afresh,
+            // so only the links can tell): refused, and the other person keeps their account
+            let (holder, held) = try #require(linked.first { $0.value.targetID != nil }.map { ($0.key, $0.value.targetID!) })
+            let late = try await fixture.hire("Fourth", "Person", startingIn: -1)
+            runner.scimTransport = SameUserTransport(setup.transport, id: held)
+            fixture.clock.advance(by: 60)
+            let refused = try await runner.run(connectionID: connection)
+            #expect(refused.counts["failed"] == 1)
+            let record = try #require(try await RunOperationModel.query(on: fixture.app.db).filter(\.$run.$id == refused.runID)
+                .filter(\.$personioID == late).first())
+            #expect(record.errorCode == "scim_wrong_user" && record.errorExplanation?.contains("Personio person \(holder)") == true,
+                    "\(record.errorExplanation ?? "")")
+            let after = try await fixture.links(connection)
+            #expect(after[late]?.targetID == nil && after[holder]?.targetID == held)
+        }
+    }
+}
+
+/// An app that answers every create with the same user (a broken SCIM implementation).
+final class SameUserTransport: SCIMTransport, @unchecked Sendable {
+    let inner: any SCIMTransport
+    let id: String
+
+    init(_ inner: any SCIMTransport, id: String = "the-same-user") {
+        self.inner = inner
+        self.id = id
+    }
+
+    func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeout: Duration) async throws
+        -> (status: Int, headers: [(String, String)], body: [UInt8]) {
+        let answer = try await inner.send(method: method, url: url, headers: headers, body: body, timeout: timeout)
+        guard method == "POST", answer.status == 201 else { return answer }
+        return (201, answer.headers, Array(#"{"id":"\#(id)"}"#.utf8))
+    }
 }

@@ -177,4 +177,25 @@ struct SCIMCompatibilityTests {
         let searches = transport.requests.filter { $0.url.contains("filter=") }.map(\.url)
         #expect(searches.count == 2 && !searches.contains { $0.contains("filter=externalId") }, "\(searches)")
     }
+
+    @Test func anAnswerAboutAnotherUserFailsThePersonAndLinksNothing() async throws {
+        // a create answered with another person's user
+        var (target, _) = target(SCIMCompatibility(filter: false), [(201, [], #"{"id":"u-9","externalId":"999"}"#)])
+        guard case .failed(let foreign) = await target.apply(Self.create, active: true) else { Issue.record("expected a failure"); return }
+        #expect(foreign.code == "scim_wrong_user" && foreign.explanation.contains("999"))
+        // an update answered with another user's id
+        (target, _) = self.target(SCIMCompatibility(updateMethod: .put), [(200, [], #"{"id":"u-2","externalId":"5"}"#)])
+        guard case .failed(let moved) = await target.apply(Self.update, active: true) else { Issue.record("expected a failure"); return }
+        #expect(moved.code == "scim_wrong_user" && moved.explanation.contains("u-2"))
+        // an answer about the same user (or with no body) is fine
+        (target, _) = self.target(SCIMCompatibility(updateMethod: .put), [(200, [], #"{"id":"u-1","externalId":"5"}"#), (204, [], "")])
+        #expect(await target.apply(Self.update, active: true) == .applied(targetId: "u-1", note: nil))
+        #expect(await target.apply(Self.update, active: true) == .applied(targetId: "u-1", note: nil))
+        // a create answered with a user the app's directory shows as someone else's
+        let everyone = #"{"totalResults":1,"Resources":[{"id":"u-7","externalId":"7","userName":"x@acme.example"}]}"#
+        (target, _) = self.target(SCIMCompatibility(filter: false), [(200, [], everyone), (201, [], #"{"id":"u-7"}"#)])
+        #expect(try await target.loadDirectory() == 1)
+        guard case .failed(let taken) = await target.apply(Self.create, active: true) else { Issue.record("expected a failure"); return }
+        #expect(taken.code == "scim_wrong_user" && taken.explanation.contains("belongs to Personio person 7"))
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Fluent
 import Provisioning
 import SyncEngine
 
@@ -41,6 +42,33 @@ struct SCIMTargetSettings: Codable, Sendable {
 }
 
 extension SyncRunner {
+    /// Never two people on one account: a user id the app gave two people of this batch, or one
+    /// already linked to another person, fails each of them (the app answered the wrong user).
+    func refuseSharedAccounts(_ outcomes: inout [Int: TargetOutcome], connectionID: UUID, rows: [Int: LinkModel]) async throws {
+        var claims: [String: [Int]] = [:]
+        for (person, outcome) in outcomes {
+            guard case .applied(let id?, _) = outcome, id != rows[person]?.targetID else { continue }
+            claims[id, default: []].append(person)
+        }
+        guard !claims.isEmpty else { return }
+        var holders: [String: Int] = [:]
+        for ids in Array(claims.keys).chunks(of: 500) {
+            for link in try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$targetID ~~ Array(ids))
+                .filter(\.$state != "deleted").all() where claims[link.targetID ?? ""]?.contains(link.personioID) == false {
+                holders[link.targetID ?? ""] = link.personioID
+            }
+        }
+        for (id, people) in claims where people.count > 1 || holders[id] != nil {
+            let others = holders[id].map { "Personio person \($0)" } ?? "\(people.count) people of this run"
+            for person in people {
+                outcomes[person] = .failed(TargetFailure(
+                    code: "scim_wrong_user", explanation: "The app answered with its user \(id.excerpt(60)), which is also \(others)'s; "
+                        + "Rollcall links one person to one account and did not link this one. The app's SCIM answers the wrong user: "
+                        + "report it to the app's vendor.", retryable: true))
+            }
+        }
+    }
+
     /// The connection's SCIM target, discovered now (one request; a failure explains the URL or token).
     func scimTarget(_ connection: ConnectionModel) async throws -> SCIMTarget {
         let settings = try StoredJSON.decode(SCIMTargetSettings.self, connection.targetConfig)
@@ -81,6 +109,7 @@ extension SyncRunner {
                 for await (id, outcome) in group { outcomes[id] = outcome }
             }
         }
+        try await refuseSharedAccounts(&outcomes, connectionID: connectionID, rows: rows)
 
         var newRows: [LinkModel] = []
         var changedRows: [LinkModel] = []

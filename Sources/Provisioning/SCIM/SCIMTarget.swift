@@ -104,6 +104,12 @@ public final class SCIMTarget: Sendable {
                 throw TargetFailure(code: "bad_response", explanation: "The app accepted the user but its answer has no SCIM id; "
                                     + "Rollcall will find the user by externalId on the next run.", retryable: true)
             }
+            try Self.check(answer, isUser: nil, of: operation, doing: "creating the user")
+            if let owner = await directory.owner(of: id), owner != String(operation.personioId) {
+                throw TargetFailure(code: "scim_wrong_user", explanation: "The app answered the create with its user \(id.excerpt(60)), which "
+                                    + "belongs to Personio person \(owner.excerpt(20)); Rollcall did not link this person to it. The app's SCIM "
+                                    + "answers the wrong user: report it to the app's vendor.", retryable: true)
+            }
             await directory.add(id: id, externalId: String(operation.personioId), userName: user["userName"] as? String,
                                 email: operation.fields["email"])
             return .applied(targetId: id, note: nil)
@@ -117,6 +123,22 @@ public final class SCIMTarget: Sendable {
             throw SCIMClient.failure(answer, doing: "creating the user")
         default:
             throw SCIMClient.failure(answer, doing: "creating the user")
+        }
+    }
+
+    /// An app's answer that is about another user than the one asked for (another SCIM id, or
+    /// another person's externalId) fails the person: linking it would tie two people to one account.
+    static func check(_ answer: SCIMClient.Answer, isUser id: String?, of operation: TargetOperation, doing what: String) throws(TargetFailure) {
+        guard let json = answer.json else { return }
+        if let id, let answered = json["id"] as? String, !answered.isEmpty, answered != id {
+            throw TargetFailure(code: "scim_wrong_user", explanation: "The app answered \(what) with another user (\(answered.excerpt(60))); "
+                                + "Rollcall did not take it as this person's. The app's SCIM answers the wrong user: report it to the app's vendor.",
+                                retryable: true)
+        }
+        if let external = json["externalId"] as? String, !external.isEmpty, external != String(operation.personioId) {
+            throw TargetFailure(code: "scim_wrong_user", explanation: "The app answered \(what) with a user whose externalId is "
+                                + "\(external.excerpt(40)), not this person's (\(operation.personioId)); Rollcall did not link them. The app's "
+                                + "SCIM answers the wrong user or does not keep externalId: report it to the app's vendor.", retryable: true)
         }
     }
 
@@ -141,6 +163,7 @@ public final class SCIMTarget: Sendable {
         }
         switch answer.status {
         case 200, 204:
+            try Self.check(answer, isUser: id, of: operation, doing: "updating user \(id)")
             return .applied(targetId: id, note: note)
         case 404:
             // The user was removed in the app: make them again (or link whoever holds them now).
@@ -301,6 +324,7 @@ actor ManagerCache {
 actor UserDirectory {
     private(set) var isLoaded = false
     private var byExternalId: [String: String] = [:]
+    private var externalIdOf: [String: String] = [:]
     private var byUserName: [String: (id: String, externalId: String?)] = [:]
     private var byEmail: [String: (id: String, externalId: String?)] = [:]
 
@@ -330,7 +354,10 @@ actor UserDirectory {
 
     private func add(id: String, externalId: String?, userName: String?, emails: [String]) {
         let external = externalId.flatMap { $0.isEmpty ? nil : $0 }
-        if let external { byExternalId[external] = id }
+        if let external {
+            byExternalId[external] = id
+            externalIdOf[id] = external
+        }
         if let userName { byUserName[userName.lowercased()] = (id, external) }
         for email in emails { byEmail[email.lowercased()] = (id, external) }
     }
@@ -353,6 +380,11 @@ actor UserDirectory {
             }
         }
         return nil
+    }
+
+    /// The externalId of the app's user `id`, when it has one.
+    func owner(of id: String) -> String? {
+        externalIdOf[id]
     }
 
     func id(forEmailOrUserName value: String) -> String? {
