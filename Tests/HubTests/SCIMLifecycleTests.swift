@@ -24,6 +24,18 @@ struct SCIMLifecycleTests {
             try await runner.run(connectionID: connection, full: full)
         }
 
+        /// The connections list as an admin sees it.
+        func connectionsPage() async throws -> String {
+            let users = DashboardUsers(database: fixture.app.db, now: fixture.clock.provider, bcryptCost: 4)
+            if try await UserModel.query(on: fixture.app.db).count() == 0 {
+                try await users.create(workspaceID: fixture.workspaceID, email: "admin@acme.example", name: "Admin",
+                                       password: DashboardTests.password, role: .admin)
+            }
+            let admin = PageClient(fixture.app)
+            _ = try await admin.signIn("admin@acme.example", DashboardTests.password)
+            return try await admin.get(DashboardPath.connections).html
+        }
+
         func connect(_ scim: SCIMServerHarness, preset: String, compatibility: [String: Any]? = nil) async throws -> UUID {
             var settings: [String: Any] = ["base_url": scim.baseURL, "token": scim.token]
             settings["compatibility"] = compatibility
@@ -208,6 +220,7 @@ struct SCIMLifecycleTests {
             let operation = try #require(try await RunOperationModel.query(on: fixture.app.db).filter(\.$run.$id == failed.runID).first())
             #expect(operation.errorExplanation?.contains("PUT instead of PATCH") == true, "\(operation.errorExplanation ?? "")")
             #expect((try await scim.user(externalId: String(hire))?["name"] as? [String: Any])?["familyName"] as? String == "Put")
+            #expect(try await setup.connectionsPage().contains(">failing</span>"))
 
             // the admin picks the preset: the next attempt is a PUT and the app has the change
             let changed = try await WorkspaceAPITests().call(fixture.app, .PATCH, "/api/v1/connections/\(connection)", token: setup.token,
@@ -331,6 +344,9 @@ struct SCIMLifecycleTests {
             // whoever got the answer first may keep it; everyone else fails, explained, and nobody shares it
             #expect(run.status == .partial || run.status == .failed)
             #expect((run.counts["failed"] ?? 0) >= 2, "\(run.counts)")
+            let overview = try await setup.connectionsPage()
+            #expect(overview.contains(run.status == .partial ? ">partly failing</span>" : ">failing</span>"))
+            #expect(overview.contains("\(run.counts["failed"] ?? 0) of"), "the reason counts the failures")
             let links = try await fixture.links(connection)
             #expect(links.values.filter { $0.targetID == "the-same-user" }.count <= 1)
             let failures = try await RunOperationModel.query(on: fixture.app.db).filter(\.$run.$id == run.runID).filter(\.$outcome == .failed).all()

@@ -32,12 +32,15 @@ extension DashboardRoutes {
         var seatLimit: Int?
         var syncing: Bool
 
-        /// connected, syncing, held, failing (with the reason) or paused.
+        /// connected, syncing, held, failing or partly failing (with the reason), fields kept, or paused.
         var status: (label: String, tone: String, reason: String?) {
             if model.paused { return ("paused", "muted", nil) }
             if syncing { return ("syncing", "warn", nil) }
             if heldBatches > 0 { return ("held", "warn", "The deletion brake held a batch; release or discard it.") }
-            if let error = model.lastError { return ("failing", "bad", error) }
+            if let error = model.lastError {
+                // some people failed (each explained on the run) while the others went through
+                return lastRun?.status == .partial ? ("partly failing", "warn", error) : ("failing", "bad", error)
+            }
             let sharing = model.sharing
             if !sharing.withheld.isEmpty {
                 return ("fields kept", "warn", "Personio stopped sharing \(sharing.withheld.keys.sorted().joined(separator: ", ")); fields kept.")
