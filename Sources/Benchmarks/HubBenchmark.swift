@@ -67,7 +67,7 @@ struct HubBenchmark {
         guard waitForChange else { return }
         // Right after a scheduled run (the worst case): change someone, then let the scheduler work.
         _ = try await hub.runner.run(connectionID: connection)
-        let someone = try await LinkModel.query(on: hub.app.db).filter(\.$connection.$id == connection).filter(\.$state == "active")
+        let someone = try await LinkModel.query(on: hub.app.db).filter(\.$connection.$id == connection).filter(\.$state == .active)
             .sort(\.$personioID).first()?.personioID ?? 10001
         let before = try await DirectoryChangeModel.query(on: hub.app.db).max(\.$id) ?? 0
         try await sandbox.admin("PATCH", "/sandbox/employees/\(someone)", #"{"last_name":"Changed"}"#)

@@ -26,7 +26,7 @@ public enum Demo {
         var connections: [(String, UUID)] = []
         for preset in presets {
             let connection = ConnectionModel(workspaceID: workspaceID, sourceID: try source.requireID(), name: preset.title,
-                                             preset: preset.id, targetKind: "feed", targetConfig: "{}",
+                                             preset: preset.id, targetKind: .feed, targetConfig: "{}",
                                              rules: try StoredJSON.text(preset.rules()), incrementalInterval: preset.incrementalInterval,
                                              fullInterval: preset.fullInterval)
             try await connection.save(on: database)

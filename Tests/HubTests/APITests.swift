@@ -33,7 +33,7 @@ struct APITests {
                                           clientID: "b", sealedClientSecret: "v1:x")
                 try await sourceB.save(on: app.db)
                 let connectionB = ConnectionModel(workspaceID: try workspaceB.requireID(), sourceID: try sourceB.requireID(), name: "B",
-                                                  preset: "survey", targetKind: "feed", targetConfig: "{}",
+                                                  preset: "survey", targetKind: .feed, targetConfig: "{}",
                                                   rules: try StoredJSON.text(Preset.survey.rules()), incrementalInterval: 60,
                                                   fullInterval: 43_200)
                 try await connectionB.save(on: app.db)

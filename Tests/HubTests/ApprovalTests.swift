@@ -60,7 +60,7 @@ struct ApprovalTests {
             let notNeeded = try await api.call(app, .POST, "/api/v1/connections/\(tracking)/approvals", token: token,
                                                ["personio_ids": picked, "country": "DE"])
             #expect(notNeeded.status == .conflict)
-            #expect(try await fixture.links(onboarding).values.allSatisfy { $0.state == "draft" && $0.approvedAt == nil })
+            #expect(try await fixture.links(onboarding).values.allSatisfy { $0.state == .draft && $0.approvedAt == nil })
 
             // approval provisions the two at once (also the future hire: onboarding precedes the start)
             let approved = try await api.call(app, .POST, path, token: token, ["personio_ids": picked, "country": "es"])
@@ -69,13 +69,13 @@ struct ApprovalTests {
             #expect((approved.json["run"] as? [String: Any])?["status"] as? String == "succeeded")
             let links = try await fixture.links(onboarding)
             for id in picked {
-                #expect(links[id]?.state == "active")
+                #expect(links[id]?.state == .active)
                 #expect(links[id]?.approvedBy?.contains("hr") == true)
                 let change = try #require(try await fixture.changes(onboarding, of: id).last)
-                #expect(change.state == "active")
+                #expect(change.state == .active)
                 #expect(try StoredJSON.fields(change.fields)["country"] == "ES")
             }
-            #expect(links.values.filter { $0.state == "draft" }.count == links.count - 2)
+            #expect(links.values.filter { $0.state == .draft }.count == links.count - 2)
             let audit = try await AuditEventModel.query(on: app.db).filter(\.$action == "people.approved").all()
             #expect(audit.count == 1)
 
@@ -107,7 +107,7 @@ struct ApprovalTests {
                 clock.advance(by: 3600)
                 let report = try await fixture.sync(onboarding)
                 #expect(report.full)
-                #expect(try await fixture.links(onboarding)[row.personioID]?.state == "active")
+                #expect(try await fixture.links(onboarding)[row.personioID]?.state == .active)
                 clock.advance(by: 60)
                 #expect(try await fixture.sync(onboarding).full == false, "no approval pending any more")
             }
@@ -131,14 +131,14 @@ struct ApprovalTests {
             #expect(rejected.status == .ok)
             #expect(rejected.json["rejected"] as? [Int] == [ids[0]])
             let link = try await fixture.links(onboarding)[ids[0]]
-            #expect(link?.state == "draft" && link?.rejectedAt != nil && link?.rejectedBy?.hasPrefix("api token hr") == true)
+            #expect(link?.state == .draft && link?.rejectedAt != nil && link?.rejectedBy?.hasPrefix("api token hr") == true)
 
             // a later approval wins and clears the rejection
             let approved = try await api.call(app, .POST, "/api/v1/connections/\(onboarding)/approvals", token: token,
                                               ["personio_ids": [ids[0]], "country": "DE"])
             #expect(approved.status == .ok)
             let after = try await fixture.links(onboarding)[ids[0]]
-            #expect(after?.state == "active" && after?.rejectedAt == nil)
+            #expect(after?.state == .active && after?.rejectedAt == nil)
         }
     }
 }

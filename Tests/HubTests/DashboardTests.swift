@@ -167,7 +167,7 @@ struct DashboardTests {
             let fixture = context.fixture
             let config = #"{"base_url":"https://app.example/scim/v2","sealed_token":"","deletes":true,"user_name_field":"email","omitted":["emails.primary","emails.type"]}"#
             let connection = ConnectionModel(workspaceID: fixture.workspaceID, sourceID: fixture.sourceID, name: "Strict app", preset: "service-desk",
-                                             targetKind: "scim", targetConfig: config, rules: try StoredJSON.text(Preset.serviceDesk.rules()),
+                                             targetKind: .scim, targetConfig: config, rules: try StoredJSON.text(Preset.serviceDesk.rules()),
                                              incrementalInterval: 60, fullInterval: 3600)
             try await connection.create(on: context.app.db)
             let page = try await context.signedIn(.viewer).get(DashboardPath.connection(try connection.requireID()))
@@ -308,7 +308,7 @@ struct DashboardTests {
                 #expect(reply.status == .forbidden, "\(action)")
                 #expect(reply.html.contains("Your role (viewer) may not do this"))
             }
-            let draft = try #require(try await fixture.links(onboarding).values.first { $0.state == "draft" })
+            let draft = try #require(try await fixture.links(onboarding).values.first { $0.state == .draft })
             let approve = try await viewer.post(DashboardPath.importPeople(onboarding),
                                                 [("csrf", csrf), ("personio_ids[]", String(draft.personioID)), ("country", "DE")])
             #expect(approve.status == .forbidden)
@@ -331,7 +331,7 @@ struct DashboardTests {
             let apiToken = try await APITokens.create(workspaceID: fixture.workspaceID, name: "t", on: context.app.db).token
             let client = try await context.signedIn(.owner)
             let session = try #require(client.cookies["rollcall_session"])
-            let someone = try #require(try await fixture.links(connection).values.first { $0.state == "active" })
+            let someone = try #require(try await fixture.links(connection).values.first { $0.state == .active })
 
             let pages: [(String, [String])] = [
                 (DashboardPath.connections, ["Time tracking", "connected", "time-tracking → feed", "active"]),
@@ -409,7 +409,7 @@ struct DashboardTests {
             let fixture = context.fixture
             let onboarding = try await fixture.connection(.eorOnboarding)
             _ = try await fixture.sync(onboarding)
-            let drafts = try await fixture.links(onboarding).values.filter { $0.state == "draft" }.map(\.personioID).sorted()
+            let drafts = try await fixture.links(onboarding).values.filter { $0.state == .draft }.map(\.personioID).sorted()
             #expect(drafts.count >= 2)
             let hr = try await context.signedIn(.hr)
             let page = try await hr.get(DashboardPath.importPeople(onboarding))
@@ -428,10 +428,10 @@ struct DashboardTests {
             let links = try await fixture.links(onboarding)
             for id in drafts.prefix(2) {
                 #expect(links[id]?.approvedBy == "hr@acme.example")
-                #expect(links[id]?.state == "active")
+                #expect(links[id]?.state == .active)
                 #expect(links[id]?.importFields?.contains("ES") == true)
             }
-            #expect(links[drafts[2]]?.state == "draft")
+            #expect(links[drafts[2]]?.state == .draft)
         }
     }
 
@@ -440,7 +440,7 @@ struct DashboardTests {
             let fixture = context.fixture
             let onboarding = try await fixture.connection(.eorOnboarding)
             _ = try await fixture.sync(onboarding)
-            let drafts = try await fixture.links(onboarding).values.filter { $0.state == "draft" }.map(\.personioID).sorted()
+            let drafts = try await fixture.links(onboarding).values.filter { $0.state == .draft }.map(\.personioID).sorted()
             let hr = try await context.signedIn(.hr)
             let page = try await hr.get(DashboardPath.importPeople(onboarding))
             let csrf = try #require(PageClient.csrf(page))
@@ -452,7 +452,7 @@ struct DashboardTests {
             #expect(!after.html.contains("id=\"p\(drafts[0])\""), "a rejected draft leaves the list")
             #expect(after.html.contains("id=\"p\(drafts[1])\""))
             let link = try await fixture.links(onboarding)[drafts[0]]
-            #expect(link?.rejectedBy == "hr@acme.example" && link?.state == "draft" && link?.approvedAt == nil)
+            #expect(link?.rejectedBy == "hr@acme.example" && link?.state == .draft && link?.approvedAt == nil)
             #expect(try await AuditEventModel.query(on: context.app.db).filter(\.$action == "people.rejected").count() == 1)
         }
     }
@@ -643,7 +643,7 @@ struct DashboardTests {
             let fixture = context.fixture
             let connection = try await fixture.connection(.timeTracking)
             _ = try await fixture.sync(connection)
-            let someone = try #require(try await fixture.links(connection).values.filter { $0.state == "active" }.map(\.personioID).min())
+            let someone = try #require(try await fixture.links(connection).values.filter { $0.state == .active }.map(\.personioID).min())
             let viewer = try await context.signedIn(.viewer)
             let plain = try await viewer.get(DashboardPath.person(someone))
             #expect(plain.html.contains("Explain the next run"))
@@ -658,7 +658,7 @@ struct DashboardTests {
             #expect(leaving.html.contains("<td class=\"explain\">archived: "), "\(leaving.html)")
             #expect(!leaving.html.contains("archive: archived"), "the verb is not said twice")
             #expect(leaving.html.contains("termination date"))
-            #expect(try await fixture.links(connection)[someone]?.state == "active", "explaining changed nothing")
+            #expect(try await fixture.links(connection)[someone]?.state == .active, "explaining changed nothing")
         }
     }
 

@@ -79,7 +79,7 @@ struct HubHostileInputTests {
         let source = SourceModel(workspaceID: workspace, name: "S", baseURL: "http://127.0.0.1:9/v1", clientID: "c", sealedClientSecret: "x")
         try await source.create(on: app.db)
         let connection = ConnectionModel(workspaceID: workspace, sourceID: try source.requireID(), name: "C", preset: "survey",
-                                         targetKind: "feed", targetConfig: "{}", rules: try StoredJSON.text(Preset.survey.rules()),
+                                         targetKind: .feed, targetConfig: "{}", rules: try StoredJSON.text(Preset.survey.rules()),
                                          incrementalInterval: 60, fullInterval: 3600)
         try await connection.create(on: app.db)
         return (source, connection)

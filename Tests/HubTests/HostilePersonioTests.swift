@@ -54,7 +54,7 @@ struct HostilePersonioTests {
                         var rules = Preset.timeTracking.rules()
                         rules.policy.brake.enabled = true
                         let connection = ConnectionModel(workspaceID: try tenant.requireID(), sourceID: try source.requireID(),
-                                                         name: mode.rawValue, preset: Preset.timeTracking.id, targetKind: "feed",
+                                                         name: mode.rawValue, preset: Preset.timeTracking.id, targetKind: .feed,
                                                          targetConfig: "{}", rules: try StoredJSON.text(rules),
                                                          incrementalInterval: 60, fullInterval: 3600)
                         try await connection.save(on: app.db)

@@ -149,7 +149,7 @@ struct ManagementAPITests {
             let app = fixture.app
             let connection = try await fixture.connection(.timeTracking)
             _ = try await fixture.sync(connection)
-            let active = try await fixture.links(connection).filter { $0.value.state == "active" }.map(\.key).sorted()
+            let active = try await fixture.links(connection).filter { $0.value.state == .active }.map(\.key).sorted()
             for id in active.prefix(12) {
                 _ = try await fixture.sandbox.admin(.POST, "/sandbox/employees/\(id)/terminate", ["termination_date": fixture.today(plus: -1)])
             }

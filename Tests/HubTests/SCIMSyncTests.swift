@@ -63,7 +63,7 @@ struct SCIMSyncTests {
             let first = try await fixture.sync(connection)
             #expect(first.status == .succeeded)
             let links = try await fixture.links(connection)
-            let active = links.values.filter { $0.state == "active" }
+            let active = links.values.filter { $0.state == .active }
             #expect(!active.isEmpty)
             for link in active {
                 let user = try #require(try await scimUser(scim, personioID: link.personioID))
@@ -85,7 +85,7 @@ struct SCIMSyncTests {
             fixture.clock.advance(by: 60)
             _ = try await fixture.sync(connection)
             #expect(try await scimUser(scim, personioID: hire)?["active"] as? Bool == false)
-            #expect(try await fixture.links(connection)[hire]?.state == "archived")
+            #expect(try await fixture.links(connection)[hire]?.state == .archived)
 
             // a tick with nothing to send does not call the app at all
             let counting = CountingSCIMTransport(AsyncHTTPClientSCIMTransport(client: scim.http))

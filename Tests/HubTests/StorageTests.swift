@@ -100,11 +100,11 @@ struct StorageTests {
                                      clientID: "client", sealedClientSecret: "v1:sealed")
             try await source.save(on: app.db)
             let connection = ConnectionModel(workspaceID: try workspace.requireID(), sourceID: try source.requireID(), name: "Clockodo",
-                                             preset: "time-tracking", targetKind: "feed", targetConfig: "{}", rules: "{}",
+                                             preset: "time-tracking", targetKind: .feed, targetConfig: "{}", rules: "{}",
                                              incrementalInterval: 60, fullInterval: 43_200)
             try await connection.save(on: app.db)
             let connectionID = try connection.requireID()
-            try await LinkModel(connectionID: connectionID, personioID: 10001, targetID: "10001", state: "active",
+            try await LinkModel(connectionID: connectionID, personioID: 10001, targetID: "10001", state: .active,
                                 fingerprint: "00000000000000ff", fields: #"{"email":"a@b.example"}"#, displayName: "Ada",
                                 hasBeenActive: true).save(on: app.db)
             let run = RunModel(connectionID: connectionID, full: true, dryRun: false, startedAt: Date(timeIntervalSince1970: 1_795_341_600))
@@ -112,7 +112,7 @@ struct StorageTests {
             try await RunOperationModel(runID: try run.requireID(), personioID: 10001, kind: "create", reason: "active: employed",
                                         outcome: .applied, changedFields: ["email"]).save(on: app.db)
             for personioID in [10001, 10002] {
-                try await DirectoryChangeModel(connectionID: connectionID, personioID: personioID, state: "active", fields: "{}",
+                try await DirectoryChangeModel(connectionID: connectionID, personioID: personioID, state: .active, fields: "{}",
                                                changedFields: ["email", "first_name"], runID: try run.requireID(),
                                                at: Date(timeIntervalSince1970: 1_795_341_600)).save(on: app.db)
             }
@@ -128,7 +128,7 @@ struct StorageTests {
 
             // and a second link for the same person in the same connection is refused
             await #expect(throws: (any Error).self) {
-                try await LinkModel(connectionID: connectionID, personioID: 10001, targetID: nil, state: "draft",
+                try await LinkModel(connectionID: connectionID, personioID: 10001, targetID: nil, state: .draft,
                                     fingerprint: "0000000000000000", fields: nil, displayName: nil, hasBeenActive: false).save(on: app.db)
             }
 

@@ -49,7 +49,7 @@ struct SyncFixture {
         var rules = preset.rules()
         rules.policy.brake.enabled = brake
         let connection = ConnectionModel(workspaceID: workspaceID, sourceID: sourceID, name: preset.title, preset: preset.id,
-                                         targetKind: "feed", targetConfig: "{}", rules: try StoredJSON.text(rules),
+                                         targetKind: .feed, targetConfig: "{}", rules: try StoredJSON.text(rules),
                                          incrementalInterval: preset.incrementalInterval, fullInterval: preset.fullInterval)
         try await connection.save(on: app.db)
         return try connection.requireID()

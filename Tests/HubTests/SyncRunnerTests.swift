@@ -56,7 +56,7 @@ struct SyncRunnerTests {
             _ = try await fixture.sync(connection)
             var links = try await fixture.links(connection)
             // a start exactly 7 days away is sent as archived; 10 days away is not sent yet
-            #expect(links[soon]?.state == "archived")
+            #expect(links[soon]?.state == .archived)
             #expect(links[later] == nil)
 
             // the start date is reached (the first run of a new day is a full one)
@@ -64,9 +64,9 @@ struct SyncRunnerTests {
             let started = try await fixture.sync(connection)
             #expect(started.full)
             links = try await fixture.links(connection)
-            #expect(links[soon]?.state == "active")
-            #expect(links[later]?.state == "archived", "3 days away now")
-            #expect(try await fixture.changes(connection, of: soon).last?.state == "active")
+            #expect(links[soon]?.state == .active)
+            #expect(links[later]?.state == .archived, "3 days away now")
+            #expect(try await fixture.changes(connection, of: soon).last?.state == .active)
 
             // a name change follows on the next tick, naming the field
             #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/employees/\(soon)", ["last_name": "Married"]).status == 200)
@@ -83,7 +83,7 @@ struct SyncRunnerTests {
                                                     ["termination_date": fixture.today(plus: -1)]).status == 200)
             fixture.clock.advance(by: 60)
             _ = try await fixture.sync(connection)
-            #expect(try await fixture.links(connection)[soon]?.state == "archived")
+            #expect(try await fixture.links(connection)[soon]?.state == .archived)
             let archiveReason = try await RunOperationModel.query(on: fixture.app.db).filter(\.$personioID == soon)
                 .filter(\.$kind == "archive").first()?.reason
             #expect(archiveReason?.hasPrefix("archived:") == true)
@@ -94,7 +94,7 @@ struct SyncRunnerTests {
             fixture.clock.advance(by: 60)
             let rehired = try await fixture.sync(connection)
             #expect(rehired.counts["restore"] == 1)
-            #expect(try await fixture.links(connection)[soon]?.state == "active")
+            #expect(try await fixture.links(connection)[soon]?.state == .active)
 
             // vanishing is only noticed by a full listing
             #expect(try await fixture.sandbox.admin(.DELETE, "/sandbox/employees/\(soon)").status == 204)
@@ -103,7 +103,7 @@ struct SyncRunnerTests {
             #expect(incremental.counts["archive"] == nil)
             let reconcile = try await fixture.sync(connection, full: true)
             #expect(reconcile.counts["archive"] == 1)
-            #expect(try await fixture.links(connection)[soon]?.state == "archived")
+            #expect(try await fixture.links(connection)[soon]?.state == .archived)
         }
     }
 
@@ -112,7 +112,7 @@ struct SyncRunnerTests {
         try await withFixture(database, employees: 40) { fixture in
             let connection = try await fixture.connection(.timeTracking)
             _ = try await fixture.sync(connection)
-            let active = try await fixture.links(connection).filter { $0.value.state == "active" }.map(\.key).sorted()
+            let active = try await fixture.links(connection).filter { $0.value.state == .active }.map(\.key).sorted()
             #expect(active.count >= 20)
             for id in active.prefix(15) {
                 #expect(try await fixture.sandbox.admin(.POST, "/sandbox/employees/\(id)/terminate",
@@ -126,7 +126,7 @@ struct SyncRunnerTests {
             #expect(run.brake?.contains("15 of") == true)
             #expect(try await HeldBatchModel.query(on: fixture.app.db).filter(\.$status == .held).count() == 1)
             let stillActive = try await fixture.links(connection).filter { active.prefix(15).contains($0.key) }
-            #expect(stillActive.values.allSatisfy { $0.state == "active" })
+            #expect(stillActive.values.allSatisfy { $0.state == .active })
         }
     }
 
@@ -200,10 +200,10 @@ struct SyncRunnerTests {
 
             // survey: not sent before the start; service desk: sent at once; onboarding: a draft awaiting approval
             #expect(try await fixture.links(survey)[future] == nil)
-            #expect(try await fixture.links(desk)[future]?.state == "active")
-            #expect(try await fixture.links(onboarding)[future]?.state == "draft")
-            #expect(try await fixture.links(onboarding)[current]?.state == "draft")
-            #expect(try await fixture.links(survey)[current]?.state == "active")
+            #expect(try await fixture.links(desk)[future]?.state == .active)
+            #expect(try await fixture.links(onboarding)[future]?.state == .draft)
+            #expect(try await fixture.links(onboarding)[current]?.state == .draft)
+            #expect(try await fixture.links(survey)[current]?.state == .active)
 
             // a department change follows in the survey, naming the field
             #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/employees/\(current)", ["department": "Sales"]).status == 200)
@@ -216,11 +216,11 @@ struct SyncRunnerTests {
             #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/employees/\(current)", ["status": "leave"]).status == 200)
             fixture.clock.advance(by: 60)
             _ = try await fixture.runner().run(sourceID: fixture.sourceID)
-            #expect(try await fixture.links(survey)[current]?.state == "active")
+            #expect(try await fixture.links(survey)[current]?.state == .active)
             _ = try await fixture.runner().run(sourceID: fixture.sourceID, full: true)
-            #expect(try await fixture.links(survey)[current]?.state == "deleted")
-            #expect(try await fixture.changes(survey, of: current).last?.state == "deleted")
-            #expect(try await fixture.links(desk)[current]?.state == "active")
+            #expect(try await fixture.links(survey)[current]?.state == .deleted)
+            #expect(try await fixture.changes(survey, of: current).last?.state == .deleted)
+            #expect(try await fixture.links(desk)[current]?.state == .active)
 
             // each listing served the three connections: 4 listings, 12 runs
             #expect(try await RunModel.query(on: fixture.app.db).count() == 12)

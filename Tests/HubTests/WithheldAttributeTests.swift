@@ -11,7 +11,7 @@ import Vapor
 @Suite("A permission removed in Personio", .serialized)
 struct WithheldAttributeTests {
     struct Snapshot: Equatable {
-        var states: [Int: String]
+        var states: [Int: LinkState]
         var fields: [Int: String]
         var changes: Int
     }

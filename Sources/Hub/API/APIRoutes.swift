@@ -75,7 +75,7 @@ struct APIRoutes: RouteCollection {
             id = try model.requireID()
             name = model.name
             preset = model.preset
-            target = model.targetKind
+            target = model.targetKind.rawValue
             paused = model.paused
             incrementalInterval = model.incrementalInterval
             fullInterval = model.fullInterval
@@ -86,7 +86,7 @@ struct APIRoutes: RouteCollection {
             withheldAttributes = sharing.withheld.keys.sorted().compactMap { key in
                 sharing.withheld[key].map { WithheldAttribute(attribute: key, since: $0) }
             }
-            scim = model.targetKind == "scim" ? SCIMView(try StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig)) : nil
+            scim = model.targetKind == .scim ? SCIMView(try StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig)) : nil
         }
 
         enum CodingKeys: String, CodingKey {
@@ -251,7 +251,7 @@ struct APIRoutes: RouteCollection {
         let rows = try await DirectoryChangeModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
             .filter(\.$id > cursor).sort(\.$id).limit(limit + 1).all()
         let page = try rows.prefix(limit).map { row in
-            Change(sequence: try row.requireID(), personioId: row.personioID, state: row.state,
+            Change(sequence: try row.requireID(), personioId: row.personioID, state: row.state.rawValue,
                    fields: try StoredJSON.fields(row.fields), changedFields: row.changedFields, changedAt: row.createdAt)
         }
         let body = FeedPage(data: page, nextCursor: String(page.last?.sequence ?? cursor), hasMore: rows.count > limit)
@@ -277,7 +277,7 @@ struct APIRoutes: RouteCollection {
         }
         guard let link = try await LinkModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
             .filter(\.$personioID == personioID).first() else { throw APIError.notFound("person") }
-        let view = PersonView(personioId: personioID, state: link.state, fields: try link.fields.map(StoredJSON.fields) ?? [:],
+        let view = PersonView(personioId: personioID, state: link.state.rawValue, fields: try link.fields.map(StoredJSON.fields) ?? [:],
                               updatedAt: link.updatedAt)
         return try Self.encode(view, status: .ok)
     }

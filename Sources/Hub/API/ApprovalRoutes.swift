@@ -32,7 +32,7 @@ struct ApprovalRoutes: RouteCollection {
     func drafts(_ request: Request) async throws -> Response {
         let connection = try await APIRoutes.connection(request)
         let rows = try await LinkModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
-            .filter(\.$state == LinkState.draft.rawValue).sort(\.$personioID).all()
+            .filter(\.$state == .draft).sort(\.$personioID).all()
         let views = try rows.map { row in
             DraftView(personioId: row.personioID, displayName: row.displayName, fields: try row.fields.map(StoredJSON.fields) ?? [:],
                       approvedAt: row.approvedAt, approvedBy: row.approvedBy)
@@ -132,8 +132,8 @@ struct ApprovalRoutes: RouteCollection {
             guard let row = byID[id] else {
                 throw APIError.invalid("personio_ids[\(index)]", "personio id \(id) is not among this connection's people")
             }
-            guard row.state == LinkState.draft.rawValue else {
-                throw APIError.invalid("personio_ids[\(index)]", "personio id \(id) is \(row.state), not a draft awaiting approval")
+            guard row.state == .draft else {
+                throw APIError.invalid("personio_ids[\(index)]", "personio id \(id) is \(row.state.rawValue), not a draft awaiting approval")
             }
         }
         return rows

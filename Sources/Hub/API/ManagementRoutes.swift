@@ -404,14 +404,15 @@ struct ManagementRoutes: RouteCollection {
         guard let presetID = input.preset, let preset = presets.first(where: { $0.id == presetID }) else {
             throw APIError.invalid("preset", "preset must be one of \(presets.map(\.id).joined(separator: ", "))")
         }
-        let target = input.target ?? "feed"
-        guard ["feed", "scim"].contains(target) else { throw APIError.invalid("target", "target must be feed or scim") }
+        guard let target = TargetKind(rawValue: input.target ?? TargetKind.feed.rawValue) else {
+            throw APIError.invalid("target", "target must be feed or scim")
+        }
         // A SCIM connection keeps no personal fields (data minimisation): only ids, name, state, fingerprint.
-        var rules = preset.rules(storesFields: target == "feed")
+        var rules = preset.rules(storesFields: target == .feed)
         rules.policy.seatLimit = input.seatLimit
         let connectionID = UUID()
         var targetConfig = "{}"
-        if target == "scim" {
+        if target == .scim {
             targetConfig = try StoredJSON.text(try await scimSettings(input.scim, connectionID: connectionID))
         } else if input.scim != nil {
             throw APIError.invalid("scim", "scim settings belong to a connection whose target is scim")
@@ -478,7 +479,7 @@ struct ManagementRoutes: RouteCollection {
         let id = try connection.requireID()
         var changes: [String] = []
         if var scim = input.scim {
-            guard connection.targetKind == "scim" else {
+            guard connection.targetKind == .scim else {
                 throw APIError.invalid("scim", "scim settings belong to a connection whose target is scim")
             }
             let current = try StoredJSON.decode(SCIMTargetSettings.self, connection.targetConfig)

@@ -134,12 +134,12 @@ extension DashboardRoutes {
 
     /// A SCIM connection's settings; nil for other targets.
     static func scimSettings(_ model: ConnectionModel) throws -> SCIMTargetSettings? {
-        model.targetKind == "scim" ? try StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig) : nil
+        model.targetKind == .scim ? try StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig) : nil
     }
 
     /// What a SCIM app's `/Schemas` makes Rollcall leave out of every user.
     static func scimOmitted(_ model: ConnectionModel) -> [String] {
-        guard model.targetKind == "scim" else { return [] }
+        guard model.targetKind == .scim else { return [] }
         return (try? StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig))?.omitted ?? []
     }
 
@@ -153,7 +153,7 @@ extension DashboardRoutes {
             if let current, !list.contains(where: { $0.value == current }) { list.insert((current, "every \(current) seconds"), at: 0) }
             return list
         }
-        let scim: HTML = model.targetKind == "scim" ? """
+        let scim: HTML = model.targetKind == .scim ? """
             <fieldset><legend>SCIM app</legend>
             \(Layout.field("SCIM base URL", name: "scim_base_url", value: form.scimBaseURL, type: "url", error: message("scim.base_url"),
                            help: "Changing it is checked against the app before it is saved."))

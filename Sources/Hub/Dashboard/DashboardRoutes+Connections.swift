@@ -55,7 +55,7 @@ extension DashboardRoutes {
         let id = try model.requireID()
         var people: [LinkState: Int] = [:]
         for state in LinkState.allCases {
-            people[state] = try await LinkModel.query(on: database).filter(\.$connection.$id == id).filter(\.$state == state.rawValue).count()
+            people[state] = try await LinkModel.query(on: database).filter(\.$connection.$id == id).filter(\.$state == state).count()
         }
         let lastRun = try await RunModel.query(on: database).filter(\.$connection.$id == id).filter(\.$dryRun == false)
             .sort(\.$startedAt, .descending).first()
@@ -81,7 +81,7 @@ extension DashboardRoutes {
             let status = item.status
             let seats = item.seatLimit.map { "\(item.people[.active] ?? 0) of \($0)" } ?? "\(item.people[.active] ?? 0), no limit"
             return """
-            <tr><td><a href="\(DashboardPath.connection(item.id))">\(item.model.name)</a><br><small class="muted">\(item.model.preset) → \(item.model.targetKind)</small></td>
+            <tr><td><a href="\(DashboardPath.connection(item.id))">\(item.model.name)</a><br><small class="muted">\(item.model.preset) → \(item.model.targetKind.rawValue)</small></td>
             <td>\(Layout.badge(status.label, status.tone))\(status.reason.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td>
             <td>\(Layout.date(item.lastRun?.startedAt, in: zone))<br><small class="muted">next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone))</small></td>
             <td>\(item.people[.active] ?? 0) active · \(item.people[.archived] ?? 0) archived · \(item.people[.draft] ?? 0) draft</td>
@@ -139,7 +139,7 @@ extension DashboardRoutes {
         \(Layout.select("Preset (what the app needs)", name: "preset", options: presets.map { ($0.id, "\($0.title) (\($0.id))") },
                         selected: form.preset, error: message("preset")))
         \(Layout.field("Name", name: "name", value: form.name, error: message("name"), help: "Shown on the dashboard; the preset's title when empty."))
-        \(Layout.select("Target", name: "target", options: [("feed", "Change feed (the app reads the API)"), ("scim", "SCIM 2.0 app")],
+        \(Layout.select("Target", name: "target", options: [(TargetKind.feed.rawValue, "Change feed (the app reads the API)"), (TargetKind.scim.rawValue, "SCIM 2.0 app")],
                         selected: form.target, error: message("target")))
         \(Layout.field("Seat limit", name: "seat_limit", value: form.seatLimit, type: "number", error: message("seat_limit"),
                        help: "Optional: at most this many active people in the app."))
@@ -162,7 +162,7 @@ extension DashboardRoutes {
         input.target = form.target
         do {
             input.seatLimit = try Self.seatLimit(form.seatLimit)
-            if form.target == "scim" {
+            if form.target == TargetKind.scim.rawValue {
                 input.scim = ManagementRoutes.SCIMInput(baseURL: form.scimBaseURL, token: form.scimToken)
             }
             let connection = try await management.makeConnection(input, scope: try request.workspace, on: request.db)
@@ -306,7 +306,7 @@ struct ConnectionPageView {
         <div class="card"><span class="muted">Drafts</span><strong>\(item.people[.draft] ?? 0)</strong></div>
         <div class="card"><span class="muted">Seats</span><strong>\(item.seatLimit.map { "\(item.people[.active] ?? 0) / \($0)" } ?? "no limit")</strong></div>
         </div>
-        <p class="muted">Preset \(item.model.preset) · source \(sourceName) · target \(item.model.targetKind)\(scimBaseURL.map { " (\($0))" } ?? "") · \
+        <p class="muted">Preset \(item.model.preset) · source \(sourceName) · target \(item.model.targetKind.rawValue)\(scimBaseURL.map { " (\($0))" } ?? "") · \
         last sync \(Layout.date(item.lastRun?.startedAt, in: zone)) · next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone))</p>
         \(scimOmitted.isEmpty ? .empty : HTML("<p class=\"muted\" id=\"scim-omitted\">The app's SCIM schema does not declare \(scimOmitted.joined(separator: ", ")); Rollcall leaves them out of every user it sends.</p>"))
         \(scimCompatibility.isEmpty ? .empty : HTML("<p class=\"muted\" id=\"scim-compatibility\">SCIM compatibility: \(scimCompatibility.joined(separator: ", ")).</p>"))
@@ -322,7 +322,7 @@ struct ConnectionPageView {
         <form method="get" action="\(DashboardPath.connection(id))" role="search"><label for="q">Search people</label> <input id="q" name="q" type="search" value="\(search)"> <button class="secondary">Search</button></form>
         <div class="table"><table><thead><tr><th scope="col">Person</th><th scope="col">State</th><th scope="col">Last change</th><th scope="col">Problem</th></tr></thead><tbody>
         \(links.html { link in
-            HTML("<tr><td><a href=\"\(DashboardPath.person(link.personioID))\">\(link.displayName ?? "Personio #\(link.personioID)")</a> <small class=\"muted\">#\(link.personioID)</small></td><td>\(Layout.badge(link.state, link.state == "active" ? "ok" : link.state == "draft" ? "warn" : "muted"))</td><td>\(Layout.date(link.updatedAt, in: zone))</td><td>\(link.lastError ?? "")</td></tr>")
+            HTML("<tr><td><a href=\"\(DashboardPath.person(link.personioID))\">\(link.displayName ?? "Personio #\(link.personioID)")</a> <small class=\"muted\">#\(link.personioID)</small></td><td>\(Layout.badge(link.state.rawValue, link.state == .active ? "ok" : link.state == .draft ? "warn" : "muted"))</td><td>\(Layout.date(link.updatedAt, in: zone))</td><td>\(link.lastError ?? "")</td></tr>")
         })</tbody></table></div>
         \(links.count == 200 ? HTML("<p class=\"muted\">The first 200; search to narrow down.</p>") : .empty)
         \(user.may(.own) ? deleteForm : .empty)

@@ -92,7 +92,7 @@ extension DashboardRoutes {
             }
             rows.append("""
             <tr><td><a href="\(DashboardPath.connection(connection.id ?? UUID()))">\(connection.name)</a></td>\
-            <td>\(Layout.badge(link.state, link.state == "active" ? "ok" : link.state == "draft" ? "warn" : "muted"))</td>\
+            <td>\(Layout.badge(link.state.rawValue, link.state == .active ? "ok" : link.state == .draft ? "warn" : "muted"))</td>\
             <td>\(Layout.date(link.updatedAt, in: zone))</td><td>\(last.map { Self.operationText($0.kind, $0.reason) } ?? "—")</td>\
             <td>\(link.lastError ?? "")\(link.retryAfter.map { HTML("<br><small>retried after \(Layout.date($0, in: zone))</small>") } ?? .empty)</td>\(next)</tr>
             """)
@@ -133,7 +133,7 @@ extension DashboardRoutes {
                                 status: HTTPResponseStatus = .ok, notice: Layout.Notice? = nil) async throws -> Response {
         let id = try connection.requireID()
         let search = request.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespaces).nilIfEmpty
-        var query = LinkModel.query(on: request.db).filter(\.$connection.$id == id).filter(\.$state == LinkState.draft.rawValue)
+        var query = LinkModel.query(on: request.db).filter(\.$connection.$id == id).filter(\.$state == .draft)
             .filter(\.$approvedAt == nil).filter(\.$rejectedAt == nil).sort(\.$displayName).limit(500)
         if let search { query = query.group(.or) { $0.filter(\.$displayName ~~ search).filter(\.$fields ~~ search) } }
         let drafts = try await query.all()

@@ -5,7 +5,6 @@ extension LinkModel {
     /// The engine's view of this row.
     var link: Link {
         get throws {
-            guard let state = LinkState(rawValue: state) else { throw StorageError.corrupt("link \(personioID) has state \(state)") }
             // An empty fingerprint: never confirmed by the target (its first send failed), so it matches nothing.
             guard let fingerprint = fingerprint.isEmpty ? Fingerprint(0) : Fingerprint(hex: fingerprint) else {
                 throw StorageError.corrupt("link \(personioID) has a bad fingerprint")
@@ -24,14 +23,14 @@ extension LinkModel {
 extension LinkModel {
     /// A link for someone the target has not confirmed yet (no target id, no fingerprint).
     static func unsent(connectionID: UUID, personioID: Int, state: LinkState) -> LinkModel {
-        LinkModel(connectionID: connectionID, personioID: personioID, targetID: nil, state: state.rawValue, fingerprint: "",
+        LinkModel(connectionID: connectionID, personioID: personioID, targetID: nil, state: state, fingerprint: "",
                   fields: nil, displayName: nil, hasBeenActive: false)
     }
 
     /// Records what the target holds after `operation` was applied: its state, id and fingerprint (of
     /// Personio's fields), the stored fields (nil where the target keeps none), and no error.
     func confirm(_ operation: SyncEngine.Operation, state: LinkState, targetID: String?, storedFields: String?) {
-        self.state = state.rawValue
+        self.state = state
         self.targetID = targetID
         fingerprint = Fingerprint.of(state == .deleted ? [:] : operation.fields).description
         fields = storedFields

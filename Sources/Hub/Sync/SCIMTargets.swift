@@ -54,7 +54,7 @@ extension SyncRunner {
         var holders: [String: Int] = [:]
         for ids in Array(claims.keys).chunks(of: 500) {
             for link in try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$targetID ~~ Array(ids))
-                .filter(\.$state != "deleted").all() where claims[link.targetID ?? ""]?.contains(link.personioID) == false {
+                .filter(\.$state != .deleted).all() where claims[link.targetID ?? ""]?.contains(link.personioID) == false {
                 holders[link.targetID ?? ""] = link.personioID
             }
         }

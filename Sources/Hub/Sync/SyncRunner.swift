@@ -178,7 +178,7 @@ public struct SyncRunner: Sendable {
         return try await LinkModel.query(on: database).filter(\.$connection.$id ~~ connections.compactMap(\.id))
             .group(.or) { pending in
                 pending.filter(\.$retryAfter <= now)
-                pending.group(.and) { $0.filter(\.$state == LinkState.draft.rawValue).filter(\.$approvedAt != nil) }
+                pending.group(.and) { $0.filter(\.$state == .draft).filter(\.$approvedAt != nil) }
             }
             .first() != nil
     }
@@ -192,10 +192,6 @@ public struct SyncRunner: Sendable {
             return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
                                            message: "the connection's rules cannot be read: \(error)")
         }
-        guard ["feed", "scim"].contains(connection.targetKind) else {
-            return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
-                                           message: "target kind \(connection.targetKind) is not supported by this version of Rollcall")
-        }
         // A full listing is planned against every link (to find who vanished); an incremental one needs
         // only its people's links and the counts (loading every link each minute would dominate a tick).
         let rows: [LinkModel]
@@ -208,8 +204,8 @@ public struct SyncRunner: Sendable {
             }
             rows = loaded
             linkCounts = PlanInput.LinkCounts(
-                active: try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state == "active").count(),
-                linked: try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state != "deleted").count())
+                active: try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state == .active).count(),
+                linked: try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state != .deleted).count())
         } else {
             rows = try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).all()
         }
@@ -237,7 +233,7 @@ public struct SyncRunner: Sendable {
                                                         withheld: Set(sharing.withheld.keys)))
         // The SCIM app is asked only when there is something to send (not on every idle tick).
         var scim: SCIMTarget?
-        if connection.targetKind == "scim", !dryRun, plan.operations.contains(where: { $0.kind != .hold }) {
+        if connection.targetKind == .scim, !dryRun, plan.operations.contains(where: { $0.kind != .hold }) {
             do { scim = try await scimTarget(connection) } catch {
                 return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
                                                message: "The SCIM app cannot be reached: \(Self.explain(error))")
@@ -359,7 +355,7 @@ public struct SyncRunner: Sendable {
             row.confirm(operation, state: state, targetID: row.targetID ?? String(operation.personioId),
                         storedFields: storesFields ? try StoredJSON.text(fields) : nil)
             changed[operation.personioId] = row
-            changes.append(DirectoryChangeModel(connectionID: connectionID, personioID: operation.personioId, state: state.rawValue,
+            changes.append(DirectoryChangeModel(connectionID: connectionID, personioID: operation.personioId, state: state,
                                                 fields: try StoredJSON.text(fields), changedFields: operation.changedFields,
                                                 runID: runID, at: date))
             records.append(Self.record(operation, runID: runID, outcome: .applied))

@@ -13,7 +13,7 @@ public final class ConnectionModel: Model, @unchecked Sendable {
     @Field(key: "name") public var name: String
     @Field(key: "preset") public var preset: String
     /// `feed` or `scim`.
-    @Field(key: "target_kind") public var targetKind: String
+    @Field(key: "target_kind") public var targetKind: TargetKind
     /// Target settings as JSON; secrets in it are sealed by the `Vault`.
     @Field(key: "target_config") public var targetConfig: String
     /// `ConnectionRules` as JSON.
@@ -41,7 +41,7 @@ public final class ConnectionModel: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID? = nil, workspaceID: UUID, sourceID: UUID, name: String, preset: String, targetKind: String,
+    public init(id: UUID? = nil, workspaceID: UUID, sourceID: UUID, name: String, preset: String, targetKind: TargetKind,
                 targetConfig: String, rules: String, incrementalInterval: Int, fullInterval: Int, paused: Bool = false) {
         self.id = id
         self.$workspace.id = workspaceID

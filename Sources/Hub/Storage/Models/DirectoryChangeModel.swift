@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SyncEngine
 
 /// The `feed` target's change log: every change to a person in a connection's directory gets the
 /// next sequence number, so a consumer that stores the last one it read never misses or repeats one.
@@ -10,7 +11,7 @@ public final class DirectoryChangeModel: Model, @unchecked Sendable {
     @ID(custom: "sequence", generatedBy: .database) public var id: Int?
     @Parent(key: "connection_id") public var connection: ConnectionModel
     @Field(key: "personio_id") public var personioID: Int
-    @Field(key: "state") public var state: String
+    @Field(key: "state") public var state: LinkState
     /// Mapped fields as JSON after the change.
     @Field(key: "fields") public var fields: String
     @Field(key: "changed_fields") public var changedFields: [String]
@@ -19,7 +20,7 @@ public final class DirectoryChangeModel: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(connectionID: UUID, personioID: Int, state: String, fields: String, changedFields: [String], runID: UUID, at: Date) {
+    public init(connectionID: UUID, personioID: Int, state: LinkState, fields: String, changedFields: [String], runID: UUID, at: Date) {
         self.$connection.id = connectionID
         self.personioID = personioID
         self.state = state

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SyncEngine
 
 /// One employee in one connection: what the target last received, and the last error.
 public final class LinkModel: Model, @unchecked Sendable {
@@ -9,8 +10,7 @@ public final class LinkModel: Model, @unchecked Sendable {
     @Parent(key: "connection_id") public var connection: ConnectionModel
     @Field(key: "personio_id") public var personioID: Int
     @OptionalField(key: "target_id") public var targetID: String?
-    /// `draft | archived | active | deleted`.
-    @Field(key: "state") public var state: String
+    @Field(key: "state") public var state: LinkState
     /// 16 hex digits.
     @Field(key: "fingerprint") public var fingerprint: String
     /// Mapped fields as JSON, for targets that keep them (feed); nil for SCIM (data minimisation).
@@ -33,7 +33,7 @@ public final class LinkModel: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID? = nil, connectionID: UUID, personioID: Int, targetID: String?, state: String, fingerprint: String,
+    public init(id: UUID? = nil, connectionID: UUID, personioID: Int, targetID: String?, state: LinkState, fingerprint: String,
                 fields: String?, displayName: String?, hasBeenActive: Bool) {
         self.id = id
         self.$connection.id = connectionID
