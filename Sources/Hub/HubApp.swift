@@ -28,7 +28,7 @@ public enum HubApp {
         try app.register(collection: ManagementRoutes(runner: runner))
         try app.register(collection: ApprovalRoutes(runner: runner))
         try app.register(collection: WebhookRoutes(runner: runner))
-        try app.register(collection: HandoffRoutes(runner: runner))
+        try app.register(collection: HandoffRoutes(handoffs: { HandoffService(runner: runner, database: $0) }))
         try app.register(collection: AbsenceRoutes(runner: runner))
         try app.register(collection: WorkspaceRoutes(adminToken: adminToken, defaultTimeZone: defaultTimeZone, now: runner.now))
         try app.register(collection: DashboardRoutes(runner: runner, users: DashboardUsers(database: app.db, now: runner.now, bcryptCost: bcryptCost),

@@ -23,6 +23,29 @@ public struct APIError: AbortError, Sendable {
                                               message: "Send a workspace API token as `Authorization: Bearer rc_…` (create one with `rollcall token create`).")
 }
 
+extension APIError {
+    /// A service's error as the API answers it.
+    public init(_ error: ServiceError) {
+        let status: HTTPResponseStatus = switch error.kind {
+        case .invalid: .unprocessableEntity
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .refused: .forbidden
+        case .upstream: .badGateway
+        }
+        self.init(status: status, code: error.code, message: error.message, field: error.field)
+    }
+
+    /// The API's or a service's error, for pages that show either at its field; nil for any other.
+    public static func shown(_ error: any Error) -> APIError? {
+        switch error {
+        case let error as APIError: error
+        case let error as ServiceError: APIError(error)
+        default: nil
+        }
+    }
+}
+
 /// Turns every error into the JSON error body; an unexpected one becomes a 500 without internals.
 struct APIErrorMiddleware: AsyncMiddleware {
     struct Body: Content {
@@ -44,6 +67,9 @@ struct APIErrorMiddleware: AsyncMiddleware {
             switch error {
             case let error as APIError:
                 (status, detail) = (error.status, Body.Detail(code: error.code, message: error.message, field: error.field))
+            case let error as ServiceError:
+                let shown = APIError(error)
+                (status, detail) = (shown.status, Body.Detail(code: shown.code, message: shown.message, field: shown.field))
             case let error as DecodingError:  // before AbortError: Vapor makes DecodingError one, without the field
                 if let field = Self.unfitNumber(error, in: request.body.data) {
                     let message = "\(field) must be a whole number from \(Int.min) to \(Int.max)"

@@ -57,7 +57,7 @@ extension ManagementRoutes.AcceptInput: StrictInput {
     static var fields: Set<String> { ["attributes"] }
 }
 
-extension HandoffRoutes.HandoffInput: StrictInput {
+extension HandoffService.Request: StrictInput {
     static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
 }
 

@@ -79,7 +79,7 @@ extension DashboardRoutes {
         for name in Self.handoffFields.map(\.name) + ["source_id"] {
             values[name] = (try? request.content.get(String.self, at: name))?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         }
-        var input = HandoffRoutes.HandoffInput()
+        var input = HandoffService.Request()
         input.sourceId = values["source_id"].flatMap(UUID.init(uuidString:))
         input.candidateId = values["candidate_id"]
         input.firstName = values["first_name"]
@@ -92,10 +92,11 @@ extension DashboardRoutes {
         input.supervisorEmail = values["supervisor_email"]
         input.sentBy = "\(user.name) <\(user.email)>"
         do {
-            let (view, _) = try await HandoffRoutes(runner: runner).handOff(input, scope: try request.workspace, on: request.db)
-            return Self.redirect(request, to: DashboardPath.handoff(view.candidateId), notice: .sent)
-        } catch let error as APIError {
-            return try await reviewResponse(request, user: user, values: values, error: error, status: error.status)
+            let result = try await HandoffService(runner: runner, database: request.db).handOff(input, workspaceID: try request.workspace.workspaceID)
+            return Self.redirect(request, to: DashboardPath.handoff(result.handoff.candidateID), notice: .sent)
+        } catch {
+            guard let shown = APIError.shown(error) else { throw error }
+            return try await reviewResponse(request, user: user, values: values, error: shown, status: shown.status)
         }
     }
 }
