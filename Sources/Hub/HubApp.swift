@@ -26,7 +26,7 @@ public enum HubApp {
         app.middleware.use(APIErrorMiddleware())
         try app.register(collection: APIRoutes(runner: runner))
         try app.register(collection: ManagementRoutes(runner: runner))
-        try app.register(collection: ApprovalRoutes(runner: runner))
+        try app.register(collection: ApprovalRoutes(approvals: { ApprovalService(runner: runner, database: $0) }))
         try app.register(collection: WebhookRoutes(runner: runner))
         try app.register(collection: HandoffRoutes(handoffs: { HandoffService(runner: runner, database: $0) }))
         try app.register(collection: AbsenceRoutes(runner: runner))

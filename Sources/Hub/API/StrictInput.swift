@@ -65,7 +65,7 @@ extension WebhookRoutes.EndpointInput: StrictInput {
     static var fields: Set<String> { ["url", "events"] }
 }
 
-extension ApprovalRoutes.ApprovalInput: StrictInput {
+extension ApprovalService.Decision: StrictInput {
     static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
 }
 

@@ -15,8 +15,7 @@ extension DashboardRoutes {
     func handoffsPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
-        let rows = try await HandoffModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$createdAt, .descending)
-            .limit(500).all()
+        let rows = try await HandoffService(runner: runner, database: request.db).all(workspaceID: user.workspaceID).limit(500).all()
         let body: HTML = """
         \(user.may(.approve) ? HTML("<p class=\"actions\"><a href=\"\(DashboardPath.newHandoff)\">Review a hire</a></p>") : .empty)
         <div class="table"><table><thead><tr><th scope="col">Candidate</th><th scope="col">Status</th><th scope="col">Personio id</th><th scope="col">Sent by</th><th scope="col">When</th></tr></thead><tbody>
@@ -30,9 +29,13 @@ extension DashboardRoutes {
     func handoffPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
-        guard let candidate = request.parameters.get("candidate"),
-              let row = try await HandoffModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID)
-                .filter(\.$candidateID == candidate).first() else { throw DashboardFailure.notFound("hand-off") }
+        let row: HandoffModel
+        do {
+            row = try await HandoffService(runner: runner, database: request.db)
+                .find(candidateID: request.parameters.get("candidate") ?? "", workspaceID: user.workspaceID)
+        } catch let error as ServiceError where error.kind == .notFound {
+            throw DashboardFailure.notFound("hand-off")
+        }
         let marker: HTML = row.status == .sent
             ? "<p class=\"notice success\" role=\"status\" id=\"handoff-marker\">Sent to Personio by \(row.sentBy) on \(Layout.date(row.sentAt, in: zone)): employee #\(row.personioID ?? 0).</p>"
             : "<p class=\"notice error\" role=\"alert\" id=\"handoff-marker\">\(row.status.rawValue): \(row.error ?? "not sent yet")</p>"

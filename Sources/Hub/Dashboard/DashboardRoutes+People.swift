@@ -164,17 +164,20 @@ extension DashboardRoutes {
         let user = try request.require(.approve)
         let connection = try await connection(request)
         let form = try request.content.decode(ImportForm.self)
+        let approvals = ApprovalService(runner: runner, database: request.db)
+        let scope = try request.workspace
         do {
-            let input = ApprovalRoutes.ApprovalInput(personioIds: form.personioIds, country: form.country)
+            let input = ApprovalService.Decision(personioIds: form.personioIds, country: form.country)
             if form.decision == "reject" {
-                _ = try await ApprovalRoutes(runner: runner).reject(input, connection: connection, scope: try request.workspace, on: request.db)
+                _ = try await approvals.reject(input, connection: connection, workspaceID: scope.workspaceID, actor: scope.actor)
                 return Self.redirect(request, to: DashboardPath.importPeople(try connection.requireID()), notice: .rejected)
             }
-            let result = try await ApprovalRoutes(runner: runner).approve(input, connection: connection, scope: try request.workspace, on: request.db)
+            let result = try await approvals.approve(input, connection: connection, workspaceID: scope.workspaceID, actor: scope.actor)
             let notice: NoticeKey = result.run == nil ? .busy : .approved
             return Self.redirect(request, to: DashboardPath.connection(try connection.requireID()), notice: notice)
-        } catch let error as APIError {
-            return try await importResponse(request, user: user, connection: connection, form: form, error: error, status: error.status)
+        } catch {
+            guard let shown = APIError.shown(error) else { throw error }
+            return try await importResponse(request, user: user, connection: connection, form: form, error: shown, status: shown.status)
         }
     }
 }
