@@ -32,6 +32,7 @@ extension APIError {
         case .conflict: .conflict
         case .refused: .forbidden
         case .upstream: .badGateway
+        case .unavailable: .serviceUnavailable
         }
         self.init(status: status, code: error.code, message: error.message, field: error.field)
     }

@@ -33,9 +33,13 @@ struct AbsenceRoutes: RouteCollection {
         var unit: String
     }
 
+    var absenceKinds: @Sendable (any Database) -> AbsenceKindService {
+        { [runner] in AbsenceKindService(runner: runner, database: $0) }
+    }
+
     func timeOffTypes(_ request: Request) async throws -> Response {
         let source = try await source(request)
-        let types = try await personioTypes(source)
+        let types = try await absenceKinds(request.db).personioTypes(source)
         return try APIRoutes.encode(APIRoutes.List(data: types.map { TypeView(id: $0.id, name: $0.name, category: $0.category, unit: $0.unit.rawValue) }),
                                     status: .ok)
     }
@@ -53,8 +57,7 @@ struct AbsenceRoutes: RouteCollection {
     }
 
     func kinds(_ request: Request) async throws -> Response {
-        let source = try await source(request)
-        let rows = try await AbsenceKindModel.query(on: request.db).filter(\.$sourceID == source.requireID()).sort(\.$kind).all()
+        let rows = try await absenceKinds(request.db).kinds(of: try await source(request))
         return try APIRoutes.encode(APIRoutes.List(data: rows.map { KindView(kind: $0.kind, timeOffTypeId: $0.timeOffTypeID, typeName: $0.typeName, unit: $0.unit) }),
                                     status: .ok)
     }
@@ -70,48 +73,9 @@ struct AbsenceRoutes: RouteCollection {
         guard let kinds = try request.strictContent(KindsInput.self).kinds else {
             throw APIError.invalid("kinds", "kinds maps each absence kind of the app to a Personio time-off type id, e.g. {\"sickness\": 3}")
         }
-        try await setKinds(kinds, source: source, scope: try request.workspace, on: request.db)
+        let scope = try request.workspace
+        try await absenceKinds(request.db).setKinds(kinds, source: source, workspaceID: scope.workspaceID, actor: scope.actor)
         return try await self.kinds(request)
-    }
-
-    /// The mapping, checked against Personio and stored (API and dashboard).
-    func setKinds(_ kinds: [String: Int], source: SourceModel, scope: WorkspaceScope, on database: any Database) async throws {
-        guard kinds.count <= 100 else { throw APIError.invalid("kinds", "at most 100 kinds") }
-        let types = Dictionary(try await personioTypes(source).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        for (kind, id) in kinds.sorted(by: { $0.key < $1.key }) {
-            guard Self.isKind(kind) else {
-                throw APIError.invalid("kinds.\(kind)", "a kind is 1–64 letters, digits, '_' or '-', e.g. sickness or parental_leave")
-            }
-            guard types[id] != nil else {
-                throw APIError.invalid("kinds.\(kind)", "Personio has no time-off type \(id); GET /api/v1/sources/{id}/time-off-types lists them")
-            }
-        }
-        let sourceID = try source.requireID()
-        try await database.transaction { database in
-            try await AbsenceKindModel.query(on: database).filter(\.$sourceID == sourceID).delete()
-            for (kind, id) in kinds {
-                guard let type = types[id] else { continue }
-                try await AbsenceKindModel(workspaceID: scope.workspaceID, sourceID: sourceID, kind: kind, timeOffTypeID: id,
-                                           typeName: type.name, unit: type.unit.rawValue).create(on: database)
-            }
-            try await AuditEventModel(workspaceID: scope.workspaceID, actor: scope.actor, action: "absence_kinds.set", subject: "source \(sourceID)",
-                                      detail: kinds.sorted { $0.key < $1.key }.map { "\($0.key) → \($0.value)" }.joined(separator: ", "),
-                                      at: runner.now()).create(on: database)
-        }
-    }
-
-    static func isKind(_ text: String) -> Bool {
-        (1...64).contains(text.count) && text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" }
-    }
-
-    func personioTypes(_ source: SourceModel) async throws -> [TimeOffType] {
-        do {
-            return try await runner.personioClient(for: source).timeOffTypes()
-        } catch let error as PersonioError {
-            throw APIError.personio(error)
-        } catch {
-            throw APIError(status: .conflict, code: "source_unreadable", message: "\(SyncRunner.explain(error)) Save the source's credentials again.")
-        }
     }
 
     private func source(_ request: Request) async throws -> SourceModel { try await ManagementRoutes.source(request) }

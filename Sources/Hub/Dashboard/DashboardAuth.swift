@@ -114,6 +114,9 @@ struct DashboardErrorMiddleware: AsyncMiddleware {
             return Layout.errorPage(request, status: .notFound, title: "Not found", message: "No \(what) with that address in this workspace.")
         } catch let error as APIError {
             return Layout.errorPage(request, status: error.status, title: "That did not work", message: error.message)
+        } catch let error as ServiceError {
+            let shown = APIError(error)
+            return Layout.errorPage(request, status: shown.status, title: "That did not work", message: shown.message)
         } catch let error as DecodingError {
             return Layout.errorPage(request, status: .badRequest, title: "That did not work",
                                     message: "The form was incomplete: \(APIErrorMiddleware.describe(error))")

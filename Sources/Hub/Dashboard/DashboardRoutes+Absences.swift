@@ -44,13 +44,13 @@ extension DashboardRoutes {
     func kindsPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
         let source = try await self.source(request)
-        let rows = try await AbsenceKindModel.query(on: request.db).filter(\.$sourceID == source.requireID()).sort(\.$kind).all()
+        let rows = try await AbsenceKindService(runner: runner, database: request.db).kinds(of: source)
         return try await kindsResponse(request, user: user, source: source, pairs: rows.map { ($0.kind, String($0.timeOffTypeID)) }, error: nil)
     }
 
     private func kindsResponse(_ request: Request, user: DashboardUser, source: SourceModel, pairs: [(kind: String, type: String)], error: APIError?,
                                status: HTTPResponseStatus = .ok) async throws -> Response {
-        let types = try await AbsenceRoutes(runner: runner).personioTypes(source)
+        let types = try await AbsenceKindService(runner: runner, database: request.db).personioTypes(source)
         let options = [("", "— not mapped —")] + types.map { (String($0.id), "\($0.name) (\($0.unit == .hour ? "hours" : "days"))") }
         let shown = pairs + Array(repeating: (kind: "", type: ""), count: 3)
         let editable = user.may(.manage)
@@ -90,10 +90,13 @@ extension DashboardRoutes {
                 guard kinds[pair.kind] == nil else { throw APIError.invalid("kinds.\(pair.kind)", "\(pair.kind) is listed twice") }
                 kinds[pair.kind] = id
             }
-            try await AbsenceRoutes(runner: runner).setKinds(kinds, source: source, scope: try request.workspace, on: request.db)
+            let scope = try request.workspace
+            try await AbsenceKindService(runner: runner, database: request.db).setKinds(kinds, source: source, workspaceID: scope.workspaceID,
+                                                                                        actor: scope.actor)
             return Self.redirect(request, to: DashboardPath.absenceKinds(try source.requireID()), notice: .saved)
-        } catch let error as APIError {
-            return try await kindsResponse(request, user: user, source: source, pairs: pairs, error: error, status: error.status)
+        } catch {
+            guard let shown = APIError.shown(error) else { throw error }
+            return try await kindsResponse(request, user: user, source: source, pairs: pairs, error: shown, status: shown.status)
         }
     }
 }

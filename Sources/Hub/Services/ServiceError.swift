@@ -1,3 +1,5 @@
+import PersonioAPI
+
 /// A rule of one of the hub's concepts that a request broke, said for people: what is wrong, and
 /// which field where there is one. Services throw it and know nothing of HTTP; the API turns it into
 /// its JSON error (`APIError`), the dashboard into a message at the field.
@@ -13,6 +15,8 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case refused
         /// Personio (or another upstream) failed (502).
         case upstream
+        /// Personio is briefly unavailable (rate limit, a timeout): try again soon (503).
+        case unavailable
     }
 
     public var kind: Kind
@@ -37,6 +41,13 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public static func conflict(_ code: String, _ message: String, field: String? = nil) -> ServiceError {
         ServiceError(.conflict, code: code, message: message, field: field)
+    }
+
+    /// Personio failed a call the request needed; `context` says what that means for the request.
+    static func personio(_ error: any Error, _ context: String? = nil) -> ServiceError {
+        let transient = (error as? PersonioError)?.isTransient ?? false
+        return ServiceError(transient ? .unavailable : .upstream, code: "personio_failed",
+                            message: [context, SyncRunner.explain(error)].compactMap { $0 }.joined(separator: " "))
     }
 
     public var description: String { "\(code): \(message)" + (field.map { " (\($0))" } ?? "") }
