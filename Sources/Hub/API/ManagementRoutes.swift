@@ -551,20 +551,25 @@ struct ManagementRoutes: RouteCollection {
             case id, status, removals, linked, people
             case runId = "run_id"
         }
+
+        init(_ batch: HeldBatchModel, people: [APIRoutes.OperationView]?) throws {
+            id = try batch.requireID()
+            runId = batch.$run.id
+            status = batch.status.rawValue
+            removals = batch.removals
+            linked = batch.linked
+            self.people = people
+        }
+    }
+
+    var heldBatches: @Sendable (any Database) -> HeldBatchService {
+        { [runner] in HeldBatchService(database: $0, now: runner.now) }
     }
 
     func listHeld(_ request: Request) async throws -> APIRoutes.List<HeldView> {
         let connection = try await APIRoutes.connection(request)
-        let batches = try await HeldBatchModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
-            .sort(\.$createdAt, .descending).all()
-        var views: [HeldView] = []
-        for batch in batches {
-            let people = batch.status == .held
-                ? try await RunOperationModel.query(on: request.db).filter(\.$run.$id == batch.$run.id).filter(\.$outcome == .held)
-                    .sort(\.$personioID).all().map(APIRoutes.OperationView.init)
-                : nil
-            views.append(HeldView(id: try batch.requireID(), runId: batch.$run.id, status: batch.status.rawValue, removals: batch.removals,
-                                  linked: batch.linked, people: people))
+        let views = try await heldBatches(request.db).batches(of: connection.requireID()).map { held in
+            try HeldView(held.batch, people: try held.people?.map(APIRoutes.OperationView.init))
         }
         return APIRoutes.List(data: views)
     }
@@ -574,24 +579,8 @@ struct ManagementRoutes: RouteCollection {
 
     private func decide(_ request: Request, _ status: HeldBatchModel.Status) async throws -> HeldView {
         guard let id = request.parameters.get("batch", as: UUID.self) else { throw APIError.notFound("held batch") }
-        return try await decide(batchID: id, status, scope: try request.workspace, on: request.db)
-    }
-
-    /// Releases or discards a held batch (API and dashboard), recorded with who decided.
-    func decide(batchID id: UUID, _ status: HeldBatchModel.Status, scope: WorkspaceScope, on database: any Database) async throws -> HeldView {
-        guard let batch = try await HeldBatchModel.query(on: database).filter(\.$id == id).join(parent: \.$connection)
-                .filter(ConnectionModel.self, \.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("held batch") }
-        guard batch.status == .held else {
-            throw APIError(status: .conflict, code: "already_decided", message: "This batch was already \(batch.status.rawValue).")
-        }
-        batch.status = status
-        batch.decidedAt = runner.now()
-        batch.decidedBy = scope.actor
-        try await batch.save(on: database)
-        try await AuditEventModel(workspaceID: scope.workspaceID, actor: scope.actor, action: "held_batch.\(status.rawValue)",
-                                  subject: "connection \(batch.$connection.id)", detail: "\(batch.removals) removals",
-                                  at: runner.now()).save(on: database)
-        return HeldView(id: id, runId: batch.$run.id, status: status.rawValue, removals: batch.removals, linked: batch.linked, people: nil)
+        let scope = try request.workspace
+        return try HeldView(try await heldBatches(request.db).decide(batchID: id, status, workspaceID: scope.workspaceID, actor: scope.actor), people: nil)
     }
 }
 

@@ -251,13 +251,14 @@ extension DashboardRoutes {
         case "discard": decision = .discarded
         default: throw DashboardFailure.notFound("page")
         }
-        let view: ManagementRoutes.HeldView
+        let batch: HeldBatchModel
         do {
-            view = try await management.decide(batchID: id, decision, scope: try request.workspace, on: request.db)
-        } catch let error as APIError where error.status == .notFound {
+            let scope = try request.workspace
+            batch = try await HeldBatchService(database: request.db, now: runner.now).decide(batchID: id, decision, workspaceID: scope.workspaceID,
+                                                                                          actor: scope.actor)
+        } catch let error as ServiceError where error.kind == .notFound {
             throw DashboardFailure.notFound("held batch")
         }
-        guard let batch = try await HeldBatchModel.find(view.id, on: request.db) else { throw DashboardFailure.notFound("held batch") }
         return Self.redirect(request, to: DashboardPath.connection(batch.$connection.id), notice: decision == .released ? .released : .discarded)
     }
 
