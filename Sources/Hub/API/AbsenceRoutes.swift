@@ -78,7 +78,9 @@ struct AbsenceRoutes: RouteCollection {
         return try await self.kinds(request)
     }
 
-    private func source(_ request: Request) async throws -> SourceModel { try await ManagementRoutes.source(request) }
+    private func source(_ request: Request) async throws -> SourceModel {
+        try await SourceService.find(request.parameters.get("source", as: UUID.self), workspaceID: try request.workspace.workspaceID, on: request.db)
+    }
 
     // MARK: Absences
 

@@ -85,158 +85,43 @@ struct ManagementRoutes: RouteCollection {
         var diagnosis: DiagnosisView
     }
 
-    struct SourceInput: Content {
-        var name: String?
-        var clientId: String?
-        var clientSecret: String?
-        var credentialsFile: String?
-        var baseURL: String?
-        var partnerId: String?
-        var appId: String?
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case name
-            case clientId = "client_id", clientSecret = "client_secret", credentialsFile = "credentials_file", baseURL = "base_url"
-            case partnerId = "partner_id", appId = "app_id"
-        }
-
-        /// The credentials pasted or in the file; exactly one of the two ways.
-        func credentials() throws(APIError) -> CredentialsInput {
-            if let file = credentialsFile {
-                guard clientId == nil, clientSecret == nil else {
-                    throw .invalid("credentials_file", "give either client_id and client_secret or credentials_file, not both")
-                }
-                return try CredentialsInput.parse(file: file)
-            }
-            guard let id = clientId?.trimmingCharacters(in: .whitespacesAndNewlines), !id.isEmpty else {
-                throw .invalid("client_id", "client_id is required (or credentials_file)")
-            }
-            guard let secret = clientSecret?.trimmingCharacters(in: .whitespacesAndNewlines), !secret.isEmpty else {
-                throw .invalid("client_secret", "client_secret is required (or credentials_file)")
-            }
-            return CredentialsInput(clientId: id, clientSecret: secret)
-        }
-
-        func validatedBaseURL() throws(APIError) -> String {
-            let url = baseURL?.trimmingCharacters(in: .whitespaces) ?? PersonioConfiguration.personioBaseURL
-            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
-                throw .invalid("base_url", "base_url must be an http(s) URL such as https://api.personio.de/v1")
-            }
-            return url
-        }
-    }
-
-    /// What every Personio → app preset needs, and what some use.
-    static var requiredAttributes: [String] { ["first_name", "last_name", "email"] }
-    static var optionalAttributes: [String] {
-        Array(Set(Preset.all.filter { $0.direction == .fromPersonio }.flatMap { $0.requiredAttributes + $0.optionalAttributes })
-            .subtracting(requiredAttributes)).sorted()
+    var sources: @Sendable (any Database) -> SourceService {
+        { [runner] in SourceService(database: $0, runner: runner) }
     }
 
     func listSources(_ request: Request) async throws -> APIRoutes.List<SourceView> {
-        let scope = try request.workspace
-        let models = try await SourceModel.query(on: request.db).filter(\.$workspace.$id == scope.workspaceID).sort(\.$createdAt).all()
-        return APIRoutes.List(data: try models.map(SourceView.init))
+        APIRoutes.List(data: try await sources(request.db).all(workspaceID: try request.workspace.workspaceID).map(SourceView.init))
     }
 
     /// Checks the credentials live (the client's `diagnose`) and stores the source only when
     /// Personio accepts them; the answer lists every attribute the presets need and where to fix it.
     func createSource(_ request: Request) async throws -> Response {
         let input = try request.strictContent(SourceInput.self)
-        let (source, diagnosis) = try await connect(input, scope: try request.workspace, on: request.db)
+        let scope = try request.workspace
+        let (source, diagnosis) = try await sources(request.db).connect(input, workspaceID: scope.workspaceID, actor: scope.actor)
         return try APIRoutes.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .created)
-    }
-
-    /// Connects a source for the API and the dashboard's wizard: the credentials are checked live
-    /// against `required` (default: what every preset needs) and stored only when Personio accepts them.
-    func connect(_ input: SourceInput, scope: WorkspaceScope, on database: any Database,
-                 required: [String] = ManagementRoutes.requiredAttributes) async throws -> (SourceModel, PersonioDiagnosis) {
-        let credentials = try input.credentials()
-        let baseURL = try input.validatedBaseURL()
-        try await OutboundCheck.check(baseURL, .personio, field: "base_url", with: runner)
-        let name = input.name?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? "Personio"
-        let partnerId = input.partnerId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
-        let appId = input.appId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
-        let diagnosis = await diagnose(baseURL: baseURL, credentials, partnerId: partnerId, appId: appId, required: required)
-        guard diagnosis.credentialsValid else { throw rejected(diagnosis) }
-        let source = SourceModel(workspaceID: scope.workspaceID, name: name, baseURL: baseURL, clientID: credentials.clientId,
-                                 sealedClientSecret: "", partnerID: partnerId, appID: appId)
-        source.id = UUID()
-        source.sealedClientSecret = try runner.vault.seal(credentials.clientSecret, context: SyncRunner.secretContext(source))
-        try await source.create(on: database)
-        try await audit(scope, database, "source.created", subject: source, detail: "client id \(credentials.clientId)")
-        return (source, diagnosis)
-    }
-
-    /// Checks a stored source's credentials again (after fixing its attributes in Personio).
-    func recheck(_ source: SourceModel, required: [String] = ManagementRoutes.requiredAttributes) async throws -> PersonioDiagnosis {
-        await diagnose(with: try await runner.personioClient(for: source), required: required)
     }
 
     /// Replaces the client id and secret ("change the key"), after Personio accepted the new ones.
     func rotateCredentials(_ request: Request) async throws -> Response {
-        let source = try await source(request)
+        let source = try await Self.source(request)
         let input = try request.strictContent(SourceInput.self)
-        let diagnosis = try await rotate(source, input, scope: try request.workspace, on: request.db)
+        let scope = try request.workspace
+        let diagnosis = try await sources(request.db).rotate(source, input, workspaceID: scope.workspaceID, actor: scope.actor)
         return try APIRoutes.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .ok)
-    }
-
-    /// Replaces a source's key once Personio accepted the new one (API and dashboard).
-    func rotate(_ source: SourceModel, _ input: SourceInput, scope: WorkspaceScope, on database: any Database) async throws -> PersonioDiagnosis {
-        let credentials = try input.credentials()
-        let diagnosis = await diagnose(baseURL: source.baseURL, credentials, partnerId: source.partnerID, appId: source.appID)
-        guard diagnosis.credentialsValid else { throw rejected(diagnosis) }
-        source.clientID = credentials.clientId
-        source.sealedClientSecret = try runner.vault.seal(credentials.clientSecret, context: SyncRunner.secretContext(source))
-        try await source.save(on: database)
-        try await audit(scope, database, "source.credentials_rotated", subject: source, detail: "client id \(credentials.clientId)")
-        return diagnosis
     }
 
     /// Deletes the source with its connections and everything stored about their people.
     func deleteSource(_ request: Request) async throws -> HTTPStatus {
-        let source = try await source(request)
-        try await audit(request, "source.deleted", subject: source, detail: source.name)
-        try await source.delete(on: request.db)
+        let scope = try request.workspace
+        try await sources(request.db).delete(try await Self.source(request), workspaceID: scope.workspaceID, actor: scope.actor)
         return .noContent
     }
-
-    private func source(_ request: Request) async throws -> SourceModel { try await Self.source(request) }
 
     /// The source named in the path, if it belongs to the request's workspace (API, absences, dashboard).
     static func source(_ request: Request) async throws -> SourceModel {
         let scope = try request.workspace
-        guard let id = request.parameters.get("source", as: UUID.self),
-              let model = try await SourceModel.query(on: request.db).filter(\.$id == id)
-                .filter(\.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("source") }
-        return model
-    }
-
-    private func diagnose(baseURL: String, _ credentials: CredentialsInput, partnerId: String?, appId: String?,
-                          required: [String] = ManagementRoutes.requiredAttributes) async -> PersonioDiagnosis {
-        let client = await runner.clients.client(baseURL: baseURL, credentials: PersonioCredentials(
-            clientId: credentials.clientId, clientSecret: credentials.clientSecret, partnerId: partnerId, appId: appId))
-        return await diagnose(with: client, required: required)
-    }
-
-    /// `required`, and every other attribute some preset uses as optional.
-    private func diagnose(with client: PersonioClient, required: [String]) async -> PersonioDiagnosis {
-        let optional = Set(Self.requiredAttributes + Self.optionalAttributes).subtracting(required).sorted()
-        return await client.diagnose(required: required, optional: optional)
-    }
-
-    private func rejected(_ diagnosis: PersonioDiagnosis) -> APIError {
-        let reason = diagnosis.error.map { "\($0.explanation) \($0.remedy)" } ?? "Personio did not accept the credentials."
-        return APIError(status: .unprocessableEntity, code: "credentials_rejected", message: reason, field: "client_secret")
-    }
-
-    private func audit(_ request: Request, _ action: String, subject: SourceModel, detail: String) async throws {
-        try await audit(try request.workspace, request.db, action, subject: subject, detail: detail)
-    }
-
-    private func audit(_ scope: WorkspaceScope, _ database: any Database, _ action: String, subject: SourceModel, detail: String) async throws {
-        try await AuditEventModel(workspaceID: scope.workspaceID, actor: scope.actor, action: action,
-                                  subject: "source \(try subject.requireID())", detail: detail, at: runner.now()).save(on: database)
+        return try await SourceService.find(request.parameters.get("source", as: UUID.self), workspaceID: scope.workspaceID, on: request.db)
     }
 
     // MARK: Connections
@@ -605,3 +490,5 @@ extension ManagementRoutes.ConnectionInput {
         scim = try container.decodeIfPresent(ManagementRoutes.SCIMInput.self, forKey: .scim)
     }
 }
+
+extension SourceInput: Content {}

@@ -42,7 +42,7 @@ private extension String {
 
 // MARK: The API's bodies
 
-extension ManagementRoutes.SourceInput: StrictInput {
+extension SourceInput: StrictInput {
     static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
 }
 

@@ -32,9 +32,9 @@ extension DashboardRoutes {
         }
 
         /// The API's input: an uploaded file replaces pasted fields; empty fields count as absent.
-        var input: ManagementRoutes.SourceInput {
+        var input: SourceInput {
             let file = credentialsFile.flatMap { $0.data.readableBytes > 0 ? String(buffer: $0.data) : nil }
-            return ManagementRoutes.SourceInput(name: name, clientId: file == nil ? clientId?.nilIfEmpty : nil,
+            return SourceInput(name: name, clientId: file == nil ? clientId?.nilIfEmpty : nil,
                                                 clientSecret: file == nil ? clientSecret?.nilIfEmpty : nil, credentialsFile: file,
                                                 baseURL: baseURL?.trimmingCharacters(in: .whitespaces).nilIfEmpty, partnerId: partnerId, appId: appId)
         }
@@ -45,7 +45,7 @@ extension DashboardRoutes {
     /// What "connected" means for the preset the admin has in mind: every preset's basics plus its own.
     static func required(for preset: String?) -> [String] {
         let extra = preset.flatMap(Preset.named)?.requiredAttributes ?? []
-        return ManagementRoutes.requiredAttributes + extra.filter { !ManagementRoutes.requiredAttributes.contains($0) }
+        return SourceService.requiredAttributes + extra.filter { !SourceService.requiredAttributes.contains($0) }
     }
 
     func sourcesPage(_ request: Request) async throws -> Response {
@@ -100,12 +100,14 @@ extension DashboardRoutes {
         let user = try request.require(.manage)
         let form = try request.content.decode(SourceForm.self)
         do {
-            let (source, _) = try await management.connect(form.input, scope: try request.workspace, on: request.db,
-                                                           required: Self.required(for: form.preset))
+            let scope = try request.workspace
+            let (source, _) = try await sources(request).connect(form.input, workspaceID: scope.workspaceID, actor: scope.actor,
+                                                                 required: Self.required(for: form.preset))
             let preset = form.preset.flatMap(Preset.named).map { "&for=\($0.id)" } ?? ""
             return request.redirect(to: DashboardPath.source(try source.requireID()) + "?notice=connected" + preset)
-        } catch let error as APIError {
-            return sourceForm(user: user, form: form, error: error, status: error.status)
+        } catch {
+            guard let shown = APIError.shown(error) else { throw error }
+            return sourceForm(user: user, form: form, error: shown, status: shown.status)
         }
     }
 
@@ -115,7 +117,7 @@ extension DashboardRoutes {
         let user = try request.dashboardUser
         let source = try await self.source(request)
         let preset = request.query[String.self, at: "for"].flatMap(Preset.named)
-        let diagnosis = try await management.recheck(source, required: Self.required(for: preset?.id))
+        let diagnosis = try await sources(request).recheck(source, required: Self.required(for: preset?.id))
         return Layout.response(Layout.page(title: source.name, user: user, notice: Self.notice(request),
                                            SourcePageView(user: user, source: source, diagnosis: diagnosis, preset: preset, rotateError: nil).render()))
     }
@@ -126,13 +128,15 @@ extension DashboardRoutes {
         let id = try source.requireID()
         let form = try request.content.decode(SourceForm.self)
         do {
-            _ = try await management.rotate(source, form.input, scope: try request.workspace, on: request.db)
+            let scope = try request.workspace
+            _ = try await sources(request).rotate(source, form.input, workspaceID: scope.workspaceID, actor: scope.actor)
             return Self.redirect(request, to: DashboardPath.source(id), notice: .rotated)
-        } catch let error as APIError {
-            let diagnosis = try await management.recheck(source)
+        } catch {
+            guard let shown = APIError.shown(error) else { throw error }
+            let diagnosis = try await sources(request).recheck(source)
             return Layout.response(Layout.page(title: source.name, user: user,
-                                               SourcePageView(user: user, source: source, diagnosis: diagnosis, preset: nil, rotateError: error).render()),
-                                   status: error.status)
+                                               SourcePageView(user: user, source: source, diagnosis: diagnosis, preset: nil, rotateError: shown).render()),
+                                   status: shown.status)
         }
     }
 }

@@ -12,6 +12,8 @@ struct DashboardRoutes: RouteCollection {
 
     var management: ManagementRoutes { ManagementRoutes(runner: runner) }
 
+    func sources(_ request: Request) -> SourceService { SourceService(database: request.db, runner: runner) }
+
     func boot(routes: any RoutesBuilder) throws {
         let pages = routes.grouped(DashboardErrorMiddleware())
         pages.get("dashboard.css") { _ in
@@ -137,8 +139,9 @@ struct DashboardRoutes: RouteCollection {
     /// The source in the path, if it is in the user's workspace.
     func source(_ request: Request) async throws -> SourceModel {
         do {
-            return try await ManagementRoutes.source(request)
-        } catch is APIError {
+            return try await SourceService.find(request.parameters.get("source", as: UUID.self), workspaceID: try request.workspace.workspaceID,
+                                                on: request.db)
+        } catch let error as ServiceError where error.kind == .notFound {
             throw DashboardFailure.notFound("source")
         }
     }

@@ -8,7 +8,7 @@ struct CredentialsInput {
 
     /// Reads `client_id`/`client_secret` from a JSON object, `key=value` or `key: value` lines, or a
     /// two-line CSV with a header.
-    static func parse(file text: String) throws(APIError) -> CredentialsInput {
+    static func parse(file text: String) throws(ServiceError) -> CredentialsInput {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .invalid("credentials_file", "the credentials file is empty") }
         var values: [String: String] = [:]

@@ -1,0 +1,44 @@
+import Foundation
+import PersonioAPI
+
+/// A Personio source as an admin gives it (API body and the dashboard's wizard).
+struct SourceInput: Codable, Sendable {
+    var name: String?
+    var clientId: String?
+    var clientSecret: String?
+    var credentialsFile: String?
+    var baseURL: String?
+    var partnerId: String?
+    var appId: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name
+        case clientId = "client_id", clientSecret = "client_secret", credentialsFile = "credentials_file", baseURL = "base_url"
+        case partnerId = "partner_id", appId = "app_id"
+    }
+
+    /// The credentials pasted or in the file; exactly one of the two ways.
+    func credentials() throws(ServiceError) -> CredentialsInput {
+        if let file = credentialsFile {
+            guard clientId == nil, clientSecret == nil else {
+                throw .invalid("credentials_file", "give either client_id and client_secret or credentials_file, not both")
+            }
+            return try CredentialsInput.parse(file: file)
+        }
+        guard let id = clientId?.trimmingCharacters(in: .whitespacesAndNewlines), !id.isEmpty else {
+            throw .invalid("client_id", "client_id is required (or credentials_file)")
+        }
+        guard let secret = clientSecret?.trimmingCharacters(in: .whitespacesAndNewlines), !secret.isEmpty else {
+            throw .invalid("client_secret", "client_secret is required (or credentials_file)")
+        }
+        return CredentialsInput(clientId: id, clientSecret: secret)
+    }
+
+    func validatedBaseURL() throws(ServiceError) -> String {
+        let url = baseURL?.trimmingCharacters(in: .whitespaces) ?? PersonioConfiguration.personioBaseURL
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+            throw .invalid("base_url", "base_url must be an http(s) URL such as https://api.personio.de/v1")
+        }
+        return url
+    }
+}

@@ -1,0 +1,104 @@
+import Fluent
+import Foundation
+import PersonioAPI
+import SyncEngine
+
+/// Personio sources of a workspace: connected only when Personio accepts the credentials (checked
+/// live, with every attribute the presets need and where to fix it), key rotation, deletion (API,
+/// dashboard).
+struct SourceService: Sendable {
+    let database: any Database
+    /// The vault, the Personio clients, the outbound policy and the clock (until the hub has an
+    /// environment of its own).
+    let runner: SyncRunner
+
+    /// What every Personio → app preset needs, and what some use.
+    static var requiredAttributes: [String] { ["first_name", "last_name", "email"] }
+    static var optionalAttributes: [String] {
+        Array(Set(Preset.all.filter { $0.direction == .fromPersonio }.flatMap { $0.requiredAttributes + $0.optionalAttributes })
+            .subtracting(requiredAttributes)).sorted()
+    }
+
+    /// The workspace's sources, oldest first.
+    func all(workspaceID: UUID) async throws -> [SourceModel] {
+        try await SourceModel.query(on: database).filter(\.$workspace.$id == workspaceID).sort(\.$createdAt).all()
+    }
+
+    /// A source of the workspace.
+    func find(_ id: UUID?, workspaceID: UUID) async throws -> SourceModel {
+        try await Self.find(id, workspaceID: workspaceID, on: database)
+    }
+
+    static func find(_ id: UUID?, workspaceID: UUID, on database: any Database) async throws -> SourceModel {
+        guard let id, let model = try await SourceModel.query(on: database).filter(\.$id == id)
+            .filter(\.$workspace.$id == workspaceID).first() else { throw ServiceError.notFound("source") }
+        return model
+    }
+
+    /// Connects a source: the credentials are checked live against `required` (default: what every
+    /// preset needs) and stored only when Personio accepts them.
+    func connect(_ input: SourceInput, workspaceID: UUID, actor: String,
+                 required: [String] = SourceService.requiredAttributes) async throws -> (SourceModel, PersonioDiagnosis) {
+        let credentials = try input.credentials()
+        let baseURL = try input.validatedBaseURL()
+        try await OutboundCheck.check(baseURL, .personio, field: "base_url", with: runner)
+        let name = input.name?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? "Personio"
+        let partnerId = input.partnerId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        let appId = input.appId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        let diagnosis = await diagnose(baseURL: baseURL, credentials, partnerId: partnerId, appId: appId, required: required)
+        guard diagnosis.credentialsValid else { throw Self.rejected(diagnosis) }
+        let source = SourceModel(workspaceID: workspaceID, name: name, baseURL: baseURL, clientID: credentials.clientId,
+                                 sealedClientSecret: "", partnerID: partnerId, appID: appId)
+        source.id = UUID()
+        source.sealedClientSecret = try runner.vault.seal(credentials.clientSecret, context: SyncRunner.secretContext(source))
+        try await source.create(on: database)
+        try await audit(workspaceID, actor, "source.created", subject: source, detail: "client id \(credentials.clientId)")
+        return (source, diagnosis)
+    }
+
+    /// Checks a stored source's credentials again (after fixing its attributes in Personio).
+    func recheck(_ source: SourceModel, required: [String] = SourceService.requiredAttributes) async throws -> PersonioDiagnosis {
+        await diagnose(with: try await runner.personioClient(for: source), required: required)
+    }
+
+    /// Replaces a source's key ("change the key") once Personio accepted the new one.
+    func rotate(_ source: SourceModel, _ input: SourceInput, workspaceID: UUID, actor: String) async throws -> PersonioDiagnosis {
+        let credentials = try input.credentials()
+        let diagnosis = await diagnose(baseURL: source.baseURL, credentials, partnerId: source.partnerID, appId: source.appID)
+        guard diagnosis.credentialsValid else { throw Self.rejected(diagnosis) }
+        source.clientID = credentials.clientId
+        source.sealedClientSecret = try runner.vault.seal(credentials.clientSecret, context: SyncRunner.secretContext(source))
+        try await source.save(on: database)
+        try await audit(workspaceID, actor, "source.credentials_rotated", subject: source, detail: "client id \(credentials.clientId)")
+        return diagnosis
+    }
+
+    /// Deletes the source with its connections and everything stored about their people.
+    func delete(_ source: SourceModel, workspaceID: UUID, actor: String) async throws {
+        try await audit(workspaceID, actor, "source.deleted", subject: source, detail: source.name)
+        try await source.delete(on: database)
+    }
+
+    private func diagnose(baseURL: String, _ credentials: CredentialsInput, partnerId: String?, appId: String?,
+                          required: [String] = SourceService.requiredAttributes) async -> PersonioDiagnosis {
+        let client = await runner.clients.client(baseURL: baseURL, credentials: PersonioCredentials(
+            clientId: credentials.clientId, clientSecret: credentials.clientSecret, partnerId: partnerId, appId: appId))
+        return await diagnose(with: client, required: required)
+    }
+
+    /// `required`, and every other attribute some preset uses as optional.
+    private func diagnose(with client: PersonioClient, required: [String]) async -> PersonioDiagnosis {
+        let optional = Set(Self.requiredAttributes + Self.optionalAttributes).subtracting(required).sorted()
+        return await client.diagnose(required: required, optional: optional)
+    }
+
+    private static func rejected(_ diagnosis: PersonioDiagnosis) -> ServiceError {
+        let reason = diagnosis.error.map { "\($0.explanation) \($0.remedy)" } ?? "Personio did not accept the credentials."
+        return ServiceError(.invalid, code: "credentials_rejected", message: reason, field: "client_secret")
+    }
+
+    private func audit(_ workspaceID: UUID, _ actor: String, _ action: String, subject: SourceModel, detail: String) async throws {
+        try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: action,
+                                  subject: "source \(try subject.requireID())", detail: detail, at: runner.now()).save(on: database)
+    }
+}
