@@ -48,7 +48,7 @@ struct APIRoutes: RouteCollection {
             var deletes: Bool
             var userNameField: String
             var correlation: [String]
-            var compatibility: ManagementRoutes.CompatibilityInput
+            var compatibility: CompatibilityInput
             /// The compatibility settings in force, in words (empty: as the app announces).
             var compatibilityInForce: [String]
             /// What the app's `/Schemas` makes Rollcall leave out of every user.
@@ -59,7 +59,7 @@ struct APIRoutes: RouteCollection {
                 deletes = settings.deletes
                 userNameField = settings.userNameField
                 correlation = (settings.correlation ?? SCIMConfiguration(baseURL: "", token: "").correlation).map(\.rawValue)
-                compatibility = ManagementRoutes.CompatibilityInput(preset: settings.compatibilityPreset, settings.compatibility)
+                compatibility = CompatibilityInput(preset: settings.compatibilityPreset, settings.compatibility)
                 compatibilityInForce = settings.effectiveCompatibility.summary
                 omittedAttributes = settings.omitted ?? []
             }
@@ -114,11 +114,8 @@ struct APIRoutes: RouteCollection {
 
     /// The connection named in the path, if it belongs to the token's workspace.
     static func connection(_ request: Request) async throws -> ConnectionModel {
-        let scope = try request.workspace
-        guard let id = request.parameters.get("connection", as: UUID.self),
-              let model = try await ConnectionModel.query(on: request.db).filter(\.$id == id)
-                .filter(\.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("connection") }
-        return model
+        try await ConnectionService.find(request.parameters.get("connection", as: UUID.self), workspaceID: try request.workspace.workspaceID,
+                                         on: request.db)
     }
 
     // MARK: Runs

@@ -46,10 +46,10 @@ extension SourceInput: StrictInput {
     static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
 }
 
-extension ManagementRoutes.ConnectionInput: StrictInput {
+extension ConnectionInput: StrictInput {
     static var fields: Set<String> {
-        Set(CodingKeys.allCases.map(\.stringValue)).union(ManagementRoutes.SCIMInput.CodingKeys.allCases.map { "scim.\($0.stringValue)" })
-            .union(ManagementRoutes.CompatibilityInput.CodingKeys.allCases.map { "scim.compatibility.\($0.stringValue)" })
+        Set(CodingKeys.allCases.map(\.stringValue)).union(SCIMInput.CodingKeys.allCases.map { "scim.\($0.stringValue)" })
+            .union(CompatibilityInput.CodingKeys.allCases.map { "scim.compatibility.\($0.stringValue)" })
     }
 }
 

@@ -48,14 +48,14 @@ extension DashboardRoutes {
         }
 
         /// The compatibility settings as the API takes them; a number that is not one is named.
-        func compatibility() throws(APIError) -> ManagementRoutes.CompatibilityInput {
+        func compatibility() throws(APIError) -> CompatibilityInput {
             func flag(_ text: String?) -> Bool? { text == "true" ? true : text == "false" ? false : nil }
             func number(_ text: String?, _ field: String) throws(APIError) -> Int? {
                 guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
                 guard let value = Int(text) else { throw .invalid("scim.compatibility.\(field)", "A whole number, or empty for the default.") }
                 return value
             }
-            var input = ManagementRoutes.CompatibilityInput(preset: nil, nil)
+            var input = CompatibilityInput(preset: nil, nil)
             input.preset = scimPreset?.nilIfEmpty
             input.updateMethod = scimUpdateMethod?.nilIfEmpty
             input.filter = flag(scimFilter)
@@ -89,7 +89,7 @@ extension DashboardRoutes {
         let model = try await connection(request)
         let form = try request.content.decode(SettingsForm.self)
         do {
-            var input = ManagementRoutes.ConnectionInput()
+            var input = ConnectionInput()
             input.name = form.name?.trimmingCharacters(in: .whitespaces) ?? model.name
             input.incrementalInterval = try Self.seconds(form.incrementalInterval, field: "incremental_interval")
             input.fullInterval = try Self.seconds(form.fullInterval, field: "full_interval")
@@ -104,13 +104,15 @@ extension DashboardRoutes {
                 // the app is asked again only when where or how Rollcall talks to it changes
                 let unchanged = try stored.compatibility()
                 if token != nil || base != current.baseURL || compatibility != unchanged {
-                    input.scim = ManagementRoutes.SCIMInput(baseURL: base, token: token, compatibility: compatibility)
+                    input.scim = SCIMInput(baseURL: base, token: token, compatibility: compatibility)
                 }
             }
-            try await management.update(model, input, scope: try request.workspace, on: request.db)
+            let scope = try request.workspace
+            try await connections(request).update(model, input, workspaceID: scope.workspaceID, actor: scope.actor)
             return Self.redirect(request, to: DashboardPath.connection(try model.requireID()), notice: .saved)
-        } catch let error as APIError {
-            return try settingsForm(user: user, model: model, form: form, error: error, status: error.status)
+        } catch {
+            guard let shown = APIError.shown(error) else { throw error }
+            return try settingsForm(user: user, model: model, form: form, error: shown, status: shown.status)
         }
     }
 

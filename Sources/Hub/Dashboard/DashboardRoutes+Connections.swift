@@ -155,7 +155,7 @@ extension DashboardRoutes {
     func createConnection(_ request: Request) async throws -> Response {
         let user = try request.require(.manage)
         let form = try request.content.decode(ConnectionForm.self)
-        var input = ManagementRoutes.ConnectionInput()
+        var input = ConnectionInput()
         input.sourceId = form.sourceId
         input.preset = form.preset
         input.name = form.name?.trimmingCharacters(in: .whitespaces).nilIfEmpty
@@ -163,12 +163,14 @@ extension DashboardRoutes {
         do {
             input.seatLimit = try Self.seatLimit(form.seatLimit)
             if form.target == TargetKind.scim.rawValue {
-                input.scim = ManagementRoutes.SCIMInput(baseURL: form.scimBaseURL, token: form.scimToken)
+                input.scim = SCIMInput(baseURL: form.scimBaseURL, token: form.scimToken)
             }
-            let connection = try await management.makeConnection(input, scope: try request.workspace, on: request.db)
+            let scope = try request.workspace
+            let connection = try await connections(request).create(input, workspaceID: scope.workspaceID, actor: scope.actor)
             return Self.redirect(request, to: DashboardPath.connection(try connection.requireID()), notice: .created)
-        } catch let error as APIError {
-            return try await connectionForm(request, user: user, form: form, error: error, status: error.status)
+        } catch {
+            guard let shown = APIError.shown(error) else { throw error }
+            return try await connectionForm(request, user: user, form: form, error: shown, status: shown.status)
         }
     }
 
@@ -228,7 +230,8 @@ extension DashboardRoutes {
             return Self.redirect(request, to: DashboardPath.connection(id), notice: action == .pause ? .paused : .resumed)
         case .acceptWithheld:
             let attributes = Array(model.sharing.withheld.keys)
-            try await management.acceptWithheld(attributes, of: model, scope: try request.workspace, on: request.db)
+            let scope = try request.workspace
+            try await connections(request).acceptWithheld(attributes, of: model, workspaceID: scope.workspaceID, actor: scope.actor)
             return Self.redirect(request, to: DashboardPath.connection(id), notice: .accepted)
         case .delete:
             let typed = (try? request.content.get(String.self, at: "confirm"))?.trimmingCharacters(in: .whitespaces)

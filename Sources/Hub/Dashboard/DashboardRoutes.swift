@@ -10,9 +10,8 @@ struct DashboardRoutes: RouteCollection {
     /// Whose `X-Forwarded-*` headers give the client's address and the links' origin.
     var proxies: TrustedProxies = .none
 
-    var management: ManagementRoutes { ManagementRoutes(runner: runner) }
-
     func sources(_ request: Request) -> SourceService { SourceService(database: request.db, runner: runner) }
+    func connections(_ request: Request) -> ConnectionService { ConnectionService(database: request.db, runner: runner) }
 
     func boot(routes: any RoutesBuilder) throws {
         let pages = routes.grouped(DashboardErrorMiddleware())
@@ -130,8 +129,9 @@ struct DashboardRoutes: RouteCollection {
     /// The connection in the path, if it is in the user's workspace.
     func connection(_ request: Request) async throws -> ConnectionModel {
         do {
-            return try await APIRoutes.connection(request)
-        } catch is APIError {
+            return try await ConnectionService.find(request.parameters.get("connection", as: UUID.self),
+                                                    workspaceID: try request.workspace.workspaceID, on: request.db)
+        } catch let error as ServiceError where error.kind == .notFound {
             throw DashboardFailure.notFound("connection")
         }
     }

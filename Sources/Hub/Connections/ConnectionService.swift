@@ -1,0 +1,185 @@
+import Fluent
+import Foundation
+import Provisioning
+import SyncEngine
+
+/// Connections of a workspace: made from a preset (a SCIM app's settings checked live and its token
+/// sealed), changed with every change audited, withheld attributes accepted, deleted (API, the
+/// dashboard's wizard and settings page).
+struct ConnectionService: Sendable {
+    let database: any Database
+    /// The vault, the SCIM transport, the outbound policy and the clock (until the hub has an
+    /// environment of its own).
+    let runner: SyncRunner
+
+    /// A connection of the workspace.
+    static func find(_ id: UUID?, workspaceID: UUID, on database: any Database) async throws -> ConnectionModel {
+        guard let id, let model = try await ConnectionModel.query(on: database).filter(\.$id == id)
+            .filter(\.$workspace.$id == workspaceID).first() else { throw ServiceError.notFound("connection") }
+        return model
+    }
+
+    /// Validates the SCIM settings with a live discovery call and seals the token for the connection.
+    private func scimSettings(_ input: SCIMInput?, connectionID: UUID) async throws -> SCIMTargetSettings {
+        guard let input else { throw ServiceError.invalid("scim", "a scim target needs scim.base_url and scim.token") }
+        guard let base = input.baseURL?.trimmingCharacters(in: .whitespaces), let url = URL(string: base),
+              ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            throw ServiceError.invalid("scim.base_url", "scim.base_url is the app's SCIM 2.0 base URL, e.g. https://app.example/scim/v2")
+        }
+        try await OutboundCheck.check(base, .scim, field: "scim.base_url", with: runner)
+        guard let token = input.token, !token.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ServiceError.invalid("scim.token", "scim.token is the bearer token the app issued for SCIM")
+        }
+        let field = input.userNameField ?? "email"
+        guard !field.isEmpty else { throw ServiceError.invalid("scim.user_name_field", "scim.user_name_field names a mapped field, e.g. email") }
+        var correlation: [SCIMConfiguration.Correlation]?
+        if let names = input.correlation {
+            guard !names.isEmpty else { throw ServiceError.invalid("scim.correlation", "scim.correlation lists externalId, userName and/or email") }
+            correlation = try names.enumerated().map { index, name in
+                guard let way = SCIMConfiguration.Correlation(rawValue: name) else {
+                    throw ServiceError.invalid("scim.correlation[\(index)]", "\(name) is not externalId, userName or email")
+                }
+                return way
+            }
+        }
+        var settings = SCIMTargetSettings(baseURL: base, sealedToken: "", deletes: input.deletes ?? true, userNameField: field,
+                                          correlation: correlation)
+        if let compatibility = try input.compatibility?.validated() {
+            settings.compatibilityPreset = compatibility.0
+            settings.compatibility = compatibility.1 == SCIMCompatibility() ? nil : compatibility.1
+        }
+        do {
+            let client = SCIMClient(configuration: settings.configuration(token: token), transport: runner.scimTransport)
+            settings.omitted = SCIMTarget(client: client, provider: try await client.discover()).omittedAttributes
+        } catch {
+            let failure: TargetFailure = error
+            let field = failure.code.hasPrefix("scim_401") || failure.code.hasPrefix("scim_403") ? "scim.token" : "scim.base_url"
+            throw ServiceError(.invalid, code: "target_rejected", message: failure.explanation, field: field)
+        }
+        settings.sealedToken = try runner.vault.seal(token, context: SCIMTargetSettings.tokenContext(connectionID))
+        return settings
+    }
+
+    /// Creates a connection from a preset.
+    func create(_ input: ConnectionInput, workspaceID: UUID, actor: String) async throws -> ConnectionModel {
+        try input.validate()
+        guard let sourceID = input.sourceId else { throw ServiceError.invalid("source_id", "source_id is required") }
+        guard try await SourceModel.query(on: database).filter(\.$id == sourceID).filter(\.$workspace.$id == workspaceID)
+            .first() != nil else { throw ServiceError.invalid("source_id", "no source with that id in this workspace") }
+        let presets = Preset.all.filter { $0.direction == .fromPersonio }
+        guard let presetID = input.preset, let preset = presets.first(where: { $0.id == presetID }) else {
+            throw ServiceError.invalid("preset", "preset must be one of \(presets.map(\.id).joined(separator: ", "))")
+        }
+        guard let target = TargetKind(rawValue: input.target ?? TargetKind.feed.rawValue) else {
+            throw ServiceError.invalid("target", "target must be feed or scim")
+        }
+        // A SCIM connection keeps no personal fields (data minimisation): only ids, name, state, fingerprint.
+        var rules = preset.rules(storesFields: target == .feed)
+        rules.policy.seatLimit = input.seatLimit
+        let connectionID = UUID()
+        var targetConfig = "{}"
+        if target == .scim {
+            targetConfig = try StoredJSON.text(try await scimSettings(input.scim, connectionID: connectionID))
+        } else if input.scim != nil {
+            throw ServiceError.invalid("scim", "scim settings belong to a connection whose target is scim")
+        }
+        let connection = ConnectionModel(workspaceID: workspaceID, sourceID: sourceID, name: input.name ?? preset.title,
+                                         preset: preset.id, targetKind: target, targetConfig: targetConfig, rules: try StoredJSON.text(rules),
+                                         incrementalInterval: input.incrementalInterval ?? preset.incrementalInterval,
+                                         fullInterval: input.fullInterval ?? preset.fullInterval, paused: input.paused ?? false)
+        connection.id = connectionID
+        try await connection.create(on: database)
+        try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: "connection.created",
+                                  subject: "connection \(connectionID)", detail: "\(connection.name) (\(preset.id), \(target))",
+                                  at: runner.now()).save(on: database)
+        return connection
+    }
+
+    /// An admin accepts that Personio no longer shares these attributes : from the
+    /// next run their values read as empty, so fields from them are cleared and rules that need them apply.
+    func acceptWithheld(_ attributes: [String], of connection: ConnectionModel, workspaceID: UUID, actor: String) async throws {
+        var sharing = connection.sharing
+        guard !attributes.isEmpty else {
+            throw ServiceError.invalid("attributes", "attributes is required: the withheld attributes to accept, e.g. [\"department\"]")
+        }
+        for attribute in attributes where sharing.withheld[attribute] == nil {
+            let withheld = sharing.withheld.keys.sorted()
+            throw ServiceError.invalid("attributes", "\(attribute) is not withheld from this connection"
+                + (withheld.isEmpty ? " (nothing is)" : "; withheld: \(withheld.joined(separator: ", "))"))
+        }
+        sharing.accept(attributes)
+        try connection.setSharing(sharing)
+        try await connection.save(on: database)
+        try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: "connection.withheld_accepted",
+                                  subject: "connection \(try connection.requireID())",
+                                  detail: "\(connection.name): no longer shared by Personio: \(attributes.sorted().joined(separator: ", "))",
+                                  at: runner.now()).save(on: database)
+    }
+
+    /// Changes a connection's settings  and records what changed in the audit log,
+    /// never the SCIM token. `scim` without a token keeps the stored one (checked again against the
+    /// app). A shorter interval brings the next run forward.
+    func update(_ connection: ConnectionModel, _ input: ConnectionInput, workspaceID: UUID, actor: String) async throws {
+        try input.validate()
+        if input.sourceId != nil { throw ServiceError.invalid("source_id", "a connection's source cannot change; create a new connection") }
+        if input.preset != nil { throw ServiceError.invalid("preset", "a connection's preset cannot change; create a new connection") }
+        if input.target != nil { throw ServiceError.invalid("target", "a connection's target cannot change; create a new connection") }
+        let id = try connection.requireID()
+        var changes: [String] = []
+        if var scim = input.scim {
+            guard connection.targetKind == .scim else {
+                throw ServiceError.invalid("scim", "scim settings belong to a connection whose target is scim")
+            }
+            let current = try StoredJSON.decode(SCIMTargetSettings.self, connection.targetConfig)
+            if scim.token == nil { scim.token = try runner.vault.open(current.sealedToken, context: SCIMTargetSettings.tokenContext(id)) }
+            scim.baseURL = scim.baseURL ?? current.baseURL
+            scim.deletes = scim.deletes ?? current.deletes
+            scim.userNameField = scim.userNameField ?? current.userNameField
+            scim.correlation = scim.correlation ?? current.correlation?.map(\.rawValue)
+            scim.compatibility = scim.compatibility ?? CompatibilityInput(preset: current.compatibilityPreset, current.compatibility)
+            let settings = try await scimSettings(scim, connectionID: id)
+            connection.targetConfig = try StoredJSON.text(settings)
+            var change = "SCIM app \(settings.baseURL)\(input.scim?.token == nil ? "" : ", new token")"
+            if settings.effectiveCompatibility != current.effectiveCompatibility {
+                let summary = settings.effectiveCompatibility.summary
+                change += "; compatibility: " + (summary.isEmpty ? "as the app announces" : summary.joined(separator: ", "))
+            }
+            changes.append(change)
+        }
+        if let name = input.name?.trimmingCharacters(in: .whitespaces), name != connection.name {
+            changes.append("renamed from \(connection.name)")
+            connection.name = name
+        }
+        if let paused = input.paused, paused != connection.paused {
+            changes.append(paused ? "paused" : "resumed")
+            connection.paused = paused
+        }
+        if let interval = input.incrementalInterval, interval != connection.incrementalInterval {
+            changes.append("changes read every \(interval) s")
+            connection.incrementalInterval = interval
+            let soonest = runner.now().addingTimeInterval(TimeInterval(interval))
+            if let next = connection.nextRunAt, next > soonest { connection.nextRunAt = soonest }
+        }
+        if let interval = input.fullInterval, interval != connection.fullInterval {
+            changes.append("full listing every \(interval) s")
+            connection.fullInterval = interval
+        }
+        var rules = try StoredJSON.decode(ConnectionRules.self, connection.rules)
+        let limit = input.clearsSeatLimit ? nil : input.seatLimit ?? rules.policy.seatLimit
+        if limit != rules.policy.seatLimit {
+            changes.append(limit.map { "seat limit \($0)" } ?? "no seat limit")
+            rules.policy.seatLimit = limit
+            connection.rules = try StoredJSON.text(rules)
+        }
+        guard !changes.isEmpty else { return }
+        try await connection.save(on: database)
+        try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: "connection.updated",
+                                  subject: "connection \(id)", detail: "\(connection.name): \(changes.joined(separator: ", "))",
+                                  at: runner.now()).save(on: database)
+    }
+
+    /// Deletes the connection and purges what it stored about people (links, feed, runs).
+    func delete(_ connection: ConnectionModel) async throws {
+        try await connection.delete(on: database)
+    }
+}
