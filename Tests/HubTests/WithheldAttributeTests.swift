@@ -64,7 +64,7 @@ struct WithheldAttributeTests {
             // and each connection names what Personio withholds
             for connection in connections {
                 let model = try #require(try await ConnectionModel.find(connection, on: fixture.app.db))
-                #expect(try APIRoutes.ConnectionView(model).withheldAttributes.map(\.attribute) == [attribute])
+                #expect(try API.ConnectionView(model).withheldAttributes.map(\.attribute) == [attribute])
             }
 
             // when the attribute is ticked again, the connections are as before and nothing was sent
@@ -77,7 +77,7 @@ struct WithheldAttributeTests {
                 #expect(report.error == nil)
                 #expect(try await snapshot(fixture, connection) == before[index])
                 let model = try #require(try await ConnectionModel.find(connection, on: fixture.app.db))
-                #expect(try APIRoutes.ConnectionView(model).withheldAttributes.isEmpty)
+                #expect(try API.ConnectionView(model).withheldAttributes.isEmpty)
             }
         }
     }

@@ -22,123 +22,30 @@ struct APIRoutes: RouteCollection {
 
     // MARK: Connections
 
-    struct ConnectionView: Content {
-        var id: UUID
-        var name: String
-        var preset: String
-        var target: String
-        var paused: Bool
-        var incrementalInterval: Int
-        var fullInterval: Int
-        var seatLimit: Int?
-        var nextRunAt: Date?
-        var lastError: String?
-        /// Attributes the rules rely on that Personio stopped sharing with the credential.
-        var withheldAttributes: [WithheldAttribute]
-        /// Where a `scim` connection sends people (never the token).
-        var scim: SCIMView?
-
-        struct WithheldAttribute: Content {
-            var attribute: String
-            var since: Date
-        }
-
-        struct SCIMView: Content {
-            var baseURL: String
-            var deletes: Bool
-            var userNameField: String
-            var correlation: [String]
-            var compatibility: CompatibilityInput
-            /// The compatibility settings in force, in words (empty: as the app announces).
-            var compatibilityInForce: [String]
-            /// What the app's `/Schemas` makes Rollcall leave out of every user.
-            var omittedAttributes: [String]
-
-            init(_ settings: SCIMTargetSettings) {
-                baseURL = settings.baseURL
-                deletes = settings.deletes
-                userNameField = settings.userNameField
-                correlation = (settings.correlation ?? SCIMConfiguration(baseURL: "", token: "").correlation).map(\.rawValue)
-                compatibility = CompatibilityInput(preset: settings.compatibilityPreset, settings.compatibility)
-                compatibilityInForce = settings.effectiveCompatibility.summary
-                omittedAttributes = settings.omitted ?? []
-            }
-
-            enum CodingKeys: String, CodingKey {
-                case deletes, correlation, compatibility
-                case baseURL = "base_url", userNameField = "user_name_field", compatibilityInForce = "compatibility_in_force"
-                case omittedAttributes = "omitted_attributes"
-            }
-        }
-
-        init(_ model: ConnectionModel) throws {
-            id = try model.requireID()
-            name = model.name
-            preset = model.preset
-            target = model.targetKind.rawValue
-            paused = model.paused
-            incrementalInterval = model.incrementalInterval
-            fullInterval = model.fullInterval
-            seatLimit = try StoredJSON.decode(ConnectionRules.self, model.rules).policy.seatLimit
-            nextRunAt = model.nextRunAt
-            lastError = model.lastError
-            let sharing = model.sharing
-            withheldAttributes = sharing.withheld.keys.sorted().compactMap { key in
-                sharing.withheld[key].map { WithheldAttribute(attribute: key, since: $0) }
-            }
-            scim = model.targetKind == .scim ? SCIMView(try StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig)) : nil
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case id, name, preset, target, paused
-            case incrementalInterval = "incremental_interval", fullInterval = "full_interval", nextRunAt = "next_run_at"
-            case lastError = "last_error", seatLimit = "seat_limit", withheldAttributes = "withheld_attributes", scim
-        }
-    }
-
-    struct List<Item: Content>: Content {
-        var data: [Item]
-    }
-
-    func listConnections(_ request: Request) async throws -> List<ConnectionView> {
+    func listConnections(_ request: Request) async throws -> API.List<API.ConnectionView> {
         let scope = try request.workspace
         let models = try await ConnectionModel.query(on: request.db).filter(\.$workspace.$id == scope.workspaceID).sort(\.$createdAt).all()
-        return List(data: try models.map(ConnectionView.init))
+        return API.List(data: try models.map(API.ConnectionView.init))
     }
 
-    func getConnection(_ request: Request) async throws -> ConnectionView {
-        try ConnectionView(try await connection(request))
+    func getConnection(_ request: Request) async throws -> API.ConnectionView {
+        try API.ConnectionView(try await connection(request))
     }
 
-    private func connection(_ request: Request) async throws -> ConnectionModel { try await Self.connection(request) }
-
-    /// The connection named in the path, if it belongs to the token's workspace.
-    static func connection(_ request: Request) async throws -> ConnectionModel {
-        try await ConnectionService.find(request.parameters.get("connection", as: UUID.self), workspaceID: try request.workspace.workspaceID,
-                                         on: request.db)
-    }
+    private func connection(_ request: Request) async throws -> ConnectionModel { try await API.connection(request) }
 
     // MARK: Runs
 
-    struct RunRequest: Content {
-        var full: Bool?
-        var dryRun: Bool?
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case full, dryRun = "dry_run"
-        }
-    }
-
     func startRun(_ request: Request) async throws -> Response {
         let connection = try await connection(request)
-        let body = request.body.data == nil ? RunRequest() : try request.strictContent(RunRequest.self)
+        let body = request.body.data == nil ? API.RunRequest() : try request.strictContent(API.RunRequest.self)
         let report: RunReport
         do {
             report = try await runner.runNow(connectionID: try connection.requireID(), full: body.full, dryRun: body.dryRun ?? false)
         } catch SyncError.busy {
             throw APIError(status: .conflict, code: "busy", message: SyncError.busy.description)
         }
-        return try Self.encode(report, status: .created)
+        return try API.encode(report, status: .created)
     }
 
     struct RunView: Content {
@@ -151,7 +58,7 @@ struct APIRoutes: RouteCollection {
         var counts: [String: Int]
         var personioRequests: Int
         var error: String?
-        var operations: [OperationView]?
+        var operations: [API.OperationView]?
 
         enum CodingKeys: String, CodingKey {
             case id, full, status, counts, error, operations
@@ -168,38 +75,15 @@ struct APIRoutes: RouteCollection {
             counts = (try? StoredJSON.decode([String: Int].self, run.counts)) ?? [:]
             personioRequests = run.personioRequests
             error = run.error
-            self.operations = operations?.map(OperationView.init)
+            self.operations = operations?.map(API.OperationView.init)
         }
     }
 
-    struct OperationView: Content {
-        var personioId: Int
-        var kind: String
-        var reason: String
-        var outcome: String
-        var changedFields: [String]
-        var error: String?
-
-        enum CodingKeys: String, CodingKey {
-            case kind, reason, outcome, error
-            case personioId = "personio_id", changedFields = "changed_fields"
-        }
-
-        init(_ model: RunOperationModel) {
-            personioId = model.personioID
-            kind = model.kind
-            reason = model.reason
-            outcome = model.outcome.rawValue
-            changedFields = model.changedFields
-            error = model.errorExplanation
-        }
-    }
-
-    func listRuns(_ request: Request) async throws -> List<RunView> {
+    func listRuns(_ request: Request) async throws -> API.List<RunView> {
         let connection = try await connection(request)
         let runs = try await RunModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
             .sort(\.$startedAt, .descending).limit(50).all()
-        return List(data: try runs.map { try RunView($0, operations: nil) })
+        return API.List(data: try runs.map { try RunView($0, operations: nil) })
     }
 
     func getRun(_ request: Request) async throws -> RunView {
@@ -252,7 +136,7 @@ struct APIRoutes: RouteCollection {
                    fields: try StoredJSON.fields(row.fields), changedFields: row.changedFields, changedAt: row.createdAt)
         }
         let body = FeedPage(data: page, nextCursor: String(page.last?.sequence ?? cursor), hasMore: rows.count > limit)
-        return try Self.encode(body, status: .ok)
+        return try API.encode(body, status: .ok)
     }
 
     struct PersonView: Content {
@@ -276,20 +160,7 @@ struct APIRoutes: RouteCollection {
             .filter(\.$personioID == personioID).first() else { throw APIError.notFound("person") }
         let view = PersonView(personioId: personioID, state: link.state.rawValue, fields: try link.fields.map(StoredJSON.fields) ?? [:],
                               updatedAt: link.updatedAt)
-        return try Self.encode(view, status: .ok)
+        return try API.encode(view, status: .ok)
     }
 
-    /// A JSON answer in the API's encoding (snake_case keys as declared, ISO 8601 dates, sorted keys).
-    static func encode(_ value: some Encodable, status: HTTPResponseStatus) throws -> Response {
-        let response = Response(status: status)
-        try response.content.encode(value, using: encoder)
-        return response
-    }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 }

@@ -40,7 +40,7 @@ struct AbsenceRoutes: RouteCollection {
     func timeOffTypes(_ request: Request) async throws -> Response {
         let source = try await source(request)
         let types = try await absenceKinds(request.db).personioTypes(source)
-        return try APIRoutes.encode(APIRoutes.List(data: types.map { TypeView(id: $0.id, name: $0.name, category: $0.category, unit: $0.unit.rawValue) }),
+        return try API.encode(API.List(data: types.map { TypeView(id: $0.id, name: $0.name, category: $0.category, unit: $0.unit.rawValue) }),
                                     status: .ok)
     }
 
@@ -58,7 +58,7 @@ struct AbsenceRoutes: RouteCollection {
 
     func kinds(_ request: Request) async throws -> Response {
         let rows = try await absenceKinds(request.db).kinds(of: try await source(request))
-        return try APIRoutes.encode(APIRoutes.List(data: rows.map { KindView(kind: $0.kind, timeOffTypeId: $0.timeOffTypeID, typeName: $0.typeName, unit: $0.unit) }),
+        return try API.encode(API.List(data: rows.map { KindView(kind: $0.kind, timeOffTypeId: $0.timeOffTypeID, typeName: $0.typeName, unit: $0.unit) }),
                                     status: .ok)
     }
 
@@ -366,14 +366,14 @@ struct AbsenceRoutes: RouteCollection {
             }
             query = query.filter(\.$status == status)
         }
-        return try APIRoutes.encode(try await page.read(query.sort(\.$updatedAt, .descending).sort(\.$id), AbsenceView.init), status: .ok)
+        return try API.encode(try await page.read(query.sort(\.$updatedAt, .descending).sort(\.$id), AbsenceView.init), status: .ok)
     }
 
     func get(_ request: Request) async throws -> Response {
         guard let model = try await existing(request.parameters.get("external") ?? "", scope: try request.workspace, on: request.db) else {
             throw APIError.notFound("absence")
         }
-        return try APIRoutes.encode(AbsenceView(model), status: .ok)
+        return try API.encode(AbsenceView(model), status: .ok)
     }
 
     // MARK: Helpers
@@ -389,7 +389,7 @@ struct AbsenceRoutes: RouteCollection {
                            message: "An absence with external_id \(existing.externalID) exists with other values; change it with PUT /api/v1/absences/\(existing.externalID).",
                            field: "external_id")
         }
-        return try APIRoutes.encode(AbsenceView(existing), status: .ok)
+        return try API.encode(AbsenceView(existing), status: .ok)
     }
 
     private func fill(_ model: AbsenceModel, _ checked: Checked, employeeID: Int) {
@@ -418,9 +418,9 @@ struct AbsenceRoutes: RouteCollection {
     private func answer(_ model: AbsenceModel, created: Bool) throws -> Response {
         switch model.status {
         case .written, .cancelled:
-            return try APIRoutes.encode(AbsenceView(model), status: created ? .created : .ok)
+            return try API.encode(AbsenceView(model), status: created ? .created : .ok)
         case .pending:
-            return try APIRoutes.encode(AbsenceView(model), status: .accepted)
+            return try API.encode(AbsenceView(model), status: .accepted)
         case .failed:
             throw APIError(status: model.errorCode == "personio_forbidden" ? .forbidden : .unprocessableEntity, code: model.errorCode ?? "personio_refused",
                            message: "The absence is recorded as failed. \(model.error ?? "")")

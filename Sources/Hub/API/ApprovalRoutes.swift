@@ -28,12 +28,12 @@ struct ApprovalRoutes: RouteCollection {
     }
 
     func drafts(_ request: Request) async throws -> Response {
-        let connection = try await APIRoutes.connection(request)
+        let connection = try await API.connection(request)
         let views = try await approvals(request.db).drafts(of: connection).map { row in
             DraftView(personioId: row.personioID, displayName: row.displayName, fields: try row.fields.map(StoredJSON.fields) ?? [:],
                       approvedAt: row.approvedAt, approvedBy: row.approvedBy)
         }
-        return try APIRoutes.encode(APIRoutes.List(data: views), status: .ok)
+        return try API.encode(API.List(data: views), status: .ok)
     }
 
     struct ApprovalResult: Content {
@@ -44,19 +44,19 @@ struct ApprovalRoutes: RouteCollection {
     }
 
     func approve(_ request: Request) async throws -> Response {
-        let connection = try await APIRoutes.connection(request)
+        let connection = try await API.connection(request)
         let input = try request.strictContent(ApprovalService.Decision.self)
         let scope = try request.workspace
         let done = try await approvals(request.db).approve(input, connection: connection, workspaceID: scope.workspaceID, actor: scope.actor)
-        return try APIRoutes.encode(ApprovalResult(approved: done.approved, run: done.run, message: done.message), status: .ok)
+        return try API.encode(ApprovalResult(approved: done.approved, run: done.run, message: done.message), status: .ok)
     }
 
     func reject(_ request: Request) async throws -> Response {
-        let connection = try await APIRoutes.connection(request)
+        let connection = try await API.connection(request)
         let input = try request.strictContent(ApprovalService.Decision.self)
         let scope = try request.workspace
         let ids = try await approvals(request.db).reject(input, connection: connection, workspaceID: scope.workspaceID, actor: scope.actor)
-        return try APIRoutes.encode(["rejected": ids], status: .ok)
+        return try API.encode(["rejected": ids], status: .ok)
     }
 }
 

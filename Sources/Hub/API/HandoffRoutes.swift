@@ -42,19 +42,19 @@ struct HandoffRoutes: RouteCollection {
     func handOff(_ request: Request) async throws -> Response {
         let input = try request.strictContent(HandoffService.Request.self)
         let result = try await handoffs(request.db).handOff(input, workspaceID: try request.workspace.workspaceID)
-        return try APIRoutes.encode(HandoffView(result.handoff, note: result.note), status: result.outcome == .created ? .created : .ok)
+        return try API.encode(HandoffView(result.handoff, note: result.note), status: result.outcome == .created ? .created : .ok)
     }
 
     func list(_ request: Request) async throws -> Response {
         let page = try ListPage(request)
         let query = handoffs(request.db).all(workspaceID: try request.workspace.workspaceID)
-        return try APIRoutes.encode(try await page.read(query) { HandoffView($0) }, status: .ok)
+        return try API.encode(try await page.read(query) { HandoffView($0) }, status: .ok)
     }
 
     func get(_ request: Request) async throws -> Response {
         let candidate = request.parameters.get("candidate") ?? ""
         let row = try await handoffs(request.db).find(candidateID: candidate, workspaceID: try request.workspace.workspaceID)
-        return try APIRoutes.encode(HandoffView(row), status: .ok)
+        return try API.encode(HandoffView(row), status: .ok)
     }
 }
 

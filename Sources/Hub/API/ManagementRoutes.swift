@@ -89,8 +89,8 @@ struct ManagementRoutes: RouteCollection {
         { [runner] in SourceService(database: $0, runner: runner) }
     }
 
-    func listSources(_ request: Request) async throws -> APIRoutes.List<SourceView> {
-        APIRoutes.List(data: try await sources(request.db).all(workspaceID: try request.workspace.workspaceID).map(SourceView.init))
+    func listSources(_ request: Request) async throws -> API.List<SourceView> {
+        API.List(data: try await sources(request.db).all(workspaceID: try request.workspace.workspaceID).map(SourceView.init))
     }
 
     /// Checks the credentials live (the client's `diagnose`) and stores the source only when
@@ -99,7 +99,7 @@ struct ManagementRoutes: RouteCollection {
         let input = try request.strictContent(SourceInput.self)
         let scope = try request.workspace
         let (source, diagnosis) = try await sources(request.db).connect(input, workspaceID: scope.workspaceID, actor: scope.actor)
-        return try APIRoutes.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .created)
+        return try API.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .created)
     }
 
     /// Replaces the client id and secret ("change the key"), after Personio accepted the new ones.
@@ -108,7 +108,7 @@ struct ManagementRoutes: RouteCollection {
         let input = try request.strictContent(SourceInput.self)
         let scope = try request.workspace
         let diagnosis = try await sources(request.db).rotate(source, input, workspaceID: scope.workspaceID, actor: scope.actor)
-        return try APIRoutes.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .ok)
+        return try API.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .ok)
     }
 
     /// Deletes the source with its connections and everything stored about their people.
@@ -134,32 +134,32 @@ struct ManagementRoutes: RouteCollection {
         let input = try request.strictContent(ConnectionInput.self)
         let scope = try request.workspace
         let connection = try await connections(request.db).create(input, workspaceID: scope.workspaceID, actor: scope.actor)
-        return try APIRoutes.encode(try APIRoutes.ConnectionView(connection), status: .created)
+        return try API.encode(try API.ConnectionView(connection), status: .created)
     }
 
-    func updateConnection(_ request: Request) async throws -> APIRoutes.ConnectionView {
-        let connection = try await APIRoutes.connection(request)
+    func updateConnection(_ request: Request) async throws -> API.ConnectionView {
+        let connection = try await API.connection(request)
         let input = try request.strictContent(ConnectionInput.self)
         let scope = try request.workspace
         try await connections(request.db).update(connection, input, workspaceID: scope.workspaceID, actor: scope.actor)
-        return try APIRoutes.ConnectionView(connection)
+        return try API.ConnectionView(connection)
     }
 
     struct AcceptInput: Content {
         var attributes: [String]?
     }
 
-    func acceptWithheld(_ request: Request) async throws -> APIRoutes.ConnectionView {
-        let connection = try await APIRoutes.connection(request)
+    func acceptWithheld(_ request: Request) async throws -> API.ConnectionView {
+        let connection = try await API.connection(request)
         let input = try request.strictContent(AcceptInput.self)
         let scope = try request.workspace
         try await connections(request.db).acceptWithheld(input.attributes ?? [], of: connection, workspaceID: scope.workspaceID, actor: scope.actor)
-        return try APIRoutes.ConnectionView(connection)
+        return try API.ConnectionView(connection)
     }
 
     /// Deletes the connection and purges what it stored about people (links, feed, runs).
     func deleteConnection(_ request: Request) async throws -> HTTPStatus {
-        try await connections(request.db).delete(try await APIRoutes.connection(request))
+        try await connections(request.db).delete(try await API.connection(request))
         return .noContent
     }
 
@@ -171,14 +171,14 @@ struct ManagementRoutes: RouteCollection {
         var status: String
         var removals: Int
         var linked: Int
-        var people: [APIRoutes.OperationView]?
+        var people: [API.OperationView]?
 
         enum CodingKeys: String, CodingKey {
             case id, status, removals, linked, people
             case runId = "run_id"
         }
 
-        init(_ batch: HeldBatchModel, people: [APIRoutes.OperationView]?) throws {
+        init(_ batch: HeldBatchModel, people: [API.OperationView]?) throws {
             id = try batch.requireID()
             runId = batch.$run.id
             status = batch.status.rawValue
@@ -192,12 +192,12 @@ struct ManagementRoutes: RouteCollection {
         { [runner] in HeldBatchService(database: $0, now: runner.now) }
     }
 
-    func listHeld(_ request: Request) async throws -> APIRoutes.List<HeldView> {
-        let connection = try await APIRoutes.connection(request)
+    func listHeld(_ request: Request) async throws -> API.List<HeldView> {
+        let connection = try await API.connection(request)
         let views = try await heldBatches(request.db).batches(of: connection.requireID()).map { held in
-            try HeldView(held.batch, people: try held.people?.map(APIRoutes.OperationView.init))
+            try HeldView(held.batch, people: try held.people?.map(API.OperationView.init))
         }
-        return APIRoutes.List(data: views)
+        return API.List(data: views)
     }
 
     func release(_ request: Request) async throws -> HeldView { try await decide(request, .released) }

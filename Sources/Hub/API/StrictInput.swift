@@ -85,6 +85,6 @@ extension WorkspaceRoutes.TokenInput: StrictInput {
     static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
 }
 
-extension APIRoutes.RunRequest: StrictInput {
+extension API.RunRequest: StrictInput {
     static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
 }

@@ -52,13 +52,13 @@ struct WebhookRoutes: RouteCollection {
     }
 
     func list(_ request: Request) async throws -> Response {
-        let connection = try await APIRoutes.connection(request)
+        let connection = try await API.connection(request)
         let models = try await WebhookEndpointModel.query(on: request.db).filter(\.$connection.$id == connection.requireID()).all()
-        return try APIRoutes.encode(APIRoutes.List(data: try models.map { try EndpointView($0) }), status: .ok)
+        return try API.encode(API.List(data: try models.map { try EndpointView($0) }), status: .ok)
     }
 
     func create(_ request: Request) async throws -> Response {
-        let connection = try await APIRoutes.connection(request)
+        let connection = try await API.connection(request)
         let input = try request.strictContent(EndpointInput.self)
         guard let text = input.url?.trimmingCharacters(in: .whitespaces), let url = URL(string: text),
               ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
@@ -76,7 +76,7 @@ struct WebhookRoutes: RouteCollection {
                                             sealedSecret: try runner.vault.seal(secret, context: WebhookDispatcher.secretContext(id)),
                                             events: events)
         try await endpoint.create(on: request.db)
-        return try APIRoutes.encode(try EndpointView(endpoint, secret: secret), status: .created)
+        return try API.encode(try EndpointView(endpoint, secret: secret), status: .created)
     }
 
     func delete(_ request: Request) async throws -> HTTPStatus {
@@ -93,7 +93,7 @@ struct WebhookRoutes: RouteCollection {
         endpoint.previousExpiresAt = runner.now().addingTimeInterval(Self.rotationGrace)
         endpoint.sealedSecret = try runner.vault.seal(secret, context: WebhookDispatcher.secretContext(id))
         try await endpoint.save(on: request.db)
-        return try APIRoutes.encode(try EndpointView(endpoint, secret: secret), status: .ok)
+        return try API.encode(try EndpointView(endpoint, secret: secret), status: .ok)
     }
 
     struct DeliveryView: Content {
@@ -132,7 +132,7 @@ struct WebhookRoutes: RouteCollection {
                          attempts: row.attempts, nextAttemptAt: row.status == .pending ? row.nextAttemptAt : nil, lastStatus: row.lastStatus,
                          lastError: row.lastError, createdAt: row.createdAt, deliveredAt: row.deliveredAt)
         }
-        return try APIRoutes.encode(APIRoutes.List(data: views), status: .ok)
+        return try API.encode(API.List(data: views), status: .ok)
     }
 
     /// Queues a dead (or delivered) delivery again, with the same event id, for three more days of attempts.

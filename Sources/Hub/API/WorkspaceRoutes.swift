@@ -101,9 +101,9 @@ struct WorkspaceRoutes: RouteCollection {
         return try WorkspaceView(model)
     }
 
-    func list(_ request: Request) async throws -> APIRoutes.List<WorkspaceView> {
+    func list(_ request: Request) async throws -> API.List<WorkspaceView> {
         let models = try await WorkspaceModel.query(on: request.db).sort(\.$createdAt).all()
-        return APIRoutes.List(data: try models.map(WorkspaceView.init))
+        return API.List(data: try models.map(WorkspaceView.init))
     }
 
     /// Creates a workspace and its first read-write token.
@@ -120,7 +120,7 @@ struct WorkspaceRoutes: RouteCollection {
                                       detail: workspace.name, at: now()).save(on: database)
             return (try WorkspaceView(workspace), token)
         }
-        return try APIRoutes.encode(Created(workspace: workspaceView, token: tokenView), status: .created)
+        return try API.encode(Created(workspace: workspaceView, token: tokenView), status: .created)
     }
 
     func get(_ request: Request) async throws -> WorkspaceView {
@@ -156,7 +156,7 @@ struct WorkspaceRoutes: RouteCollection {
         let token = try await Self.token(for: id, name: name, readOnly: input.readOnly ?? false, on: request.db)
         try await AuditEventModel(workspaceID: id, actor: "admin token", action: "token.created", subject: "token \(token.id)",
                                   detail: "\(name) (\(token.scopes.joined(separator: ", ")))", at: now()).save(on: request.db)
-        return try APIRoutes.encode(token, status: .created)
+        return try API.encode(token, status: .created)
     }
 
     private func workspace(_ request: Request) async throws -> WorkspaceModel {

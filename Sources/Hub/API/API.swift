@@ -1,0 +1,139 @@
+import Fluent
+import Foundation
+import Provisioning
+import SyncEngine
+import Vapor
+
+/// What every API route answers with: the JSON encoding, lists, and the views more than one route
+/// collection returns; and the connection named in a path.
+enum API {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    struct ConnectionView: Content {
+        var id: UUID
+        var name: String
+        var preset: String
+        var target: String
+        var paused: Bool
+        var incrementalInterval: Int
+        var fullInterval: Int
+        var seatLimit: Int?
+        var nextRunAt: Date?
+        var lastError: String?
+        /// Attributes the rules rely on that Personio stopped sharing with the credential.
+        var withheldAttributes: [WithheldAttribute]
+        /// Where a `scim` connection sends people (never the token).
+        var scim: SCIMView?
+
+        struct WithheldAttribute: Content {
+            var attribute: String
+            var since: Date
+        }
+
+        struct SCIMView: Content {
+            var baseURL: String
+            var deletes: Bool
+            var userNameField: String
+            var correlation: [String]
+            var compatibility: CompatibilityInput
+            /// The compatibility settings in force, in words (empty: as the app announces).
+            var compatibilityInForce: [String]
+            /// What the app's `/Schemas` makes Rollcall leave out of every user.
+            var omittedAttributes: [String]
+
+            init(_ settings: SCIMTargetSettings) {
+                baseURL = settings.baseURL
+                deletes = settings.deletes
+                userNameField = settings.userNameField
+                correlation = (settings.correlation ?? SCIMConfiguration(baseURL: "", token: "").correlation).map(\.rawValue)
+                compatibility = CompatibilityInput(preset: settings.compatibilityPreset, settings.compatibility)
+                compatibilityInForce = settings.effectiveCompatibility.summary
+                omittedAttributes = settings.omitted ?? []
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case deletes, correlation, compatibility
+                case baseURL = "base_url", userNameField = "user_name_field", compatibilityInForce = "compatibility_in_force"
+                case omittedAttributes = "omitted_attributes"
+            }
+        }
+
+        init(_ model: ConnectionModel) throws {
+            id = try model.requireID()
+            name = model.name
+            preset = model.preset
+            target = model.targetKind.rawValue
+            paused = model.paused
+            incrementalInterval = model.incrementalInterval
+            fullInterval = model.fullInterval
+            seatLimit = try StoredJSON.decode(ConnectionRules.self, model.rules).policy.seatLimit
+            nextRunAt = model.nextRunAt
+            lastError = model.lastError
+            let sharing = model.sharing
+            withheldAttributes = sharing.withheld.keys.sorted().compactMap { key in
+                sharing.withheld[key].map { WithheldAttribute(attribute: key, since: $0) }
+            }
+            scim = model.targetKind == .scim ? SCIMView(try StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig)) : nil
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, preset, target, paused
+            case incrementalInterval = "incremental_interval", fullInterval = "full_interval", nextRunAt = "next_run_at"
+            case lastError = "last_error", seatLimit = "seat_limit", withheldAttributes = "withheld_attributes", scim
+        }
+    }
+
+    struct List<Item: Content>: Content {
+        var data: [Item]
+    }
+
+    /// The connection named in the path, if it belongs to the token's workspace.
+    static func connection(_ request: Request) async throws -> ConnectionModel {
+        try await ConnectionService.find(request.parameters.get("connection", as: UUID.self), workspaceID: try request.workspace.workspaceID,
+                                         on: request.db)
+    }
+
+    struct RunRequest: Content {
+        var full: Bool?
+        var dryRun: Bool?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case full, dryRun = "dry_run"
+        }
+    }
+
+    struct OperationView: Content {
+        var personioId: Int
+        var kind: String
+        var reason: String
+        var outcome: String
+        var changedFields: [String]
+        var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case kind, reason, outcome, error
+            case personioId = "personio_id", changedFields = "changed_fields"
+        }
+
+        init(_ model: RunOperationModel) {
+            personioId = model.personioID
+            kind = model.kind
+            reason = model.reason
+            outcome = model.outcome.rawValue
+            changedFields = model.changedFields
+            error = model.errorExplanation
+        }
+    }
+
+    /// A JSON answer in the API's encoding (snake_case keys as declared, ISO 8601 dates, sorted keys).
+    static func encode(_ value: some Encodable, status: HTTPResponseStatus) throws -> Response {
+        let response = Response(status: status)
+        try response.content.encode(value, using: encoder)
+        return response
+    }
+}
