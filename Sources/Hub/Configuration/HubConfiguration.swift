@@ -41,34 +41,8 @@ public struct HubConfiguration: Sendable, Equatable {
             environment[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         }
 
-        switch value("ROLLCALL_DATABASE_URL") {
-        case nil:
-            database = .sqlite(path: "./rollcall.sqlite")
-        case let url? where url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"):
-            database = .postgres(url: url)
-        case let url? where url.hasPrefix("sqlite://"):
-            let path = String(url.dropFirst("sqlite://".count))
-            guard !path.isEmpty else {
-                throw ConfigurationError(variable: "ROLLCALL_DATABASE_URL", problem: "sqlite:// needs a file path, e.g. sqlite://./rollcall.sqlite")
-            }
-            database = .sqlite(path: path)
-        case .some:
-            throw ConfigurationError(variable: "ROLLCALL_DATABASE_URL",
-                                     problem: "must start with postgres://, postgresql:// or sqlite:// (unset means ./rollcall.sqlite)")
-        }
-
-        if let encoded = value("ROLLCALL_MASTER_KEY") {
-            guard let key = Data(base64Encoded: encoded), key.count == 32 else {
-                throw ConfigurationError(variable: "ROLLCALL_MASTER_KEY",
-                                         problem: "must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)")
-            }
-            masterKey = key
-        } else if requireMasterKey {
-            throw ConfigurationError(variable: "ROLLCALL_MASTER_KEY",
-                                     problem: "is required to encrypt credentials at rest; create one with `openssl rand -base64 32`")
-        } else {
-            masterKey = nil
-        }
+        database = try Self.database(value("ROLLCALL_DATABASE_URL"))
+        masterKey = try Self.masterKey(value("ROLLCALL_MASTER_KEY"), required: requireMasterKey)
 
         host = value("ROLLCALL_HOST") ?? "127.0.0.1"
         if let text = value("ROLLCALL_PORT") {
@@ -87,15 +61,7 @@ public struct HubConfiguration: Sendable, Equatable {
 
         (logFormat, logLevel) = try Self.logging(environment: environment)
 
-        var proxies: [IPNetwork] = []
-        for item in (value("ROLLCALL_TRUSTED_PROXIES") ?? "").split(separator: ",") where !item.trimmingCharacters(in: .whitespaces).isEmpty {
-            guard let network = IPNetwork(String(item)) else {
-                throw ConfigurationError(variable: "ROLLCALL_TRUSTED_PROXIES",
-                                         problem: "\(item.trimmingCharacters(in: .whitespaces)) is not an IP address or network such as 10.0.0.0/8")
-            }
-            proxies.append(network)
-        }
-        trustedProxies = TrustedProxies(proxies)
+        trustedProxies = try Self.trustedProxies(value("ROLLCALL_TRUSTED_PROXIES"))
         do { outbound = try OutboundPolicy(allowList: value("ROLLCALL_OUTBOUND_ALLOW") ?? "") } catch {
             throw ConfigurationError(variable: "ROLLCALL_OUTBOUND_ALLOW",
                                      problem: "\(error.description); list host names, addresses or networks, e.g. 127.0.0.1,scim.internal,10.0.0.0/8")
@@ -110,6 +76,54 @@ public struct HubConfiguration: Sendable, Equatable {
         } else {
             adminToken = nil
         }
+    }
+
+    /// `ROLLCALL_DATABASE_URL`: PostgreSQL or an SQLite file (unset: ./rollcall.sqlite).
+    static func database(_ url: String?) throws(ConfigurationError) -> Database {
+        switch url {
+        case nil:
+            return .sqlite(path: "./rollcall.sqlite")
+        case let url? where url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"):
+            return .postgres(url: url)
+        case let url? where url.hasPrefix("sqlite://"):
+            let path = String(url.dropFirst("sqlite://".count))
+            guard !path.isEmpty else {
+                throw ConfigurationError(variable: "ROLLCALL_DATABASE_URL", problem: "sqlite:// needs a file path, e.g. sqlite://./rollcall.sqlite")
+            }
+            return .sqlite(path: path)
+        case .some:
+            throw ConfigurationError(variable: "ROLLCALL_DATABASE_URL",
+                                     problem: "must start with postgres://, postgresql:// or sqlite:// (unset means ./rollcall.sqlite)")
+        }
+    }
+
+    /// `ROLLCALL_MASTER_KEY`: 32 bytes, base64-encoded; required unless `required` is false.
+    static func masterKey(_ encoded: String?, required: Bool) throws(ConfigurationError) -> Data? {
+        if let encoded {
+            guard let key = Data(base64Encoded: encoded), key.count == 32 else {
+                throw ConfigurationError(variable: "ROLLCALL_MASTER_KEY",
+                                         problem: "must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)")
+            }
+            return key
+        }
+        guard !required else {
+            throw ConfigurationError(variable: "ROLLCALL_MASTER_KEY",
+                                     problem: "is required to encrypt credentials at rest; create one with `openssl rand -base64 32`")
+        }
+        return nil
+    }
+
+    /// `ROLLCALL_TRUSTED_PROXIES`: addresses or networks whose `X-Forwarded-For` is believed.
+    static func trustedProxies(_ list: String?) throws(ConfigurationError) -> TrustedProxies {
+        var proxies: [IPNetwork] = []
+        for item in (list ?? "").split(separator: ",") where !item.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let network = IPNetwork(String(item)) else {
+                throw ConfigurationError(variable: "ROLLCALL_TRUSTED_PROXIES",
+                                         problem: "\(item.trimmingCharacters(in: .whitespaces)) is not an IP address or network such as 10.0.0.0/8")
+            }
+            proxies.append(network)
+        }
+        return TrustedProxies(proxies)
     }
 
     /// The logging settings alone: read before anything else, so even a configuration error is

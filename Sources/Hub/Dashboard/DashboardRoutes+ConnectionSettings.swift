@@ -155,7 +155,27 @@ extension DashboardRoutes {
             if let current, !list.contains(where: { $0.value == current }) { list.insert((current, "every \(current) seconds"), at: 0) }
             return list
         }
-        let scim: HTML = model.targetKind == .scim ? """
+        let scim = model.targetKind == .scim ? Self.scimFieldsets(form, message: message) : .empty
+        let body: HTML = """
+        \(error.flatMap { $0.field == nil ? HTML("<p class=\"notice error\" role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
+        <form method="post" action="\(DashboardPath.connectionSettings(id))">\(Layout.csrf(user))
+        \(Layout.field("Name", name: "name", value: form.name, error: message("name"), required: true))
+        \(Layout.select("Read changes from Personio", name: "incremental_interval",
+                        options: options(Self.incrementalChoices, current: form.incrementalInterval), selected: form.incrementalInterval,
+                        error: message("incremental_interval")))
+        \(Layout.select("Read the whole list (finds people removed in Personio)", name: "full_interval",
+                        options: options(Self.fullChoices, current: form.fullInterval), selected: form.fullInterval, error: message("full_interval")))
+        \(Layout.field("Seat limit", name: "seat_limit", value: form.seatLimit, type: "number", error: message("seat_limit"),
+                       help: "At most this many active people in the app; empty for no limit.", attributes: "min=\"1\""))
+        \(scim)
+        <button>Save settings</button> <a href="\(DashboardPath.connection(id))">Cancel</a></form>
+        """
+        return Layout.response(Layout.page(title: "Settings · \(model.name)", user: user, body), status: status)
+    }
+
+    /// Where a SCIM connection sends people, and how it meets the app (the settings page's part for SCIM).
+    private static func scimFieldsets(_ form: SettingsForm, message: (String) -> String?) -> HTML {
+        """
             <fieldset><legend>SCIM app</legend>
             \(Layout.field("SCIM base URL", name: "scim_base_url", value: form.scimBaseURL, type: "url", error: message("scim.base_url"),
                            help: "Changing it is checked against the app before it is saved."))
@@ -189,21 +209,6 @@ extension DashboardRoutes {
                            error: message("scim.compatibility.requests_per_second"), help: "1 to 1,000; empty for no limit.",
                            attributes: "min=\"1\" max=\"1000\""))
             </fieldset>
-            """ : .empty
-        let body: HTML = """
-        \(error.flatMap { $0.field == nil ? HTML("<p class=\"notice error\" role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
-        <form method="post" action="\(DashboardPath.connectionSettings(id))">\(Layout.csrf(user))
-        \(Layout.field("Name", name: "name", value: form.name, error: message("name"), required: true))
-        \(Layout.select("Read changes from Personio", name: "incremental_interval",
-                        options: options(Self.incrementalChoices, current: form.incrementalInterval), selected: form.incrementalInterval,
-                        error: message("incremental_interval")))
-        \(Layout.select("Read the whole list (finds people removed in Personio)", name: "full_interval",
-                        options: options(Self.fullChoices, current: form.fullInterval), selected: form.fullInterval, error: message("full_interval")))
-        \(Layout.field("Seat limit", name: "seat_limit", value: form.seatLimit, type: "number", error: message("seat_limit"),
-                       help: "At most this many active people in the app; empty for no limit.", attributes: "min=\"1\""))
-        \(scim)
-        <button>Save settings</button> <a href="\(DashboardPath.connection(id))">Cancel</a></form>
-        """
-        return Layout.response(Layout.page(title: "Settings · \(model.name)", user: user, body), status: status)
+            """
     }
 }

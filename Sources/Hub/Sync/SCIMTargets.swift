@@ -42,6 +42,30 @@ struct SCIMTargetSettings: Codable, Sendable {
 }
 
 extension SyncRunner {
+    /// Sends the batch to the app, supervisors new to the app first (so their people can name them as
+    /// manager at once); each person's outcome, never two people on one account.
+    private func send(_ operations: ArraySlice<SyncEngine.Operation>, to target: SCIMTarget, connectionID: UUID, rows: [Int: LinkModel])
+        async throws -> [Int: TargetOutcome] {
+        let sent = operations.filter { $0.kind != .hold && $0.resultingState != nil && $0.resultingState != .draft }
+        let requests = sent.map { operation in
+            TargetOperation(kind: operation.kind, personioId: operation.personioId, targetId: rows[operation.personioId]?.targetID,
+                            fields: operation.fields, changedFields: operation.changedFields)
+        }
+        var outcomes: [Int: TargetOutcome] = [:]
+        for wave in SCIMTarget.waves(requests) {
+            await withTaskGroup(of: (Int, TargetOutcome).self) { group in
+                for index in wave {
+                    let request = requests[index]
+                    let active = sent[index].resultingState == .active
+                    group.addTask { (request.personioId, await target.apply(request, active: active)) }
+                }
+                for await (id, outcome) in group { outcomes[id] = outcome }
+            }
+        }
+        try await refuseSharedAccounts(&outcomes, connectionID: connectionID, rows: rows)
+        return outcomes
+    }
+
     /// Never two people on one account: a user id the app gave two people of this batch, or one
     /// already linked to another person, fails each of them (the app answered the wrong user).
     func refuseSharedAccounts(_ outcomes: inout [Int: TargetOutcome], connectionID: UUID, rows: [Int: LinkModel]) async throws {
@@ -92,24 +116,7 @@ extension SyncRunner {
     /// links it, so nobody is created twice.
     func applySCIM(_ operations: ArraySlice<SyncEngine.Operation>, target: SCIMTarget, connectionID: UUID, runID: UUID,
                    rows: [Int: LinkModel], endpoints: [WebhookEndpointModel], at date: Date) async throws -> Int {
-        let sent = operations.filter { $0.kind != .hold && $0.resultingState != nil && $0.resultingState != .draft }
-        let requests = sent.map { operation in
-            TargetOperation(kind: operation.kind, personioId: operation.personioId, targetId: rows[operation.personioId]?.targetID,
-                            fields: operation.fields, changedFields: operation.changedFields)
-        }
-        var outcomes: [Int: TargetOutcome] = [:]
-        // supervisors new to the app first, so their people can name them as manager at once
-        for wave in SCIMTarget.waves(requests) {
-            await withTaskGroup(of: (Int, TargetOutcome).self) { group in
-                for index in wave {
-                    let request = requests[index]
-                    let active = sent[index].resultingState == .active
-                    group.addTask { (request.personioId, await target.apply(request, active: active)) }
-                }
-                for await (id, outcome) in group { outcomes[id] = outcome }
-            }
-        }
-        try await refuseSharedAccounts(&outcomes, connectionID: connectionID, rows: rows)
+        let outcomes = try await send(operations, to: target, connectionID: connectionID, rows: rows)
 
         var newRows: [LinkModel] = []
         var changedRows: [LinkModel] = []

@@ -26,9 +26,7 @@ extension SyncRunner {
         let employees = employee.map { [$0] } ?? []
         let gone = employee == nil
         let links = try row.map { [personioID: try $0.link] } ?? [:]
-        let counts = PlanInput.LinkCounts(
-            active: try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state == .active).count(),
-            linked: try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state != .deleted).count())
+        let counts = try await linkCounts(connectionID)
         var sharing = connection.sharing
         sharing.observe(employees, relevant: rules.attributesReliedOn, at: now())
         // Gone: as a complete full listing without them would see it; otherwise only this person changed.

@@ -185,6 +185,8 @@ public struct SyncRunner: Sendable {
 
     // MARK: One connection
 
+    /// One connection's run, as named steps: load its context, plan, open the run, hold back who waits
+    /// for a retry, write to the target, and record the outcome.
     private func run(_ connection: ConnectionModel, fetch: Fetch, full: Bool, dryRun: Bool, timeZone: TimeZone) async throws -> RunReport {
         let connectionID = try connection.requireID()
         let rules: ConnectionRules
@@ -192,44 +194,12 @@ public struct SyncRunner: Sendable {
             return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
                                            message: "the connection's rules cannot be read: \(error)")
         }
-        // A full listing is planned against every link (to find who vanished); an incremental one needs
-        // only its people's links and the counts (loading every link each minute would dominate a tick).
-        let rows: [LinkModel]
-        var linkCounts: PlanInput.LinkCounts?
-        if case .incremental = fetch.listing {
-            var loaded: [LinkModel] = []
-            for ids in fetch.employees.map(\.id).chunks(of: 500) {
-                loaded += try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID)
-                    .filter(\.$personioID ~~ Array(ids)).all()
-            }
-            rows = loaded
-            linkCounts = PlanInput.LinkCounts(
-                active: try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state == .active).count(),
-                linked: try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state != .deleted).count())
-        } else {
-            rows = try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).all()
-        }
-        var rowsByPerson: [Int: LinkModel] = [:]
-        var links: [Int: Link] = [:]
-        rowsByPerson.reserveCapacity(rows.count)
-        links.reserveCapacity(rows.count)
-        for row in rows {
-            rowsByPerson[row.personioID] = row
-            links[row.personioID] = try row.link
-        }
-
-        // A run that was interrupted (its instance stopped) is closed before the next one starts.
-        try await RunModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$status == .running)
-            .set(\.$status, to: .failed).set(\.$error, to: "interrupted: the instance running it stopped; this run continues its work")
-            .set(\.$finishedAt, to: fetch.startedAt).update()
-
-        let released = try await HeldBatchModel.query(on: database).filter(\.$connection.$id == connectionID)
-            .filter(\.$status == .released).first()
-        let approved = rules.policy.requiresApproval ? Set(rows.lazy.filter { $0.approvedAt != nil }.map(\.personioID)) : []
+        let context = try await loadContext(connectionID, rules: rules, listing: fetch.listing, people: fetch.employees.map(\.id))
+        try await closeInterrupted(connectionID, at: fetch.startedAt)
         let sharing = try await observeSharing(connection, rules: rules, fetch: fetch, dryRun: dryRun)
-        let plan = Planner(rules: rules).plan(PlanInput(links: links, employees: fetch.employees, listing: fetch.listing,
-                                                        now: fetch.startedAt, timeZone: timeZone, approved: approved,
-                                                        brakeReleased: released != nil, linkCounts: linkCounts,
+        let plan = Planner(rules: rules).plan(PlanInput(links: context.links, employees: fetch.employees, listing: fetch.listing,
+                                                        now: fetch.startedAt, timeZone: timeZone, approved: context.approved,
+                                                        brakeReleased: context.released != nil, linkCounts: context.linkCounts,
                                                         withheld: Set(sharing.withheld.keys)))
         // The SCIM app is asked only when there is something to send (not on every idle tick).
         var scim: SCIMTarget?
@@ -243,81 +213,168 @@ public struct SyncRunner: Sendable {
         run.personioRequests = fetch.requests
         try await run.save(on: database)
         let runID = try run.requireID()
-
-        // People whose last attempt failed wait out their backoff; a later run tries them again.
-        var operations = plan.operations
-        var waiting: [RunOperationModel] = []
-        if !dryRun {
-            operations.removeAll { operation in
-                guard let row = rowsByPerson[operation.personioId], let retry = row.retryAfter, retry > fetch.startedAt else { return false }
-                let record = Self.record(operation, runID: runID, outcome: .skipped)
-                record.reason = "waiting until \(retry.formatted(.iso8601)) to retry: \(row.lastError ?? "the last attempt failed")"
-                record.errorCode = row.lastErrorCode
-                waiting.append(record)
-                return true
-            }
-            try await BulkInsert.operations(waiting, on: database)
-        }
-        var failed = 0
+        let (operations, waiting) = dryRun ? (plan.operations, [])
+            : try await holdBackWaiting(plan.operations, context: context, runID: runID, at: fetch.startedAt)
         let endpoints = dryRun ? [] : try await WebhookOutbox.endpoints(of: connectionID, on: database)
+        let failed: Int
+        if dryRun {
+            try await recordPreview(plan.operations, runID: runID)
+            failed = 0
+        } else {
+            failed = try await write(operations, to: scim, connection: connection, rules: rules, context: context, runID: runID,
+                                     endpoints: endpoints, at: fetch.startedAt)
+        }
+        let outcome = RunOutcome(connection: connection, run: run, plan: plan, operations: operations, waiting: waiting.count,
+                                 failed: failed, released: context.released, sharing: sharing, timeZone: timeZone)
+        return try await record(outcome, fetch: fetch, endpoints: endpoints)
+    }
+
+    /// What a run plans against: the connection's rules, its links (every link for a full listing, to
+    /// find who vanished; only the listed people's and the counts for an incremental one, since loading
+    /// every link each minute would dominate a tick), the approved drafts and a released held batch.
+    struct RunContext {
+        var rules: ConnectionRules
+        var rows: [Int: LinkModel]
+        var links: [Int: Link]
+        var linkCounts: PlanInput.LinkCounts?
+        var approved: Set<Int>
+        var released: HeldBatchModel?
+    }
+
+    func loadContext(_ connectionID: UUID, rules: ConnectionRules, listing: PlanInput.Listing, people: [Int]) async throws -> RunContext {
+        let rows: [LinkModel]
+        var linkCounts: PlanInput.LinkCounts?
+        if case .incremental = listing {
+            var loaded: [LinkModel] = []
+            for ids in people.chunks(of: 500) {
+                loaded += try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID)
+                    .filter(\.$personioID ~~ Array(ids)).all()
+            }
+            rows = loaded
+            linkCounts = try await self.linkCounts(connectionID)
+        } else {
+            rows = try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).all()
+        }
+        var rowsByPerson: [Int: LinkModel] = [:]
+        var links: [Int: Link] = [:]
+        rowsByPerson.reserveCapacity(rows.count)
+        links.reserveCapacity(rows.count)
+        for row in rows {
+            rowsByPerson[row.personioID] = row
+            links[row.personioID] = try row.link
+        }
+        let released = try await HeldBatchModel.query(on: database).filter(\.$connection.$id == connectionID)
+            .filter(\.$status == .released).first()
+        let approved = rules.policy.requiresApproval ? Set(rows.lazy.filter { $0.approvedAt != nil }.map(\.personioID)) : []
+        return RunContext(rules: rules, rows: rowsByPerson, links: links, linkCounts: linkCounts, approved: approved, released: released)
+    }
+
+    /// How many of the connection's people are active, and linked at all (for the seat limit and the brake).
+    func linkCounts(_ connectionID: UUID) async throws -> PlanInput.LinkCounts {
+        PlanInput.LinkCounts(
+            active: try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state == .active).count(),
+            linked: try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state != .deleted).count())
+    }
+
+    /// A run that was interrupted (its instance stopped) is closed before the next one starts.
+    private func closeInterrupted(_ connectionID: UUID, at date: Date) async throws {
+        try await RunModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$status == .running)
+            .set(\.$status, to: .failed).set(\.$error, to: "interrupted: the instance running it stopped; this run continues its work")
+            .set(\.$finishedAt, to: date).update()
+    }
+
+    /// People whose last attempt failed wait out their backoff (recorded as skipped, with the reason);
+    /// a later run tries them again. The operations to carry out now, and the waiting records.
+    private func holdBackWaiting(_ planned: [SyncEngine.Operation], context: RunContext, runID: UUID, at date: Date) async throws
+        -> (operations: [SyncEngine.Operation], waiting: [RunOperationModel]) {
+        var operations = planned
+        var waiting: [RunOperationModel] = []
+        operations.removeAll { operation in
+            guard let row = context.rows[operation.personioId], let retry = row.retryAfter, retry > date else { return false }
+            let record = Self.record(operation, runID: runID, outcome: .skipped)
+            record.reason = "waiting until \(retry.formatted(.iso8601)) to retry: \(row.lastError ?? "the last attempt failed")"
+            record.errorCode = row.lastErrorCode
+            waiting.append(record)
+            return true
+        }
+        try await BulkInsert.operations(waiting, on: database)
+        return (operations, waiting)
+    }
+
+    /// A preview records what would be done and changes nothing.
+    private func recordPreview(_ operations: [SyncEngine.Operation], runID: UUID) async throws {
+        for chunk in operations.chunks(of: batchSize) {
+            try await BulkInsert.operations(chunk.map { Self.record($0, runID: runID, outcome: $0.kind == .hold ? .held : .planned) }, on: database)
+        }
+    }
+
+    /// Writes the operations to the connection's target, batch by batch; how many failed.
+    private func write(_ operations: [SyncEngine.Operation], to scim: SCIMTarget?, connection: ConnectionModel, rules: ConnectionRules,
+                       context: RunContext, runID: UUID, endpoints: [WebhookEndpointModel], at date: Date) async throws -> Int {
+        let connectionID = try connection.requireID()
         // Many people new to the app (a first sync), or an app that cannot search (no filter support):
         // read its users once and correlate locally instead of searching per person.
-        if let scim, !dryRun, !scim.searches
-            || operations.count(where: { rowsByPerson[$0.personioId]?.targetID == nil && $0.kind != .hold }) >= Self.directoryMinimum {
+        if let scim, !scim.searches
+            || operations.count(where: { context.rows[$0.personioId]?.targetID == nil && $0.kind != .hold }) >= Self.directoryMinimum {
             do { try await scim.loadDirectory() } catch {
                 logger.warning("reading the SCIM app's users failed; searching per person", metadata: ["error": "\(error)"])
             }
         }
-        if dryRun {
-            for chunk in plan.operations.chunks(of: batchSize) {
-                try await BulkInsert.operations(chunk.map { Self.record($0, runID: runID, outcome: $0.kind == .hold ? .held : .planned) },
-                                                on: database)
+        var failed = 0
+        for (number, chunk) in operations.chunks(of: batchSize).enumerated() {
+            if let crashAfterBatches, number >= crashAfterBatches { throw SyncError.simulatedCrash }
+            if let scim {
+                failed += try await applySCIM(chunk, target: scim, connectionID: connectionID, runID: runID, rows: context.rows,
+                                              endpoints: endpoints, at: date)
+            } else {
+                try await apply(chunk, connectionID: connectionID, runID: runID, rows: context.rows, storesFields: rules.storesFields,
+                                endpoints: endpoints, at: date)
             }
-        } else {
-            for (number, chunk) in operations.chunks(of: batchSize).enumerated() {
-                if let crashAfterBatches, number >= crashAfterBatches { throw SyncError.simulatedCrash }
-                if let scim {
-                    failed += try await applySCIM(chunk, target: scim, connectionID: connectionID, runID: runID, rows: rowsByPerson,
-                                                  endpoints: endpoints, at: fetch.startedAt)
-                } else {
-                    try await apply(chunk, connectionID: connectionID, runID: runID, rows: rowsByPerson, storesFields: rules.storesFields,
-                                    endpoints: endpoints, at: fetch.startedAt)
-                }
-                progress?(.applying(connection: connection.name, done: min((number + 1) * batchSize, operations.count), total: operations.count))
-            }
+            progress?(.applying(connection: connection.name, done: min((number + 1) * batchSize, operations.count), total: operations.count))
         }
+        return failed
+    }
 
+    /// What a run did, for `record`.
+    struct RunOutcome {
+        var connection: ConnectionModel
+        var run: RunModel
+        var plan: Plan
+        /// The operations carried out (a preview's: those planned).
+        var operations: [SyncEngine.Operation]
+        var waiting: Int
+        var failed: Int
+        var released: HeldBatchModel?
+        var sharing: SharedAttributes
+        var timeZone: TimeZone
+    }
+
+    /// Records the run: its counts, the held batch, its status and error; then the connection's state
+    /// and the run's webhooks. A preview changes nothing but the run's record.
+    private func record(_ outcome: RunOutcome, fetch: Fetch, endpoints: [WebhookEndpointModel]) async throws -> RunReport {
+        let (connection, run, plan, failed) = (outcome.connection, outcome.run, outcome.plan, outcome.failed)
+        let connectionID = try connection.requireID()
+        let runID = try run.requireID()
         var counts: [String: Int] = [:]
-        for operation in operations { counts[operation.kind.rawValue, default: 0] += 1 }
+        for operation in outcome.operations { counts[operation.kind.rawValue, default: 0] += 1 }
         if failed > 0 { counts["failed"] = failed }
-        if !waiting.isEmpty { counts["waiting"] = waiting.count }
+        if outcome.waiting > 0 { counts["waiting"] = outcome.waiting }
         let held = plan.brake?.held == true
-        if !dryRun, let released {  // carried out now, or no longer needed: either way a release counts once
-            released.status = .applied
-            try await released.save(on: database)
-        }
-        if held, !dryRun {
-            // One open batch per connection: a later run that holds again brings it up to date.
-            let batch = try await HeldBatchModel.query(on: database).filter(\.$connection.$id == connectionID)
-                .filter(\.$status == .held).first()
-                ?? HeldBatchModel(connectionID: connectionID, runID: runID, removals: 0, linked: 0)
-            batch.$run.id = runID
-            batch.removals = plan.brake?.removals ?? 0
-            batch.linked = plan.brake?.linked ?? 0
-            try await batch.save(on: database)
+        if !run.dryRun {
+            try await settleHeldBatches(connectionID, runID: runID, released: outcome.released, brake: held ? plan.brake : nil)
         }
         run.counts = try StoredJSON.text(counts)
-        run.status = .outcome(held: held, attempted: operations.count(where: { $0.kind != .hold }), failed: failed)
+        run.status = .outcome(held: held, attempted: outcome.operations.count(where: { $0.kind != .hold }), failed: failed)
         run.error = fetch.incompleteReason.map { "Personio's listing was incomplete, so nobody was archived or deleted: \($0)" }
-            ?? (failed > 0 ? "\(failed) of \(operations.count) operations failed; each is explained in the run's operations and retried later" : nil)
-            ?? (sharing.withheld.isEmpty ? nil : Self.withheldNotice(sharing, timeZone: timeZone))
+            ?? (failed > 0 ? "\(failed) of \(outcome.operations.count) operations failed; each is explained in the run's operations and retried later" : nil)
+            ?? (outcome.sharing.withheld.isEmpty ? nil : Self.withheldNotice(outcome.sharing, timeZone: outcome.timeZone))
         let finished = now()
         run.finishedAt = finished
         try await run.save(on: database)
-        let report = RunReport(runID: runID, connectionID: connectionID, full: full, dryRun: dryRun, status: run.status, counts: counts,
+        let report = RunReport(runID: runID, connectionID: connectionID, full: run.full, dryRun: run.dryRun, status: run.status, counts: counts,
                                skipped: plan.skipped.count, personioRequests: fetch.requests, brake: plan.brake?.message,
                                error: run.error, startedAt: fetch.startedAt, finishedAt: finished)
-        if !dryRun {
+        if !run.dryRun {
             let recovered = connection.lastError != nil && failed == 0
             connection.lastError = failed > 0 ? run.error : nil
             connection.nextRunAt = finished.addingTimeInterval(TimeInterval(connection.incrementalInterval))
@@ -328,8 +385,25 @@ public struct SyncRunner: Sendable {
             try await WebhookOutbox.enqueue(events, to: endpoints, at: finished, on: database)
         }
         logger.info("run finished", metadata: ["connection": "\(connectionID)", "run": "\(runID)", "counts": "\(counts)",
-                                               "full": "\(full)", "dry_run": "\(dryRun)"])
+                                               "full": "\(run.full)", "dry_run": "\(run.dryRun)"])
         return report
+    }
+
+    /// A released batch counts once (carried out now, or no longer needed); a run that holds again
+    /// brings the one open batch of the connection up to date.
+    private func settleHeldBatches(_ connectionID: UUID, runID: UUID, released: HeldBatchModel?, brake: BrakeSummary?) async throws {
+        if let released {
+            released.status = .applied
+            try await released.save(on: database)
+        }
+        guard let brake else { return }
+        let batch = try await HeldBatchModel.query(on: database).filter(\.$connection.$id == connectionID)
+            .filter(\.$status == .held).first()
+            ?? HeldBatchModel(connectionID: connectionID, runID: runID, removals: 0, linked: 0)
+        batch.$run.id = runID
+        batch.removals = brake.removals
+        batch.linked = brake.linked
+        try await batch.save(on: database)
     }
 
     /// Applies operations to the feed: links, directory changes and the run's record in one transaction.
