@@ -282,7 +282,7 @@ struct AbsenceRoutes: RouteCollection {
             return try repeatAnswer(existing, checked: checked, employeeID: employeeID)
         }
         try await writer.write(model, on: request.db)
-        try await audit(scope, request.db, "absence.created", model)
+        try await audit(scope, request.db, .absenceCreated, model)
         return try answer(model, created: true)
     }
 
@@ -321,7 +321,7 @@ struct AbsenceRoutes: RouteCollection {
         model.attempts = 0
         try await model.save(on: request.db)
         try await writer.write(model, on: request.db)
-        try await audit(scope, request.db, "absence.changed", model, detail: previous.map { "replaced Personio absence \($0)" })
+        try await audit(scope, request.db, .absenceChanged, model, detail: previous.map { "replaced Personio absence \($0)" })
         return try answer(model, created: false)
     }
 
@@ -352,7 +352,7 @@ struct AbsenceRoutes: RouteCollection {
         model.claimedUntil = nil
         model.updatedAt = runner.now()
         try await model.save(on: request.db)
-        try await audit(scope, request.db, "absence.cancelled", model)
+        try await audit(scope, request.db, .absenceCancelled, model)
         return try answer(model, created: false)
     }
 
@@ -427,10 +427,10 @@ struct AbsenceRoutes: RouteCollection {
         }
     }
 
-    private func audit(_ scope: WorkspaceScope, _ database: any Database, _ action: String, _ model: AbsenceModel, detail: String? = nil) async throws {
-        try await AuditEventModel(workspaceID: scope.workspaceID, actor: scope.actor, action: action, subject: "absence \(model.externalID)",
+    private func audit(_ scope: WorkspaceScope, _ database: any Database, _ action: AuditAction, _ model: AbsenceModel, detail: String? = nil) async throws {
+        try await AuditLog(database: database).record(action, workspaceID: scope.workspaceID, actor: scope.actor, subject: "absence \(model.externalID)",
                                   detail: detail ?? "\(model.kind) \(model.startDate)–\(model.endDate) for employee \(model.employeeID): \(model.status.rawValue)",
-                                  at: runner.now()).create(on: database)
+                                  at: runner.now())
     }
 }
 

@@ -116,8 +116,8 @@ struct WorkspaceRoutes: RouteCollection {
             try await workspace.save(on: database)
             let id = try workspace.requireID()
             let token = try await Self.token(for: id, name: "first token", readOnly: false, on: database)
-            try await AuditEventModel(workspaceID: id, actor: "admin token", action: "workspace.created", subject: "workspace \(id)",
-                                      detail: workspace.name, at: now()).save(on: database)
+            try await AuditLog(database: database).record(.workspaceCreated, workspaceID: id, actor: "admin token", subject: "workspace \(id)",
+                                      detail: workspace.name, at: now())
             return (try WorkspaceView(workspace), token)
         }
         return try API.encode(Created(workspace: workspaceView, token: tokenView), status: .created)
@@ -154,8 +154,8 @@ struct WorkspaceRoutes: RouteCollection {
         guard !name.isEmpty, name.count <= 200 else { throw APIError.invalid("name", "name must be 1 to 200 characters") }
         let id = try workspace.requireID()
         let token = try await Self.token(for: id, name: name, readOnly: input.readOnly ?? false, on: request.db)
-        try await AuditEventModel(workspaceID: id, actor: "admin token", action: "token.created", subject: "token \(token.id)",
-                                  detail: "\(name) (\(token.scopes.joined(separator: ", ")))", at: now()).save(on: request.db)
+        try await AuditLog(database: request.db).record(.tokenCreated, workspaceID: id, actor: "admin token", subject: "token \(token.id)",
+                                                        detail: "\(name) (\(token.scopes.joined(separator: ", ")))", at: now())
         return try API.encode(token, status: .created)
     }
 

@@ -53,9 +53,9 @@ struct AbsenceKindService: Sendable {
                 try await AbsenceKindModel(workspaceID: workspaceID, sourceID: sourceID, kind: kind, timeOffTypeID: id,
                                            typeName: type.name, unit: type.unit.rawValue).create(on: database)
             }
-            try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: "absence_kinds.set", subject: "source \(sourceID)",
+            try await AuditLog(database: database).record(.absenceKindsSet, workspaceID: workspaceID, actor: actor, subject: "source \(sourceID)",
                                       detail: kinds.sorted { $0.key < $1.key }.map { "\($0.key) → \($0.value)" }.joined(separator: ", "),
-                                      at: now).create(on: database)
+                                      at: now)
         }
     }
 

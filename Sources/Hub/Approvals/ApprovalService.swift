@@ -73,8 +73,8 @@ struct ApprovalService: Sendable {
                 if let fieldsText { row.importFields = fieldsText }
                 try await row.save(on: database)
             }
-            try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: "people.approved", subject: "connection \(connectionID)",
-                                      detail: detail, at: now).save(on: database)
+            try await AuditLog(database: database).record(.peopleApproved, workspaceID: workspaceID, actor: actor, subject: "connection \(connectionID)",
+                                      detail: detail, at: now)
         }
         do {
             let report = try await runNow(connectionID)
@@ -97,8 +97,8 @@ struct ApprovalService: Sendable {
                 row.rejectedBy = actor
                 try await row.save(on: database)
             }
-            try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: "people.rejected", subject: "connection \(connectionID)",
-                                      detail: "\(ids.count) rejected: \(ids.map(String.init).joined(separator: ", "))", at: now).save(on: database)
+            try await AuditLog(database: database).record(.peopleRejected, workspaceID: workspaceID, actor: actor, subject: "connection \(connectionID)",
+                                      detail: "\(ids.count) rejected: \(ids.map(String.init).joined(separator: ", "))", at: now)
         }
         return ids
     }

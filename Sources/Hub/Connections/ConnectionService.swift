@@ -89,9 +89,8 @@ struct ConnectionService: Sendable {
                                          fullInterval: input.fullInterval ?? preset.fullInterval, paused: input.paused ?? false)
         connection.id = connectionID
         try await connection.create(on: database)
-        try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: "connection.created",
-                                  subject: "connection \(connectionID)", detail: "\(connection.name) (\(preset.id), \(target))",
-                                  at: runner.now()).save(on: database)
+        try await AuditLog(database: database).record(.connectionCreated, workspaceID: workspaceID, actor: actor, subject: "connection \(connectionID)", detail: "\(connection.name) (\(preset.id), \(target))",
+                                  at: runner.now())
         return connection
     }
 
@@ -110,10 +109,9 @@ struct ConnectionService: Sendable {
         sharing.accept(attributes)
         try connection.setSharing(sharing)
         try await connection.save(on: database)
-        try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: "connection.withheld_accepted",
-                                  subject: "connection \(try connection.requireID())",
+        try await AuditLog(database: database).record(.connectionWithheldAccepted, workspaceID: workspaceID, actor: actor, subject: "connection \(try connection.requireID())",
                                   detail: "\(connection.name): no longer shared by Personio: \(attributes.sorted().joined(separator: ", "))",
-                                  at: runner.now()).save(on: database)
+                                  at: runner.now())
     }
 
     /// Changes a connection's settings  and records what changed in the audit log,
@@ -173,9 +171,8 @@ struct ConnectionService: Sendable {
         }
         guard !changes.isEmpty else { return }
         try await connection.save(on: database)
-        try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: "connection.updated",
-                                  subject: "connection \(id)", detail: "\(connection.name): \(changes.joined(separator: ", "))",
-                                  at: runner.now()).save(on: database)
+        try await AuditLog(database: database).record(.connectionUpdated, workspaceID: workspaceID, actor: actor, subject: "connection \(id)", detail: "\(connection.name): \(changes.joined(separator: ", "))",
+                                  at: runner.now())
     }
 
     /// Deletes the connection and purges what it stored about people (links, feed, runs).

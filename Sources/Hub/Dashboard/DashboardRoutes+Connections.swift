@@ -226,7 +226,7 @@ extension DashboardRoutes {
             model.paused = action == .pause
             if action == .resume { model.nextRunAt = runner.now() }
             try await model.save(on: request.db)
-            try await audit(request, user, "connection.\(action == .pause ? "paused" : "resumed")", subject: "connection \(id)", detail: model.name)
+            try await audit(request, user, action == .pause ? .connectionPaused : .connectionResumed, subject: "connection \(id)", detail: model.name)
             return Self.redirect(request, to: DashboardPath.connection(id), notice: action == .pause ? .paused : .resumed)
         case .acceptWithheld:
             let attributes = Array(model.sharing.withheld.keys)
@@ -239,7 +239,7 @@ extension DashboardRoutes {
                 return try await connectionResponse(request, model: model, deleteError: "Type the connection's name exactly (\(model.name)) to delete it.",
                                                     status: .unprocessableEntity)
             }
-            try await audit(request, user, "connection.deleted", subject: "connection \(id)", detail: model.name)
+            try await audit(request, user, .connectionDeleted, subject: "connection \(id)", detail: model.name)
             try await model.delete(on: request.db)
             return Self.redirect(request, to: DashboardPath.connections, notice: .deleted)
         }
@@ -265,9 +265,9 @@ extension DashboardRoutes {
         return Self.redirect(request, to: DashboardPath.connection(batch.$connection.id), notice: decision == .released ? .released : .discarded)
     }
 
-    func audit(_ request: Request, _ user: DashboardUser, _ action: String, subject: String, detail: String) async throws {
-        try await AuditEventModel(workspaceID: user.workspaceID, actor: user.actor, action: action, subject: subject, detail: detail,
-                                  at: runner.now()).create(on: request.db)
+    func audit(_ request: Request, _ user: DashboardUser, _ action: AuditAction, subject: String, detail: String) async throws {
+        try await AuditLog(database: request.db).record(action, workspaceID: user.workspaceID, actor: user.actor, subject: subject, detail: detail,
+                                                        at: runner.now())
     }
 }
 

@@ -111,8 +111,8 @@ struct DashboardRoutes: RouteCollection {
     func signOut(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
         if let token = request.cookies[DashboardSessionMiddleware.cookieName]?.string { try await users.signOut(token: token) }
-        try await AuditEventModel(workspaceID: user.workspaceID, actor: user.actor, action: "user.signed_out", subject: "user \(user.email)",
-                                  detail: "", at: runner.now()).create(on: request.db)
+        try await AuditLog(database: request.db).record(.userSignedOut, workspaceID: user.workspaceID, actor: user.actor,
+                                                        subject: "user \(user.email)", detail: "", at: runner.now())
         let response = request.redirect(to: DashboardPath.signIn)
         response.cookies[DashboardSessionMiddleware.cookieName] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0),
                                                                                    path: "/", isSecure: true, isHTTPOnly: true, sameSite: .lax)

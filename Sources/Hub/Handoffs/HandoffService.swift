@@ -241,9 +241,8 @@ struct HandoffService: Sendable {
         model.error = nil
         model.errorCode = nil
         try await model.save(on: database)
-        try await AuditEventModel(workspaceID: model.$workspace.id, actor: model.sentBy, action: "handoff.sent",
-                                  subject: "candidate \(model.candidateID)", detail: "Personio employee \(personioID)",
-                                  at: now()).save(on: database)
+        try await AuditLog(database: database).record(.handoffSent, workspaceID: model.$workspace.id, actor: model.sentBy, subject: "candidate \(model.candidateID)", detail: "Personio employee \(personioID)",
+                                  at: now())
         return Result(handoff: model, outcome: outcome, note: note)
     }
 

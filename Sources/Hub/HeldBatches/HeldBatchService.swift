@@ -33,8 +33,7 @@ struct HeldBatchService: Sendable {
         batch.decidedAt = now
         batch.decidedBy = actor
         try await batch.save(on: database)
-        try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: "held_batch.\(status.rawValue)",
-                                  subject: "connection \(batch.$connection.id)", detail: "\(batch.removals) removals", at: now).save(on: database)
+        try await AuditLog(database: database).record((status == .released ? .heldBatchReleased : .heldBatchDiscarded), workspaceID: workspaceID, actor: actor, subject: "connection \(batch.$connection.id)", detail: "\(batch.removals) removals", at: now)
         return batch
     }
 }

@@ -106,8 +106,8 @@ public struct DashboardUsers: Sendable {
         let token = Self.randomToken()
         try await DashboardSessionModel(tokenDigest: APITokens.digest(token), userID: try user.requireID(), csrfToken: Self.randomToken(),
                                         createdAt: now(), expiresAt: now().addingTimeInterval(sessionLifetime)).create(on: database)
-        try await AuditEventModel(workspaceID: user.$workspace.id, actor: user.email, action: "user.signed_in", subject: "user \(user.email)",
-                                  detail: "from \(address)", at: now()).create(on: database)
+        try await AuditLog(database: database).record(.userSignedIn, workspaceID: user.$workspace.id, actor: user.email, subject: "user \(user.email)",
+                                  detail: "from \(address)", at: now())
         return .signedIn(user: user, sessionToken: token)
     }
 
@@ -157,8 +157,8 @@ public struct DashboardUsers: Sendable {
         let token = Self.randomToken()
         try await InviteModel(workspaceID: workspaceID, email: address, role: role, tokenDigest: APITokens.digest(token), invitedBy: actor,
                               at: now(), expiresAt: now().addingTimeInterval(7 * 86_400)).create(on: database)
-        try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: "user.invited", subject: "user \(address)",
-                                  detail: "role \(role.rawValue)", at: now()).create(on: database)
+        try await AuditLog(database: database).record(.userInvited, workspaceID: workspaceID, actor: actor, subject: "user \(address)",
+                                  detail: "role \(role.rawValue)", at: now())
         return token
     }
 
@@ -173,8 +173,8 @@ public struct DashboardUsers: Sendable {
         let user = try await create(workspaceID: invite.$workspace.id, email: invite.email, name: name, password: password, role: invite.role)
         invite.acceptedAt = now()
         try await invite.save(on: database)
-        try await AuditEventModel(workspaceID: invite.$workspace.id, actor: user.email, action: "user.joined", subject: "user \(user.email)",
-                                  detail: "role \(user.role.rawValue), invited by \(invite.invitedBy)", at: now()).create(on: database)
+        try await AuditLog(database: database).record(.userJoined, workspaceID: invite.$workspace.id, actor: user.email, subject: "user \(user.email)",
+                                  detail: "role \(user.role.rawValue), invited by \(invite.invitedBy)", at: now())
         return user
     }
 

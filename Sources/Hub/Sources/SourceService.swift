@@ -52,7 +52,7 @@ struct SourceService: Sendable {
         source.id = UUID()
         source.sealedClientSecret = try runner.vault.seal(credentials.clientSecret, context: SyncRunner.secretContext(source))
         try await source.create(on: database)
-        try await audit(workspaceID, actor, "source.created", subject: source, detail: "client id \(credentials.clientId)")
+        try await audit(workspaceID, actor, .sourceCreated, subject: source, detail: "client id \(credentials.clientId)")
         return (source, diagnosis)
     }
 
@@ -69,13 +69,13 @@ struct SourceService: Sendable {
         source.clientID = credentials.clientId
         source.sealedClientSecret = try runner.vault.seal(credentials.clientSecret, context: SyncRunner.secretContext(source))
         try await source.save(on: database)
-        try await audit(workspaceID, actor, "source.credentials_rotated", subject: source, detail: "client id \(credentials.clientId)")
+        try await audit(workspaceID, actor, .sourceCredentialsRotated, subject: source, detail: "client id \(credentials.clientId)")
         return diagnosis
     }
 
     /// Deletes the source with its connections and everything stored about their people.
     func delete(_ source: SourceModel, workspaceID: UUID, actor: String) async throws {
-        try await audit(workspaceID, actor, "source.deleted", subject: source, detail: source.name)
+        try await audit(workspaceID, actor, .sourceDeleted, subject: source, detail: source.name)
         try await source.delete(on: database)
     }
 
@@ -97,8 +97,7 @@ struct SourceService: Sendable {
         return ServiceError(.invalid, code: "credentials_rejected", message: reason, field: "client_secret")
     }
 
-    private func audit(_ workspaceID: UUID, _ actor: String, _ action: String, subject: SourceModel, detail: String) async throws {
-        try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: action,
-                                  subject: "source \(try subject.requireID())", detail: detail, at: runner.now()).save(on: database)
+    private func audit(_ workspaceID: UUID, _ actor: String, _ action: AuditAction, subject: SourceModel, detail: String) async throws {
+        try await AuditLog(database: database).record(action, workspaceID: workspaceID, actor: actor, subject: "source \(try subject.requireID())", detail: detail, at: runner.now())
     }
 }
