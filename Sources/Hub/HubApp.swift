@@ -24,14 +24,15 @@ public enum HubApp {
                              defaultTimeZone: String = "Europe/Berlin", bcryptCost: Int = 12, trustedProxies: TrustedProxies = .none) throws {
         app.middleware = Middlewares()
         app.middleware.use(APIErrorMiddleware())
-        try app.register(collection: APIRoutes(runner: runner))
-        try app.register(collection: ManagementRoutes(runner: runner))
-        try app.register(collection: ApprovalRoutes(approvals: { ApprovalService(runner: runner, database: $0) }))
-        try app.register(collection: WebhookRoutes(runner: runner))
-        try app.register(collection: HandoffRoutes(handoffs: { HandoffService(runner: runner, database: $0) }))
-        try app.register(collection: AbsenceRoutes(runner: runner))
+        let runs = RunService(runner: runner)
+        try app.register(collection: APIRoutes(runs: runs))
+        try app.register(collection: ManagementRoutes(environment: runner.environment))
+        try app.register(collection: ApprovalRoutes(approvals: { ApprovalService(runs: runs, database: $0) }))
+        try app.register(collection: WebhookRoutes(environment: runner.environment))
+        try app.register(collection: HandoffRoutes(handoffs: { HandoffService(environment: runner.environment, database: $0) }))
+        try app.register(collection: AbsenceRoutes(environment: runner.environment))
         try app.register(collection: WorkspaceRoutes(adminToken: adminToken, defaultTimeZone: defaultTimeZone, now: runner.now))
-        try app.register(collection: DashboardRoutes(runner: runner, users: DashboardUsers(database: app.db, now: runner.now, bcryptCost: bcryptCost),
+        try app.register(collection: DashboardRoutes(runs: runs, users: DashboardUsers(database: app.db, now: runner.now, bcryptCost: bcryptCost),
                                                      proxies: trustedProxies))
         app.get("health") { _ in ["status": "ok"] }
         let metrics = runner.metrics

@@ -7,7 +7,7 @@ import Vapor
 /// The REST API under `/api/v1`, every route scoped to the bearer token's workspace. Another
 /// workspace's ids answer 404, exactly like ids that do not exist.
 struct APIRoutes: RouteCollection {
-    let runner: SyncRunner
+    let runs: RunService
 
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.grouped("api", "v1").grouped(TokenAuthenticator())
@@ -41,7 +41,7 @@ struct APIRoutes: RouteCollection {
         let body = request.body.data == nil ? API.RunRequest() : try request.strictContent(API.RunRequest.self)
         let report: RunReport
         do {
-            report = try await runner.runNow(connectionID: try connection.requireID(), full: body.full, dryRun: body.dryRun ?? false)
+            report = try await runs.runNow(try connection.requireID(), full: body.full, dryRun: body.dryRun ?? false)
         } catch SyncError.busy {
             throw APIError(status: .conflict, code: "busy", message: SyncError.busy.description)
         }

@@ -8,9 +8,9 @@ import Vapor
 /// the app's own words, mapped per source to Personio's time-off types; every absence is idempotent
 /// by the app's `external_id`, changed with PUT (delete + create in Personio) and cancelled with DELETE.
 struct AbsenceRoutes: RouteCollection {
-    let runner: SyncRunner
+    let environment: HubEnvironment
 
-    var writer: AbsenceWriter { AbsenceWriter(runner: runner) }
+    func writer(_ database: any Database) -> AbsenceWriter { AbsenceWriter(database: database, environment: environment) }
 
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.grouped("api", "v1").grouped(TokenAuthenticator())
@@ -34,7 +34,7 @@ struct AbsenceRoutes: RouteCollection {
     }
 
     var absenceKinds: @Sendable (any Database) -> AbsenceKindService {
-        { [runner] in AbsenceKindService(runner: runner, database: $0) }
+        { [environment] in AbsenceKindService(environment: environment, database: $0) }
     }
 
     func timeOffTypes(_ request: Request) async throws -> Response {
@@ -249,7 +249,7 @@ struct AbsenceRoutes: RouteCollection {
         }
         let email = input.email ?? ""
         do {
-            guard let id = try await runner.personioClient(for: source).employeeID(email: email.lowercased()) else {
+            guard let id = try await environment.personioClient(for: source).employeeID(email: email.lowercased()) else {
                 throw APIError.invalid("email", "no Personio employee has the e-mail \(email)")
             }
             return id
@@ -270,8 +270,8 @@ struct AbsenceRoutes: RouteCollection {
         model.$workspace.id = scope.workspaceID
         fill(model, checked, employeeID: employeeID)
         model.attempts = 0
-        model.createdAt = runner.now()
-        model.claimedUntil = runner.now().addingTimeInterval(AbsenceWriter.claimFor)
+        model.createdAt = environment.now()
+        model.claimedUntil = environment.now().addingTimeInterval(AbsenceWriter.claimFor)
         do {
             try await model.create(on: request.db)
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -281,7 +281,7 @@ struct AbsenceRoutes: RouteCollection {
             }
             return try repeatAnswer(existing, checked: checked, employeeID: employeeID)
         }
-        try await writer.write(model, on: request.db)
+        try await writer(request.db).write(model, on: request.db)
         try await audit(scope, request.db, .absenceCreated, model)
         return try answer(model, created: true)
     }
@@ -303,13 +303,13 @@ struct AbsenceRoutes: RouteCollection {
         }
         let employeeID = try await employee(input, source: checked.source)
         if checked.matches(model, employeeID: employeeID), model.status != .failed { return try answer(model, created: false) }
-        guard try await writer.claim(model, on: request.db) else {
+        guard try await writer(request.db).claim(model, on: request.db) else {
             throw APIError(status: .conflict, code: "busy", message: "This absence is being written right now; send the change again in a moment.")
         }
         let previous = model.personioID
         if model.status == .written {
             do {
-                try await writer.remove(model, on: request.db)
+                try await writer(request.db).remove(model, on: request.db)
             } catch {
                 model.claimedUntil = nil
                 try await model.save(on: request.db)
@@ -320,7 +320,7 @@ struct AbsenceRoutes: RouteCollection {
         model.personioID = nil
         model.attempts = 0
         try await model.save(on: request.db)
-        try await writer.write(model, on: request.db)
+        try await writer(request.db).write(model, on: request.db)
         try await audit(scope, request.db, .absenceChanged, model, detail: previous.map { "replaced Personio absence \($0)" })
         return try answer(model, created: false)
     }
@@ -331,16 +331,16 @@ struct AbsenceRoutes: RouteCollection {
             throw APIError.notFound("absence")
         }
         guard model.status != .cancelled else { return try answer(model, created: false) }
-        guard try await writer.claim(model, on: request.db) else {
+        guard try await writer(request.db).claim(model, on: request.db) else {
             throw APIError(status: .conflict, code: "busy", message: "This absence is being written right now; cancel it again in a moment.")
         }
         if model.status == .written || model.status == .pending {
             do {
                 if model.status == .pending, model.attempts > 0 {
                     // a lost answer may have written it: look before declaring it cancelled
-                    model.personioID = try await writer.written(model, on: request.db)
+                    model.personioID = try await writer(request.db).written(model, on: request.db)
                 }
-                try await writer.remove(model, on: request.db)
+                try await writer(request.db).remove(model, on: request.db)
             } catch {
                 model.claimedUntil = nil
                 try await model.save(on: request.db)
@@ -350,7 +350,7 @@ struct AbsenceRoutes: RouteCollection {
         model.status = .cancelled
         model.retryAt = nil
         model.claimedUntil = nil
-        model.updatedAt = runner.now()
+        model.updatedAt = environment.now()
         try await model.save(on: request.db)
         try await audit(scope, request.db, .absenceCancelled, model)
         return try answer(model, created: false)
@@ -411,7 +411,7 @@ struct AbsenceRoutes: RouteCollection {
         model.errorCode = nil
         model.error = nil
         model.sentBy = checked.sentBy
-        model.updatedAt = runner.now()
+        model.updatedAt = environment.now()
     }
 
     /// 201/200 when written (or cancelled), 202 while it waits for a retry, 422 with Personio's reason when refused.
@@ -430,7 +430,7 @@ struct AbsenceRoutes: RouteCollection {
     private func audit(_ scope: WorkspaceScope, _ database: any Database, _ action: AuditAction, _ model: AbsenceModel, detail: String? = nil) async throws {
         try await AuditLog(database: database).record(action, workspaceID: scope.workspaceID, actor: scope.actor, subject: "absence \(model.externalID)",
                                   detail: detail ?? "\(model.kind) \(model.startDate)–\(model.endDate) for employee \(model.employeeID): \(model.status.rawValue)",
-                                  at: runner.now())
+                                  at: environment.now())
     }
 }
 

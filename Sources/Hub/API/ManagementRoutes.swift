@@ -7,7 +7,7 @@ import Vapor
 
 /// Sources, connections and held batches of the token's workspace.
 struct ManagementRoutes: RouteCollection {
-    let runner: SyncRunner
+    let environment: HubEnvironment
 
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.grouped("api", "v1").grouped(TokenAuthenticator())
@@ -86,7 +86,7 @@ struct ManagementRoutes: RouteCollection {
     }
 
     var sources: @Sendable (any Database) -> SourceService {
-        { [runner] in SourceService(database: $0, runner: runner) }
+        { [environment] in SourceService(database: $0, environment: environment) }
     }
 
     func listSources(_ request: Request) async throws -> API.List<SourceView> {
@@ -127,7 +127,7 @@ struct ManagementRoutes: RouteCollection {
     // MARK: Connections
 
     var connections: @Sendable (any Database) -> ConnectionService {
-        { [runner] in ConnectionService(database: $0, runner: runner) }
+        { [environment] in ConnectionService(database: $0, environment: environment) }
     }
 
     func createConnection(_ request: Request) async throws -> Response {
@@ -189,7 +189,7 @@ struct ManagementRoutes: RouteCollection {
     }
 
     var heldBatches: @Sendable (any Database) -> HeldBatchService {
-        { [runner] in HeldBatchService(database: $0, now: runner.now) }
+        { [environment] in HeldBatchService(database: $0, now: environment.now) }
     }
 
     func listHeld(_ request: Request) async throws -> API.List<HeldView> {

@@ -6,7 +6,7 @@ import Vapor
 /// A connection's webhook endpoints, their secrets (shown once, rotated with a grace period) and
 /// their deliveries (dead letters listed and re-sent).
 struct WebhookRoutes: RouteCollection {
-    let runner: SyncRunner
+    let environment: HubEnvironment
     /// How long the previous secret still signs after a rotation.
     static let rotationGrace: TimeInterval = 86_400
 
@@ -64,7 +64,7 @@ struct WebhookRoutes: RouteCollection {
               ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
             throw APIError.invalid("url", "url is the http(s) address that receives the events")
         }
-        try await OutboundCheck.check(text, .webhook, field: "url", with: runner)
+        try await OutboundCheck.check(text, .webhook, field: "url", with: environment)
         let events = input.events ?? ["*"]
         guard !events.isEmpty else { throw APIError.invalid("events", "events lists event types, or [\"*\"] for all") }
         for (index, event) in events.enumerated() where event != "*" && !WebhookEvent.types.contains(event) {
@@ -73,7 +73,7 @@ struct WebhookRoutes: RouteCollection {
         let secret = WebhookSigner.newSecret()
         let id = UUID()
         let endpoint = WebhookEndpointModel(id: id, connectionID: try connection.requireID(), url: text,
-                                            sealedSecret: try runner.vault.seal(secret, context: WebhookDispatcher.secretContext(id)),
+                                            sealedSecret: try environment.vault.seal(secret, context: WebhookDispatcher.secretContext(id)),
                                             events: events)
         try await endpoint.create(on: request.db)
         return try API.encode(try EndpointView(endpoint, secret: secret), status: .created)
@@ -90,8 +90,8 @@ struct WebhookRoutes: RouteCollection {
         let id = try endpoint.requireID()
         let secret = WebhookSigner.newSecret()
         endpoint.sealedPreviousSecret = endpoint.sealedSecret
-        endpoint.previousExpiresAt = runner.now().addingTimeInterval(Self.rotationGrace)
-        endpoint.sealedSecret = try runner.vault.seal(secret, context: WebhookDispatcher.secretContext(id))
+        endpoint.previousExpiresAt = environment.now().addingTimeInterval(Self.rotationGrace)
+        endpoint.sealedSecret = try environment.vault.seal(secret, context: WebhookDispatcher.secretContext(id))
         try await endpoint.save(on: request.db)
         return try API.encode(try EndpointView(endpoint, secret: secret), status: .ok)
     }
@@ -145,7 +145,7 @@ struct WebhookRoutes: RouteCollection {
         guard delivery.status != .pending else {
             throw APIError(status: .conflict, code: "pending", message: "The delivery is still pending; it is retried on its own.")
         }
-        let now = runner.now()
+        let now = environment.now()
         delivery.status = .pending
         delivery.attempts = 0
         delivery.nextAttemptAt = now

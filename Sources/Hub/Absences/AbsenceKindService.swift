@@ -10,10 +10,10 @@ struct AbsenceKindService: Sendable {
     /// A Personio client for a source's credentials.
     let personio: @Sendable (SourceModel) async throws -> PersonioClient
 
-    init(runner: SyncRunner, database: any Database) {
+    init(environment: HubEnvironment, database: any Database) {
         self.database = database
-        now = runner.now
-        personio = { try await runner.personioClient(for: $0) }
+        now = environment.now
+        personio = { try await environment.personioClient(for: $0) }
     }
 
     /// Personio's time-off types for the source's credential.

@@ -17,8 +17,8 @@ struct ApprovalService: Sendable {
         self.runNow = runNow
     }
 
-    init(runner: SyncRunner, database: any Database) {
-        self.init(database: database, now: runner.now, runNow: { try await runner.runNow(connectionID: $0, full: true) })
+    init(runs: RunService, database: any Database) {
+        self.init(database: database, now: runs.environment.now, runNow: { try await runs.runNow($0, full: true) })
     }
 
     /// Whom to decide on, and for approvals the country of the import.

@@ -8,9 +8,7 @@ import SyncEngine
 /// dashboard's wizard and settings page).
 struct ConnectionService: Sendable {
     let database: any Database
-    /// The vault, the SCIM transport, the outbound policy and the clock (until the hub has an
-    /// environment of its own).
-    let runner: SyncRunner
+    let environment: HubEnvironment
 
     /// A connection of the workspace.
     static func find(_ id: UUID?, workspaceID: UUID, on database: any Database) async throws -> ConnectionModel {
@@ -26,7 +24,7 @@ struct ConnectionService: Sendable {
               ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
             throw ServiceError.invalid("scim.base_url", "scim.base_url is the app's SCIM 2.0 base URL, e.g. https://app.example/scim/v2")
         }
-        try await OutboundCheck.check(base, .scim, field: "scim.base_url", with: runner)
+        try await OutboundCheck.check(base, .scim, field: "scim.base_url", with: environment)
         guard let token = input.token, !token.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ServiceError.invalid("scim.token", "scim.token is the bearer token the app issued for SCIM")
         }
@@ -49,14 +47,14 @@ struct ConnectionService: Sendable {
             settings.compatibility = compatibility.1 == SCIMCompatibility() ? nil : compatibility.1
         }
         do {
-            let client = SCIMClient(configuration: settings.configuration(token: token), transport: runner.scimTransport)
+            let client = SCIMClient(configuration: settings.configuration(token: token), transport: environment.scimTransport)
             settings.omitted = SCIMTarget(client: client, provider: try await client.discover()).omittedAttributes
         } catch {
             let failure: TargetFailure = error
             let field = failure.code.hasPrefix("scim_401") || failure.code.hasPrefix("scim_403") ? "scim.token" : "scim.base_url"
             throw ServiceError(.invalid, code: "target_rejected", message: failure.explanation, field: field)
         }
-        settings.sealedToken = try runner.vault.seal(token, context: SCIMTargetSettings.tokenContext(connectionID))
+        settings.sealedToken = try environment.vault.seal(token, context: SCIMTargetSettings.tokenContext(connectionID))
         return settings
     }
 
@@ -90,7 +88,7 @@ struct ConnectionService: Sendable {
         connection.id = connectionID
         try await connection.create(on: database)
         try await AuditLog(database: database).record(.connectionCreated, workspaceID: workspaceID, actor: actor, subject: "connection \(connectionID)", detail: "\(connection.name) (\(preset.id), \(target))",
-                                  at: runner.now())
+                                  at: environment.now())
         return connection
     }
 
@@ -111,7 +109,7 @@ struct ConnectionService: Sendable {
         try await connection.save(on: database)
         try await AuditLog(database: database).record(.connectionWithheldAccepted, workspaceID: workspaceID, actor: actor, subject: "connection \(try connection.requireID())",
                                   detail: "\(connection.name): no longer shared by Personio: \(attributes.sorted().joined(separator: ", "))",
-                                  at: runner.now())
+                                  at: environment.now())
     }
 
     /// Changes a connection's settings  and records what changed in the audit log,
@@ -129,7 +127,7 @@ struct ConnectionService: Sendable {
                 throw ServiceError.invalid("scim", "scim settings belong to a connection whose target is scim")
             }
             let current = try StoredJSON.decode(SCIMTargetSettings.self, connection.targetConfig)
-            if scim.token == nil { scim.token = try runner.vault.open(current.sealedToken, context: SCIMTargetSettings.tokenContext(id)) }
+            if scim.token == nil { scim.token = try environment.vault.open(current.sealedToken, context: SCIMTargetSettings.tokenContext(id)) }
             scim.baseURL = scim.baseURL ?? current.baseURL
             scim.deletes = scim.deletes ?? current.deletes
             scim.userNameField = scim.userNameField ?? current.userNameField
@@ -155,7 +153,7 @@ struct ConnectionService: Sendable {
         if let interval = input.incrementalInterval, interval != connection.incrementalInterval {
             changes.append("changes read every \(interval) s")
             connection.incrementalInterval = interval
-            let soonest = runner.now().addingTimeInterval(TimeInterval(interval))
+            let soonest = environment.now().addingTimeInterval(TimeInterval(interval))
             if let next = connection.nextRunAt, next > soonest { connection.nextRunAt = soonest }
         }
         if let interval = input.fullInterval, interval != connection.fullInterval {
@@ -172,7 +170,7 @@ struct ConnectionService: Sendable {
         guard !changes.isEmpty else { return }
         try await connection.save(on: database)
         try await AuditLog(database: database).record(.connectionUpdated, workspaceID: workspaceID, actor: actor, subject: "connection \(id)", detail: "\(connection.name): \(changes.joined(separator: ", "))",
-                                  at: runner.now())
+                                  at: environment.now())
     }
 
     /// Deletes the connection and purges what it stored about people (links, feed, runs).

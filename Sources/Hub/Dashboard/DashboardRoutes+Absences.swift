@@ -44,13 +44,13 @@ extension DashboardRoutes {
     func kindsPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
         let source = try await self.source(request)
-        let rows = try await AbsenceKindService(runner: runner, database: request.db).kinds(of: source)
+        let rows = try await AbsenceKindService(environment: environment, database: request.db).kinds(of: source)
         return try await kindsResponse(request, user: user, source: source, pairs: rows.map { ($0.kind, String($0.timeOffTypeID)) }, error: nil)
     }
 
     private func kindsResponse(_ request: Request, user: DashboardUser, source: SourceModel, pairs: [(kind: String, type: String)], error: APIError?,
                                status: HTTPResponseStatus = .ok) async throws -> Response {
-        let types = try await AbsenceKindService(runner: runner, database: request.db).personioTypes(source)
+        let types = try await AbsenceKindService(environment: environment, database: request.db).personioTypes(source)
         let options = [("", "— not mapped —")] + types.map { (String($0.id), "\($0.name) (\($0.unit == .hour ? "hours" : "days"))") }
         let shown = pairs + Array(repeating: (kind: "", type: ""), count: 3)
         let editable = user.may(.manage)
@@ -91,7 +91,7 @@ extension DashboardRoutes {
                 kinds[pair.kind] = id
             }
             let scope = try request.workspace
-            try await AbsenceKindService(runner: runner, database: request.db).setKinds(kinds, source: source, workspaceID: scope.workspaceID,
+            try await AbsenceKindService(environment: environment, database: request.db).setKinds(kinds, source: source, workspaceID: scope.workspaceID,
                                                                                         actor: scope.actor)
             return Self.redirect(request, to: DashboardPath.absenceKinds(try source.requireID()), notice: .saved)
         } catch {

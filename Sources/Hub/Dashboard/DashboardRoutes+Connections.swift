@@ -75,7 +75,7 @@ extension DashboardRoutes {
         let zone = try await timeZone(request, user)
         let models = try await ConnectionModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$createdAt).all()
         var summaries: [ConnectionSummary] = []
-        for model in models { summaries.append(try await summary(model, on: request.db, now: runner.now())) }
+        for model in models { summaries.append(try await summary(model, on: request.db, now: environment.now())) }
         let sources = try await SourceModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).count()
         let rows = summaries.html { item in
             let status = item.status
@@ -184,7 +184,7 @@ extension DashboardRoutes {
                                     status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
-        let item = try await summary(model, on: request.db, now: runner.now())
+        let item = try await summary(model, on: request.db, now: environment.now())
         let runs = try await RunModel.query(on: request.db).filter(\.$connection.$id == item.id).sort(\.$startedAt, .descending).limit(30).all()
         let held = try await HeldBatchModel.query(on: request.db).filter(\.$connection.$id == item.id).filter(\.$status == .held).all()
         var heldPeople: [UUID: [RunOperationModel]] = [:]
@@ -217,14 +217,14 @@ extension DashboardRoutes {
         case .sync, .preview:
             do {
                 let full = (try? request.content.get(Bool.self, at: "full")) == true ? true : nil
-                let report = try await runner.runNow(connectionID: id, full: full, dryRun: action == .preview)
+                let report = try await runs.runNow(id, full: full, dryRun: action == .preview)
                 return Self.redirect(request, to: DashboardPath.run(report.runID), notice: action == .preview ? .previewed : .synced)
             } catch SyncError.busy {
                 return Self.redirect(request, to: DashboardPath.connection(id), notice: .busy)
             }
         case .pause, .resume:
             model.paused = action == .pause
-            if action == .resume { model.nextRunAt = runner.now() }
+            if action == .resume { model.nextRunAt = environment.now() }
             try await model.save(on: request.db)
             try await audit(request, user, action == .pause ? .connectionPaused : .connectionResumed, subject: "connection \(id)", detail: model.name)
             return Self.redirect(request, to: DashboardPath.connection(id), notice: action == .pause ? .paused : .resumed)
@@ -257,7 +257,7 @@ extension DashboardRoutes {
         let batch: HeldBatchModel
         do {
             let scope = try request.workspace
-            batch = try await HeldBatchService(database: request.db, now: runner.now).decide(batchID: id, decision, workspaceID: scope.workspaceID,
+            batch = try await HeldBatchService(database: request.db, now: environment.now).decide(batchID: id, decision, workspaceID: scope.workspaceID,
                                                                                           actor: scope.actor)
         } catch let error as ServiceError where error.kind == .notFound {
             throw DashboardFailure.notFound("held batch")
@@ -267,7 +267,7 @@ extension DashboardRoutes {
 
     func audit(_ request: Request, _ user: DashboardUser, _ action: AuditAction, subject: String, detail: String) async throws {
         try await AuditLog(database: request.db).record(action, workspaceID: user.workspaceID, actor: user.actor, subject: subject, detail: detail,
-                                                        at: runner.now())
+                                                        at: environment.now())
     }
 }
 

@@ -15,7 +15,7 @@ extension DashboardRoutes {
     func handoffsPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
-        let rows = try await HandoffService(runner: runner, database: request.db).all(workspaceID: user.workspaceID).limit(500).all()
+        let rows = try await HandoffService(environment: environment, database: request.db).all(workspaceID: user.workspaceID).limit(500).all()
         let body: HTML = """
         \(user.may(.approve) ? HTML("<p class=\"actions\"><a href=\"\(DashboardPath.newHandoff)\">Review a hire</a></p>") : .empty)
         <div class="table"><table><thead><tr><th scope="col">Candidate</th><th scope="col">Status</th><th scope="col">Personio id</th><th scope="col">Sent by</th><th scope="col">When</th></tr></thead><tbody>
@@ -31,7 +31,7 @@ extension DashboardRoutes {
         let zone = try await timeZone(request, user)
         let row: HandoffModel
         do {
-            row = try await HandoffService(runner: runner, database: request.db)
+            row = try await HandoffService(environment: environment, database: request.db)
                 .find(candidateID: request.parameters.get("candidate") ?? "", workspaceID: user.workspaceID)
         } catch let error as ServiceError where error.kind == .notFound {
             throw DashboardFailure.notFound("hand-off")
@@ -95,7 +95,7 @@ extension DashboardRoutes {
         input.supervisorEmail = values["supervisor_email"]
         input.sentBy = "\(user.name) <\(user.email)>"
         do {
-            let result = try await HandoffService(runner: runner, database: request.db).handOff(input, workspaceID: try request.workspace.workspaceID)
+            let result = try await HandoffService(environment: environment, database: request.db).handOff(input, workspaceID: try request.workspace.workspaceID)
             return Self.redirect(request, to: DashboardPath.handoff(result.handoff.candidateID), notice: .sent)
         } catch {
             guard let shown = APIError.shown(error) else { throw error }

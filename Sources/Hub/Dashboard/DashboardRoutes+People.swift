@@ -82,7 +82,7 @@ extension DashboardRoutes {
             var next: HTML = .empty
             if explaining {
                 do {
-                    let explanation = try await runner.explain(connectionID: link.$connection.id, personioID: personioID)
+                    let explanation = try await runs.explain(connectionID: link.$connection.id, personioID: personioID)
                     let text = explanation.operation.map { Self.operationText($0.kind.rawValue, $0.reason) }
                         ?? explanation.skipped.map { "nothing: \($0)" } ?? "nothing: up to date"
                     next = "<td class=\"explain\">\(text)\(explanation.goneFromPersonio ? HTML("<br><small>Personio no longer returns this person.</small>") : .empty)</td>"
@@ -164,7 +164,7 @@ extension DashboardRoutes {
         let user = try request.require(.approve)
         let connection = try await connection(request)
         let form = try request.content.decode(ImportForm.self)
-        let approvals = ApprovalService(runner: runner, database: request.db)
+        let approvals = ApprovalService(runs: runs, database: request.db)
         let scope = try request.workspace
         do {
             let input = ApprovalService.Decision(personioIds: form.personioIds, country: form.country)

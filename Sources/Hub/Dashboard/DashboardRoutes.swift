@@ -5,13 +5,16 @@ import Vapor
 /// The dashboard: server-rendered pages for HR admins and IT staff, signed in with e-mail and
 /// password. Every form carries the session's CSRF token; every change checks the person's role.
 struct DashboardRoutes: RouteCollection {
-    let runner: SyncRunner
+    /// Runs on demand and what the next one would do.
+    let runs: RunService
     let users: DashboardUsers
     /// Whose `X-Forwarded-*` headers give the client's address and the links' origin.
     var proxies: TrustedProxies = .none
 
-    func sources(_ request: Request) -> SourceService { SourceService(database: request.db, runner: runner) }
-    func connections(_ request: Request) -> ConnectionService { ConnectionService(database: request.db, runner: runner) }
+    var environment: HubEnvironment { runs.environment }
+
+    func sources(_ request: Request) -> SourceService { SourceService(database: request.db, environment: environment) }
+    func connections(_ request: Request) -> ConnectionService { ConnectionService(database: request.db, environment: environment) }
 
     func boot(routes: any RoutesBuilder) throws {
         let pages = routes.grouped(DashboardErrorMiddleware())
@@ -112,7 +115,7 @@ struct DashboardRoutes: RouteCollection {
         let user = try request.dashboardUser
         if let token = request.cookies[DashboardSessionMiddleware.cookieName]?.string { try await users.signOut(token: token) }
         try await AuditLog(database: request.db).record(.userSignedOut, workspaceID: user.workspaceID, actor: user.actor,
-                                                        subject: "user \(user.email)", detail: "", at: runner.now())
+                                                        subject: "user \(user.email)", detail: "", at: environment.now())
         let response = request.redirect(to: DashboardPath.signIn)
         response.cookies[DashboardSessionMiddleware.cookieName] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0),
                                                                                    path: "/", isSecure: true, isHTTPOnly: true, sameSite: .lax)

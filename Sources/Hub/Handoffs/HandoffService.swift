@@ -25,8 +25,8 @@ struct HandoffService: Sendable {
         self.personio = personio
     }
 
-    init(runner: SyncRunner, database: any Database) {
-        self.init(database: database, now: runner.now, personio: { try await runner.personioClient(for: $0) })
+    init(environment: HubEnvironment, database: any Database) {
+        self.init(database: database, now: environment.now, personio: { try await environment.personioClient(for: $0) })
     }
 
     /// A hire as the sending app (or the review page) describes it; checked by `handOff`.

@@ -8,9 +8,7 @@ import SyncEngine
 /// dashboard).
 struct SourceService: Sendable {
     let database: any Database
-    /// The vault, the Personio clients, the outbound policy and the clock (until the hub has an
-    /// environment of its own).
-    let runner: SyncRunner
+    let environment: HubEnvironment
 
     /// What every Personio → app preset needs, and what some use.
     static var requiredAttributes: [String] { ["first_name", "last_name", "email"] }
@@ -41,7 +39,7 @@ struct SourceService: Sendable {
                  required: [String] = SourceService.requiredAttributes) async throws -> (SourceModel, PersonioDiagnosis) {
         let credentials = try input.credentials()
         let baseURL = try input.validatedBaseURL()
-        try await OutboundCheck.check(baseURL, .personio, field: "base_url", with: runner)
+        try await OutboundCheck.check(baseURL, .personio, field: "base_url", with: environment)
         let name = input.name?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? "Personio"
         let partnerId = input.partnerId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         let appId = input.appId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
@@ -50,7 +48,7 @@ struct SourceService: Sendable {
         let source = SourceModel(workspaceID: workspaceID, name: name, baseURL: baseURL, clientID: credentials.clientId,
                                  sealedClientSecret: "", partnerID: partnerId, appID: appId)
         source.id = UUID()
-        source.sealedClientSecret = try runner.vault.seal(credentials.clientSecret, context: SyncRunner.secretContext(source))
+        source.sealedClientSecret = try environment.vault.seal(credentials.clientSecret, context: HubEnvironment.secretContext(source))
         try await source.create(on: database)
         try await audit(workspaceID, actor, .sourceCreated, subject: source, detail: "client id \(credentials.clientId)")
         return (source, diagnosis)
@@ -58,7 +56,7 @@ struct SourceService: Sendable {
 
     /// Checks a stored source's credentials again (after fixing its attributes in Personio).
     func recheck(_ source: SourceModel, required: [String] = SourceService.requiredAttributes) async throws -> PersonioDiagnosis {
-        await diagnose(with: try await runner.personioClient(for: source), required: required)
+        await diagnose(with: try await environment.personioClient(for: source), required: required)
     }
 
     /// Replaces a source's key ("change the key") once Personio accepted the new one.
@@ -67,7 +65,7 @@ struct SourceService: Sendable {
         let diagnosis = await diagnose(baseURL: source.baseURL, credentials, partnerId: source.partnerID, appId: source.appID)
         guard diagnosis.credentialsValid else { throw Self.rejected(diagnosis) }
         source.clientID = credentials.clientId
-        source.sealedClientSecret = try runner.vault.seal(credentials.clientSecret, context: SyncRunner.secretContext(source))
+        source.sealedClientSecret = try environment.vault.seal(credentials.clientSecret, context: HubEnvironment.secretContext(source))
         try await source.save(on: database)
         try await audit(workspaceID, actor, .sourceCredentialsRotated, subject: source, detail: "client id \(credentials.clientId)")
         return diagnosis
@@ -81,7 +79,7 @@ struct SourceService: Sendable {
 
     private func diagnose(baseURL: String, _ credentials: CredentialsInput, partnerId: String?, appId: String?,
                           required: [String] = SourceService.requiredAttributes) async -> PersonioDiagnosis {
-        let client = await runner.clients.client(baseURL: baseURL, credentials: PersonioCredentials(
+        let client = await environment.clients.client(baseURL: baseURL, credentials: PersonioCredentials(
             clientId: credentials.clientId, clientSecret: credentials.clientSecret, partnerId: partnerId, appId: appId))
         return await diagnose(with: client, required: required)
     }
@@ -98,6 +96,6 @@ struct SourceService: Sendable {
     }
 
     private func audit(_ workspaceID: UUID, _ actor: String, _ action: AuditAction, subject: SourceModel, detail: String) async throws {
-        try await AuditLog(database: database).record(action, workspaceID: workspaceID, actor: actor, subject: "source \(try subject.requireID())", detail: detail, at: runner.now())
+        try await AuditLog(database: database).record(action, workspaceID: workspaceID, actor: actor, subject: "source \(try subject.requireID())", detail: detail, at: environment.now())
     }
 }

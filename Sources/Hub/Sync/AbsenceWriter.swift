@@ -10,11 +10,21 @@ import SyncEngine
 /// create whose answer was lost (timeout, 5xx) is never repeated blindly: Personio is searched for
 /// the same absence first. 429/5xx wait 1 min, 5 min, 30 min, 2 h, 6 h, then the absence fails.
 public struct AbsenceWriter: Sendable {
-    let runner: SyncRunner
+    let database: any Database
+    let environment: HubEnvironment
     static let backoff: [TimeInterval] = [60, 300, 1_800, 7_200, 21_600]
     static let claimFor: TimeInterval = 120
 
-    var now: Date { runner.now() }
+    init(database: any Database, environment: HubEnvironment) {
+        self.database = database
+        self.environment = environment
+    }
+
+    public init(runner: SyncRunner) {
+        self.init(database: runner.database, environment: runner.environment)
+    }
+
+    var now: Date { environment.now() }
 
     /// Takes the absence for this writer, unless another holds it.
     func claim(_ absence: AbsenceModel, on database: any Database) async throws -> Bool {
@@ -43,7 +53,7 @@ public struct AbsenceWriter: Sendable {
                 try await finish(absence, .failed, code: "source_deleted", error: "The Personio source was deleted.", on: database)
                 return nil
             }
-            client = try await runner.personioClient(for: source)
+            client = try await environment.personioClient(for: source)
         } catch let error as PersonioError {
             try await record(error, for: absence, on: database)
             return error
@@ -76,7 +86,7 @@ public struct AbsenceWriter: Sendable {
         let client: PersonioClient
         do {
             guard let source = try await SourceModel.find(absence.sourceID, on: database) else { return }
-            client = try await runner.personioClient(for: source)
+            client = try await environment.personioClient(for: source)
         } catch let error as PersonioError {
             throw error
         } catch {
@@ -96,13 +106,12 @@ public struct AbsenceWriter: Sendable {
     /// The Personio id of this absence when an attempt whose answer was lost did write it.
     func written(_ absence: AbsenceModel, on database: any Database) async throws -> String? {
         guard let source = try await SourceModel.find(absence.sourceID, on: database) else { return nil }
-        let client = try await runner.personioClient(for: source)
+        let client = try await environment.personioClient(for: source)
         return try await find(absence, with: client)
     }
 
     /// Writes every pending absence whose retry is due; returns how many were tried.
     public func retryDue(limit: Int = 50) async throws -> Int {
-        let database = runner.database
         let due = try await AbsenceModel.query(on: database).filter(\.$status == .pending).filter(\.$retryAt <= now)
             .sort(\.$retryAt).limit(limit).all()
         var tried = 0

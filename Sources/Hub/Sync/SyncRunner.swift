@@ -17,10 +17,13 @@ public struct SyncRunner: Sendable {
     public typealias ClientFactory = @Sendable (_ baseURL: String, _ credentials: PersonioCredentials) -> PersonioClient
 
     let database: any Database
-    let vault: Vault
-    let clients: PersonioClients
-    let now: @Sendable () -> Date
-    let logger: Logger
+    /// The vault, Personio clients, clock, logger, metrics, SCIM transport and outbound policy the
+    /// hub's services share (built once by `HubApp`).
+    public var environment: HubEnvironment
+    var vault: Vault { environment.vault }
+    var clients: PersonioClients { environment.clients }
+    var now: @Sendable () -> Date { environment.now }
+    var logger: Logger { environment.logger }
     /// Incremental listings ask for changes since the last listing began, minus this much, so a
     /// change written while that listing ran is not missed.
     public var overlap: TimeInterval = 120
@@ -30,24 +33,30 @@ public struct SyncRunner: Sendable {
     static let directoryMinimum = 20
 
     /// Where runs are counted for `/metrics`.
-    public var metrics: HubMetrics?
+    public var metrics: HubMetrics? {
+        get { environment.metrics }
+        set { environment.metrics = newValue }
+    }
     /// Told what a run is doing (the CLI draws a progress line from it on a terminal).
     public var progress: (@Sendable (SyncProgress) -> Void)?
     /// How SCIM targets are reached.
-    public var scimTransport: any SCIMTransport = AsyncHTTPClientSCIMTransport(client: .shared)
+    public var scimTransport: any SCIMTransport {
+        get { environment.scimTransport }
+        set { environment.scimTransport = newValue }
+    }
     /// Where a workspace's URLs may lead (`rollcall serve` always sets it; nil: not checked, for
     /// tests and tools that build a runner around their own loopback servers).
-    public var outbound: OutboundGuard?
+    public var outbound: OutboundGuard? {
+        get { environment.outbound }
+        set { environment.outbound = newValue }
+    }
     /// Test hook: the run stops as if the process died after this many batches were written.
     var crashAfterBatches: Int?
 
     public init(database: any Database, vault: Vault, clients: PersonioClients, now: @escaping @Sendable () -> Date,
                 logger: Logger = Logger(label: "rollcall.sync")) {
         self.database = database
-        self.vault = vault
-        self.clients = clients
-        self.now = now
-        self.logger = logger
+        environment = HubEnvironment(vault: vault, clients: clients, now: now, logger: logger)
     }
 
     /// Syncs one connection now, on demand (API, CLI): holds the connection's lease while it runs, so
@@ -158,13 +167,11 @@ public struct SyncRunner: Sendable {
             + "Integrations › API credentials › Readable employee attributes), or accept the change on the connection."
     }
 
-    static func secretContext(_ source: SourceModel) -> String { "source:\(source.id?.uuidString ?? ""):client_secret" }
+    static func secretContext(_ source: SourceModel) -> String { HubEnvironment.secretContext(source) }
 
     /// The (shared) Personio client for a source, with its secret opened from the vault.
     func personioClient(for source: SourceModel) async throws -> PersonioClient {
-        let secret = try vault.open(source.sealedClientSecret, context: Self.secretContext(source))
-        return await clients.client(baseURL: source.baseURL, credentials: PersonioCredentials(
-            clientId: source.clientID, clientSecret: secret, partnerId: source.partnerID, appId: source.appID))
+        try await environment.personioClient(for: source)
     }
 
     func needsFullListing(_ source: SourceModel, connections: [ConnectionModel], at now: Date, timeZone: TimeZone) async throws -> Bool {
