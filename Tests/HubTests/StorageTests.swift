@@ -148,6 +148,53 @@ struct StorageTests {
     }
 }
 
+/// The typed storage of issue 15 (link and change states as `LinkState`, a connection's target as
+/// `TargetKind`) keeps the columns and the text in them: rows as the earlier, string-typed code wrote
+/// them (raw SQL here, the same statements it issued) read back intact, and what the typed models
+/// write is the same text.
+@Suite("Typed storage reads what the string-typed code wrote", .serialized)
+struct TypedStorageUpgradeTests {
+    @Test(arguments: TestDatabases.all)
+    func rowsWrittenAsTextReadBackTypedAndUnchanged(_ database: HubConfiguration.Database) async throws {
+        try await TestDatabases.withDatabase(database) { app in
+            let sql = try #require(app.db as? any SQLDatabase)
+            let workspace = WorkspaceModel(name: "Acme", timeZone: "Europe/Berlin")
+            try await workspace.save(on: app.db)
+            let source = SourceModel(workspaceID: try workspace.requireID(), name: "Personio", baseURL: "http://127.0.0.1:8090/v1",
+                                     clientID: "client", sealedClientSecret: "v1:sealed")
+            try await source.save(on: app.db)
+            // the earlier code's rows: target_kind and state as text
+            let connectionIDs = [UUID(), UUID()]
+            for (id, kind) in zip(connectionIDs, ["feed", "scim"]) {
+                try await sql.raw("""
+                    INSERT INTO connections (id, workspace_id, source_id, name, preset, target_kind, target_config, rules,                     incremental_interval, full_interval, paused) VALUES (\(bind: id), \(bind: try workspace.requireID()), \
+                    \(bind: try source.requireID()), \(bind: kind), 'time-tracking', \(bind: kind), '{}', '{}', 60, 43200, \(bind: false))
+                    """).run()
+            }
+            let states = ["draft", "archived", "active", "deleted"]
+            for (index, state) in states.enumerated() {
+                try await sql.raw("""
+                    INSERT INTO links (id, connection_id, personio_id, target_id, state, fingerprint, has_been_active, failures)                     VALUES (\(bind: UUID()), \(bind: connectionIDs[0]), \(bind: 10001 + index), NULL, \(bind: state), \
+                    '00000000000000ff', \(bind: true), 0)
+                    """).run()
+            }
+            // read typed: every row, every value
+            let connections = try await ConnectionModel.query(on: app.db).sort(\.$name).all()
+            #expect(connections.map(\.targetKind) == [.feed, .scim])
+            let links = try await LinkModel.query(on: app.db).sort(\.$personioID).all()
+            #expect(links.map(\.state.rawValue) == states)
+            #expect(try await LinkModel.query(on: app.db).filter(\.$state == .active).count() == 1)
+            // written typed: the same text as before
+            links[0].state = .active
+            try await links[0].save(on: app.db)
+            let stored = try await sql.raw("SELECT state FROM links WHERE personio_id = 10001").first(decoding: [String: String].self)
+            #expect(stored?["state"] == "active")
+            let kinds = try await sql.raw("SELECT target_kind FROM connections ORDER BY name").all(decoding: [String: String].self)
+            #expect(kinds.map { $0["target_kind"] } == ["feed", "scim"])
+        }
+    }
+}
+
 @Suite("Vault")
 struct VaultTests {
     let vault = try! Vault(masterKey: Data(repeating: 7, count: 32))
