@@ -10,7 +10,6 @@ import Vapor
 struct AbsenceRoutes: RouteCollection {
     let environment: HubEnvironment
 
-    func writer(_ database: any Database) -> AbsenceWriter { AbsenceWriter(database: database, environment: environment) }
 
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.grouped("api", "v1").grouped(TokenAuthenticator())
@@ -84,28 +83,6 @@ struct AbsenceRoutes: RouteCollection {
 
     // MARK: Absences
 
-    struct AbsenceInput: Content {
-        var sourceId: UUID?
-        var externalId: String?
-        var employeeId: Int?
-        var email: String?
-        var kind: String?
-        var startDate: String?
-        var endDate: String?
-        var halfDayStart: Bool?
-        var halfDayEnd: Bool?
-        var startTime: String?
-        var endTime: String?
-        var comment: String?
-        var sentBy: String?
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case email, kind, comment
-            case sourceId = "source_id", externalId = "external_id", employeeId = "employee_id", startDate = "start_date", endDate = "end_date"
-            case halfDayStart = "half_day_start", halfDayEnd = "half_day_end", startTime = "start_time", endTime = "end_time", sentBy = "sent_by"
-        }
-    }
-
     struct AbsenceView: Content {
         var externalId: String
         var sourceId: UUID
@@ -160,258 +137,52 @@ struct AbsenceRoutes: RouteCollection {
         }
     }
 
-    /// The request, checked: every problem names its field. The person is resolved in Personio later.
-    struct Checked {
-        var source: SourceModel
-        var externalID: String
-        var kind: AbsenceKindModel
-        var start: LocalDate
-        var end: LocalDate
-        var halfDayStart: Bool
-        var halfDayEnd: Bool
-        var startTime: String?
-        var endTime: String?
-        var comment: String?
-        var sentBy: String
-
-        /// Same absence as stored (a repeated POST)?
-        func matches(_ model: AbsenceModel, employeeID: Int?) -> Bool {
-            model.kind == kind.kind && model.startDate == start.description && model.endDate == end.description
-                && model.halfDayStart == halfDayStart && model.halfDayEnd == halfDayEnd && model.startTime == startTime
-                && model.endTime == endTime && model.comment == comment && (employeeID == nil || model.employeeID == employeeID)
-        }
-    }
-
-    func check(_ input: AbsenceInput, externalID: String?, scope: WorkspaceScope, on database: any Database) async throws -> Checked {
-        guard let external = externalID?.trimmingCharacters(in: .whitespaces), !external.isEmpty else {
-            throw APIError.invalid("external_id", "external_id is required: the absence's id in the sending app")
-        }
-        guard external.count <= 200 else { throw APIError.invalid("external_id", "external_id is at most 200 characters") }
-        let source: SourceModel
-        if let id = input.sourceId {
-            guard let found = try await SourceModel.query(on: database).filter(\.$id == id).filter(\.$workspace.$id == scope.workspaceID).first() else {
-                throw APIError.invalid("source_id", "no source with that id in this workspace")
-            }
-            source = found
-        } else {
-            let sources = try await SourceModel.query(on: database).filter(\.$workspace.$id == scope.workspaceID).limit(2).all()
-            guard sources.count == 1, let only = sources.first else {
-                throw APIError.invalid("source_id", "source_id is required: the Personio source to write the absence to")
-            }
-            source = only
-        }
-        if input.employeeId == nil, input.email == nil {
-            throw APIError.invalid("employee_id", "name the person: employee_id (Personio's id) or email")
-        }
-        if let email = input.email, !EmailAddress.isValid(email) { throw APIError.invalid("email", "\(email) is not an e-mail address") }
-        guard let kindName = input.kind?.trimmingCharacters(in: .whitespaces), !kindName.isEmpty else {
-            throw APIError.invalid("kind", "kind is required, e.g. sickness or vacation")
-        }
-        guard let kind = try await AbsenceKindModel.query(on: database).filter(\.$sourceID == source.requireID()).filter(\.$kind == kindName).first() else {
-            throw APIError.invalid("kind", "the kind \(kindName) is not mapped to a Personio absence type; map it with PUT /api/v1/sources/\(try source.requireID())/absence-kinds")
-        }
-        guard let startText = input.startDate, let start = LocalDate(startText), startText.count == 10 else {
-            throw APIError.invalid("start_date", "start_date is required, as YYYY-MM-DD")
-        }
-        guard let endText = input.endDate, let end = LocalDate(endText), endText.count == 10 else {
-            throw APIError.invalid("end_date", "end_date is required, as YYYY-MM-DD (the last day of the absence)")
-        }
-        guard end >= start else { throw APIError.invalid("end_date", "end_date \(end) is before start_date \(start)") }
-        guard start.days(until: end) <= 366 else { throw APIError.invalid("end_date", "an absence spans at most a year") }
-        for (name, value) in [("start_time", input.startTime), ("end_time", input.endTime)] {
-            guard let value else { continue }
-            let parts = value.split(separator: ":")
-            guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
-                  (0..<24).contains(hour), (0..<60).contains(minute) else { throw APIError.invalid(name, "\(name) is a time as HH:mm") }
-            guard kind.unit == "hour" else {
-                throw APIError.invalid(name, "\(name) is only for hour-based absence types; \(kind.typeName) is counted in days")
-            }
-        }
-        if kind.unit == "hour", start == end, input.startTime == nil || input.endTime == nil {
-            throw APIError.invalid(input.startTime == nil ? "start_time" : "end_time",
-                                   "\(kind.typeName) is counted in hours: an absence within one day needs start_time and end_time")
-        }
-        if let from = input.startTime, let to = input.endTime, start == end, to <= from {
-            throw APIError.invalid("end_time", "end_time \(to) is not after start_time \(from)")
-        }
-        if let comment = input.comment, comment.count > 500 { throw APIError.invalid("comment", "comment is at most 500 characters") }
-        if let sentBy = input.sentBy, sentBy.count > 200 { throw APIError.invalid("sent_by", "sent_by is at most 200 characters") }
-        return Checked(source: source, externalID: external, kind: kind, start: start, end: end, halfDayStart: input.halfDayStart ?? false,
-                       halfDayEnd: input.halfDayEnd ?? false, startTime: input.startTime, endTime: input.endTime,
-                       comment: input.comment?.nilIfEmpty, sentBy: input.sentBy?.nilIfEmpty ?? scope.actor)
-    }
-
-    /// The Personio id of the person named by id or e-mail.
-    func employee(_ input: AbsenceInput, source: SourceModel) async throws -> Int {
-        if let id = input.employeeId {
-            guard id > 0 else { throw APIError.invalid("employee_id", "employee_id is a Personio employee id") }
-            return id
-        }
-        let email = input.email ?? ""
-        do {
-            guard let id = try await environment.personioClient(for: source).employeeID(email: email.lowercased()) else {
-                throw APIError.invalid("email", "no Personio employee has the e-mail \(email)")
-            }
-            return id
-        } catch let error as PersonioError {
-            throw APIError.personio(error)
-        }
+    var absences: @Sendable (any Database) -> AbsenceService {
+        { [environment] in AbsenceService(database: $0, environment: environment) }
     }
 
     func create(_ request: Request) async throws -> Response {
         let scope = try request.workspace
-        let input = try request.strictContent(AbsenceInput.self)
-        let checked = try await check(input, externalID: input.externalId, scope: scope, on: request.db)
-        if let existing = try await existing(checked.externalID, scope: scope, on: request.db) {
-            return try repeatAnswer(existing, checked: checked, employeeID: input.employeeId)
-        }
-        let employeeID = try await employee(input, source: checked.source)
-        let model = AbsenceModel()
-        model.$workspace.id = scope.workspaceID
-        fill(model, checked, employeeID: employeeID)
-        model.attempts = 0
-        model.createdAt = environment.now()
-        model.claimedUntil = environment.now().addingTimeInterval(AbsenceWriter.claimFor)
-        do {
-            try await model.create(on: request.db)
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            // a concurrent request with the same external_id got there first
-            guard let existing = try await existing(checked.externalID, scope: scope, on: request.db) else {
-                throw APIError(status: .conflict, code: "busy", message: "Another request is sending this absence; send it again in a moment.")
-            }
-            return try repeatAnswer(existing, checked: checked, employeeID: employeeID)
-        }
-        try await writer(request.db).write(model, on: request.db)
-        try await audit(scope, request.db, .absenceCreated, model)
-        return try answer(model, created: true)
+        let input = try request.strictContent(AbsenceService.Input.self)
+        let result = try await absences(request.db).create(input, workspaceID: scope.workspaceID, actor: scope.actor)
+        return try answer(result.absence, created: result.created)
     }
 
     func change(_ request: Request) async throws -> Response {
         let scope = try request.workspace
-        let input = try request.strictContent(AbsenceInput.self)
-        let external = request.parameters.get("external") ?? ""
-        if let body = input.externalId, body != external {
-            throw APIError.invalid("external_id", "external_id in the body (\(body)) differs from the path (\(external))")
-        }
-        let checked = try await check(input, externalID: external, scope: scope, on: request.db)
-        guard let model = try await existing(external, scope: scope, on: request.db) else { throw APIError.notFound("absence") }
-        guard model.status != .cancelled else {
-            throw APIError(status: .conflict, code: "cancelled", message: "This absence was cancelled; send it again under a new external_id.")
-        }
-        guard checked.source.id == model.sourceID else {
-            throw APIError.invalid("source_id", "an absence cannot move to another source; cancel it and send a new one")
-        }
-        let employeeID = try await employee(input, source: checked.source)
-        if checked.matches(model, employeeID: employeeID), model.status != .failed { return try answer(model, created: false) }
-        guard try await writer(request.db).claim(model, on: request.db) else {
-            throw APIError(status: .conflict, code: "busy", message: "This absence is being written right now; send the change again in a moment.")
-        }
-        let previous = model.personioID
-        if model.status == .written {
-            do {
-                try await writer(request.db).remove(model, on: request.db)
-            } catch {
-                model.claimedUntil = nil
-                try await model.save(on: request.db)
-                throw APIError.personio(error, "The old absence could not be removed from Personio, so nothing was changed.")
-            }
-        }
-        fill(model, checked, employeeID: employeeID)
-        model.personioID = nil
-        model.attempts = 0
-        try await model.save(on: request.db)
-        try await writer(request.db).write(model, on: request.db)
-        try await audit(scope, request.db, .absenceChanged, model, detail: previous.map { "replaced Personio absence \($0)" })
+        let input = try request.strictContent(AbsenceService.Input.self)
+        let model = try await absences(request.db).change(input, externalID: request.parameters.get("external") ?? "", workspaceID: scope.workspaceID,
+                                                          actor: scope.actor)
         return try answer(model, created: false)
     }
 
     func cancel(_ request: Request) async throws -> Response {
         let scope = try request.workspace
-        guard let model = try await existing(request.parameters.get("external") ?? "", scope: scope, on: request.db) else {
-            throw APIError.notFound("absence")
-        }
-        guard model.status != .cancelled else { return try answer(model, created: false) }
-        guard try await writer(request.db).claim(model, on: request.db) else {
-            throw APIError(status: .conflict, code: "busy", message: "This absence is being written right now; cancel it again in a moment.")
-        }
-        if model.status == .written || model.status == .pending {
-            do {
-                if model.status == .pending, model.attempts > 0 {
-                    // a lost answer may have written it: look before declaring it cancelled
-                    model.personioID = try await writer(request.db).written(model, on: request.db)
-                }
-                try await writer(request.db).remove(model, on: request.db)
-            } catch {
-                model.claimedUntil = nil
-                try await model.save(on: request.db)
-                throw APIError.personio(error, "The absence could not be removed from Personio; it stays as it was.")
-            }
-        }
-        model.status = .cancelled
-        model.retryAt = nil
-        model.claimedUntil = nil
-        model.updatedAt = environment.now()
-        try await model.save(on: request.db)
-        try await audit(scope, request.db, .absenceCancelled, model)
+        let model = try await absences(request.db).cancel(externalID: request.parameters.get("external") ?? "", workspaceID: scope.workspaceID,
+                                                          actor: scope.actor)
         return try answer(model, created: false)
     }
 
     func list(_ request: Request) async throws -> Response {
         let scope = try request.workspace
         let page = try ListPage(request)
-        var query = AbsenceModel.query(on: request.db).filter(\.$workspace.$id == scope.workspaceID)
+        var status: AbsenceModel.Status?
         if let text = request.query[String.self, at: "status"] {
-            guard let status = AbsenceModel.Status(rawValue: text) else {
+            guard let known = AbsenceModel.Status(rawValue: text) else {
                 throw APIError.invalid("status", "status is pending, written, failed or cancelled")
             }
-            query = query.filter(\.$status == status)
+            status = known
         }
-        return try API.encode(try await page.read(query.sort(\.$updatedAt, .descending).sort(\.$id), AbsenceView.init), status: .ok)
+        return try API.encode(try await page.read(absences(request.db).all(workspaceID: scope.workspaceID, status: status), AbsenceView.init),
+                              status: .ok)
     }
 
     func get(_ request: Request) async throws -> Response {
-        guard let model = try await existing(request.parameters.get("external") ?? "", scope: try request.workspace, on: request.db) else {
+        guard let model = try await absences(request.db).find(request.parameters.get("external") ?? "",
+                                                              workspaceID: try request.workspace.workspaceID) else {
             throw APIError.notFound("absence")
         }
         return try API.encode(AbsenceView(model), status: .ok)
-    }
-
-    // MARK: Helpers
-
-    private func existing(_ external: String, scope: WorkspaceScope, on database: any Database) async throws -> AbsenceModel? {
-        try await AbsenceModel.query(on: database).filter(\.$workspace.$id == scope.workspaceID).filter(\.$externalID == external).first()
-    }
-
-    /// A repeated POST: the same absence answers with its record; a different one must be a PUT.
-    private func repeatAnswer(_ existing: AbsenceModel, checked: Checked, employeeID: Int?) throws -> Response {
-        guard checked.matches(existing, employeeID: employeeID) else {
-            throw APIError(status: .conflict, code: "external_id_taken",
-                           message: "An absence with external_id \(existing.externalID) exists with other values; change it with PUT /api/v1/absences/\(existing.externalID).",
-                           field: "external_id")
-        }
-        return try API.encode(AbsenceView(existing), status: .ok)
-    }
-
-    private func fill(_ model: AbsenceModel, _ checked: Checked, employeeID: Int) {
-        model.sourceID = checked.source.id ?? model.sourceID
-        model.externalID = checked.externalID
-        model.employeeID = employeeID
-        model.kind = checked.kind.kind
-        model.timeOffTypeID = checked.kind.timeOffTypeID
-        model.unit = checked.kind.unit
-        model.startDate = checked.start.description
-        model.endDate = checked.end.description
-        model.halfDayStart = checked.halfDayStart
-        model.halfDayEnd = checked.halfDayEnd
-        model.startTime = checked.startTime
-        model.endTime = checked.endTime
-        model.comment = checked.comment
-        model.status = .pending
-        model.retryAt = nil
-        model.errorCode = nil
-        model.error = nil
-        model.sentBy = checked.sentBy
-        model.updatedAt = environment.now()
     }
 
     /// 201/200 when written (or cancelled), 202 while it waits for a retry, 422 with Personio's reason when refused.
@@ -427,19 +198,6 @@ struct AbsenceRoutes: RouteCollection {
         }
     }
 
-    private func audit(_ scope: WorkspaceScope, _ database: any Database, _ action: AuditAction, _ model: AbsenceModel, detail: String? = nil) async throws {
-        try await AuditLog(database: database).record(action, workspaceID: scope.workspaceID, actor: scope.actor, subject: "absence \(model.externalID)",
-                                  detail: detail ?? "\(model.kind) \(model.startDate)–\(model.endDate) for employee \(model.employeeID): \(model.status.rawValue)",
-                                  at: environment.now())
-    }
 }
 
-extension APIError {
-    /// Personio failed on the hub's behalf: 503 when trying again later may work, 502 otherwise,
-    /// with Personio's explanation and remedy after `context`.
-    static func personio(_ error: any Error, _ context: String? = nil) -> APIError {
-        let transient = (error as? PersonioError)?.isTransient ?? false
-        return APIError(status: transient ? .serviceUnavailable : .badGateway, code: "personio_failed",
-                        message: [context, SyncRunner.explain(error)].compactMap { $0 }.joined(separator: " "))
-    }
-}
+extension AbsenceService.Input: Content {}

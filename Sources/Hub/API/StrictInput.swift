@@ -73,7 +73,7 @@ extension AbsenceRoutes.KindsInput: StrictInput {
     static var fields: Set<String> { ["kinds"] }
 }
 
-extension AbsenceRoutes.AbsenceInput: StrictInput {
+extension AbsenceService.Input: StrictInput {
     static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
 }
 

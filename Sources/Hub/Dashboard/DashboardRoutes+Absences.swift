@@ -15,10 +15,9 @@ extension DashboardRoutes {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
         let status = request.query[String.self, at: "status"].flatMap(AbsenceModel.Status.init(rawValue:))
-        var query = AbsenceModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID)
-        if let status { query = query.filter(\.$status == status) }
-        let rows = try await query.sort(\.$updatedAt, .descending).limit(500).all()
-        let sources = try await SourceModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$createdAt).all()
+        let rows = try await AbsenceService(database: request.db, environment: environment).all(workspaceID: user.workspaceID, status: status)
+            .limit(500).all()
+        let sources = try await sources(request).all(workspaceID: user.workspaceID)
         let filters = ([nil] + AbsenceModel.Status.allCases.map(Optional.some)).html { option in
             let title = option?.rawValue ?? "all"
             return option == status ? HTML("<strong aria-current=\"page\">\(title)</strong> ")
