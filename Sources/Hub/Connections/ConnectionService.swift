@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import Foundation
 import Provisioning
 import SyncEngine
@@ -171,6 +172,21 @@ struct ConnectionService: Sendable {
         try await connection.save(on: database)
         try await AuditLog(database: database).record(.connectionUpdated, workspaceID: workspaceID, actor: actor, subject: "connection \(id)", detail: "\(connection.name): \(changes.joined(separator: ", "))",
                                   at: environment.now())
+    }
+
+    /// How many people each connection has in each state, in one grouped query (the overview shows
+    /// many connections).
+    func peopleByState(_ connectionIDs: [UUID]) async throws -> [UUID: [LinkState: Int]] {
+        guard !connectionIDs.isEmpty, let sql = database as? any SQLDatabase else { return [:] }
+        let rows = try await sql.select().column("connection_id").column("state").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "people")
+            .from(LinkModel.schema).where("connection_id", .in, connectionIDs).groupBy("connection_id").groupBy("state").all()
+        var counts: [UUID: [LinkState: Int]] = [:]
+        for row in rows {
+            let id = try row.decode(column: "connection_id", as: UUID.self)
+            guard let state = LinkState(rawValue: try row.decode(column: "state", as: String.self)) else { continue }
+            counts[id, default: [:]][state] = try row.decode(column: "people", as: Int.self)
+        }
+        return counts
     }
 
     /// Deletes the connection and purges what it stored about people (links, feed, runs).

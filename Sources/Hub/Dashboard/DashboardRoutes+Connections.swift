@@ -51,12 +51,19 @@ extension DashboardRoutes {
         var lastCounts: [String: Int] { lastRun.flatMap { try? StoredJSON.decode([String: Int].self, $0.counts) } ?? [:] }
     }
 
-    func summary(_ model: ConnectionModel, on database: any Database, now: Date) async throws -> ConnectionSummary {
+    /// The connections as the overview and a connection's page show them; the people are counted for
+    /// all of them in one grouped query.
+    func summaries(_ models: [ConnectionModel], on database: any Database, now: Date) async throws -> [ConnectionSummary] {
+        let people = try await ConnectionService(database: database, environment: environment).peopleByState(models.compactMap(\.id))
+        var summaries: [ConnectionSummary] = []
+        for model in models { summaries.append(try await summary(model, people: people[try model.requireID()] ?? [:], on: database, now: now)) }
+        return summaries
+    }
+
+    private func summary(_ model: ConnectionModel, people: [LinkState: Int], on database: any Database, now: Date) async throws -> ConnectionSummary {
         let id = try model.requireID()
-        var people: [LinkState: Int] = [:]
-        for state in LinkState.allCases {
-            people[state] = try await LinkModel.query(on: database).filter(\.$connection.$id == id).filter(\.$state == state).count()
-        }
+        var people = people
+        for state in LinkState.allCases where people[state] == nil { people[state] = 0 }
         let lastRun = try await RunModel.query(on: database).filter(\.$connection.$id == id).filter(\.$dryRun == false)
             .sort(\.$startedAt, .descending).first()
         let held = try await HeldBatchModel.query(on: database).filter(\.$connection.$id == id).filter(\.$status == .held).count()
@@ -74,8 +81,7 @@ extension DashboardRoutes {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
         let models = try await ConnectionModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$createdAt).all()
-        var summaries: [ConnectionSummary] = []
-        for model in models { summaries.append(try await summary(model, on: request.db, now: environment.now())) }
+        let summaries = try await self.summaries(models, on: request.db, now: environment.now())
         let sources = try await SourceModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).count()
         let rows = summaries.html { item in
             let status = item.status
@@ -184,7 +190,7 @@ extension DashboardRoutes {
                                     status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
-        let item = try await summary(model, on: request.db, now: environment.now())
+        guard let item = try await summaries([model], on: request.db, now: environment.now()).first else { throw DashboardFailure.notFound("connection") }
         let runs = try await RunModel.query(on: request.db).filter(\.$connection.$id == item.id).sort(\.$startedAt, .descending).limit(30).all()
         let held = try await HeldBatchModel.query(on: request.db).filter(\.$connection.$id == item.id).filter(\.$status == .held).all()
         var heldPeople: [UUID: [RunOperationModel]] = [:]
