@@ -71,14 +71,14 @@ enum API {
             paused = model.paused
             incrementalInterval = model.incrementalInterval
             fullInterval = model.fullInterval
-            seatLimit = try StoredJSON.decode(ConnectionRules.self, model.rules).policy.seatLimit
+            seatLimit = try model.connectionRules().policy.seatLimit
             nextRunAt = model.nextRunAt
             lastError = model.lastError
             let sharing = model.sharing
             withheldAttributes = sharing.withheld.keys.sorted().compactMap { key in
                 sharing.withheld[key].map { WithheldAttribute(attribute: key, since: $0) }
             }
-            scim = model.targetKind == .scim ? SCIMView(try StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig)) : nil
+            scim = try model.scimSettings().map(SCIMView.init)
         }
 
         enum CodingKeys: String, CodingKey {

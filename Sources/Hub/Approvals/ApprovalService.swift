@@ -104,7 +104,7 @@ struct ApprovalService: Sendable {
     }
 
     private func requireApproval(_ connection: ConnectionModel, _ verb: String) throws {
-        let rules = try StoredJSON.decode(ConnectionRules.self, connection.rules)
+        let rules = try connection.connectionRules()
         guard rules.policy.requiresApproval else {
             throw ServiceError.conflict("approval_not_required",
                                         "The \(connection.preset) preset provisions people without approval; there is nothing to \(verb).")

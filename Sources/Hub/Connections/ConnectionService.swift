@@ -124,10 +124,9 @@ struct ConnectionService: Sendable {
         let id = try connection.requireID()
         var changes: [String] = []
         if var scim = input.scim {
-            guard connection.targetKind == .scim else {
+            guard let current = try connection.scimSettings() else {
                 throw ServiceError.invalid("scim", "scim settings belong to a connection whose target is scim")
             }
-            let current = try StoredJSON.decode(SCIMTargetSettings.self, connection.targetConfig)
             if scim.token == nil { scim.token = try environment.vault.open(current.sealedToken, context: SCIMTargetSettings.tokenContext(id)) }
             scim.baseURL = scim.baseURL ?? current.baseURL
             scim.deletes = scim.deletes ?? current.deletes
@@ -135,7 +134,7 @@ struct ConnectionService: Sendable {
             scim.correlation = scim.correlation ?? current.correlation?.map(\.rawValue)
             scim.compatibility = scim.compatibility ?? CompatibilityInput(preset: current.compatibilityPreset, current.compatibility)
             let settings = try await scimSettings(scim, connectionID: id)
-            connection.targetConfig = try StoredJSON.text(settings)
+            try connection.setSCIMSettings(settings)
             var change = "SCIM app \(settings.baseURL)\(input.scim?.token == nil ? "" : ", new token")"
             if settings.effectiveCompatibility != current.effectiveCompatibility {
                 let summary = settings.effectiveCompatibility.summary
@@ -161,12 +160,12 @@ struct ConnectionService: Sendable {
             changes.append("full listing every \(interval) s")
             connection.fullInterval = interval
         }
-        var rules = try StoredJSON.decode(ConnectionRules.self, connection.rules)
+        var rules = try connection.connectionRules()
         let limit = input.clearsSeatLimit ? nil : input.seatLimit ?? rules.policy.seatLimit
         if limit != rules.policy.seatLimit {
             changes.append(limit.map { "seat limit \($0)" } ?? "no seat limit")
             rules.policy.seatLimit = limit
-            connection.rules = try StoredJSON.text(rules)
+            try connection.setRules(rules)
         }
         guard !changes.isEmpty else { return }
         try await connection.save(on: database)

@@ -77,7 +77,7 @@ extension DashboardRoutes {
     func settingsPage(_ request: Request) async throws -> Response {
         let user = try request.require(.manage)
         let model = try await connection(request)
-        let rules = try StoredJSON.decode(ConnectionRules.self, model.rules)
+        let rules = try model.connectionRules()
         var form = SettingsForm(name: model.name, incrementalInterval: String(model.incrementalInterval), fullInterval: String(model.fullInterval),
                                 seatLimit: rules.policy.seatLimit.map(String.init), scimBaseURL: try Self.scimBaseURL(model))
         if let settings = try Self.scimSettings(model) { form.show(settings) }
@@ -136,13 +136,12 @@ extension DashboardRoutes {
 
     /// A SCIM connection's settings; nil for other targets.
     static func scimSettings(_ model: ConnectionModel) throws -> SCIMTargetSettings? {
-        model.targetKind == .scim ? try StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig) : nil
+        try model.scimSettings()
     }
 
     /// What a SCIM app's `/Schemas` makes Rollcall leave out of every user.
     static func scimOmitted(_ model: ConnectionModel) -> [String] {
-        guard model.targetKind == .scim else { return [] }
-        return (try? StoredJSON.decode(SCIMTargetSettings.self, model.targetConfig))?.omitted ?? []
+        (try? model.scimSettings())??.omitted ?? []
     }
 
     private func settingsForm(user: DashboardUser, model: ConnectionModel, form: SettingsForm, error: APIError?,

@@ -67,7 +67,7 @@ extension DashboardRoutes {
         let lastRun = try await RunModel.query(on: database).filter(\.$connection.$id == id).filter(\.$dryRun == false)
             .sort(\.$startedAt, .descending).first()
         let held = try await HeldBatchModel.query(on: database).filter(\.$connection.$id == id).filter(\.$status == .held).count()
-        let rules = try? StoredJSON.decode(ConnectionRules.self, model.rules)
+        let rules = try? model.connectionRules()
         let syncing = model.leaseOwner != nil && (model.leaseExpiresAt ?? .distantPast) > now
         return ConnectionSummary(model: model, id: id, people: people, lastRun: lastRun, heldBatches: held,
                                  seatLimit: rules?.policy.seatLimit, syncing: syncing)
@@ -206,7 +206,7 @@ extension DashboardRoutes {
         if let search { people = people.group(.or) { $0.filter(\.$displayName ~~ search).filter(\.$fields ~~ search) } }
         let links = try await people.all()
         let source = try await SourceModel.find(model.$source.id, on: request.db)
-        let rules = try? StoredJSON.decode(ConnectionRules.self, model.rules)
+        let rules = try? model.connectionRules()
         let page = ConnectionPageView(user: user, item: item, zone: zone, runs: runs, held: held, heldPeople: heldPeople, heldNames: heldNames, links: links,
                                       search: search, sourceName: source?.name ?? "—", requiresApproval: rules?.policy.requiresApproval ?? false,
                                       scimBaseURL: try? Self.scimBaseURL(model), scimOmitted: Self.scimOmitted(model),

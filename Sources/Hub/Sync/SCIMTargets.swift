@@ -95,7 +95,7 @@ extension SyncRunner {
 
     /// The connection's SCIM target, discovered now (one request; a failure explains the URL or token).
     func scimTarget(_ connection: ConnectionModel) async throws -> SCIMTarget {
-        let settings = try StoredJSON.decode(SCIMTargetSettings.self, connection.targetConfig)
+        guard let settings = try connection.scimSettings() else { throw SyncError.notFound("the SCIM settings of connection \(connection.name)") }
         let token = try vault.open(settings.sealedToken, context: SCIMTargetSettings.tokenContext(try connection.requireID()))
         let client = SCIMClient(configuration: settings.configuration(token: token), transport: scimTransport)
         let target = try await SCIMTarget.connect(client)
@@ -104,7 +104,7 @@ extension SyncRunner {
         if (settings.omitted ?? []) != omitted {
             var updated = settings
             updated.omitted = omitted
-            connection.targetConfig = try StoredJSON.text(updated)
+            try connection.setSCIMSettings(updated)
             try await connection.save(on: database)
         }
         return target

@@ -18,7 +18,7 @@ extension SyncRunner {
     public func explain(connectionID: UUID, personioID: Int) async throws -> Explanation {
         let query = ConnectionModel.query(on: database).filter(\.$id == connectionID).with(\.$source) { source in source.with(\.$workspace) }
         guard let connection = try await query.first() else { throw SyncError.notFound("connection \(connectionID)") }
-        let rules = try StoredJSON.decode(ConnectionRules.self, connection.rules)
+        let rules = try connection.connectionRules()
         let timeZone = TimeZone(identifier: connection.source.workspace.timeZone) ?? TimeZone(identifier: "Europe/Berlin") ?? .current
         let row = try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$personioID == personioID).first()
         let client = try await personioClient(for: connection.source)

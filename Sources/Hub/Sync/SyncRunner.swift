@@ -197,7 +197,7 @@ public struct SyncRunner: Sendable {
     private func run(_ connection: ConnectionModel, fetch: Fetch, full: Bool, dryRun: Bool, timeZone: TimeZone) async throws -> RunReport {
         let connectionID = try connection.requireID()
         let rules: ConnectionRules
-        do { rules = try StoredJSON.decode(ConnectionRules.self, connection.rules) } catch {
+        do { rules = try connection.connectionRules() } catch {
             return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
                                            message: "the connection's rules cannot be read: \(error)")
         }

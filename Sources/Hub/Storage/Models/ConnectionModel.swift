@@ -67,4 +67,37 @@ extension ConnectionModel {
     func setSharing(_ sharing: SharedAttributes) throws {
         sharedAttributes = try StoredJSON.text(sharing)
     }
+
+    /// The connection's rules (policy, mapping, scope), stored as JSON.
+    func connectionRules() throws -> ConnectionRules {
+        try StoredJSON.decode(ConnectionRules.self, rules)
+    }
+
+    func setRules(_ rules: ConnectionRules) throws {
+        self.rules = try StoredJSON.text(rules)
+    }
+
+    /// Where the connection sends people, with the target's settings.
+    func targetSettings() throws -> TargetSettings {
+        switch targetKind {
+        case .feed: .feed
+        case .scim: .scim(try StoredJSON.decode(SCIMTargetSettings.self, targetConfig))
+        }
+    }
+
+    /// A SCIM connection's settings; nil for a feed.
+    func scimSettings() throws -> SCIMTargetSettings? {
+        guard case .scim(let settings) = try targetSettings() else { return nil }
+        return settings
+    }
+
+    func setSCIMSettings(_ settings: SCIMTargetSettings) throws {
+        targetConfig = try StoredJSON.text(settings)
+    }
+}
+
+/// A connection's target with its settings: the hub's own change feed (no settings), or a SCIM app.
+enum TargetSettings {
+    case feed
+    case scim(SCIMTargetSettings)
 }
