@@ -35,4 +35,16 @@ public enum Demo {
         _ = try await APITokens.store(apiToken, workspaceID: workspaceID, name: "demo", on: database)
         return Seeded(workspaceID: workspaceID, sourceID: try source.requireID(), connections: connections)
     }
+
+    /// What the demo's tour points at: an active person of the time-tracking connection, the feed's
+    /// latest sequence number there, and a draft of the onboarding connection (nil when there is none).
+    public static func tourFacts(on database: any Database, timeTracking: UUID, onboarding: UUID) async throws
+        -> (someone: Int?, cursor: Int, draft: Int?) {
+        let someone = try await LinkModel.query(on: database).filter(\.$connection.$id == timeTracking)
+            .filter(\.$state == .active).sort(\.$personioID).first()?.personioID
+        let cursor = try await DirectoryChangeModel.query(on: database).filter(\.$connection.$id == timeTracking).max(\.$id) ?? 0
+        let draft = try await LinkModel.query(on: database).filter(\.$connection.$id == onboarding)
+            .filter(\.$state == .draft).sort(\.$personioID).first()?.personioID
+        return (someone, cursor, draft)
+    }
 }

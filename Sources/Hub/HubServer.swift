@@ -47,6 +47,12 @@ public final class HubServer: Sendable {
     }
 
     /// Runs every migration not yet run (in order); `revert` undoes the last batch.
+    /// The operations a run recorded, by person (the CLI prints a preview's).
+    public func operations(ofRun runID: UUID) async throws -> [(kind: String, personioID: Int, reason: String)] {
+        try await RunOperationModel.query(on: app.db).filter(\.$run.$id == runID).sort(\.$personioID).all()
+            .map { ($0.kind, $0.personioID, $0.reason) }
+    }
+
     public func migrate(revert: Bool = false) async throws {
         if revert { try await app.autoRevert() } else { try await app.autoMigrate() }
     }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Fluent
 import Foundation
 import Hub
 import Logging
@@ -69,13 +68,10 @@ struct DemoCommand: AsyncParsableCommand {
             let hubPort = try await hub.start()
             let hubURL = "http://127.0.0.1:\(hubPort)"
             let timeTracking = seeded.connections.first { $0.preset == Preset.timeTracking.id }?.id ?? seeded.connections[0].id
-            let someone = try await LinkModel.query(on: hub.app.db).filter(\.$connection.$id == timeTracking)
-                .filter(\.$state == .active).sort(\.$personioID).first()?.personioID ?? 10001
-            let cursor = try await DirectoryChangeModel.query(on: hub.app.db).filter(\.$connection.$id == timeTracking)
-                .max(\.$id) ?? 0
             let onboarding = seeded.connections.first { $0.preset == Preset.eorOnboarding.id }?.id ?? timeTracking
-            let draft = try await LinkModel.query(on: hub.app.db).filter(\.$connection.$id == onboarding)
-                .filter(\.$state == .draft).sort(\.$personioID).first()?.personioID ?? someone
+            let facts = try await Demo.tourFacts(on: hub.app.db, timeTracking: timeTracking, onboarding: onboarding)
+            let someone = facts.someone ?? 10001
+            let (cursor, draft) = (facts.cursor, facts.draft ?? someone)
             let yesterday = LocalDate.today(Date(), TimeZone(identifier: "Europe/Berlin") ?? .current).adding(days: -1)
             say(Self.banner(reports: reports, connections: seeded.connections, hubURL: hubURL, sandboxURL: sandboxURL, token: token,
                               adminToken: adminToken, password: password, timeTracking: timeTracking, someone: someone, cursor: cursor,

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Fluent
 import Foundation
 import Hub
 import Logging
@@ -247,7 +246,7 @@ struct PlanCommand: AsyncParsableCommand {
             runner.progress = progress.callback
             let report = try await runner.run(connectionID: id, full: full ? true : nil, dryRun: true)
             progress.finish()
-            let operations = try await RunOperationModel.query(on: hub.app.db).filter(\.$run.$id == report.runID).sort(\.$personioID).all()
+            let operations = try await hub.operations(ofRun: report.runID)
             return [describe(report)] + operations.map { "  \($0.kind) \($0.personioID): \($0.reason)" }
         }
         print(lines.joined(separator: "\n"))

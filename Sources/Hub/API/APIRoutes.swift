@@ -72,7 +72,7 @@ struct APIRoutes: RouteCollection {
             status = run.status.rawValue
             startedAt = run.startedAt
             finishedAt = run.finishedAt
-            counts = (try? StoredJSON.decode([String: Int].self, run.counts)) ?? [:]
+            counts = run.operationCounts
             personioRequests = run.personioRequests
             error = run.error
             self.operations = operations?.map(API.OperationView.init)

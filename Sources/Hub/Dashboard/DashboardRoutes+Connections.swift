@@ -48,7 +48,7 @@ extension DashboardRoutes {
             return ("connected", "ok", nil)
         }
 
-        var lastCounts: [String: Int] { lastRun.flatMap { try? StoredJSON.decode([String: Int].self, $0.counts) } ?? [:] }
+        var lastCounts: [String: Int] { lastRun?.operationCounts ?? [:] }
     }
 
     /// The connections as the overview and a connection's page show them; the people are counted for
@@ -326,7 +326,7 @@ struct ConnectionPageView {
         <h2>Runs</h2>\(RunChart(runs: runs).svg)
         <div class="table"><table><thead><tr><th scope="col">Started</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Operations</th></tr></thead><tbody>
         \(runs.html { run in
-            HTML("<tr><td><a href=\"\(DashboardPath.run(run.id ?? UUID()))\">\(Layout.date(run.startedAt, in: zone))</a></td><td>\(run.dryRun ? "preview" : run.full ? "full" : "incremental")</td><td>\(run.status.rawValue)\(run.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(DashboardRoutes.counts((try? StoredJSON.decode([String: Int].self, run.counts)) ?? [:]))</td></tr>")
+            HTML("<tr><td><a href=\"\(DashboardPath.run(run.id ?? UUID()))\">\(Layout.date(run.startedAt, in: zone))</a></td><td>\(run.dryRun ? "preview" : run.full ? "full" : "incremental")</td><td>\(run.status.rawValue)\(run.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(DashboardRoutes.counts(run.operationCounts))</td></tr>")
         })</tbody></table></div>
         <h2>People</h2>
         <form method="get" action="\(DashboardPath.connection(id))" role="search"><label for="q">Search people</label> <input id="q" name="q" type="search" value="\(search)"> <button class="secondary">Search</button></form>
@@ -392,7 +392,7 @@ struct RunChart {
     var svg: HTML {
         let shown = runs.filter { !$0.dryRun }.prefix(30).reversed()
         guard !shown.isEmpty else { return "<p class=\"muted\">No runs yet.</p>" }
-        let totals = shown.map { run in ((try? StoredJSON.decode([String: Int].self, run.counts)) ?? [:]).values.reduce(0, +) }
+        let totals = shown.map { run in (run.operationCounts).values.reduce(0, +) }
         let highest = max(totals.max() ?? 1, 1)
         let (width, height, gap) = (12, 60, 3)
         let bars = zip(shown, totals).enumerated().html { index, pair in

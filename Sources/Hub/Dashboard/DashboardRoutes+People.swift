@@ -29,7 +29,7 @@ extension DashboardRoutes {
         let ids = Set(operations.map(\.personioID))
         let names = try await LinkModel.query(on: request.db).filter(\.$connection.$id == run.$connection.id)
             .filter(\.$personioID ~~ Array(ids)).all().reduce(into: [Int: String]()) { $0[$1.personioID] = $1.displayName }
-        let counts = (try? StoredJSON.decode([String: Int].self, run.counts)) ?? [:]
+        let counts = run.operationCounts
         let filters = ([nil] + RunOperationModel.Outcome.allCases.map(Optional.some)).html { option in
             let title = option?.rawValue ?? "all"
             let href = DashboardPath.run(id) + (option.map { "?outcome=\($0.rawValue)" } ?? "")

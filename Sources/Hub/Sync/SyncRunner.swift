@@ -370,7 +370,7 @@ public struct SyncRunner: Sendable {
         if !run.dryRun {
             try await settleHeldBatches(connectionID, runID: runID, released: outcome.released, brake: held ? plan.brake : nil)
         }
-        run.counts = try StoredJSON.text(counts)
+        try run.setOperationCounts(counts)
         run.status = .outcome(held: held, attempted: outcome.operations.count(where: { $0.kind != .hold }), failed: failed)
         run.error = fetch.incompleteReason.map { "Personio's listing was incomplete, so nobody was archived or deleted: \($0)" }
             ?? (failed > 0 ? "\(failed) of \(outcome.operations.count) operations failed; each is explained in the run's operations and retried later" : nil)

@@ -43,3 +43,15 @@ public final class RunModel: Model, @unchecked Sendable {
         self.personioRequests = 0
     }
 }
+
+extension RunModel {
+    /// How many operations of each kind the run carried out (and `failed`, `waiting`); empty when none
+    /// or unreadable.
+    var operationCounts: [String: Int] {
+        get { (try? StoredJSON.decode([String: Int].self, counts)) ?? [:] }
+    }
+
+    func setOperationCounts(_ counts: [String: Int]) throws {
+        self.counts = try StoredJSON.text(counts)
+    }
+}
