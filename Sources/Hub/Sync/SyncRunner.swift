@@ -327,16 +327,12 @@ public struct SyncRunner: Sendable {
                 logger.warning("reading the SCIM app's users failed; searching per person", metadata: ["error": "\(error)"])
             }
         }
+        let writer: any TargetWriter = scim.map { SCIMWriter(target: $0) } ?? FeedWriter(storesFields: rules.storesFields)
+        let batch = BatchContext(database: database, connectionID: connectionID, runID: runID, rows: context.rows, endpoints: endpoints, date: date)
         var failed = 0
         for (number, chunk) in operations.chunks(of: batchSize).enumerated() {
             if let crashAfterBatches, number >= crashAfterBatches { throw SyncError.simulatedCrash }
-            if let scim {
-                failed += try await applySCIM(chunk, target: scim, connectionID: connectionID, runID: runID, rows: context.rows,
-                                              endpoints: endpoints, at: date)
-            } else {
-                try await apply(chunk, connectionID: connectionID, runID: runID, rows: context.rows, storesFields: rules.storesFields,
-                                endpoints: endpoints, at: date)
-            }
+            failed += try await writer.write(chunk, batch: batch)
             progress?(.applying(connection: connection.name, done: min((number + 1) * batchSize, operations.count), total: operations.count))
         }
         return failed
@@ -411,49 +407,6 @@ public struct SyncRunner: Sendable {
         batch.removals = brake.removals
         batch.linked = brake.linked
         try await batch.save(on: database)
-    }
-
-    /// Applies operations to the feed: links, directory changes and the run's record in one transaction.
-    /// Each person has at most one operation in a plan, so `rows` (the links loaded for the run) needs
-    /// no update between batches; rows inserted in bulk are loaded afresh by the next run.
-    private func apply(_ operations: ArraySlice<SyncEngine.Operation>, connectionID: UUID, runID: UUID, rows: [Int: LinkModel],
-                       storesFields: Bool, endpoints: [WebhookEndpointModel], at date: Date) async throws {
-        var events: [WebhookEvent] = []
-        var changed: [Int: LinkModel] = [:]
-        var changes: [DirectoryChangeModel] = []
-        var records: [RunOperationModel] = []
-        for operation in operations {
-            guard operation.kind != .hold, let state = operation.resultingState else {
-                records.append(Self.record(operation, runID: runID, outcome: .held))
-                continue
-            }
-            let row = rows[operation.personioId] ?? .unsent(connectionID: connectionID, personioID: operation.personioId, state: state)
-            // The fingerprint covers what Personio says; fields set at import ride along.
-            var fields = state == .deleted ? [:] : operation.fields
-            if state != .deleted, let imported = row.importFields {
-                fields.merge(try StoredJSON.fields(imported)) { personio, _ in personio }
-            }
-            row.confirm(operation, state: state, targetID: row.targetID ?? String(operation.personioId),
-                        storedFields: storesFields ? try StoredJSON.text(fields) : nil)
-            changed[operation.personioId] = row
-            changes.append(DirectoryChangeModel(connectionID: connectionID, personioID: operation.personioId, state: state,
-                                                fields: try StoredJSON.text(fields), changedFields: operation.changedFields,
-                                                runID: runID, at: date))
-            records.append(Self.record(operation, runID: runID, outcome: .applied))
-            if !endpoints.isEmpty, let event = WebhookEvent.person(operation, connectionID: connectionID, state: state, fields: fields) {
-                events.append(event)
-            }
-        }
-        // New links in one statement per batch; existing ones row by row (usually few).
-        let newRows = changed.values.filter { $0.id == nil }
-        let (rowsToSave, changesToAppend, recordsToAdd, eventsToSend) = (changed.values.filter { $0.id != nil }, changes, records, events)
-        try await database.transaction { transaction in
-            try await BulkInsert.links(newRows, at: date, on: transaction)
-            for row in rowsToSave { try await row.save(on: transaction) }
-            try await BulkInsert.changes(changesToAppend, on: transaction)
-            try await BulkInsert.operations(recordsToAdd, on: transaction)
-            try await WebhookOutbox.enqueue(eventsToSend, to: endpoints, at: date, on: transaction)
-        }
     }
 
     static func record(_ operation: SyncEngine.Operation, runID: UUID, outcome: RunOperationModel.Outcome) -> RunOperationModel {
