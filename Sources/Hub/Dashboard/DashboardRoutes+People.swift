@@ -64,6 +64,19 @@ extension DashboardRoutes {
         return reason.hasPrefix(stem) ? reason : "\(kind): \(reason)"
     }
 
+    /// The person's last operation in each of these connections (not previews), in one query.
+    static func lastOperations(of personioID: Int, in connections: [UUID], on database: any Database) async throws -> [UUID: RunOperationModel] {
+        let operations = try await RunOperationModel.query(on: database).filter(\.$personioID == personioID).join(parent: \.$run)
+            .filter(RunModel.self, \.$connection.$id ~~ connections).filter(RunModel.self, \.$dryRun == false)
+            .sort(RunModel.self, \.$startedAt, .descending).all()
+        var last: [UUID: RunOperationModel] = [:]
+        for operation in operations {
+            let connection = try operation.joined(RunModel.self).$connection.id
+            if last[connection] == nil { last[connection] = operation }
+        }
+        return last
+    }
+
     /// One person across every connection of the workspace: state, last change, last reason, errors.
     func personPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
@@ -73,12 +86,11 @@ extension DashboardRoutes {
             .filter(ConnectionModel.self, \.$workspace.$id == user.workspaceID).all()
         guard !links.isEmpty else { throw DashboardFailure.notFound("person") }
         let explaining = request.query[String.self, at: "explain"] != nil
+        let lastOperations = try await Self.lastOperations(of: personioID, in: links.map(\.$connection.id), on: request.db)
         var rows: [HTML] = []
         for link in links {
             let connection = try link.joined(ConnectionModel.self)
-            let last = try await RunOperationModel.query(on: request.db).filter(\.$personioID == personioID).join(parent: \.$run)
-                .filter(RunModel.self, \.$connection.$id == link.$connection.id).filter(RunModel.self, \.$dryRun == false)
-                .sort(RunModel.self, \.$startedAt, .descending).first()
+            let last = lastOperations[link.$connection.id]
             var next: HTML = .empty
             if explaining {
                 do {
