@@ -137,3 +137,11 @@ enum API {
         return response
     }
 }
+
+extension RoutesBuilder {
+    /// `/api/v1`, for the operator's routes (which check the admin token themselves).
+    var apiV1: any RoutesBuilder { grouped("api", "v1") }
+
+    /// `/api/v1` with a workspace's API token required (the request's workspace and actor are set).
+    var workspaceAPI: any RoutesBuilder { apiV1.grouped(TokenAuthenticator()) }
+}

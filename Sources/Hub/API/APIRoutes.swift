@@ -10,7 +10,7 @@ struct APIRoutes: RouteCollection {
     let runs: RunService
 
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1").grouped(TokenAuthenticator())
+        let api = routes.workspaceAPI
         api.get("connections", use: listConnections)
         api.get("connections", ":connection", use: getConnection)
         api.post("connections", ":connection", "runs", use: startRun)

@@ -12,7 +12,7 @@ struct AbsenceRoutes: RouteCollection {
 
 
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1").grouped(TokenAuthenticator())
+        let api = routes.workspaceAPI
         api.get("sources", ":source", "time-off-types", use: timeOffTypes)
         api.get("sources", ":source", "absence-kinds", use: kinds)
         api.put("sources", ":source", "absence-kinds", use: setKinds)

@@ -8,7 +8,7 @@ struct ApprovalRoutes: RouteCollection {
     let approvals: @Sendable (any Database) -> ApprovalService
 
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1").grouped(TokenAuthenticator())
+        let api = routes.workspaceAPI
         api.get("connections", ":connection", "drafts", use: drafts)
         api.post("connections", ":connection", "approvals", use: approve)
         api.post("connections", ":connection", "rejections", use: reject)

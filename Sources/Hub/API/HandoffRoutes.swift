@@ -7,7 +7,7 @@ struct HandoffRoutes: RouteCollection {
     let handoffs: @Sendable (any Database) -> HandoffService
 
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1").grouped(TokenAuthenticator())
+        let api = routes.workspaceAPI
         api.post("handoffs", use: handOff)
         api.get("handoffs", use: list)
         api.get("handoffs", ":candidate", use: get)

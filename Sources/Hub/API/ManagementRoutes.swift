@@ -10,7 +10,7 @@ struct ManagementRoutes: RouteCollection {
     let environment: HubEnvironment
 
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1").grouped(TokenAuthenticator())
+        let api = routes.workspaceAPI
         api.get("sources", use: listSources)
         api.post("sources", use: createSource)
         api.put("sources", ":source", "credentials", use: rotateCredentials)

@@ -11,7 +11,7 @@ struct WebhookRoutes: RouteCollection {
     static let rotationGrace: TimeInterval = 86_400
 
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1").grouped(TokenAuthenticator())
+        let api = routes.workspaceAPI
         api.get("connections", ":connection", "webhooks", use: list)
         api.post("connections", ":connection", "webhooks", use: create)
         api.delete("webhooks", ":webhook", use: delete)

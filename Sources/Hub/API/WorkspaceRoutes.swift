@@ -20,7 +20,7 @@ struct WorkspaceRoutes: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1")
+        let api = routes.apiV1
         api.grouped(TokenAuthenticator()).get("workspace", use: ownWorkspace)
         let admin = api.grouped(AdminAuthenticator(digest: adminDigest))
         admin.get("workspaces", use: list)
