@@ -384,6 +384,23 @@ def run(driver):
     driver.set_window_size(390, 844)
     open_connection(driver, "Clockodo")
     shot(driver, "connection-phone")
+    driver.set_window_size(1280, 1000)
+
+    # the owner deletes the source, with its name typed: a wrong name deletes nothing
+    sign_out(driver)
+    sign_in(driver, "owner@browser.example", os.environ["OWNER_PASSWORD"])
+    driver.get(HUB + "/sources")
+    follow(driver, "Personio (sandbox)")
+    fill(driver, "confirm", "Personio")
+    submit_button(driver, "Delete source")
+    check("The name does not match" in page_text(driver), f"a wrong name is refused: {page_text(driver)[:400]}")
+    fill(driver, "confirm", "Personio (sandbox)")
+    shot(driver, "delete-source")
+    submit_button(driver, "Delete source")
+    check("Deleted, with everything it stored about people." in page_text(driver), f"deleted: {page_text(driver)[:400]}")
+    driver.get(HUB + "/connections")
+    check("Clockodo" not in page_text(driver), "its connections are gone")
+    step("the owner deletes the source with its name typed")
 
 
 if __name__ == "__main__":

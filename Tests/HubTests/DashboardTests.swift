@@ -603,6 +603,38 @@ struct DashboardTests {
         }
     }
 
+    @Test func deletingASourceNeedsAnOwnerAndItsNameTyped() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let connection = try await fixture.connection(.timeTracking)
+            _ = try await fixture.sync(connection)
+            let source = try #require(try await SourceModel.find(fixture.sourceID, on: context.app.db))
+            let admin = try await context.signedIn(.admin)
+            let adminPage = try await admin.get(DashboardPath.source(fixture.sourceID))
+            #expect(!adminPage.html.contains("Delete source"), "only owners see it")
+            let refused = try await admin.post(DashboardPath.source(fixture.sourceID) + "/delete",
+                                               [("csrf", PageClient.csrf(adminPage) ?? ""), ("confirm", source.name)])
+            #expect(refused.status == .forbidden)
+
+            let owner = try await context.signedIn(.owner)
+            let page = try await owner.get(DashboardPath.source(fixture.sourceID))
+            #expect(page.html.contains("Delete this source"))
+            let csrf = try #require(PageClient.csrf(page))
+            let mistyped = try await owner.post(DashboardPath.source(fixture.sourceID) + "/delete", [("csrf", csrf), ("confirm", "personio")])
+            #expect(mistyped.status == .unprocessableEntity)
+            #expect(mistyped.html.contains("<p class=\"error\" id=\"confirm-error\">The name does not match: type the source&#39;s name exactly"))
+            #expect(try await SourceModel.find(fixture.sourceID, on: context.app.db) != nil)
+
+            let deleted = try await owner.post(DashboardPath.source(fixture.sourceID) + "/delete", [("csrf", csrf), ("confirm", source.name)])
+            #expect(deleted.location == DashboardPath.sources + "?notice=deleted")
+            #expect(try await SourceModel.find(fixture.sourceID, on: context.app.db) == nil)
+            #expect(try await ConnectionModel.find(connection, on: context.app.db) == nil)
+            #expect(try await LinkModel.query(on: context.app.db).filter(\.$connection.$id == connection).count() == 0, "its people are purged")
+            let audit = try await AuditEventModel.query(on: context.app.db).filter(\.$action == "source.deleted").first()
+            #expect(audit?.actor == "owner@acme.example")
+        }
+    }
+
     @Test func absenceKindsArePickedFromPersonioAndAbsencesListedWithTheirStatus() async throws {
         try await withDashboard { context in
             let fixture = context.fixture

@@ -144,6 +144,38 @@ struct ManagementAPITests {
         }
     }
 
+    @Test func aSourceIsDeletedOnlyWithItsNameAndTakesItsConnectionsAndPeopleAlong() async throws {
+        try await withAPI { fixture, token in
+            let app = fixture.app
+            let created = try await call(app, .POST, "/api/v1/connections", token: token,
+                                         ["source_id": fixture.sourceID.uuidString, "preset": "survey"])
+            let connection = try #require(UUID(uuidString: created.json["id"] as? String ?? ""))
+            #expect(try await call(app, .POST, "/api/v1/connections/\(connection)/runs", token: token, ["full": true]).status == .created)
+            #expect(try await fixture.links(connection).count > 0)
+            let source = try #require(try await SourceModel.find(fixture.sourceID, on: app.db))
+            let path = "/api/v1/sources/\(fixture.sourceID)"
+
+            // no confirmation, or the wrong name: a 422 on `confirm` saying what would go, and nothing is deleted
+            let bare = try await call(app, .DELETE, path, token: token)
+            #expect(bare.status == .unprocessableEntity && bare.error?["field"] as? String == "confirm")
+            #expect((bare.error?["message"] as? String)?.contains("its 1 connection and everything they stored about people") == true)
+            #expect((bare.error?["message"] as? String)?.contains("confirm=\(source.name)") == true)
+            let wrong = try await call(app, .DELETE, path + "?confirm=Personio%20(old)", token: token)
+            #expect(wrong.status == .unprocessableEntity && wrong.error?["field"] as? String == "confirm")
+            #expect(try await SourceModel.find(fixture.sourceID, on: app.db) != nil)
+            #expect(try await fixture.links(connection).count > 0)
+
+            // the name: gone, with its connection and what it stored about people, and audited
+            let name = source.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? source.name
+            #expect(try await call(app, .DELETE, path + "?confirm=\(name)", token: token).status == .noContent)
+            #expect(try await SourceModel.find(fixture.sourceID, on: app.db) == nil)
+            #expect(try await ConnectionModel.find(connection, on: app.db) == nil)
+            #expect(try await fixture.links(connection).isEmpty)
+            let audit = try #require(try await AuditEventModel.query(on: app.db).filter(\.$action == "source.deleted").first())
+            #expect(audit.detail == "\(source.name) (1 connection)")
+        }
+    }
+
     @Test func aReleasedBatchIsCarriedOutByTheNextRunOnce() async throws {
         try await withAPI { fixture, token in
             let app = fixture.app

@@ -111,10 +111,13 @@ struct ManagementRoutes: RouteCollection {
         return try API.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .ok)
     }
 
-    /// Deletes the source with its connections and everything stored about their people.
+    /// Deletes the source with its connections and everything stored about their people, confirmed
+    /// with `?confirm=<the source's name>`.
     func deleteSource(_ request: Request) async throws -> HTTPStatus {
         let scope = try request.workspace
-        try await sources(request.db).delete(try await Self.source(request), workspaceID: scope.workspaceID, actor: scope.actor)
+        let source = try await Self.source(request)
+        try await sources(request.db).delete(source, confirm: request.query[String.self, at: "confirm"], workspaceID: scope.workspaceID,
+                                             actor: scope.actor)
         return .noContent
     }
 

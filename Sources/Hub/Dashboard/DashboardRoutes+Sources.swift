@@ -13,6 +13,7 @@ extension DashboardRoutes {
         routes.on(.POST, "sources", body: .collect(maxSize: "256kb"), use: createSource)
         routes.get("sources", ":source", use: sourcePage)
         routes.post("sources", ":source", "credentials", use: rotateKey)
+        routes.post("sources", ":source", "delete", use: deleteSource)
     }
 
     struct SourceForm: Content {
@@ -122,6 +123,23 @@ extension DashboardRoutes {
                                            SourcePageView(user: user, source: source, diagnosis: diagnosis, preset: preset, rotateError: nil).render()))
     }
 
+    /// Deletes the source (owners), once its name is typed.
+    func deleteSource(_ request: Request) async throws -> Response {
+        let user = try request.require(.own)
+        let source = try await self.source(request)
+        let scope = try request.workspace
+        do {
+            try await sources(request).delete(source, confirm: try? request.content.get(String.self, at: "confirm"), workspaceID: scope.workspaceID,
+                                              actor: scope.actor)
+            return Self.redirect(request, to: DashboardPath.sources, notice: .deleted)
+        } catch let error as ServiceError where error.field == "confirm" {
+            let diagnosis = try await sources(request).recheck(source)
+            return Layout.response(Layout.page(title: source.name, user: user, SourcePageView(
+                user: user, source: source, diagnosis: diagnosis, preset: nil, rotateError: nil, deleteError: error.message).render()),
+                status: .unprocessableEntity)
+        }
+    }
+
     func rotateKey(_ request: Request) async throws -> Response {
         let user = try request.require(.manage)
         let source = try await self.source(request)
@@ -148,6 +166,7 @@ struct SourcePageView {
     var diagnosis: PersonioDiagnosis
     var preset: Preset?
     var rotateError: APIError?
+    var deleteError: String?
 
     func render() -> HTML {
         let id = source.id ?? UUID()
@@ -177,6 +196,14 @@ struct SourcePageView {
         \(Layout.field("New client id", name: "client_id", error: message("client_id"), attributes: "autocomplete=\"off\""))
         \(Layout.field("New client secret", name: "client_secret", type: "password", attributes: "autocomplete=\"off\""))
         <button class="secondary">Check and replace</button></form>
+        """ : .empty)
+        \(user.may(.own) ? """
+        <h2>Delete this source</h2>
+        <form method="post" action="\(DashboardPath.source(id))/delete">\(Layout.csrf(user))
+        \(Layout.field("Type the source's name to confirm", name: "confirm", error: deleteError,
+                       help: "Deleting removes its connections and purges everything they stored about people: links, feed, runs.",
+                       required: true))
+        <button class="danger">Delete source</button></form>
         """ : .empty)
         """
     }

@@ -71,9 +71,19 @@ struct SourceService: Sendable {
         return diagnosis
     }
 
-    /// Deletes the source with its connections and everything stored about their people.
-    func delete(_ source: SourceModel, workspaceID: UUID, actor: String) async throws {
-        try await audit(workspaceID, actor, .sourceDeleted, subject: source, detail: source.name)
+    /// Deletes the source with its connections and everything stored about their people, once the
+    /// source's name is typed as `confirm` (an integration is deleted only after confirming).
+    func delete(_ source: SourceModel, confirm: String?, workspaceID: UUID, actor: String) async throws {
+        let connections = try await ConnectionModel.query(on: database).filter(\.$source.$id == source.requireID()).count()
+        let what = connections == 0 ? "the source" : "the source, its \(connections) connection\(connections == 1 ? "" : "s") and everything "
+            + "they stored about people"
+        guard let typed = confirm?.trimmingCharacters(in: .whitespaces), !typed.isEmpty else {
+            throw ServiceError.invalid("confirm", "Deleting removes \(what). Confirm with the source's name: confirm=\(source.name)")
+        }
+        guard typed == source.name else {
+            throw ServiceError.invalid("confirm", "The name does not match: type the source's name exactly (\(source.name)); nothing was deleted")
+        }
+        try await audit(workspaceID, actor, .sourceDeleted, subject: source, detail: "\(source.name) (\(connections) connection\(connections == 1 ? "" : "s"))")
         try await source.delete(on: database)
     }
 
