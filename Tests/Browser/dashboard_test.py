@@ -270,6 +270,10 @@ def run(driver):
     marker = driver.find_element(By.ID, "handoff-marker").text
     check("Sent to Personio by Olivia Owner" in marker, f"the marker names the sender: {marker}")
     check(not [b for b in driver.find_elements(By.TAG_NAME, "button") if b.text == "Send to Personio"], "the action is gone")
+    # the recruiting tool's link again: the hand-off, not the form
+    driver.get(HUB + "/handoffs/new?candidate_id=cand-7&first_name=Ada&last_name=Lovelace&email=ada.lovelace%40browser.example&position=Engineer")
+    check("a hire is sent only once" in page_text(driver), f"sent before, says so: {page_text(driver)[:300]}")
+    check(not driver.find_elements(By.NAME, "first_name"), "no form for a candidate sent before")
     driver.get(HUB + "/handoffs")
     check("cand-7" in page_text(driver) and "sent" in page_text(driver), "the list shows the hand-off")
     step("a hand-off reviewed and sent once")

@@ -635,6 +635,47 @@ struct DashboardTests {
         }
     }
 
+    @Test func aHireIsSentOnceAndAnExistingEmployeeCanBeLinkedWithAButton() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let hr = try await context.signedIn(.admin)
+            let query = "?candidate_id=cand-1&first_name=Ada&last_name=Lovelace&email=ada.new%40acme.example&position=Engineer"
+            let review = try await hr.get(DashboardPath.newHandoff + query)
+            #expect(review.html.contains("Send to Personio") && !review.html.contains("Link to the existing employee"))
+            let csrf = try #require(PageClient.csrf(review))
+            let form: [(String, String)] = [("csrf", csrf), ("source_id", fixture.sourceID.uuidString), ("candidate_id", "cand-1"),
+                                            ("first_name", "Ada"), ("last_name", "Lovelace"), ("email", "ada.new@acme.example"),
+                                            ("position", "Engineer")]
+            let sent = try await hr.post(DashboardPath.handoffs, form)
+            #expect(sent.location == DashboardPath.handoff("cand-1") + "?notice=sent")
+            let page = try await hr.get(DashboardPath.handoff("cand-1"))
+            #expect(page.html.contains("id=\"handoff-marker\">Sent to Personio by Admin Person"))
+            #expect(!page.html.contains("<form method=\"post\" action=\"/handoffs\""), "no form once sent")
+
+            // the review link again: the hand-off, not the form; sending again says it went before
+            let again = try await hr.get(DashboardPath.newHandoff + query)
+            #expect(again.location == DashboardPath.handoff("cand-1") + "?notice=already-sent")
+            let repeated = try await hr.post(DashboardPath.handoffs, form)
+            #expect(repeated.location == DashboardPath.handoff("cand-1") + "?notice=already-sent")
+            let notice = try await hr.get(DashboardPath.handoff("cand-1") + "?notice=already-sent")
+            #expect(notice.html.contains("sent to Personio before; a hire is sent only once"))
+            #expect(try await HandoffModel.query(on: context.app.db).count() == 1)
+
+            // Personio has the e-mail already: the page offers to link, and linking works
+            let existing = try await fixture.hire("Ex", "Isting", startingIn: -30)
+            var taken = form
+            taken[2] = ("candidate_id", "cand-2")
+            taken[5] = ("email", "ex.isting@acme.example")
+            let conflict = try await hr.post(DashboardPath.handoffs, taken)
+            #expect(conflict.status == .conflict)
+            #expect(conflict.html.contains("Link to the existing employee"))
+            let linked = try await hr.post(DashboardPath.handoffs, taken + [("link_existing", "true")])
+            #expect(linked.location == DashboardPath.handoff("cand-2") + "?notice=sent")
+            let row = try #require(try await HandoffModel.query(on: context.app.db).filter(\.$candidateID == "cand-2").first())
+            #expect(row.status == .sent && row.personioID == existing)
+        }
+    }
+
     @Test func absenceKindsArePickedFromPersonioAndAbsencesListedWithTheirStatus() async throws {
         try await withDashboard { context in
             let fixture = context.fixture

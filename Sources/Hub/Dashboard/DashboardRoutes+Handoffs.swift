@@ -50,8 +50,14 @@ extension DashboardRoutes {
     ]
 
     /// The review form, pre-filled from the query (a recruiting tool can link here with the fields).
+    /// A candidate sent before gets their hand-off instead: a hire is sent only once.
     func reviewPage(_ request: Request) async throws -> Response {
         let user = try request.require(.approve)
+        if let candidate = request.query[String.self, at: "candidate_id"]?.trimmingCharacters(in: .whitespaces), !candidate.isEmpty,
+           let sent = try? await HandoffService(environment: environment, database: request.db).find(candidateID: candidate, workspaceID: user.workspaceID),
+           sent.status == .sent {
+            return Self.redirect(request, to: DashboardPath.handoff(sent.candidateID), notice: .alreadySent)
+        }
         var values: [String: String] = [:]
         for field in Self.handoffFields { values[field.name] = request.query[String.self, at: field.name] }
         values["source_id"] = request.query[String.self, at: "source_id"]
@@ -71,7 +77,9 @@ extension DashboardRoutes {
             Layout.field(field.label, name: field.name, value: values[field.name], type: field.type,
                          error: error?.field == field.name ? error?.message : nil, required: field.required)
         })
-        <button>Send to Personio</button></form>
+        <button>Send to Personio</button>\
+        \(error?.code == "employee_exists" ? HTML(" <button name=\"link_existing\" value=\"true\" class=\"secondary\">Link to the existing employee</button>") : .empty)\
+        </form>
         """
         return Layout.response(Layout.page(title: "Review a hire", user: user, body), status: status)
     }
@@ -94,9 +102,10 @@ extension DashboardRoutes {
         input.hireDate = values["hire_date"]
         input.supervisorEmail = values["supervisor_email"]
         input.sentBy = "\(user.name) <\(user.email)>"
+        input.linkExisting = (try? request.content.get(String.self, at: "link_existing")) == "true"
         do {
             let result = try await HandoffService(environment: environment, database: request.db).handOff(input, workspaceID: try request.workspace.workspaceID)
-            return Self.redirect(request, to: DashboardPath.handoff(result.handoff.candidateID), notice: .sent)
+            return Self.redirect(request, to: DashboardPath.handoff(result.handoff.candidateID), notice: result.outcome == .repeated ? .alreadySent : .sent)
         } catch {
             guard let shown = APIError.shown(error) else { throw error }
             return try await reviewResponse(request, user: user, values: values, error: shown, status: shown.status)

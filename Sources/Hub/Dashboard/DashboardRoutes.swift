@@ -156,7 +156,7 @@ struct DashboardRoutes: RouteCollection {
 
     enum NoticeKey: String {
         case synced, previewed, paused, resumed, released, discarded, approved, rejected, busy, saved, created, connected, deleted, rotated, invited, sent
-        case accepted
+        case accepted, alreadySent = "already-sent"
 
         var notice: Layout.Notice {
             switch self {
@@ -177,6 +177,7 @@ struct DashboardRoutes: RouteCollection {
             case .sent: .init(kind: .success, text: "Sent to Personio.")
             case .saved: .init(kind: .success, text: "Saved.")
             case .accepted: .init(kind: .success, text: "Accepted. From the next run those attributes read as empty in Personio.")
+            case .alreadySent: .init(kind: .info, text: "This candidate was sent to Personio before; a hire is sent only once.")
             }
         }
     }
