@@ -42,7 +42,14 @@ struct DemoCommand: AsyncParsableCommand {
             employeeCount: employees, seed: 1, clientId: "demo-client", clientSecret: "demo-secret-" + SandboxConfiguration.randomToken(bytes: 12),
             adminToken: adminToken)
         let sandbox = try await SandboxServer(configuration: sandboxConfiguration)
-        let boundSandboxPort = try await sandbox.start(port: sandboxPort)
+        let boundSandboxPort: Int
+        do {
+            boundSandboxPort = try await sandbox.start(port: sandboxPort)
+        } catch SandboxStartError.portInUse(let host, let port) {
+            // the demo's flag for it, not the sandbox command's
+            throw DemoStartError(description: "Port \(port) on \(host) is already in use (another sandbox or demo?). Stop it, or choose "
+                                 + "another port with --sandbox-port.")
+        }
         let sandboxURL = "http://127.0.0.1:\(boundSandboxPort)"
 
         let configuration = try HubConfiguration(environment: [
@@ -122,4 +129,9 @@ struct DemoCommand: AsyncParsableCommand {
 
         """
     }
+}
+
+/// Why the demo could not start, said with the demo's own options.
+struct DemoStartError: Error, CustomStringConvertible {
+    let description: String
 }

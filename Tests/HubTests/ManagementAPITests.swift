@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 @testable import Hub
+@testable import PersonioAPI
 import SyncEngine
 import TestSupport
 import Testing
@@ -142,6 +143,18 @@ struct ManagementAPITests {
             #expect(try await fixture.changes(connectionID).isEmpty)
             #expect(try await RunModel.query(on: app.db).filter(\.$connection.$id == connectionID).count() == 0)
         }
+    }
+
+    @Test func aPersonioNobodyAnswersAtIsTheURLsProblemNotTheSecrets() {
+        func answer(_ error: PersonioError) -> ServiceError {
+            SourceService.rejected(PersonioDiagnosis(credentialsValid: false, error: error, attributes: []))
+        }
+        for error in [PersonioError.unreachable(reason: "connection refused"), .malformedResponse(reason: "HTML"), .notFound(message: "")] {
+            #expect(answer(error).field == "base_url" && answer(error).code == "personio_unreachable", "\(error)")
+        }
+        #expect(answer(.invalidCredentials(status: 401)).field == "client_secret")
+        #expect(answer(.invalidCredentials(status: 401)).code == "credentials_rejected")
+        #expect(answer(.unreachable(reason: "connection refused")).message.contains("connection refused"))
     }
 
     @Test func aSourceIsDeletedOnlyWithItsNameAndTakesItsConnectionsAndPeopleAlong() async throws {

@@ -98,8 +98,8 @@ enum Layout {
     static let stylesheet = """
     :root{--ink:#1b1f24;--muted:#57606a;--line:#d0d7de;--bg:#f6f8fa;--accent:#0b5cad;--ok:#116329;--warn:#7d4e00;--bad:#a40e26}
     *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);background:#fff}
-    header{background:var(--ink);color:#fff}nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;padding:.6rem 1rem;max-width:72rem;margin:auto}
-    nav a{color:#fff}nav .brand{font-weight:700;margin-right:1rem}nav form{margin-left:auto}nav .who{color:#d0d7de}
+    header{background:var(--ink);color:#fff}header nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;padding:.6rem 1rem;max-width:72rem;margin:auto}
+    header nav a{color:#fff}header nav .brand{font-weight:700;margin-right:1rem}header nav form{margin-left:auto}header nav .who{color:#d0d7de}
     main{max-width:72rem;margin:auto;padding:1rem}h1{font-size:1.6rem;margin:.5rem 0 1rem}h2{font-size:1.2rem;margin-top:2rem}
     a{color:var(--accent)}a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f0b400;outline-offset:2px}
     table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
@@ -119,6 +119,6 @@ enum Layout {
     .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:.75rem}.card{border:1px solid var(--line);border-radius:6px;padding:.6rem}
     .card strong{display:block;font-size:1.3rem}.card>h2:first-child{margin-top:.2rem}.muted{color:var(--muted)}svg.chart{max-width:100%;height:auto}
     fieldset{border:1px solid var(--line);border-radius:6px;margin:0 0 1rem}
-    @media (max-width:40rem){th,td{padding:.3rem}nav form{margin-left:0}}
+    @media (max-width:40rem){th,td{padding:.3rem}header nav form{margin-left:0}}
     """
 }

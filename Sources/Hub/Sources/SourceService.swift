@@ -100,9 +100,16 @@ struct SourceService: Sendable {
         return await client.diagnose(required: required, optional: optional)
     }
 
-    private static func rejected(_ diagnosis: PersonioDiagnosis) -> ServiceError {
+    /// Why the credentials were not stored: Personio refused them, or could not be asked at all (then
+    /// the base URL is what to check, not the secret).
+    static func rejected(_ diagnosis: PersonioDiagnosis) -> ServiceError {
         let reason = diagnosis.error.map { "\($0.explanation) \($0.remedy)" } ?? "Personio did not accept the credentials."
-        return ServiceError(.invalid, code: "credentials_rejected", message: reason, field: "client_secret")
+        switch diagnosis.error {
+        case .unreachable?, .malformedResponse?, .refused?, .notFound?:
+            return ServiceError(.invalid, code: "personio_unreachable", message: reason, field: "base_url")
+        default:
+            return ServiceError(.invalid, code: "credentials_rejected", message: reason, field: "client_secret")
+        }
     }
 
     private func audit(_ workspaceID: UUID, _ actor: String, _ action: AuditAction, subject: SourceModel, detail: String) async throws {
