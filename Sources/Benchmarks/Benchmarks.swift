@@ -7,12 +7,34 @@ import NIOCore
 /// loopback, and reports the time, the throughput and the sandbox's memory.
 @main
 struct Benchmarks {
-    static func main() async throws {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+    static func main() async {
+        do {
+            try await run(Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            // said, not a crash: what failed and how to fix it
+            FileHandle.standardError.write(Data("rollcall-bench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    /// The `rollcall` binary the benchmarks start: `--rollcall`, else `.build/release/rollcall` under the
+    /// current directory, else the one beside this executable.
+    static func rollcallBinary(_ given: String?) throws -> String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rollcall").path
+        let candidates = given.map { [$0] } ?? [".build/release/rollcall", beside]
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw BenchmarkError("no rollcall binary at \(candidates.joined(separator: " or ")): build it with "
+                                 + "`swift build -c release --product rollcall` in the repository, or pass --rollcall PATH")
+        }
+        return found
+    }
+
+    static func run(_ arguments: [String]) async throws {
         func option(_ name: String, _ fallback: String) -> String {
             arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } ?? fallback
         }
-        let binary = option("--rollcall", ".build/release/rollcall")
+        let needsBinary = ["sandbox", "client", "hub", "webhooks", "scim", "decode", "client-limits"].contains(arguments.first ?? "")
+        let binary = needsBinary ? try rollcallBinary(arguments.contains("--rollcall") ? option("--rollcall", "") : nil) : ""
         switch arguments.first {
         case "sandbox":
             try await SandboxBenchmark(employees: Int(option("--employees", "100000")) ?? 100_000, binary: binary).run()
