@@ -676,6 +676,36 @@ struct DashboardTests {
         }
     }
 
+    @Test func aFullSyncIsOfferedAndThePageSaysWhenTheNextFullListingIsDue() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let connection = try await fixture.connection(.timeTracking)
+            let first = try await fixture.sync(connection)
+            #expect(first.full)
+            let admin = try await context.signedIn(.admin)
+            let page = try await admin.get(DashboardPath.connection(connection))
+            #expect(page.html.contains(">Full sync now</button>"))
+            // the last full listing was just now: the next is due at the start of the next day (before 12 hours)
+            let model = try #require(try await ConnectionModel.find(connection, on: context.app.db))
+            let zone = TimeZone(identifier: "Europe/Berlin")!
+            let due = try #require(SyncRunner.nextFullListing(after: model.lastFullAt, interval: model.fullInterval, timeZone: zone))
+            #expect(page.html.contains("id=\"next-full\">full listing (finds people removed in Personio) due \(Layout.date(due, in: zone))"))
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            #expect(due == min(first.startedAt.addingTimeInterval(43_200),
+                               calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: first.startedAt))!))
+
+            // "Sync now" follows the schedule (incremental); "Full sync now" reads the whole list
+            fixture.clock.advance(by: 120)
+            let csrf = try #require(PageClient.csrf(page))
+            _ = try await admin.post(DashboardPath.connectionAction(connection, .sync), [("csrf", csrf)])
+            fixture.clock.advance(by: 60)
+            _ = try await admin.post(DashboardPath.connectionAction(connection, .sync), [("csrf", csrf), ("full", "true")])
+            let runs = try await RunModel.query(on: context.app.db).filter(\.$connection.$id == connection).sort(\.$startedAt).all()
+            #expect(runs.map(\.full) == [true, false, true])
+        }
+    }
+
     @Test func absenceKindsArePickedFromPersonioAndAbsencesListedWithTheirStatus() async throws {
         try await withDashboard { context in
             let fixture = context.fixture

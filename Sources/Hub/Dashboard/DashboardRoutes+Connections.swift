@@ -297,11 +297,20 @@ struct ConnectionPageView {
     var scimCompatibility: [String] = []
     var deleteError: String?
 
+    /// When the whole list is read next: the finding of people removed in Personio.
+    var nextFull: String {
+        guard let due = SyncRunner.nextFullListing(after: item.model.lastFullAt, interval: item.model.fullInterval, timeZone: zone),
+              due > (item.model.nextRunAt ?? .distantPast) else { return "with the next run" }
+        return "due \(Layout.date(due, in: zone))"
+    }
+
     func render() -> HTML {
         let status = item.status
         let id = item.id
         let actions: HTML = user.may(.manage) ? """
             <div class="actions">\(Layout.button("Sync now", action: DashboardPath.connectionAction(id, .sync), user: user))\
+            \(Layout.button("Full sync now", action: DashboardPath.connectionAction(id, .sync), user: user, style: "secondary",
+                            fields: HTML(raw: "<input type=\"hidden\" name=\"full\" value=\"true\">")))\
             \(Layout.button("Preview", action: DashboardPath.connectionAction(id, .preview), user: user, style: "secondary"))\
             \(item.model.paused ? Layout.button("Resume", action: DashboardPath.connectionAction(id, .resume), user: user, style: "secondary")
                                 : Layout.button("Pause", action: DashboardPath.connectionAction(id, .pause), user: user, style: "secondary"))\
@@ -317,7 +326,8 @@ struct ConnectionPageView {
         <div class="card"><span class="muted">Seats</span><strong>\(item.seatLimit.map { "\(item.people[.active] ?? 0) / \($0)" } ?? "no limit")</strong></div>
         </div>
         <p class="muted">Preset \(item.model.preset) · source \(sourceName) · target \(item.model.targetKind.rawValue)\(scimBaseURL.map { " (\($0))" } ?? "") · \
-        last sync \(Layout.date(item.lastRun?.startedAt, in: zone)) · next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone))</p>
+        last sync \(Layout.date(item.lastRun?.startedAt, in: zone)) · next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone)) · \
+        <span id="next-full">full listing (finds people removed in Personio) \(nextFull)</span></p>
         \(scimOmitted.isEmpty ? .empty : HTML("<p class=\"muted\" id=\"scim-omitted\">The app's SCIM schema does not declare \(scimOmitted.joined(separator: ", ")); Rollcall leaves them out of every user it sends.</p>"))
         \(scimCompatibility.isEmpty ? .empty : HTML("<p class=\"muted\" id=\"scim-compatibility\">SCIM compatibility: \(scimCompatibility.joined(separator: ", ")).</p>"))
         \(actions)

@@ -174,6 +174,17 @@ public struct SyncRunner: Sendable {
         try await environment.personioClient(for: source)
     }
 
+    /// When a connection's next run will read the whole list (which finds people removed in Personio):
+    /// a full interval after the last full listing, or the first run of a new day in the workspace's
+    /// time zone, whichever comes first; nil when the next run will (never listed in full yet).
+    public static func nextFullListing(after lastFull: Date?, interval: Int, timeZone: TimeZone) -> Date? {
+        guard let lastFull else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let nextDay = calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: lastFull)) ?? lastFull
+        return min(lastFull.addingTimeInterval(TimeInterval(interval)), nextDay)
+    }
+
     func needsFullListing(_ source: SourceModel, connections: [ConnectionModel], at now: Date, timeZone: TimeZone) async throws -> Bool {
         for connection in connections {
             guard connection.updatedSince != nil, let lastFull = connection.lastFullAt else { return true }
