@@ -706,6 +706,37 @@ struct DashboardTests {
         }
     }
 
+    @Test func aRunSaysWhomItSkippedAndWhyNeverJustNothingToDo() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let connection = try await fixture.connection(.survey)
+            _ = try await fixture.sync(connection)
+            // someone who starts in a month: the survey preset sends nobody before their start
+            let later = try await fixture.hire("Fu", "Ture", startingIn: 30)
+            fixture.clock.advance(by: 60)
+            let report = try await fixture.sync(connection)
+            #expect(report.counts.isEmpty && report.skipped >= 1)
+            let run = try #require(try await RunModel.find(report.runID, on: context.app.db))
+            #expect(run.skipped == report.skipped)
+            let skip = try #require(try await RunOperationModel.query(on: context.app.db).filter(\.$run.$id == report.runID)
+                .filter(\.$personioID == later).first())
+            #expect(skip.kind == "skip" && skip.outcome == .skipped && !skip.reason.isEmpty)
+
+            // the dashboard says so: never "nothing to do" while people were skipped
+            let admin = try await context.signedIn(.admin)
+            let page = try await admin.get(DashboardPath.connection(connection))
+            #expect(page.html.contains("<td>nothing sent, \(report.skipped) skipped</td>"), "the runs table")
+            let runPage = try await admin.get(DashboardPath.run(report.runID) + "?outcome=skipped")
+            #expect(runPage.html.contains(skip.reason.replacingOccurrences(of: "'", with: "&#39;")))
+            // and the API
+            let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "it", on: context.app.db).token
+            let view = try await WorkspaceAPITests().call(context.app, .GET, "/api/v1/runs/\(report.runID)", token: token)
+            #expect(view.json["skipped"] as? Int == report.skipped)
+            let kinds = (view.json["operations"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            #expect(kinds.contains("skip"))
+        }
+    }
+
     @Test func absenceKindsArePickedFromPersonioAndAbsencesListedWithTheirStatus() async throws {
         try await withDashboard { context in
             let fixture = context.fixture

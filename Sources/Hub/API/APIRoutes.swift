@@ -56,12 +56,14 @@ struct APIRoutes: RouteCollection {
         var startedAt: Date
         var finishedAt: Date?
         var counts: [String: Int]
+        /// Listed people the run left alone; each is among the operations with outcome `skipped`.
+        var skipped: Int
         var personioRequests: Int
         var error: String?
         var operations: [API.OperationView]?
 
         enum CodingKeys: String, CodingKey {
-            case id, full, status, counts, error, operations
+            case id, full, status, counts, skipped, error, operations
             case dryRun = "dry_run", startedAt = "started_at", finishedAt = "finished_at", personioRequests = "personio_requests"
         }
 
@@ -73,6 +75,7 @@ struct APIRoutes: RouteCollection {
             startedAt = run.startedAt
             finishedAt = run.finishedAt
             counts = run.operationCounts
+            skipped = run.skipped
             personioRequests = run.personioRequests
             error = run.error
             self.operations = operations?.map(API.OperationView.init)

@@ -73,8 +73,16 @@ extension DashboardRoutes {
                                  seatLimit: rules?.policy.seatLimit, syncing: syncing)
     }
 
-    static func counts(_ counts: [String: Int]) -> String {
-        counts.isEmpty ? "nothing to do" : counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    /// A run's operations in words; people it skipped are always said ("nothing to do" only when nobody was).
+    static func counts(_ counts: [String: Int], skipped: Int = 0) -> String {
+        let done = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        let left = skipped == 0 ? "" : "\(skipped) skipped"
+        switch (done.isEmpty, left.isEmpty) {
+        case (true, true): return "nothing to do"
+        case (true, false): return "nothing sent, " + left
+        case (false, true): return done
+        case (false, false): return done + ", " + left
+        }
     }
 
     func connectionsPage(_ request: Request) async throws -> Response {
@@ -91,7 +99,7 @@ extension DashboardRoutes {
             <td>\(Layout.badge(status.label, status.tone))\(status.reason.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td>
             <td>\(Layout.date(item.lastRun?.startedAt, in: zone))<br><small class="muted">next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone))</small></td>
             <td>\(item.people[.active] ?? 0) active · \(item.people[.archived] ?? 0) archived · \(item.people[.draft] ?? 0) draft</td>
-            <td>\(seats)</td><td>\(item.lastRun.map { _ in Self.counts(item.lastCounts) } ?? "never run")</td></tr>
+            <td>\(seats)</td><td>\(item.lastRun.map { Self.counts(item.lastCounts, skipped: $0.skipped) } ?? "never run")</td></tr>
             """
         }
         let body: HTML = """
@@ -336,7 +344,7 @@ struct ConnectionPageView {
         <h2>Runs</h2>\(RunChart(runs: runs).svg)
         <div class="table"><table><thead><tr><th scope="col">Started</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Operations</th></tr></thead><tbody>
         \(runs.html { run in
-            HTML("<tr><td><a href=\"\(DashboardPath.run(run.id ?? UUID()))\">\(Layout.date(run.startedAt, in: zone))</a></td><td>\(run.dryRun ? "preview" : run.full ? "full" : "incremental")</td><td>\(run.status.rawValue)\(run.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(DashboardRoutes.counts(run.operationCounts))</td></tr>")
+            HTML("<tr><td><a href=\"\(DashboardPath.run(run.id ?? UUID()))\">\(Layout.date(run.startedAt, in: zone))</a></td><td>\(run.dryRun ? "preview" : run.full ? "full" : "incremental")</td><td>\(run.status.rawValue)\(run.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(DashboardRoutes.counts(run.operationCounts, skipped: run.skipped))</td></tr>")
         })</tbody></table></div>
         <h2>People</h2>
         <form method="get" action="\(DashboardPath.connection(id))" role="search"><label for="q">Search people</label> <input id="q" name="q" type="search" value="\(search)"> <button class="secondary">Search</button></form>

@@ -39,7 +39,7 @@ extension DashboardRoutes {
         <p>\(Layout.badge(run.status.rawValue, run.status == .failed ? "bad" : run.status == .held || run.status == .partial ? "warn" : "ok")) \
         \(run.dryRun ? "Preview (nothing was changed)" : run.full ? "Full run" : "Incremental run") of \
         <a href="\(DashboardPath.connection(connection.id ?? UUID()))">\(connection.name)</a>, \(Layout.date(run.startedAt, in: zone)) → \
-        \(Layout.date(run.finishedAt, in: zone)); \(Self.counts(counts)); \(run.personioRequests) Personio requests.</p>
+        \(Layout.date(run.finishedAt, in: zone)); \(Self.counts(counts, skipped: run.skipped)); \(run.personioRequests) Personio requests.</p>
         \(run.error.map { HTML("<p class=\"notice error\" role=\"alert\">\($0)</p>") } ?? .empty)
         <nav aria-label="Filter by outcome" class="filters">Show: \(filters)</nav>
         <div class="table"><table><thead><tr><th scope="col">Person</th><th scope="col">Operation</th><th scope="col">Reason</th><th scope="col">Outcome</th><th scope="col">Changed</th></tr></thead><tbody>

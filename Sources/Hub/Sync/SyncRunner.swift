@@ -231,6 +231,7 @@ public struct SyncRunner: Sendable {
         run.personioRequests = fetch.requests
         try await run.save(on: database)
         let runID = try run.requireID()
+        try await recordSkips(plan.skipped, runID: runID)
         let (operations, waiting) = dryRun ? (plan.operations, [])
             : try await holdBackWaiting(plan.operations, context: context, runID: runID, at: fetch.startedAt)
         let endpoints = dryRun ? [] : try await WebhookOutbox.endpoints(of: connectionID, on: database)
@@ -319,6 +320,16 @@ public struct SyncRunner: Sendable {
         return (operations, waiting)
     }
 
+    /// Everyone the plan leaves alone, with why ("starts 2027-03-01, more than 7 days away", "not in
+    /// scope: …"): a run that sends nobody says whom it skipped instead of "nothing to do".
+    private func recordSkips(_ skipped: [Skip], runID: UUID) async throws {
+        for chunk in skipped.chunks(of: batchSize) {
+            try await BulkInsert.operations(chunk.map {
+                RunOperationModel(runID: runID, personioID: $0.personioId, kind: "skip", reason: $0.reason, outcome: .skipped, changedFields: [])
+            }, on: database)
+        }
+    }
+
     /// A preview records what would be done and changes nothing.
     private func recordPreview(_ operations: [SyncEngine.Operation], runID: UUID) async throws {
         for chunk in operations.chunks(of: batchSize) {
@@ -378,6 +389,7 @@ public struct SyncRunner: Sendable {
             try await settleHeldBatches(connectionID, runID: runID, released: outcome.released, brake: held ? plan.brake : nil)
         }
         try run.setOperationCounts(counts)
+        run.skipped = plan.skipped.count
         run.status = .outcome(held: held, attempted: outcome.operations.count(where: { $0.kind != .hold }), failed: failed)
         run.error = fetch.incompleteReason.map { "Personio's listing was incomplete, so nobody was archived or deleted: \($0)" }
             ?? (failed > 0 ? "\(failed) of \(outcome.operations.count) operations failed; each is explained in the run's operations and retried later" : nil)

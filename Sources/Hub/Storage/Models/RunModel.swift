@@ -27,6 +27,8 @@ public final class RunModel: Model, @unchecked Sendable {
     @OptionalField(key: "finished_at") public var finishedAt: Date?
     /// Operations by kind, as JSON (`{"create":3,"update":1}`).
     @Field(key: "counts") public var counts: String
+    /// Listed people the run left alone, each recorded with the reason (outcome `skipped`, kind `skip`).
+    @Field(key: "skipped") public var skipped: Int
     @Field(key: "personio_requests") public var personioRequests: Int
     @OptionalField(key: "error") public var error: String?
 
@@ -40,6 +42,7 @@ public final class RunModel: Model, @unchecked Sendable {
         self.status = .running
         self.startedAt = startedAt
         self.counts = "{}"
+        self.skipped = 0
         self.personioRequests = 0
     }
 }
