@@ -178,6 +178,14 @@ struct TypedStorageUpgradeTests {
                     '00000000000000ff', \(bind: true), 0)
                     """).run()
             }
+            // a run as the code before `runs.skipped` wrote it: the new column reads 0
+            let runID = UUID()
+            try await sql.raw("""
+                INSERT INTO runs (id, connection_id, "full", dry_run, status, started_at, counts, personio_requests) \
+                VALUES (\(bind: runID), \(bind: connectionIDs[0]), \(bind: true), \(bind: false), 'succeeded', \(bind: Date()), '{"create":4}', 1)
+                """).run()
+            let run = try #require(try await RunModel.find(runID, on: app.db))
+            #expect(run.skipped == 0 && run.operationCounts == ["create": 4] && run.status == .succeeded)
             // read typed: every row, every value
             let connections = try await ConnectionModel.query(on: app.db).sort(\.$name).all()
             #expect(connections.map(\.targetKind) == [.feed, .scim])
