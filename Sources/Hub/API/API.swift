@@ -98,6 +98,12 @@ enum API {
                                          on: request.db)
     }
 
+    /// The source named in the path, if it belongs to the token's workspace.
+    static func source(_ request: Request) async throws -> SourceModel {
+        try await SourceService.find(request.parameters.get("source", as: UUID.self), workspaceID: try request.workspace.workspaceID,
+                                     on: request.db)
+    }
+
     struct RunRequest: Content {
         var full: Bool?
         var dryRun: Bool?

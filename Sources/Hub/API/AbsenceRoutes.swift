@@ -37,7 +37,7 @@ struct AbsenceRoutes: RouteCollection {
     }
 
     func timeOffTypes(_ request: Request) async throws -> Response {
-        let source = try await source(request)
+        let source = try await API.source(request)
         let types = try await absenceKinds(request.db).personioTypes(source)
         return try API.encode(API.List(data: types.map { TypeView(id: $0.id, name: $0.name, category: $0.category, unit: $0.unit.rawValue) }),
                                     status: .ok)
@@ -56,7 +56,7 @@ struct AbsenceRoutes: RouteCollection {
     }
 
     func kinds(_ request: Request) async throws -> Response {
-        let rows = try await absenceKinds(request.db).kinds(of: try await source(request))
+        let rows = try await absenceKinds(request.db).kinds(of: try await API.source(request))
         return try API.encode(API.List(data: rows.map { KindView(kind: $0.kind, timeOffTypeId: $0.timeOffTypeID, typeName: $0.typeName, unit: $0.unit) }),
                                     status: .ok)
     }
@@ -68,7 +68,7 @@ struct AbsenceRoutes: RouteCollection {
 
     /// Replaces the source's mapping; every type id is checked against Personio's list.
     func setKinds(_ request: Request) async throws -> Response {
-        let source = try await source(request)
+        let source = try await API.source(request)
         guard let kinds = try request.strictContent(KindsInput.self).kinds else {
             throw APIError.invalid("kinds", "kinds maps each absence kind of the app to a Personio time-off type id, e.g. {\"sickness\": 3}")
         }
@@ -77,9 +77,6 @@ struct AbsenceRoutes: RouteCollection {
         return try await self.kinds(request)
     }
 
-    private func source(_ request: Request) async throws -> SourceModel {
-        try await SourceService.find(request.parameters.get("source", as: UUID.self), workspaceID: try request.workspace.workspaceID, on: request.db)
-    }
 
     // MARK: Absences
 

@@ -104,7 +104,7 @@ struct ManagementRoutes: RouteCollection {
 
     /// Replaces the client id and secret ("change the key"), after Personio accepted the new ones.
     func rotateCredentials(_ request: Request) async throws -> Response {
-        let source = try await Self.source(request)
+        let source = try await API.source(request)
         let input = try request.strictContent(SourceInput.self)
         let scope = try request.workspace
         let diagnosis = try await sources(request.db).rotate(source, input, workspaceID: scope.workspaceID, actor: scope.actor)
@@ -115,17 +115,12 @@ struct ManagementRoutes: RouteCollection {
     /// with `?confirm=<the source's name>`.
     func deleteSource(_ request: Request) async throws -> HTTPStatus {
         let scope = try request.workspace
-        let source = try await Self.source(request)
+        let source = try await API.source(request)
         try await sources(request.db).delete(source, confirm: request.query[String.self, at: "confirm"], workspaceID: scope.workspaceID,
                                              actor: scope.actor)
         return .noContent
     }
 
-    /// The source named in the path, if it belongs to the request's workspace (API, absences, dashboard).
-    static func source(_ request: Request) async throws -> SourceModel {
-        let scope = try request.workspace
-        return try await SourceService.find(request.parameters.get("source", as: UUID.self), workspaceID: scope.workspaceID, on: request.db)
-    }
 
     // MARK: Connections
 

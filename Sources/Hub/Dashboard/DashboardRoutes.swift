@@ -132,8 +132,7 @@ struct DashboardRoutes: RouteCollection {
     /// The connection in the path, if it is in the user's workspace.
     func connection(_ request: Request) async throws -> ConnectionModel {
         do {
-            return try await ConnectionService.find(request.parameters.get("connection", as: UUID.self),
-                                                    workspaceID: try request.workspace.workspaceID, on: request.db)
+            return try await API.connection(request)
         } catch let error as ServiceError where error.kind == .notFound {
             throw DashboardFailure.notFound("connection")
         }
@@ -142,8 +141,7 @@ struct DashboardRoutes: RouteCollection {
     /// The source in the path, if it is in the user's workspace.
     func source(_ request: Request) async throws -> SourceModel {
         do {
-            return try await SourceService.find(request.parameters.get("source", as: UUID.self), workspaceID: try request.workspace.workspaceID,
-                                                on: request.db)
+            return try await API.source(request)
         } catch let error as ServiceError where error.kind == .notFound {
             throw DashboardFailure.notFound("source")
         }

@@ -23,10 +23,6 @@ struct SourceService: Sendable {
     }
 
     /// A source of the workspace.
-    func find(_ id: UUID?, workspaceID: UUID) async throws -> SourceModel {
-        try await Self.find(id, workspaceID: workspaceID, on: database)
-    }
-
     static func find(_ id: UUID?, workspaceID: UUID, on database: any Database) async throws -> SourceModel {
         guard let id, let model = try await SourceModel.query(on: database).filter(\.$id == id)
             .filter(\.$workspace.$id == workspaceID).first() else { throw ServiceError.notFound("source") }
