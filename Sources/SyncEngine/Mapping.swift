@@ -278,8 +278,8 @@ public enum Transform: Sendable, Hashable, Codable {
     }
 }
 
-enum DateFormat {
-    static func isValid(_ pattern: String) -> Bool {
+public enum DateFormat {
+    public static func isValid(_ pattern: String) -> Bool {
         var rest = Substring(pattern)
         while !rest.isEmpty {
             if rest.hasPrefix("yyyy") { rest = rest.dropFirst(4) }

@@ -23,6 +23,17 @@ public struct Preset: Sendable, Hashable, Codable, Identifiable {
     /// Seconds between incremental syncs, and between full reconciles.
     public var incrementalInterval: Int
     public var fullInterval: Int
+    /// Fields a connection maps from a custom attribute when the credential reads one labelled like
+    /// this (in Personio, phone and contract type are usually custom `dynamic_…` attributes).
+    public var labelledFields: [LabelledField] = []
+
+    public struct LabelledField: Sendable, Hashable, Codable {
+        public var target: String
+        /// Lower-case words a matching label equals or contains, e.g. `phone`, `telefon`.
+        public var labels: [String]
+        /// What the field is, for messages ("phone number").
+        public var meaning: String
+    }
 
     /// Every preset, by id.
     public static let all: [Preset] = [.timeTracking, .eorOnboarding, .survey, .serviceDesk, .atsHandoff]
@@ -72,7 +83,12 @@ public struct Preset: Sendable, Hashable, Codable, Identifiable {
             FieldMapping("source", .constant("personio")),
         ]),
         optionalAttributes: ["position", "employment_type", "hire_date", "contract_end_date"],
-        incrementalInterval: 60, fullInterval: twelveHours)
+        incrementalInterval: 60, fullInterval: twelveHours,
+        labelledFields: [
+            LabelledField(target: "phone", labels: ["phone", "telefon", "mobile", "mobil", "handy"], meaning: "phone number (Telefon)"),
+            LabelledField(target: "contract_type", labels: ["contract type", "vertragsart", "type of contract", "vertragstyp"],
+                          meaning: "contract type (Vertragsart)"),
+        ])
 
     /// Honestly (seed 002): people who have not started are not sent; department and position
     /// changes follow; anyone no longer returned as working — on leave or gone — is deleted in the

@@ -571,6 +571,60 @@ struct DashboardTests {
         }
     }
 
+    @Test(arguments: TestDatabases.all)
+    func theMappingEditorAddsACustomAttributeByItsLabelPreviewsAndSaves(_ database: HubConfiguration.Database) async throws {
+        try await withDashboard(database) { context in
+            let db = context.app.db
+            let connection = try await context.fixture.connection(.timeTracking)
+            let viewer = try await context.signedIn(.viewer)
+            #expect(try await viewer.get(DashboardPath.connectionMapping(connection)).status == .forbidden)
+
+            let admin = try await context.signedIn(.admin)
+            #expect(try await admin.get(DashboardPath.connection(connection)).html.contains("href=\"\(DashboardPath.connectionMapping(connection))\""))
+            let page = try await admin.get(DashboardPath.connectionMapping(connection))
+            #expect(page.status == .ok)
+            // custom attributes are offered by their label; the stored rows come first, then three blank ones
+            #expect(page.html.contains("<option value=\"dynamic_1001\">Phone (dynamic_1001)</option>"))
+            #expect(page.html.contains("<input type=\"hidden\" name=\"rows\" value=\"8\">"))
+            #expect(page.html.contains("id=\"row2_field\" name=\"row2_field\" type=\"text\" value=\"email\""))
+            let csrf = try #require(PageClient.csrf(page))
+            var form: [(String, String)] = [("csrf", csrf), ("rows", "6")]
+            for (index, field) in Preset.timeTracking.mapping.fields.enumerated() {
+                form.append(("row\(index)_field", field.target))
+                if case .attribute(let key) = field.source { form.append(("row\(index)_from", key)) }
+                if field.transforms.contains(.trim) { form.append(("row\(index)_trim", "on")) }
+                if field.transforms.contains(.lowercase) { form.append(("row\(index)_lowercase", "on")) }
+            }
+            form.append(("row4_remove", "on"))  // position goes
+            form += [("row5_field", "phone"), ("row5_from", "dynamic_1001"), ("row5_trim", "on")]
+
+            // a mistake is named at its row and saves nothing
+            let wrong = try await admin.post(DashboardPath.connectionMapping(connection),
+                                             form + [("rows", "7"), ("row6_field", "start"), ("row6_from", "hire_date"), ("row6_date", "hh:mm")])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.html.contains("Row 6: a date format uses yyyy, MM, dd"), "\(wrong.html)")
+            #expect(try await ConnectionModel.find(connection, on: db)?.connectionRules().mapping == Preset.timeTracking.mapping)
+
+            // the preview shows a real person's phone before anything is saved
+            let links = try await context.fixture.sync(connection, full: true)
+            #expect(links.status == .succeeded)
+            let preview = try await admin.post(DashboardPath.connectionMappingPreview(connection), form + [("personio_id", "")])
+            #expect(preview.status == .ok)
+            #expect(preview.html.contains("id=\"mapping-preview\""))
+            #expect(preview.html.contains("<th scope=\"row\">phone</th><td>—</td><td><strong>+49 "), "\(preview.html)")
+            #expect(try await ConnectionModel.find(connection, on: db)?.connectionRules().mapping == Preset.timeTracking.mapping)
+
+            let saved = try await admin.post(DashboardPath.connectionMapping(connection), form)
+            #expect(saved.location == DashboardPath.connection(connection) + "?notice=saved")
+            let mapping = try #require(try await ConnectionModel.find(connection, on: db)).connectionRules().mapping
+            #expect(mapping.fields.map(\.target) == ["first_name", "last_name", "email", "department", "phone"])
+            #expect(mapping.fields.last == FieldMapping("phone", from: "dynamic_1001", .trim))
+            let event = try await AuditEventModel.query(on: db).filter(\.$action == "connection.updated").first()
+            #expect(event?.detail == "Time tracking: mapping: added phone from dynamic_1001, removed position")
+            #expect(event?.actor == "admin@acme.example")
+        }
+    }
+
     @Test func deletingAConnectionNeedsAnOwnerAndItsNameTyped() async throws {
         try await withDashboard { context in
             let connection = try await context.fixture.connection(.timeTracking)

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import PersonioAPI
 import Provisioning
 import SyncEngine
 import Vapor
@@ -29,6 +30,10 @@ enum API {
         var withheldAttributes: [WithheldAttribute]
         /// Where a `scim` connection sends people (never the token).
         var scim: SCIMView?
+        /// Which field gets what (as `PATCH` takes it back).
+        var mapping: JSONValue
+        /// Said once, when the connection is made: what its preset found among the custom attributes.
+        var notes: [String]?
 
         struct WithheldAttribute: Content {
             var attribute: String
@@ -79,12 +84,13 @@ enum API {
                 sharing.withheld[key].map { WithheldAttribute(attribute: key, since: $0) }
             }
             scim = try model.scimSettings().map(SCIMView.init)
+            mapping = MappingInput.json(try model.connectionRules().mapping)
         }
 
         enum CodingKeys: String, CodingKey {
             case id, name, preset, target, paused
             case incrementalInterval = "incremental_interval", fullInterval = "full_interval", nextRunAt = "next_run_at"
-            case lastError = "last_error", seatLimit = "seat_limit", withheldAttributes = "withheld_attributes", scim
+            case lastError = "last_error", seatLimit = "seat_limit", withheldAttributes = "withheld_attributes", scim, mapping, notes
         }
     }
 

@@ -19,6 +19,7 @@ struct ManagementRoutes: RouteCollection {
         api.patch("connections", ":connection", use: updateConnection)
         api.delete("connections", ":connection", use: deleteConnection)
         api.post("connections", ":connection", "withheld-attributes", "accept", use: acceptWithheld)
+        api.post("connections", ":connection", "mapping", "preview", use: previewMapping)
         api.get("connections", ":connection", "held", use: listHeld)
         api.post("held", ":batch", "release", use: release)
         api.post("held", ":batch", "discard", use: discard)
@@ -131,8 +132,27 @@ struct ManagementRoutes: RouteCollection {
     func createConnection(_ request: Request) async throws -> Response {
         let input = try request.strictContent(ConnectionInput.self)
         let scope = try request.workspace
-        let connection = try await connections(request.db).create(input, workspaceID: scope.workspaceID, actor: scope.actor)
-        return try API.encode(try API.ConnectionView(connection), status: .created)
+        let (connection, notes) = try await connections(request.db).createWithNotes(input, workspaceID: scope.workspaceID, actor: scope.actor)
+        var view = try API.ConnectionView(connection)
+        view.notes = notes.isEmpty ? nil : notes
+        return try API.encode(view, status: .created)
+    }
+
+    struct PreviewInput: Content {
+        var mapping: JSONValue?
+        var personioID: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case mapping, personioID = "personio_id"
+        }
+    }
+
+    /// What a mapping (or the stored one) gives for a real person, before it is saved.
+    func previewMapping(_ request: Request) async throws -> Response {
+        let connection = try await API.connection(request)
+        let input = request.body.data == nil ? PreviewInput() : try request.strictContent(PreviewInput.self)
+        let preview = try await connections(request.db).previewMapping(connection, json: input.mapping, personioID: input.personioID)
+        return try API.encode(preview, status: .ok)
     }
 
     func updateConnection(_ request: Request) async throws -> API.ConnectionView {

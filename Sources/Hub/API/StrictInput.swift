@@ -53,6 +53,10 @@ extension ConnectionInput: StrictInput {
     }
 }
 
+extension ManagementRoutes.PreviewInput: StrictInput {
+    static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+}
+
 extension ManagementRoutes.AcceptInput: StrictInput {
     static var fields: Set<String> { ["attributes"] }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PersonioAPI
 import Provisioning
 
 /// A connection as an admin creates or changes it (API body, the wizard, the settings page).
@@ -14,9 +15,11 @@ struct ConnectionInput: Codable, Sendable {
     /// `"seat_limit": null` was sent (or the dashboard's field emptied): remove the limit.
     var clearsSeatLimit = false
     var scim: SCIMInput?
+    /// The whole mapping, as `MappingInput` reads it; checked by the service.
+    var mapping: JSONValue?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case preset, name, target, paused, scim
+        case preset, name, target, paused, scim, mapping
         case sourceId = "source_id", incrementalInterval = "incremental_interval", fullInterval = "full_interval"
         case seatLimit = "seat_limit"
     }
@@ -123,5 +126,6 @@ extension ConnectionInput {
         seatLimit = try container.decodeIfPresent(Int.self, forKey: .seatLimit)
         clearsSeatLimit = container.contains(.seatLimit) && seatLimit == nil
         scim = try container.decodeIfPresent(SCIMInput.self, forKey: .scim)
+        mapping = try container.decodeIfPresent(JSONValue.self, forKey: .mapping)
     }
 }

@@ -59,8 +59,13 @@ struct ConnectionService: Sendable {
         return settings
     }
 
-    /// Creates a connection from a preset.
+    /// Creates a connection from a preset; the notes say which fields the preset found among the
+    /// credential's custom attributes, and which it did not.
     func create(_ input: ConnectionInput, workspaceID: UUID, actor: String) async throws -> ConnectionModel {
+        try await createWithNotes(input, workspaceID: workspaceID, actor: actor).connection
+    }
+
+    func createWithNotes(_ input: ConnectionInput, workspaceID: UUID, actor: String) async throws -> (connection: ConnectionModel, notes: [String]) {
         try input.validate()
         guard let sourceID = input.sourceId else { throw ServiceError.invalid("source_id", "source_id is required") }
         guard try await SourceModel.query(on: database).filter(\.$id == sourceID).filter(\.$workspace.$id == workspaceID)
@@ -82,15 +87,25 @@ struct ConnectionService: Sendable {
         } else if input.scim != nil {
             throw ServiceError.invalid("scim", "scim settings belong to a connection whose target is scim")
         }
+        var notes: [String] = []
+        if input.mapping == nil {
+            let labelled = await labelledFields(of: preset, sourceID: sourceID)
+            rules.mapping.fields += labelled.fields.filter { field in !rules.mapping.fields.contains { $0.target == field.target } }
+            notes = labelled.notes
+        }
         let connection = ConnectionModel(workspaceID: workspaceID, sourceID: sourceID, name: input.name ?? preset.title,
                                          preset: preset.id, targetKind: target, targetConfig: targetConfig, rules: try StoredJSON.text(rules),
                                          incrementalInterval: input.incrementalInterval ?? preset.incrementalInterval,
                                          fullInterval: input.fullInterval ?? preset.fullInterval, paused: input.paused ?? false)
         connection.id = connectionID
+        if let json = input.mapping {
+            rules.mapping = try await checkedMapping(json, for: connection, current: Mapping([]))
+            try connection.setRules(rules)
+        }
         try await connection.create(on: database)
         try await AuditLog(database: database).record(.connectionCreated, workspaceID: workspaceID, actor: actor, subject: "connection \(connectionID)", detail: "\(connection.name) (\(preset.id), \(target))",
                                   at: environment.now())
-        return connection
+        return (connection, notes)
     }
 
     /// An admin accepts that Personio no longer shares these attributes : from the
@@ -161,6 +176,17 @@ struct ConnectionService: Sendable {
             connection.fullInterval = interval
         }
         var rules = try connection.connectionRules()
+        if let json = input.mapping {
+            let mapping = try await checkedMapping(json, for: connection, current: rules.mapping)
+            if let change = MappingInput.changes(from: rules.mapping, to: mapping) {
+                changes.append(change)
+                rules.mapping = mapping
+                try connection.setRules(rules)
+                // fingerprints change: the next run reads everyone and sends whom the new mapping changes
+                connection.lastFullAt = nil
+                connection.nextRunAt = min(connection.nextRunAt ?? environment.now(), environment.now())
+            }
+        }
         let limit = input.clearsSeatLimit ? nil : input.seatLimit ?? rules.policy.seatLimit
         if limit != rules.policy.seatLimit {
             changes.append(limit.map { "seat limit \($0)" } ?? "no seat limit")

@@ -12,6 +12,9 @@ extension DashboardRoutes {
         routes.get("connections", ":connection", use: connectionPage)
         routes.get("connections", ":connection", "settings", use: settingsPage)
         routes.post("connections", ":connection", "settings", use: saveSettings)
+        routes.get("connections", ":connection", "mapping", use: mappingPage)
+        routes.post("connections", ":connection", "mapping", use: saveMapping)
+        routes.post("connections", ":connection", "mapping", "preview", use: previewMapping)
         for action in DashboardPath.ConnectionAction.allCases {
             routes.post("connections", ":connection", PathComponent(stringLiteral: action.rawValue)) { request in
                 try await self.act(request, action)
@@ -322,7 +325,7 @@ struct ConnectionPageView {
             \(Layout.button("Preview", action: DashboardPath.connectionAction(id, .preview), user: user, style: "secondary"))\
             \(item.model.paused ? Layout.button("Resume", action: DashboardPath.connectionAction(id, .resume), user: user, style: "secondary")
                                 : Layout.button("Pause", action: DashboardPath.connectionAction(id, .pause), user: user, style: "secondary"))\
-            <a href="\(DashboardPath.connectionSettings(id))">Settings</a>\
+            <a href="\(DashboardPath.connectionSettings(id))">Settings</a> <a href="\(DashboardPath.connectionMapping(id))">Mapping</a>\
             \(requiresApproval && user.may(.approve) ? HTML("<a href=\"\(DashboardPath.importPeople(id))\">Import and approve people</a>") : .empty)</div>
             """ : requiresApproval && user.may(.approve) ? "<p><a href=\"\(DashboardPath.importPeople(id))\">Import and approve people</a></p>" : .empty
         return """

@@ -3,7 +3,7 @@ import Foundation
 /// A parsed JSON document that keeps booleans, numbers and null apart (Foundation's
 /// `JSONSerialization` turns booleans into numbers on some platforms). Personio's pages are read
 /// with it: a byte-level parser is several times faster than `Decodable` over loosely typed values.
-public enum JSONValue: Decodable, Equatable, Sendable {
+public enum JSONValue: Codable, Equatable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
@@ -19,6 +19,18 @@ public enum JSONValue: Decodable, Equatable, Sendable {
         else if let value = try? container.decode(String.self) { self = .string(value) }
         else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
         else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
     }
 
     /// Parses a document with a small byte-level parser: decoding through `Decodable` with

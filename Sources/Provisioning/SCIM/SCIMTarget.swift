@@ -210,6 +210,11 @@ public final class SCIMTarget: Sendable {
         fields[configuration.userNameField] ?? fields["email"]
     }
 
+    /// The mapped fields a SCIM user is made of (besides the one named for `userName`); others have
+    /// no place in it.
+    public static let mappableFields = ["first_name", "last_name", "email", "phone", "phone_number", "position", "job_title",
+                                        "department", "subcompany", "organization", "supervisor_email"]
+
     /// The core User and enterprise extension for the mapped fields. Only known fields are sent.
     func resource(for operation: TargetOperation, active: Bool) async throws(TargetFailure) -> [String: Any] {
         let fields = operation.fields
