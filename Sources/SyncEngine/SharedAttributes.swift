@@ -37,6 +37,15 @@ public struct SharedAttributes: Sendable, Hashable, Codable {
         for attribute in attributes { withheld[attribute] = nil }
     }
 
+    /// Attributes in `required` that Personio has never shared with the credential (a listing with
+    /// people told so): a connection that needs them is blocked until they are ticked in Personio.
+    /// Empty while nothing was observed; a withheld attribute (shared before) is not among them.
+    public func neverShared(of required: some Sequence<String>) -> [String] {
+        guard !shared.isEmpty else { return [] }
+        let keys = Set(required.map(Employee.sourceAttribute(of:))).subtracting(["id"])
+        return keys.filter { !shared.contains($0) && withheld[$0] == nil }.sorted()
+    }
+
     /// "department (since 2026-12-02), status (since …)", for messages.
     public func describe(in timeZone: TimeZone) -> String {
         withheld.keys.sorted().map { key in
@@ -58,6 +67,25 @@ extension ConnectionRules {
         keys.formUnion(mapping.fields.flatMap(\.source.attributes).map(Employee.sourceAttribute(of:)))
         keys.remove("id")
         return keys
+    }
+
+    /// What the policy cannot do without attributes Personio does not share (never shared, or
+    /// withheld and accepted): it does not guess, it says so.
+    public func lifecycleWarnings(_ sharing: SharedAttributes) -> [String] {
+        guard !sharing.shared.isEmpty else { return [] }
+        func missing(_ key: String) -> Bool { !sharing.shared.contains(key) && sharing.withheld[key] == nil }
+        var warnings: [String] = []
+        if policy.preHire != .active, missing("hire_date") {
+            warnings.append("Personio does not share the hire date (hire_date), so people who have not started yet cannot be told "
+                            + "apart: everyone listed is treated as started.")
+        }
+        if missing("status"), missing("termination_date"), missing("last_working_day") {
+            warnings.append("Personio shares neither the status nor the termination date or last working day, so leavers cannot be "
+                            + "recognised: they stay until Personio stops listing them.")
+        } else if policy.onLeave != .keep, missing("status") {
+            warnings.append("Personio does not share the status (status), so people on leave cannot be recognised.")
+        }
+        return warnings
     }
 
     /// Attributes that decide whether and in which state a person is sent (besides the lifecycle's).

@@ -40,6 +40,12 @@ def hub_api(method, path, body):
         return response.status, json.loads(response.read())
 
 
+def hub_get(path):
+    request = urllib.request.Request(HUB.replace("localhost", "127.0.0.1") + path, headers={"Authorization": "Bearer " + API_TOKEN})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
+
+
 def step(name):
     steps.append(name)
     print(f"  ✓ {name}", flush=True)
@@ -262,6 +268,39 @@ def run(driver):
     eventually(driver, "WorkMotion", lambda: card(driver, "Active") == 2, "the two approved people are active")
     step("import two drafts for ES and approve them")
 
+    # WorkMotion's phone: a custom attribute, mapped by its label in the mapping editor, previewed, saved, in the feed
+    open_connection(driver, "WorkMotion")
+    follow(driver, "Mapping")
+    check("Phone (dynamic_1001)" not in driver.page_source, "an attribute the credential does not read is not offered")
+    sandbox("PATCH", "/sandbox/credentials/survey-client", {"readable_attributes": [
+        "first_name", "last_name", "email", "status", "hire_date", "termination_date", "position", "employment_type", "department",
+        "dynamic_1001"]})
+    driver.refresh()
+    rows = int(driver.find_element(By.NAME, "rows").get_attribute("value"))
+    blank = rows - 3
+    fill(driver, f"row{blank}_field", "phone")
+    Select(driver.find_element(By.NAME, f"row{blank}_from")).select_by_visible_text("Phone (dynamic_1001)")
+    driver.find_element(By.NAME, f"row{blank}_trim").click()
+    submit_button(driver, "Preview")
+    preview = driver.find_element(By.ID, "mapping-preview").text
+    check("phone" in preview and "+49" in preview, f"the preview shows a real person's phone: {preview}")
+    driver.execute_script("document.getElementById('preview').scrollIntoView()")
+    shot(driver, "mapping-preview")
+    submit_button(driver, "Save mapping")
+    check("Saved." in page_text(driver), f"the mapping was saved: {page_text(driver)[:400]}")
+    workmotion = driver.current_url.split("/connections/")[1].split("?")[0]
+    sync_now(driver)
+    deadline = time.monotonic() + 30
+    while True:  # the scheduler's run may be the one that sends it
+        feed = hub_get(f"/api/v1/connections/{workmotion}/people?limit=1000")
+        phones = [item["fields"].get("phone", "") for item in feed["data"] if "phone" in item["changed_fields"]]
+        if phones:
+            break
+        check(time.monotonic() < deadline, f"the feed carries the phone: {feed}")
+        time.sleep(0.5)
+    check(all(phone.startswith("+49") for phone in phones), f"the phone numbers as in Personio: {phones}")
+    step("a custom attribute (phone) mapped by its label, previewed, and in the feed")
+
     # the hand-off review page (issue 8): send once, then a marker instead of the button
     driver.get(HUB + "/handoffs/new?candidate_id=cand-7&first_name=Ada&last_name=Lovelace&email=ada.lovelace%40browser.example&position=Engineer")
     check(driver.find_element(By.NAME, "first_name").get_attribute("value") == "Ada", "the review form is pre-filled")
@@ -352,6 +391,27 @@ def run(driver):
     check("Accepted." in page_text(driver), "accepted")
     check("Personio stopped sharing department (since" not in page_text(driver).split("Runs")[0], "the notice is gone")
     step("Personio stops sharing a field: kept, explained, accepted")
+
+    # Honestly: a survey connection needs the department, which the credential no longer reads: blocked, explained, fixed
+    driver.get(HUB + "/connections/new")
+    Select(driver.find_element(By.NAME, "preset")).select_by_value("survey")
+    fill(driver, "name", "Honestly")
+    submit_button(driver, "Create connection")
+    sync_now(driver)
+    eventually(driver, "Honestly", lambda: "blocked" in page_text(driver), "the connection is blocked")
+    text = page_text(driver)
+    check("needs Department (department)" in text and "tick ‘Department’" in text, f"it says what and where: {text[:800]}")
+    check(card(driver, "Active") == 0, "nobody was sent")
+    shot(driver, "blocked-connection")
+    driver.get(HUB + "/connections")
+    check("blocked" in page_text(driver), "the connections list says so too")
+    sandbox("PATCH", "/sandbox/credentials/survey-client", {"readable_attributes": [
+        "first_name", "last_name", "email", "status", "hire_date", "termination_date", "position", "employment_type", "department"]})
+    open_connection(driver, "Honestly")
+    sync_now(driver)
+    eventually(driver, "Honestly", lambda: card(driver, "Active") >= 7, "people arrive once the department is ticked")
+    check("blocked" not in page_text(driver).split("Runs")[0], "no longer blocked")
+    step("a survey connection without Department: blocked with the fix, then ticked and people arrive")
 
     driver.get(HUB + "/audit")
     text = page_text(driver)

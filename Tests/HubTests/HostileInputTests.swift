@@ -107,12 +107,19 @@ struct HubHostileInputTests {
         try await withHub { app, token in
             let api = ManagementAPITests()
             let (source, connection) = try await sourceAndConnection(app)
-            // a mapping sent to PATCH /connections/{id} used to answer 200 and change nothing
+            // a field the request does not take (a mapping sent here once answered 200 and changed nothing)
+            let unknown = try await api.raw(app, .PATCH, "/api/v1/connections/\(try connection.requireID())", token: token,
+                                            #"{"name":"Renamed","colour":"red"}"#)
+            #expect(unknown.status == .unprocessableEntity)
+            #expect(unknown.error?["field"] as? String == "colour")
+            #expect((unknown.error?["message"] as? String)?.contains("it takes") == true)
+            #expect((unknown.error?["message"] as? String)?.contains("mapping") == true, "the mapping is among what it takes")
+            // a mapping in the wrong shape is named, and the rest of the request is not applied either
             let mapping = try await api.raw(app, .PATCH, "/api/v1/connections/\(try connection.requireID())", token: token,
                                             #"{"name":"Renamed","mapping":{"fields":[]}}"#)
             #expect(mapping.status == .unprocessableEntity)
             #expect(mapping.error?["field"] as? String == "mapping")
-            #expect((mapping.error?["message"] as? String)?.contains("it takes") == true)
+            #expect((mapping.error?["message"] as? String)?.contains("a list of fields") == true)
             #expect(try await ConnectionModel.find(connection.id, on: app.db)?.name == "C", "nothing was changed")
             // nested objects are checked too, and a known body still works
             let nested = try await api.raw(app, .POST, "/api/v1/connections", token: token,

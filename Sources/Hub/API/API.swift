@@ -30,6 +30,10 @@ enum API {
         var withheldAttributes: [WithheldAttribute]
         /// Where a `scim` connection sends people (never the token).
         var scim: SCIMView?
+        /// Required attributes Personio has never shared with the credential: runs fail, nobody is sent.
+        var blockedBy: [String]
+        /// Lifecycle rules that lack the attribute they decide on.
+        var warnings: [String]
         /// Which field gets what (as `PATCH` takes it back).
         var mapping: JSONValue
         /// Said once, when the connection is made: what its preset found among the custom attributes.
@@ -85,12 +89,15 @@ enum API {
             }
             scim = try model.scimSettings().map(SCIMView.init)
             mapping = MappingInput.json(try model.connectionRules().mapping)
+            blockedBy = model.blockedBy
+            warnings = model.lifecycleWarnings
         }
 
         enum CodingKeys: String, CodingKey {
             case id, name, preset, target, paused
             case incrementalInterval = "incremental_interval", fullInterval = "full_interval", nextRunAt = "next_run_at"
             case lastError = "last_error", seatLimit = "seat_limit", withheldAttributes = "withheld_attributes", scim, mapping, notes
+            case blockedBy = "blocked_by", warnings
         }
     }
 

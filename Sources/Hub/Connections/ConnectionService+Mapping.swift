@@ -82,6 +82,9 @@ extension ConnectionService {
     /// What `json` (or the stored mapping) gives for one person: `personioID`, or the connection's
     /// first linked person, or the first person Personio lists.
     func previewMapping(_ connection: ConnectionModel, json: JSONValue?, personioID: Int?) async throws -> MappingPreview {
+        if let personioID, !(1...999_999_999_999).contains(personioID) {
+            throw ServiceError.invalid("personio_id", "personio_id is a Personio employee id, a positive number")
+        }
         let rules = try connection.connectionRules()
         var mapping = rules.mapping
         if let json { mapping = try await checkedMapping(json, for: connection, current: rules.mapping) }

@@ -39,6 +39,7 @@ extension DashboardRoutes {
         var status: (label: String, tone: String, reason: String?) {
             if model.paused { return ("paused", "muted", nil) }
             if syncing { return ("syncing", "warn", nil) }
+            if let blocked = model.blockedNotice { return ("blocked", "bad", blocked) }
             if heldBatches > 0 { return ("held", "warn", "The deletion brake held a batch; release or discard it.") }
             if let error = model.lastError {
                 // some people failed (each explained on the run) while the others went through
@@ -77,11 +78,12 @@ extension DashboardRoutes {
     }
 
     /// A run's operations in words; people it skipped are always said ("nothing to do" only when nobody was).
-    static func counts(_ counts: [String: Int], skipped: Int = 0) -> String {
+    /// A failed run never says "nothing to do": it sent nothing because it failed.
+    static func counts(_ counts: [String: Int], skipped: Int = 0, failed: Bool = false) -> String {
         let done = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         let left = skipped == 0 ? "" : "\(skipped) skipped"
         switch (done.isEmpty, left.isEmpty) {
-        case (true, true): return "nothing to do"
+        case (true, true): return failed ? "nothing sent" : "nothing to do"
         case (true, false): return "nothing sent, " + left
         case (false, true): return done
         case (false, false): return done + ", " + left
@@ -102,7 +104,7 @@ extension DashboardRoutes {
             <td>\(Layout.badge(status.label, status.tone))\(status.reason.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td>
             <td>\(Layout.date(item.lastRun?.startedAt, in: zone))<br><small class="muted">next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone))</small></td>
             <td>\(item.people[.active] ?? 0) active · \(item.people[.archived] ?? 0) archived · \(item.people[.draft] ?? 0) draft</td>
-            <td>\(seats)</td><td>\(item.lastRun.map { Self.counts(item.lastCounts, skipped: $0.skipped) } ?? "never run")</td></tr>
+            <td>\(seats)</td><td>\(item.lastRun.map { Self.counts(item.lastCounts, skipped: $0.skipped, failed: $0.status == .failed) } ?? "never run")</td></tr>
             """
         }
         let body: HTML = """
@@ -343,11 +345,12 @@ struct ConnectionPageView {
         \(scimCompatibility.isEmpty ? .empty : HTML("<p class=\"muted\" id=\"scim-compatibility\">SCIM compatibility: \(scimCompatibility.joined(separator: ", ")).</p>"))
         \(actions)
         \(withheldSection)
+        \(warningsSection)
         \(heldSection)
         <h2>Runs</h2>\(RunChart(runs: runs).svg)
         <div class="table"><table><thead><tr><th scope="col">Started</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Operations</th></tr></thead><tbody>
         \(runs.html { run in
-            HTML("<tr><td><a href=\"\(DashboardPath.run(run.id ?? UUID()))\">\(Layout.date(run.startedAt, in: zone))</a></td><td>\(run.dryRun ? "preview" : run.full ? "full" : "incremental")</td><td>\(run.status.rawValue)\(run.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(DashboardRoutes.counts(run.operationCounts, skipped: run.skipped))</td></tr>")
+            HTML("<tr><td><a href=\"\(DashboardPath.run(run.id ?? UUID()))\">\(Layout.date(run.startedAt, in: zone))</a></td><td>\(run.dryRun ? "preview" : run.full ? "full" : "incremental")</td><td>\(run.status.rawValue)\(run.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(DashboardRoutes.counts(run.operationCounts, skipped: run.skipped, failed: run.status == .failed))</td></tr>")
         })</tbody></table></div>
         <h2>People</h2>
         <form method="get" action="\(DashboardPath.connection(id))" role="search"><label for="q">Search people</label> <input id="q" name="q" type="search" value="\(search)"> <button class="secondary">Search</button></form>
@@ -357,6 +360,18 @@ struct ConnectionPageView {
         })</tbody></table></div>
         \(links.count == 200 ? HTML("<p class=\"muted\">The first 200; search to narrow down.</p>") : .empty)
         \(user.may(.own) ? deleteForm : .empty)
+        """
+    }
+
+    /// Lifecycle rules that lack the attribute they decide on: said, not guessed.
+    private var warningsSection: HTML {
+        let warnings = item.model.lifecycleWarnings
+        guard !warnings.isEmpty else { return .empty }
+        return """
+        <section class="card" aria-labelledby="warnings"><h2 id="warnings">What this connection cannot tell</h2>
+        <ul>\(warnings.html { "<li>\($0)</li>" })</ul>
+        <p>Tick the attributes in Personio under Settings › Integrations › API credentials › Readable employee attributes.</p>
+        </section>
         """
     }
 

@@ -135,7 +135,9 @@ public struct SyncRunner: Sendable {
         // that was cut short is not lost.
         if !dryRun, fetch.incompleteReason == nil {
             let isFullListing = if case .full = fetch.listing { true } else { false }
-            for connection in connections {
+            // a connection whose run failed (blocked by an attribute Personio does not share) reads the same people again
+            let failed = Set(reports.filter { $0.status == .failed }.map(\.connectionID))
+            for connection in connections where !failed.contains(try connection.requireID()) {
                 connection.updatedSince = fetch.startedAt
                 if isFullListing { connection.lastFullAt = fetch.startedAt }
                 try await connection.save(on: database)
@@ -165,6 +167,16 @@ public struct SyncRunner: Sendable {
         "Personio stopped sharing \(sharing.describe(in: timeZone)) with this API credential; the values last sent are kept "
             + "and nobody is created, archived or deleted because of it. Tick the attributes again in Personio (Settings › "
             + "Integrations › API credentials › Readable employee attributes), or accept the change on the connection."
+    }
+
+    /// What a connection says while Personio has never shared an attribute it requires.
+    static func blockedNotice(_ attributes: [String]) -> String {
+        let labels = attributes.map { PersonioStandardAttribute.named($0)?.label ?? $0 }
+        let named = zip(labels, attributes).map { "\($0) (\($1))" }.joined(separator: ", ")
+        return "Blocked: this connection needs \(named) for everyone it sends, and Personio does not share "
+            + (attributes.count == 1 ? "it" : "them") + " with this source's API credential. Nobody was created, changed or removed. "
+            + "In Personio, open Settings › Integrations › API credentials, edit this credential and tick "
+            + labels.map { "‘\($0)’" }.joined(separator: " and ") + " under Readable employee attributes, then Sync now (or wait for the next run)."
     }
 
     static func secretContext(_ source: SourceModel) -> String { HubEnvironment.secretContext(source) }
@@ -215,6 +227,11 @@ public struct SyncRunner: Sendable {
         let context = try await loadContext(connectionID, rules: rules, listing: fetch.listing, people: fetch.employees.map(\.id))
         try await closeInterrupted(connectionID, at: fetch.startedAt)
         let sharing = try await observeSharing(connection, rules: rules, fetch: fetch, dryRun: dryRun)
+        let unshared = sharing.neverShared(of: rules.policy.requiredAttributes)
+        guard unshared.isEmpty else {
+            return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
+                                           message: Self.blockedNotice(unshared))
+        }
         let plan = Planner(rules: rules).plan(PlanInput(links: context.links, employees: fetch.employees, listing: fetch.listing,
                                                         now: fetch.startedAt, timeZone: timeZone, approved: context.approved,
                                                         brakeReleased: context.released != nil, linkCounts: context.linkCounts,
