@@ -413,6 +413,37 @@ def run(driver):
     check("blocked" not in page_text(driver).split("Runs")[0], "no longer blocked")
     step("a survey connection without Department: blocked with the fix, then ticked and people arrive")
 
+    # Back: the admin decides whom a connection is about: one department, counted live, the others leave with the reason
+    honestly = driver.current_url.split("/connections/")[1].split("?")[0]
+    feed = hub_get(f"/api/v1/connections/{honestly}/people?limit=1000")
+    department = next(item["fields"]["department"] for item in feed["data"] if item["fields"].get("department"))
+    active_before = card(driver, "Active")
+    follow(driver, "Scope")
+    check("people in scope" in driver.find_element(By.ID, "scope-count").text, "the page counts the people in scope live")
+    Select(driver.find_element(By.NAME, "rule0_attribute")).select_by_value("department")
+    fill(driver, "rule0_values", department)
+    submit_button(driver, "Count people in scope")
+    counted = driver.find_element(By.ID, "scope-count").text
+    in_scope = int(counted.split(" of ")[0])
+    check(0 < in_scope < active_before + 50 and "people in scope" in counted, f"counted for the department: {counted}")
+    shot(driver, "scope")
+    submit_button(driver, "Save scope")
+    check("Saved." in page_text(driver) and f"scope: department is {department}" in page_text(driver), f"saved: {page_text(driver)[:600]}")
+    sync_now(driver)
+    eventually(driver, "Honestly", lambda: card(driver, "Active") < active_before or "Held by the deletion brake" in page_text(driver),
+               "the others leave, or the brake holds them")
+    if "Held by the deletion brake" in page_text(driver):
+        submit_button(driver, "Release")
+        sync_now(driver)
+    try:
+        eventually(driver, "Honestly", lambda: card(driver, "Active") < active_before, "the others left")
+    except AssertionError:
+        print(page_text(driver)[:3000])
+        raise
+    navigate(driver, driver.find_element(By.XPATH, "//tr[td[contains(., 'delete')]]//a[starts-with(@href, '/runs/')]"))
+    check("out of scope: department is" in page_text(driver), f"the run says why they left: {page_text(driver)[:800]}")
+    step("a connection restricted to one department: counted live, the others leave with the reason")
+
     driver.get(HUB + "/audit")
     text = page_text(driver)
     for action in ["user.signed_in", "source.created", "connection.created", "connection.updated", "held_batch.released", "people.approved",

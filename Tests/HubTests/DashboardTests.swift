@@ -625,6 +625,50 @@ struct DashboardTests {
         }
     }
 
+    @Test(arguments: TestDatabases.all)
+    func theScopeEditorCountsLiveAndSavesARuleOnADepartment(_ database: HubConfiguration.Database) async throws {
+        try await withDashboard(database) { context in
+            let db = context.app.db
+            let connection = try await context.fixture.connection(.timeTracking)
+            _ = try await context.fixture.sync(connection, full: true)
+            let departments = try await context.fixture.links(connection).values.compactMap { try StoredJSON.fields($0.fields ?? "{}")["department"] }
+            let department = try #require(departments.first)
+            let viewer = try await context.signedIn(.viewer)
+            #expect(try await viewer.get(DashboardPath.connectionScope(connection)).status == .forbidden)
+
+            let admin = try await context.signedIn(.admin)
+            let connectionPage = try await admin.get(DashboardPath.connection(connection))
+            #expect(connectionPage.html.contains("href=\"\(DashboardPath.connectionScope(connection))\""))
+            #expect(connectionPage.html.contains("<span id=\"scope-summary\">scope: everyone</span>"))
+            let page = try await admin.get(DashboardPath.connectionScope(connection))
+            #expect(page.status == .ok)
+            #expect(page.html.contains("<h2 id=\"scope-count\">12 of 12 people in scope</h2>"), "everyone, counted live")
+            #expect(page.html.contains("<option value=\"department\">Department (department)</option>"))
+            let csrf = try #require(PageClient.csrf(page))
+            let form: [(String, String)] = [("csrf", csrf), ("rules", "2"), ("rule0_attribute", "department"), ("rule0_how", "is"),
+                                            ("rule0_values", department), ("rule1_attribute", ""), ("rule1_values", "")]
+
+            let counted = try await admin.post(DashboardPath.connectionScopeCount(connection), form)
+            #expect(counted.status == .ok)
+            #expect(counted.html.contains(" of 12 people in scope</h2>") && !counted.html.contains(">12 of 12"), "fewer in scope")
+            #expect(counted.html.contains("not one of \(department)"), "the people left out, with why")
+            #expect(try await ConnectionModel.find(connection, on: db)?.connectionRules().scope == .everyone, "counting saves nothing")
+
+            let empty = try await admin.post(DashboardPath.connectionScope(connection),
+                                             [("csrf", csrf), ("rules", "1"), ("rule0_attribute", "department"), ("rule0_how", "is"), ("rule0_values", " ")])
+            #expect(empty.status == .unprocessableEntity)
+            #expect(empty.html.contains("Rule 1: is lists 1 to 200 values"), "\(empty.html)")
+
+            let saved = try await admin.post(DashboardPath.connectionScope(connection), form)
+            #expect(saved.location == DashboardPath.connection(connection) + "?notice=saved")
+            let scope = try #require(try await ConnectionModel.find(connection, on: db)).connectionRules().scope
+            #expect(scope == Scope([.init(attribute: "department", values: [department])]))
+            #expect(try await admin.get(DashboardPath.connection(connection)).html.contains("scope: department is \(department)"))
+            let event = try await AuditEventModel.query(on: db).filter(\.$action == "connection.updated").first()
+            #expect(event?.detail == "Time tracking: scope: department is \(department)")
+        }
+    }
+
     @Test func deletingAConnectionNeedsAnOwnerAndItsNameTyped() async throws {
         try await withDashboard { context in
             let connection = try await context.fixture.connection(.timeTracking)

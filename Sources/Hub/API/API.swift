@@ -36,6 +36,8 @@ enum API {
         var warnings: [String]
         /// Which field gets what (as `PATCH` takes it back).
         var mapping: JSONValue
+        /// Whom the connection is about (`[]`: everyone).
+        var scope: JSONValue
         /// Said once, when the connection is made: what its preset found among the custom attributes.
         var notes: [String]?
 
@@ -88,7 +90,9 @@ enum API {
                 sharing.withheld[key].map { WithheldAttribute(attribute: key, since: $0) }
             }
             scim = try model.scimSettings().map(SCIMView.init)
-            mapping = MappingInput.json(try model.connectionRules().mapping)
+            let rules = try model.connectionRules()
+            mapping = MappingInput.json(rules.mapping)
+            scope = ScopeInput.json(rules.scope)
             blockedBy = model.blockedBy
             warnings = model.lifecycleWarnings
         }
@@ -96,7 +100,7 @@ enum API {
         enum CodingKeys: String, CodingKey {
             case id, name, preset, target, paused
             case incrementalInterval = "incremental_interval", fullInterval = "full_interval", nextRunAt = "next_run_at"
-            case lastError = "last_error", seatLimit = "seat_limit", withheldAttributes = "withheld_attributes", scim, mapping, notes
+            case lastError = "last_error", seatLimit = "seat_limit", withheldAttributes = "withheld_attributes", scim, mapping, scope, notes
             case blockedBy = "blocked_by", warnings
         }
     }

@@ -20,6 +20,7 @@ struct ManagementRoutes: RouteCollection {
         api.delete("connections", ":connection", use: deleteConnection)
         api.post("connections", ":connection", "withheld-attributes", "accept", use: acceptWithheld)
         api.post("connections", ":connection", "mapping", "preview", use: previewMapping)
+        api.post("connections", ":connection", "scope", "count", use: countScope)
         api.get("connections", ":connection", "held", use: listHeld)
         api.post("held", ":batch", "release", use: release)
         api.post("held", ":batch", "discard", use: discard)
@@ -145,6 +146,21 @@ struct ManagementRoutes: RouteCollection {
         enum CodingKeys: String, CodingKey, CaseIterable {
             case mapping, personioID = "personio_id"
         }
+    }
+
+    struct ScopeCountInput: Content {
+        var scope: JSONValue?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case scope
+        }
+    }
+
+    /// How many people a scope (or the stored one) keeps, read live from Personio.
+    func countScope(_ request: Request) async throws -> Response {
+        let connection = try await API.connection(request)
+        let input = request.body.data == nil ? ScopeCountInput() : try request.strictContent(ScopeCountInput.self)
+        return try API.encode(try await connections(request.db).countScope(connection, json: input.scope), status: .ok)
     }
 
     /// What a mapping (or the stored one) gives for a real person, before it is saved.

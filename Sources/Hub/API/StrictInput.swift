@@ -57,6 +57,10 @@ extension ManagementRoutes.PreviewInput: StrictInput {
     static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
 }
 
+extension ManagementRoutes.ScopeCountInput: StrictInput {
+    static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+}
+
 extension ManagementRoutes.AcceptInput: StrictInput {
     static var fields: Set<String> { ["attributes"] }
 }

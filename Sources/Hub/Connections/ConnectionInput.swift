@@ -17,9 +17,11 @@ struct ConnectionInput: Codable, Sendable {
     var scim: SCIMInput?
     /// The whole mapping, as `MappingInput` reads it; checked by the service.
     var mapping: JSONValue?
+    /// Whom the connection is about, as `ScopeInput` reads it; checked by the service.
+    var scope: JSONValue?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case preset, name, target, paused, scim, mapping
+        case preset, name, target, paused, scim, mapping, scope
         case sourceId = "source_id", incrementalInterval = "incremental_interval", fullInterval = "full_interval"
         case seatLimit = "seat_limit"
     }
@@ -127,5 +129,6 @@ extension ConnectionInput {
         clearsSeatLimit = container.contains(.seatLimit) && seatLimit == nil
         scim = try container.decodeIfPresent(SCIMInput.self, forKey: .scim)
         mapping = try container.decodeIfPresent(JSONValue.self, forKey: .mapping)
+        scope = try container.decodeIfPresent(JSONValue.self, forKey: .scope)
     }
 }

@@ -102,6 +102,10 @@ struct ConnectionService: Sendable {
             rules.mapping = try await checkedMapping(json, for: connection, current: Mapping([]))
             try connection.setRules(rules)
         }
+        if let json = input.scope {
+            rules.scope = try await checkedScope(json, for: connection, current: .everyone)
+            try connection.setRules(rules)
+        }
         try await connection.create(on: database)
         try await AuditLog(database: database).record(.connectionCreated, workspaceID: workspaceID, actor: actor, subject: "connection \(connectionID)", detail: "\(connection.name) (\(preset.id), \(target))",
                                   at: environment.now())
@@ -183,6 +187,17 @@ struct ConnectionService: Sendable {
                 rules.mapping = mapping
                 try connection.setRules(rules)
                 // fingerprints change: the next run reads everyone and sends whom the new mapping changes
+                connection.lastFullAt = nil
+                connection.nextRunAt = min(connection.nextRunAt ?? environment.now(), environment.now())
+            }
+        }
+        if let json = input.scope {
+            let scope = try await checkedScope(json, for: connection, current: rules.scope)
+            if scope != rules.scope {
+                changes.append("scope: \(ScopeInput.describe(scope))")
+                rules.scope = scope
+                try connection.setRules(rules)
+                // who is in scope is decided on everyone: the next run reads everyone
                 connection.lastFullAt = nil
                 connection.nextRunAt = min(connection.nextRunAt ?? environment.now(), environment.now())
             }

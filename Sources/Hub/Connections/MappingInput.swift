@@ -172,27 +172,33 @@ enum MappingInput {
             for part in parts { resolved.append(try resolve(part, path: path, readable: readable, keys: keys, kept: kept)) }
             return .concatenate(resolved, separator: separator)
         case .attribute(let name):
-            var key = name
-            if !Employee.isKnownAttribute(name) {
-                let folded = name.lowercased()
-                let matches = readable.filter { $0.label.lowercased() == folded || $0.key.lowercased() == folded }
-                guard matches.count == 1, let match = matches.first else {
-                    throw .invalid(path, matches.isEmpty
-                        ? "\(name.prefix(60)) is neither an attribute key nor the label of an attribute this credential can read "
-                            + "(readable: " + readable.map(\.label).sorted().prefix(40).joined(separator: ", ") + "). If Personio has it, "
-                            + PersonioClient.remedy(forMissing: String(name.prefix(60)))
-                        : "\(name.prefix(60)) is the label of several attributes (\(matches.map(\.key).joined(separator: ", "))); use the key")
-                }
-                key = match.key
-            }
-            let attribute = Employee.sourceAttribute(of: key)
-            if !keys.contains(attribute), !kept.contains(attribute) {
-                let label = readable.first { $0.key == attribute }?.label ?? PersonioStandardAttribute.named(attribute)?.label ?? attribute
-                throw ServiceError(.invalid, code: "attribute_not_shared", message: "Personio does not share ‘\(label)’ (\(attribute)) "
-                                   + "with this source's API credential. " + PersonioClient.remedy(forMissing: label), field: path)
-            }
-            return .attribute(key)
+            return .attribute(try resolveAttribute(name, path: path, readable: readable, keys: keys, kept: kept))
         }
+    }
+
+    /// An attribute named by key or Personio label, as its key; a new one must be readable.
+    static func resolveAttribute(_ name: String, path: String, readable: [PersonioAttribute], keys: Set<String>,
+                                 kept: Set<String>) throws(ServiceError) -> String {
+        var key = name
+        if !Employee.isKnownAttribute(name) {
+            let folded = name.lowercased()
+            let matches = readable.filter { $0.label.lowercased() == folded || $0.key.lowercased() == folded }
+            guard matches.count == 1, let match = matches.first else {
+                throw .invalid(path, matches.isEmpty
+                    ? "\(name.prefix(60)) is neither an attribute key nor the label of an attribute this credential can read "
+                        + "(readable: " + readable.map(\.label).sorted().prefix(40).joined(separator: ", ") + "). If Personio has it, "
+                        + PersonioClient.remedy(forMissing: String(name.prefix(60)))
+                    : "\(name.prefix(60)) is the label of several attributes (\(matches.map(\.key).joined(separator: ", "))); use the key")
+            }
+            key = match.key
+        }
+        let attribute = Employee.sourceAttribute(of: key)
+        if !keys.contains(attribute), !kept.contains(attribute) {
+            let label = readable.first { $0.key == attribute }?.label ?? PersonioStandardAttribute.named(attribute)?.label ?? attribute
+            throw ServiceError(.invalid, code: "attribute_not_shared", message: "Personio does not share ‘\(label)’ (\(attribute)) "
+                               + "with this source's API credential. " + PersonioClient.remedy(forMissing: label), field: path)
+        }
+        return key
     }
 
     /// "added phone, removed gender, changed email", for the audit log.

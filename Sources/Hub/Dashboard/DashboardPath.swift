@@ -23,6 +23,8 @@ enum DashboardPath {
     static func connectionSettings(_ id: UUID) -> String { "/connections/\(id)/settings" }
     static func connectionMapping(_ id: UUID) -> String { "/connections/\(id)/mapping" }
     static func connectionMappingPreview(_ id: UUID) -> String { "/connections/\(id)/mapping/preview" }
+    static func connectionScope(_ id: UUID) -> String { "/connections/\(id)/scope" }
+    static func connectionScopeCount(_ id: UUID) -> String { "/connections/\(id)/scope/count" }
     static func connectionAction(_ id: UUID, _ action: ConnectionAction) -> String { "/connections/\(id)/\(action.rawValue)" }
     static func importPeople(_ id: UUID) -> String { "/connections/\(id)/import" }
     static func run(_ id: UUID) -> String { "/runs/\(id)" }

@@ -15,6 +15,9 @@ extension DashboardRoutes {
         routes.get("connections", ":connection", "mapping", use: mappingPage)
         routes.post("connections", ":connection", "mapping", use: saveMapping)
         routes.post("connections", ":connection", "mapping", "preview", use: previewMapping)
+        routes.get("connections", ":connection", "scope", use: scopePage)
+        routes.post("connections", ":connection", "scope", use: saveScope)
+        routes.post("connections", ":connection", "scope", "count", use: countScope)
         for action in DashboardPath.ConnectionAction.allCases {
             routes.post("connections", ":connection", PathComponent(stringLiteral: action.rawValue)) { request in
                 try await self.act(request, action)
@@ -327,7 +330,8 @@ struct ConnectionPageView {
             \(Layout.button("Preview", action: DashboardPath.connectionAction(id, .preview), user: user, style: "secondary"))\
             \(item.model.paused ? Layout.button("Resume", action: DashboardPath.connectionAction(id, .resume), user: user, style: "secondary")
                                 : Layout.button("Pause", action: DashboardPath.connectionAction(id, .pause), user: user, style: "secondary"))\
-            <a href="\(DashboardPath.connectionSettings(id))">Settings</a> <a href="\(DashboardPath.connectionMapping(id))">Mapping</a>\
+            <a href="\(DashboardPath.connectionSettings(id))">Settings</a> <a href="\(DashboardPath.connectionMapping(id))">Mapping</a> \
+            <a href="\(DashboardPath.connectionScope(id))">Scope</a>\
             \(requiresApproval && user.may(.approve) ? HTML("<a href=\"\(DashboardPath.importPeople(id))\">Import and approve people</a>") : .empty)</div>
             """ : requiresApproval && user.may(.approve) ? "<p><a href=\"\(DashboardPath.importPeople(id))\">Import and approve people</a></p>" : .empty
         return """
@@ -339,6 +343,7 @@ struct ConnectionPageView {
         <div class="card"><span class="muted">Seats</span><strong>\(item.seatLimit.map { "\(item.people[.active] ?? 0) / \($0)" } ?? "no limit")</strong></div>
         </div>
         <p class="muted">Preset \(item.model.preset) · source \(sourceName) · target \(item.model.targetKind.rawValue)\(scimBaseURL.map { " (\($0))" } ?? "") · \
+        <span id="scope-summary">scope: \((try? item.model.connectionRules()).map { ScopeInput.describe($0.scope) } ?? "—")</span> · \
         last sync \(Layout.date(item.lastRun?.startedAt, in: zone)) · next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone)) · \
         <span id="next-full">full listing (finds people removed in Personio) \(nextFull)</span></p>
         \(scimOmitted.isEmpty ? .empty : HTML("<p class=\"muted\" id=\"scim-omitted\">The app's SCIM schema does not declare \(scimOmitted.joined(separator: ", ")); Rollcall leaves them out of every user it sends.</p>"))
