@@ -79,7 +79,8 @@ extension DashboardRoutes {
                 """
             return """
             <section class="card" aria-labelledby="scope-count"><h2 id="scope-count">\(count.inScope) of \(count.listed) people in scope</h2>\
-            <p class="muted">Counted just now from Personio's listing.</p>\(left)</section>
+            <p class="muted">Counted just now from everyone Personio lists; the connection's policy still decides when each is sent \
+            (start dates, leavers).</p>\(left)</section>
             """
         }
 
