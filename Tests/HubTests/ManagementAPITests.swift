@@ -91,6 +91,34 @@ struct ManagementAPITests {
         }
     }
 
+    /// Recruitee: "change the key" — a new key replaces the old one only once Personio accepts it.
+    @Test func theKeyIsChangedOnlyToOnePersonioAccepts() async throws {
+        try await withAPI { fixture, token in
+            let app = fixture.app
+            let path = "/api/v1/sources/\(fixture.sourceID)/credentials"
+            let wrong = try await call(app, .PUT, path, token: token, ["client_id": fixture.sandbox.clientId, "client_secret": "not-it"])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.error?["field"] as? String == "client_secret")
+            let unchanged = try #require(try await SourceModel.find(fixture.sourceID, on: app.db))
+            #expect(try fixture.vault.open(unchanged.sealedClientSecret, context: SyncRunner.secretContext(unchanged)) == fixture.sandbox.clientSecret)
+
+            #expect(try await fixture.sandbox.admin(.POST, "/sandbox/credentials", ["client_id": "second-key", "client_secret": "second-secret-0001"])
+                .status == 201)
+            let changed = try await call(app, .PUT, path, token: token, ["client_id": "second-key", "client_secret": "second-secret-0001"])
+            #expect(changed.status == .ok, "\(changed.json)")
+            #expect(!"\(changed.json)".contains("second-secret-0001"))
+            let stored = try #require(try await SourceModel.find(fixture.sourceID, on: app.db))
+            #expect(stored.clientID == "second-key")
+            #expect(try fixture.vault.open(stored.sealedClientSecret, context: SyncRunner.secretContext(stored)) == "second-secret-0001")
+            let audit = try await AuditEventModel.query(on: app.db).filter(\.$action == "source.credentials_rotated").all().map(\.detail)
+            #expect(audit == ["client id second-key"])
+            // the old key may be removed in Personio: runs use the new one
+            #expect(try await fixture.sandbox.admin(.DELETE, "/sandbox/credentials/\(fixture.sandbox.clientId)").status == 204)
+            let connection = try await fixture.connection(.timeTracking)
+            #expect(try await fixture.sync(connection, full: true).status == .succeeded)
+        }
+    }
+
     @Test func connectionsAreCreatedFromPresetsValidatedAndPurgedWithTheirPeople() async throws {
         try await withAPI { fixture, token in
             let app = fixture.app
