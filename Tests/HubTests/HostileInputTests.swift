@@ -103,6 +103,33 @@ struct HubHostileInputTests {
         }
     }
 
+    /// Every write route of the API, with the workspace's real source and connection in its path: a field
+    /// it does not take is a 422 naming that field, never ignored (also by actions that take no body).
+    @Test func everyWriteRouteRefusesAFieldItDoesNotTake() async throws {
+        try await withHub { app, token in
+            let (source, connection) = try await sourceAndConnection(app)
+            let workspace = try #require(try await WorkspaceModel.query(on: app.db).first()?.requireID())
+            let routes = app.routes.all.filter { [.POST, .PUT, .PATCH].contains($0.method) && $0.path.first?.description == "api" }
+            #expect(routes.count >= 22)
+            for route in routes {
+                let path = "/" + route.path.map { component -> String in
+                    guard case .parameter(let name) = component else { return component.description }
+                    switch name {
+                    case "source": return try! source.requireID().uuidString
+                    case "connection": return try! connection.requireID().uuidString
+                    case "workspace": return workspace.uuidString
+                    case "delivery": return "1"
+                    default: return "x-" + UUID().uuidString
+                    }
+                }.joined(separator: "/")
+                let bearer = path.hasPrefix("/api/v1/workspaces") ? "admin-token-for-tests" : token
+                let reply = try await ManagementAPITests().raw(app, route.method, path, token: bearer, #"{"unexpected_field":1}"#)
+                #expect(reply.status == .unprocessableEntity, "\(route.method) \(path): \(reply.status) \(reply.json)")
+                #expect(reply.error?["field"] as? String == "unexpected_field", "\(route.method) \(path): \(reply.json)")
+            }
+        }
+    }
+
     @Test func anUnknownOrUnsupportedFieldIsA422NamingItNeverIgnored() async throws {
         try await withHub { app, token in
             let api = ManagementAPITests()

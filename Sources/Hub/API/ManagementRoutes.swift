@@ -238,6 +238,7 @@ struct ManagementRoutes: RouteCollection {
     func discard(_ request: Request) async throws -> HeldView { try await decide(request, .discarded) }
 
     private func decide(_ request: Request, _ status: HeldBatchModel.Status) async throws -> HeldView {
+        try request.noBody()
         guard let id = request.parameters.get("batch", as: UUID.self) else { throw APIError.notFound("held batch") }
         let scope = try request.workspace
         return try HeldView(try await heldBatches(request.db).decide(batchID: id, status, workspaceID: scope.workspaceID, actor: scope.actor), people: nil)

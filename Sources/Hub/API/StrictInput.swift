@@ -20,6 +20,14 @@ extension Request {
         return try content.decode(T.self)
     }
 
+    /// For an action that takes no body: a body with fields is a 422 naming the first, never ignored.
+    func noBody() throws {
+        guard let buffer = body.data, buffer.readableBytes > 0, headers.contentType?.subType.hasSuffix("json") ?? false,
+              let value = try? JSONValue.parse(Data(buffer.readableBytesView)), case .object(let members) = value,
+              let first = members.keys.sorted().first else { return }
+        throw APIError.invalid(first, "\(first.excerptForError) is not a field this request takes; it takes no body")
+    }
+
     private static func check(_ members: [String: JSONValue], allowed: Set<String>, path: String) throws(APIError) {
         for key in members.keys.sorted() {
             let field = path + key

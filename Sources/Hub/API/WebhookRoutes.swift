@@ -86,6 +86,7 @@ struct WebhookRoutes: RouteCollection {
 
     /// A new secret; the old one keeps signing (as a second signature) for a day.
     func rotate(_ request: Request) async throws -> Response {
+        try request.noBody()
         let endpoint = try await endpoint(request)
         let id = try endpoint.requireID()
         let secret = WebhookSigner.newSecret()
@@ -137,6 +138,7 @@ struct WebhookRoutes: RouteCollection {
 
     /// Queues a dead (or delivered) delivery again, with the same event id, for three more days of attempts.
     func resend(_ request: Request) async throws -> HTTPStatus {
+        try request.noBody()
         let scope = try request.workspace
         guard let sequence = request.parameters.get("delivery", as: Int.self),
               let delivery = try await WebhookDeliveryModel.query(on: request.db).filter(\.$id == sequence)
