@@ -261,7 +261,7 @@ def run(driver):
     check("from Personio" in page_text(driver), "drafts are marked as coming from Personio")
     boxes[0].click()
     boxes[1].click()
-    fill(driver, "country", "ES")
+    Select(driver.find_element(By.NAME, "country")).select_by_visible_text("Spain (ES)")
     shot(driver, "import")
     submit_button(driver, "Approve selected")
     check("Approved and provisioned." in page_text(driver) or "under way" in page_text(driver), f"approved: {page_text(driver)[:500]}")

@@ -422,6 +422,18 @@ struct DashboardTests {
             #expect(noCountry.html.contains("country is required"))
             #expect(noCountry.html.contains("id=\"p\(drafts[0])\" name=\"personio_ids[]\" value=\"\(drafts[0])\" checked"), "the choice stays")
 
+            // the country is picked from the ISO 3166 list; a code that is no country is refused
+            #expect(page.html.contains("<option value=\"ES\">Spain (ES)</option>"))
+            let nowhere = try await hr.post(DashboardPath.importPeople(onboarding), [("csrf", csrf), ("personio_ids[]", String(drafts[0])),
+                                                                                      ("country", "XX")])
+            #expect(nowhere.status == .unprocessableEntity)
+            #expect(nowhere.html.contains("XX is not a country"))
+            // each draft shows its job title and start date
+            let first = try #require(try await fixture.links(onboarding)[drafts[0]]?.fields.map(StoredJSON.fields))
+            if let title = first["job_title"], let start = first["contract_start"] {
+                #expect(page.html.contains("\(title) · starts \(start)"), "job title and start date are shown")
+            }
+
             let approved = try await hr.post(DashboardPath.importPeople(onboarding), [("csrf", csrf), ("personio_ids[]", String(drafts[0])),
                                                                                        ("personio_ids[]", String(drafts[1])), ("country", "es")])
             #expect(approved.status == .seeOther)
@@ -432,6 +444,39 @@ struct DashboardTests {
                 #expect(links[id]?.importFields?.contains("ES") == true)
             }
             #expect(links[drafts[2]]?.state == .draft)
+        }
+    }
+
+    @Test func theImportListIsPagedAndAllOnAPageAreSelectedAtOnce() async throws {
+        let clock = ManualClock(SyncRunnerTests.start)
+        try await withSandbox(employees: 130, seed: 5, clock: clock) { sandbox in
+            try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
+                let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
+                try HubApp.mount(app, runner: fixture.runner(), bcryptCost: 4)
+                let context = Context(fixture: fixture, users: DashboardUsers(database: app.db, now: clock.provider, bcryptCost: 4))
+                let onboarding = try await fixture.connection(.eorOnboarding, brake: false)
+                _ = try await fixture.sync(onboarding, full: true)
+                let drafts = try await fixture.links(onboarding).values.filter { $0.state == .draft }.count
+                #expect(drafts > DashboardRoutes.importPageSize)
+                let hr = try await context.signedIn(.hr)
+                let page = try await hr.get(DashboardPath.importPeople(onboarding))
+                #expect(page.html.contains("Drafts from Personio (\(drafts))"))
+                #expect(page.html.contains("Showing 1–50 of \(drafts)"))
+                #expect(page.html.contains("href=\"\(DashboardPath.importPeople(onboarding))?page=2\">Next</a>"))
+                let shown = try #require(page.html.components(separatedBy: "name=\"shown\" value=\"").dropFirst().first?.split(separator: "\"").first)
+                let ids = shown.split(separator: ",").compactMap { Int($0) }
+                #expect(ids.count == 50)
+                let second = try await hr.get(DashboardPath.importPeople(onboarding) + "?page=2")
+                #expect(second.html.contains("Showing 51–") && second.html.contains(">Previous</a>"))
+                #expect(!ids.contains { second.html.contains("value=\"\($0)\"") && second.html.contains("id=\"p\($0)\"") }, "no one twice")
+
+                let approved = try await hr.post(DashboardPath.importPeople(onboarding), [("csrf", try #require(PageClient.csrf(page))),
+                                                                                           ("all_shown", "on"), ("shown", String(shown)), ("country", "DE")])
+                #expect(approved.status == .seeOther)
+                let links = try await fixture.links(onboarding)
+                #expect(ids.allSatisfy { links[$0]?.approvedBy == "hr@acme.example" }, "everyone on the page was approved")
+                #expect(links.values.filter { $0.approvedAt != nil }.count == 50, "and nobody else")
+            }
         }
     }
 

@@ -52,8 +52,8 @@ struct ApprovalService: Sendable {
         let ids = try Self.validIDs(input.personioIds)
         var importFields: [String: String] = [:]
         if let country = input.country?.trimmingCharacters(in: .whitespaces).uppercased(), !country.isEmpty {
-            guard country.count == 2, country.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
-                throw ServiceError.invalid("country", "country is an ISO 3166-1 alpha-2 code such as DE or ES")
+            guard Countries.isKnown(country) else {
+                throw ServiceError.invalid("country", "\(country.prefix(10)) is not a country: country is an ISO 3166-1 alpha-2 code such as DE or ES")
             }
             importFields["country"] = country
         } else if connection.preset == Preset.eorOnboarding.id {

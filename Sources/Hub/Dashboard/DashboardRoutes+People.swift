@@ -128,12 +128,24 @@ extension DashboardRoutes {
         var country: String?
         /// `approve` or `reject`: the button pressed.
         var decision: String?
+        /// "Select all on this page" ticked: the people shown (`shown`, comma-separated ids) are chosen.
+        var allShown: String?
+        var shown: String?
 
         enum CodingKeys: String, CodingKey {
-            case country, decision
-            case personioIds = "personio_ids"
+            case country, decision, shown
+            case personioIds = "personio_ids", allShown = "all_shown"
+        }
+
+        /// The people chosen: those ticked, or everyone shown when "select all" is ticked.
+        var chosen: [Int]? {
+            guard allShown != nil else { return personioIds }
+            let all = (shown ?? "").split(separator: ",").compactMap { Int($0) }
+            return all.isEmpty ? personioIds : all
         }
     }
+
+    static let importPageSize = 50
 
     func importPage(_ request: Request) async throws -> Response {
         let user = try request.require(.approve)
@@ -145,11 +157,25 @@ extension DashboardRoutes {
                                 status: HTTPResponseStatus = .ok, notice: Layout.Notice? = nil) async throws -> Response {
         let id = try connection.requireID()
         let search = request.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        let page = max(1, min(request.query[Int.self, at: "page"] ?? 1, 100_000))
         var query = LinkModel.query(on: request.db).filter(\.$connection.$id == id).filter(\.$state == .draft)
-            .filter(\.$approvedAt == nil).filter(\.$rejectedAt == nil).sort(\.$displayName).limit(500)
+            .filter(\.$approvedAt == nil).filter(\.$rejectedAt == nil)
         if let search { query = query.group(.or) { $0.filter(\.$displayName ~~ search).filter(\.$fields ~~ search) } }
-        let drafts = try await query.all()
-        let chosen = Set(form.personioIds ?? [])
+        let total = try await query.copy().count()
+        let drafts = try await query.sort(\.$displayName).sort(\.$personioID).range(((page - 1) * Self.importPageSize)..<(page * Self.importPageSize)).all()
+        let chosen = Set(form.chosen ?? [])
+        func pageLink(_ number: Int, _ title: String) -> HTML {
+            var items = [URLQueryItem(name: "page", value: String(number))]
+            if let search { items.append(URLQueryItem(name: "q", value: search)) }
+            var components = URLComponents()
+            components.queryItems = items
+            return HTML("<a href=\"\(DashboardPath.importPeople(id))\(components.percentEncodedQuery.map { "?" + $0 } ?? "")\">\(title)</a>")
+        }
+        let first = (page - 1) * Self.importPageSize
+        let paging: HTML = total <= Self.importPageSize ? .empty : """
+            <nav aria-label="Pages" class="filters" id="import-pages">Showing \(first + 1)–\(first + drafts.count) of \(total) \
+            \(page > 1 ? pageLink(page - 1, "Previous") : .empty) \(first + drafts.count < total ? pageLink(page + 1, "Next") : .empty)</nav>
+            """
         func message(_ field: String) -> String? { error.flatMap { ($0.field ?? "").hasPrefix(field) ? $0.message : nil } }
         let body: HTML = """
         <p>People in Personio who are not provisioned yet wait here as drafts, marked as coming from Personio. Pick the ones to \
@@ -157,16 +183,25 @@ extension DashboardRoutes {
         <form method="get" action="\(DashboardPath.importPeople(id))" role="search"><label for="q">Search drafts</label> <input id="q" name="q" type="search" value="\(search)"> <button class="secondary">Search</button></form>
         \(error.flatMap { message("personio_ids") == nil && message("country") == nil ? HTML("<p class=\"notice error\" role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
         <form method="post" action="\(DashboardPath.importPeople(id))">\(Layout.csrf(user))
-        <fieldset><legend>Drafts from Personio (\(drafts.count))</legend>
+        <fieldset><legend>Drafts from Personio (\(total))</legend>
+        \(paging)
         \(message("personio_ids").map { HTML("<p class=\"error\" role=\"alert\">\($0)</p>") } ?? .empty)
+        \(drafts.isEmpty ? .empty : HTML("""
+            <div><input type="checkbox" id="all_shown" name="all_shown" value="on"\(form.allShown != nil ? HTML(" checked") : .empty)> \
+            <label for="all_shown"><strong>Select all \(drafts.count) on this page</strong></label>\
+            <input type="hidden" name="shown" value="\(drafts.map { String($0.personioID) }.joined(separator: ","))"></div>
+            """))
         \(drafts.isEmpty ? HTML("<p>No drafts waiting.</p>") : drafts.html { draft in
             let fields = (try? draft.fields.map(StoredJSON.fields)) ?? nil
-            let detail = [fields?["email"], fields?["position"]].compactMap { $0 }.joined(separator: " · ")
+            let title = fields?["job_title"] ?? fields?["position"]
+            let start = (fields?["contract_start"] ?? fields?["hire_date"]).map { "starts \($0)" }
+            let detail = [fields?["email"], title, start].compactMap { $0 }.joined(separator: " · ")
             return HTML("<div><input type=\"checkbox\" id=\"p\(draft.personioID)\" name=\"personio_ids[]\" value=\"\(draft.personioID)\"\(chosen.contains(draft.personioID) ? HTML(" checked") : .empty)> <label for=\"p\(draft.personioID)\">\(draft.displayName ?? "Personio #\(draft.personioID)") <small class=\"muted\">\(detail) · from Personio</small></label></div>")
         })
         </fieldset>
-        \(Layout.field("Country of employment (this import)", name: "country", value: form.country, error: message("country"),
-                       help: "ISO code, e.g. DE or ES", attributes: "maxlength=\"2\" autocomplete=\"off\""))
+        \(Layout.select("Country of employment (this import)", name: "country",
+                        options: [(value: "", title: "Choose a country…")] + Countries.choices.map { (value: $0.code, title: $0.title) },
+                        selected: form.country?.uppercased() ?? "", error: message("country")))
         <button name="decision" value="approve">Approve selected</button> <button name="decision" value="reject" class="secondary">Reject selected</button></form>
         """
         return Layout.response(Layout.page(title: "Import into \(connection.name)", user: user, notice: notice, body), status: status)
@@ -179,7 +214,7 @@ extension DashboardRoutes {
         let approvals = ApprovalService(runs: runs, database: request.db)
         let scope = try request.workspace
         do {
-            let input = ApprovalService.Decision(personioIds: form.personioIds, country: form.country)
+            let input = ApprovalService.Decision(personioIds: form.chosen, country: form.country)
             if form.decision == "reject" {
                 _ = try await approvals.reject(input, connection: connection, workspaceID: scope.workspaceID, actor: scope.actor)
                 return Self.redirect(request, to: DashboardPath.importPeople(try connection.requireID()), notice: .rejected)
