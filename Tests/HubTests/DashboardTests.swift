@@ -939,6 +939,32 @@ struct DashboardTests {
         }
     }
 
+    @Test func thePersonPageShowsEveryConnectionAlsoThoseThatSkipThePersonAndWhy() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let clockodo = try await fixture.connection(.timeTracking)
+            let survey = try await fixture.connection(.survey)
+            let later = try await fixture.hire("Fu", "Ture", startingIn: 3)
+            _ = try await fixture.sync(clockodo, full: true)
+            _ = try await fixture.sync(survey, full: true)
+            #expect(try await fixture.links(clockodo)[later]?.state == .archived, "time tracking sends them archived a week ahead")
+            #expect(try await fixture.links(survey)[later] == nil, "the survey skips them")
+
+            let admin = try await context.signedIn(.admin)
+            let page = try await admin.get(DashboardPath.person(later))
+            #expect(page.status == .ok)
+            #expect(page.html.contains(">Time tracking</a>") && page.html.contains(">Employee surveys</a>"), "both connections")
+            let row = try #require(page.html.components(separatedBy: "<tr>").first { $0.contains(">Employee surveys</a>") })
+            #expect(row.contains("not sent"), "\(row)")
+            let skip = try #require(try await RunOperationModel.query(on: context.app.db).filter(\.$personioID == later)
+                .filter(\.$kind == "skip").first())
+            #expect(row.contains(HTML.escape(skip.reason)), "the reason they are skipped: \(row)")
+
+            // someone no connection has heard of is not found
+            #expect(try await admin.get(DashboardPath.person(999_999)).status == .notFound)
+        }
+    }
+
     @Test func datesAreShownInTheWorkspacesTimeZone() {
         let instant = Date(timeIntervalSince1970: 1_795_372_800)
         #expect(Layout.date(instant, in: TimeZone(identifier: "Europe/Berlin")!) == "22 Nov 2026, 19:40")

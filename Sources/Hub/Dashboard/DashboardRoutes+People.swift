@@ -82,26 +82,29 @@ extension DashboardRoutes {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
         guard let personioID = request.parameters.get("personioId", as: Int.self) else { throw DashboardFailure.notFound("person") }
-        let links = try await LinkModel.query(on: request.db).filter(\.$personioID == personioID).join(parent: \.$connection)
-            .filter(ConnectionModel.self, \.$workspace.$id == user.workspaceID).all()
-        guard !links.isEmpty else { throw DashboardFailure.notFound("person") }
+        let connections = try await ConnectionModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$name).all()
+            .filter { Preset.named($0.preset)?.direction != .toPersonio }
+        let links = try await LinkModel.query(on: request.db).filter(\.$personioID == personioID)
+            .filter(\.$connection.$id ~~ connections.compactMap(\.id)).all()
+        let lastOperations = try await Self.lastOperations(of: personioID, in: connections.compactMap(\.id), on: request.db)
+        guard !links.isEmpty || !lastOperations.isEmpty else { throw DashboardFailure.notFound("person") }
         let explaining = request.query[String.self, at: "explain"] != nil
-        let lastOperations = try await Self.lastOperations(of: personioID, in: links.map(\.$connection.id), on: request.db)
         var rows: [HTML] = []
-        for link in links {
-            let connection = try link.joined(ConnectionModel.self)
-            let last = lastOperations[link.$connection.id]
-            var next: HTML = .empty
-            if explaining {
-                do {
-                    let explanation = try await runs.explain(connectionID: link.$connection.id, personioID: personioID)
-                    let text = explanation.operation.map { Self.operationText($0.kind.rawValue, $0.reason) }
-                        ?? explanation.skipped.map { "nothing: \($0)" } ?? "nothing: up to date"
-                    next = "<td class=\"explain\">\(text)\(explanation.goneFromPersonio ? HTML("<br><small>Personio no longer returns this person.</small>") : .empty)</td>"
-                } catch {
-                    next = "<td class=\"explain\">cannot tell: \(SyncRunner.explain(error))</td>"
-                }
+        // every connection: those that hold the person, and those that skip them, with why
+        for connection in connections {
+            let connectionID = try connection.requireID()
+            let last = lastOperations[connectionID]
+            guard let link = links.first(where: { $0.$connection.id == connectionID }) else {
+                guard last != nil || explaining else { continue }
+                let next = explaining ? await explainCell(connectionID, personioID) : .empty
+                rows.append("""
+                <tr><td><a href="\(DashboardPath.connection(connectionID))">\(connection.name)</a></td>\
+                <td>\(Layout.badge("not sent", "muted"))</td><td>\(Layout.date(try? last?.joined(RunModel.self).startedAt, in: zone))</td>\
+                <td>\(last.map { Self.operationText($0.kind, $0.reason) } ?? "—")</td><td></td>\(next)</tr>
+                """)
+                continue
             }
+            let next = explaining ? await explainCell(connectionID, personioID) : .empty
             rows.append("""
             <tr><td><a href="\(DashboardPath.connection(connection.id ?? UUID()))">\(connection.name)</a></td>\
             <td>\(Layout.badge(link.state.rawValue, link.state == .active ? "ok" : link.state == .draft ? "warn" : "muted"))</td>\
@@ -119,6 +122,18 @@ extension DashboardRoutes {
                      : HTML("<p><a href=\"\(DashboardPath.person(personioID))?explain=1\">Explain the next run</a>: read this person from Personio now and show what each connection would do, and why (changes nothing).</p>"))
         """
         return Layout.response(Layout.page(title: name, user: user, body))
+    }
+
+    /// What the next run of a connection would do with the person, and why (read from Personio now).
+    private func explainCell(_ connectionID: UUID, _ personioID: Int) async -> HTML {
+        do {
+            let explanation = try await runs.explain(connectionID: connectionID, personioID: personioID)
+            let text = explanation.operation.map { Self.operationText($0.kind.rawValue, $0.reason) }
+                ?? explanation.skipped.map { "nothing: \($0)" } ?? "nothing: up to date"
+            return "<td class=\"explain\">\(text)\(explanation.goneFromPersonio ? HTML("<br><small>Personio no longer returns this person.</small>") : .empty)</td>"
+        } catch {
+            return "<td class=\"explain\">cannot tell: \(SyncRunner.explain(error))</td>"
+        }
     }
 
     // MARK: Import and approve
