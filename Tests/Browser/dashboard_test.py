@@ -216,6 +216,7 @@ def run(driver):
     open_connection(driver, "Clockodo")
     people = driver.find_elements(By.CSS_SELECTOR, "table a[href^='/people/']")
     check(len(people) >= 20, f"the connection shows its people ({len(people)})")
+    check("Operations per run" in page_text(driver), "the runs chart says what it shows")
     shot(driver, "connection")
     step("see the people")
 
@@ -479,6 +480,10 @@ def run(driver):
     driver.set_window_size(390, 844)
     open_connection(driver, "Clockodo")
     shot(driver, "connection-phone")
+    driver.get(HUB + "/connections")
+    wide = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    check(wide <= 0, f"the connections list fits a phone's width ({wide}px too wide)")
+    shot(driver, "connections-phone")
     driver.set_window_size(1280, 1000)
 
     # the owner deletes the source, with its name typed: a wrong name deletes nothing

@@ -965,6 +965,20 @@ struct DashboardTests {
         }
     }
 
+    @Test func theSourceChecklistShowsWhatItsConnectionsNeed() async throws {
+        try await withDashboard { context in
+            let admin = try await context.signedIn(.admin)
+            let source = context.fixture.sourceID
+            // no connection yet: what every preset might use
+            #expect(try await admin.get(DashboardPath.source(source)).html.contains("Vacation day balance"))
+            _ = try await context.fixture.connection(.survey)
+            let page = try await admin.get(DashboardPath.source(source))
+            #expect(page.html.contains("<strong>Department</strong> (required)"), "the survey requires the department")
+            #expect(!page.html.contains("Vacation day balance"), "no other preset's optional attributes")
+            #expect(page.html.contains("<strong>Gender</strong> (optional)"), "what the survey's mapping reads")
+        }
+    }
+
     @Test func datesAreShownInTheWorkspacesTimeZone() {
         let instant = Date(timeIntervalSince1970: 1_795_372_800)
         #expect(Layout.date(instant, in: TimeZone(identifier: "Europe/Berlin")!) == "22 Nov 2026, 19:40")

@@ -103,17 +103,17 @@ extension DashboardRoutes {
             let status = item.status
             let seats = item.seatLimit.map { "\(item.people[.active] ?? 0) of \($0)" } ?? "\(item.people[.active] ?? 0), no limit"
             return """
-            <tr><td><a href="\(DashboardPath.connection(item.id))">\(item.model.name)</a><br><small class="muted">\(item.model.preset) → \(item.model.targetKind.rawValue)</small></td>
-            <td>\(Layout.badge(status.label, status.tone))\(status.reason.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td>
-            <td>\(Layout.date(item.lastRun?.startedAt, in: zone))<br><small class="muted">next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone))</small></td>
-            <td>\(item.people[.active] ?? 0) active · \(item.people[.archived] ?? 0) archived · \(item.people[.draft] ?? 0) draft</td>
-            <td>\(seats)</td><td>\(item.lastRun.map { Self.counts(item.lastCounts, skipped: $0.skipped, failed: $0.status == .failed) } ?? "never run")</td></tr>
+            <tr><td data-label="Connection"><a href="\(DashboardPath.connection(item.id))">\(item.model.name)</a><br><small class="muted">\(item.model.preset) → \(item.model.targetKind.rawValue)</small></td>
+            <td data-label="Status">\(Layout.badge(status.label, status.tone))\(status.reason.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td>
+            <td data-label="Last sync">\(Layout.date(item.lastRun?.startedAt, in: zone))<br><small class="muted">next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone))</small></td>
+            <td data-label="People">\(item.people[.active] ?? 0) active · \(item.people[.archived] ?? 0) archived · \(item.people[.draft] ?? 0) draft</td>
+            <td data-label="Seats">\(seats)</td><td data-label="Last run">\(item.lastRun.map { Self.counts(item.lastCounts, skipped: $0.skipped, failed: $0.status == .failed) } ?? "never run")</td></tr>
             """
         }
         let body: HTML = """
         \(user.may(.manage) ? HTML("<p class=\"actions\"><a href=\"\(DashboardPath.newConnection)\">New connection</a> · <a href=\"\(DashboardPath.newSource)\">Connect Personio</a></p>") : .empty)
         \(summaries.isEmpty ? HTML("<p>No connections yet. \(sources == 0 ? "First connect Personio, then create a connection from a preset." : "Create one from a preset.")</p>") : """
-        <div class="table"><table><caption class="muted">Every connection of the workspace</caption><thead><tr><th scope="col">Connection</th><th scope="col">Status</th>\
+        <div class="table"><table class="stack"><caption class="muted">Every connection of the workspace</caption><thead><tr><th scope="col">Connection</th><th scope="col">Status</th>\
         <th scope="col">Last sync</th><th scope="col">People</th><th scope="col">Seats</th><th scope="col">Last run</th></tr></thead>
         <tbody>\(rows)</tbody></table></div>
         """)
@@ -352,7 +352,7 @@ struct ConnectionPageView {
         \(withheldSection)
         \(warningsSection)
         \(heldSection)
-        <h2>Runs</h2>\(RunChart(runs: runs).svg)
+        <h2>Runs</h2>\(RunChart(runs: runs, zone: zone).svg)
         <div class="table"><table><thead><tr><th scope="col">Started</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Operations</th></tr></thead><tbody>
         \(runs.html { run in
             HTML("<tr><td><a href=\"\(DashboardPath.run(run.id ?? UUID()))\">\(Layout.date(run.startedAt, in: zone))</a></td><td>\(run.dryRun ? "preview" : run.full ? "full" : "incremental")</td><td>\(run.status.rawValue)\(run.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(DashboardRoutes.counts(run.operationCounts, skipped: run.skipped, failed: run.status == .failed))</td></tr>")
@@ -429,22 +429,41 @@ struct ConnectionPageView {
 /// Runs over time as a small server-rendered bar chart: one bar per run, its height the operations.
 struct RunChart {
     var runs: [RunModel]
+    var zone: TimeZone = .current
 
+    /// Operations per run as bars, with axes: the count on the left (0 and the highest), the first and
+    /// last run's time below, and what the colours mean.
     var svg: HTML {
-        let shown = runs.filter { !$0.dryRun }.prefix(30).reversed()
-        guard !shown.isEmpty else { return "<p class=\"muted\">No runs yet.</p>" }
+        let shown = Array(runs.filter { !$0.dryRun }.prefix(30).reversed())
+        guard let first = shown.first, let last = shown.last else { return "<p class=\"muted\">No runs yet.</p>" }
         let totals = shown.map { run in (run.operationCounts).values.reduce(0, +) }
         let highest = max(totals.max() ?? 1, 1)
-        let (width, height, gap) = (12, 60, 3)
+        let (width, gap, left, top, plot, bottom) = (12, 3, 44, 8, 60, 20)
+        let height = top + plot + bottom
         let bars = zip(shown, totals).enumerated().html { index, pair in
             let (run, total) = pair
-            let barHeight = max(2, Int(Double(total) / Double(highest) * Double(height - 4)))
+            let barHeight = max(2, Int(Double(total) / Double(highest) * Double(plot - 4)))
             let colour = run.status == .failed ? "#a40e26" : run.status == .held || run.status == .partial ? "#7d4e00" : "#116329"
-            return HTML("<rect x=\"\(index * (width + gap))\" y=\"\(height - barHeight)\" width=\"\(width)\" height=\"\(barHeight)\" fill=\"\(colour)\"><title>\(total) operations, \(run.status.rawValue)</title></rect>")
+            let title = "\(Layout.date(run.startedAt, in: zone)): \(total) operations, \(run.status.rawValue)"
+            return HTML("""
+                <rect x="\(left + index * (width + gap))" y="\(top + plot - barHeight)" width="\(width)" height="\(barHeight)" \
+                fill="\(colour)"><title>\(title)</title></rect>
+                """)
         }
-        let total = shown.count * (width + gap)
+        let total = max(left + shown.count * (width + gap), left + 260)
+        let axes: HTML = """
+            <line x1="\(left - 2)" y1="\(top)" x2="\(left - 2)" y2="\(top + plot)" stroke="#57606a"/>\
+            <line x1="\(left - 2)" y1="\(top + plot)" x2="\(total)" y2="\(top + plot)" stroke="#57606a"/>\
+            <text x="\(left - 6)" y="\(top + 8)" text-anchor="end" font-size="11" fill="#57606a">\(highest)</text>\
+            <text x="\(left - 6)" y="\(top + plot)" text-anchor="end" font-size="11" fill="#57606a">0</text>\
+            <text x="\(left)" y="\(height - 4)" font-size="11" fill="#57606a">\(Layout.date(first.startedAt, in: zone))</text>\
+            <text x="\(total)" y="\(height - 4)" text-anchor="end" font-size="11" fill="#57606a">\(shown.count > 1 ? Layout.date(last.startedAt, in: zone) : "")</text>
+            """
         return """
-        <svg class="chart" role="img" aria-label="Operations per run, the last \(shown.count) runs" width="\(total)" height="\(height)" viewBox="0 0 \(total) \(height)">\(bars)</svg>
+        <figure class="chart"><svg class="chart" role="img" aria-label="Operations per run, the last \(shown.count) runs, \
+        from \(Layout.date(first.startedAt, in: zone)) to \(Layout.date(last.startedAt, in: zone))" width="\(total)" height="\(height)" \
+        viewBox="0 0 \(total) \(height)">\(axes)\(bars)</svg>
+        <figcaption class="muted">Operations per run (the last \(shown.count)): green succeeded, amber held or partly failed, red failed.</figcaption></figure>
         """
     }
 }

@@ -118,7 +118,10 @@ extension DashboardRoutes {
         let user = try request.dashboardUser
         let source = try await self.source(request)
         let preset = request.query[String.self, at: "for"].flatMap(Preset.named)
-        let diagnosis = try await sources(request).recheck(source, required: Self.required(for: preset?.id))
+        // with connections: what they need; before any (the wizard's `for`): what the chosen preset needs
+        let needs = preset == nil ? try await sources(request).requirements(of: source) : nil
+        let diagnosis = try await sources(request).recheck(source, required: needs?.required ?? Self.required(for: preset?.id),
+                                                           optional: needs?.optional)
         return Layout.response(Layout.page(title: source.name, user: user, notice: Self.notice(request),
                                            SourcePageView(user: user, source: source, diagnosis: diagnosis, preset: preset, rotateError: nil).render()))
     }

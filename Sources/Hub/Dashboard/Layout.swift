@@ -119,8 +119,11 @@ enum Layout {
     .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:.75rem}.card{border:1px solid var(--line);border-radius:6px;padding:.6rem}
     .card strong{display:block;font-size:1.3rem}.card>h2:first-child{margin-top:.2rem}.muted{color:var(--muted)}svg.chart{max-width:100%;height:auto}
     fieldset{border:1px solid var(--line);border-radius:6px;margin:0 0 1rem}
+    figure.chart{margin:.5rem 0}figure.chart figcaption{font-size:.85rem}
     .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
     table#mapping input[type=text]{min-width:7rem}table#mapping td label{white-space:nowrap}tr.invalid input{border-color:var(--bad)}
-    @media (max-width:40rem){th,td{padding:.3rem}header nav form{margin-left:0}}
+    @media (max-width:40rem){th,td{padding:.3rem}header nav form{margin-left:0}
+    table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}table.stack tr{display:block;border-bottom:2px solid var(--line);padding:.3rem 0}
+    table.stack td{display:block;border:none;padding:.15rem 0}table.stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600}}
     """
 }

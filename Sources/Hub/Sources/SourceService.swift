@@ -50,9 +50,25 @@ struct SourceService: Sendable {
         return (source, diagnosis)
     }
 
-    /// Checks a stored source's credentials again (after fixing its attributes in Personio).
-    func recheck(_ source: SourceModel, required: [String] = SourceService.requiredAttributes) async throws -> PersonioDiagnosis {
-        await diagnose(with: try await environment.personioClient(for: source), required: required)
+    /// Checks a stored source's credentials again (after fixing its attributes in Personio). `optional`:
+    /// the attributes also listed (default: every one some preset uses).
+    func recheck(_ source: SourceModel, required: [String] = SourceService.requiredAttributes,
+                 optional: [String]? = nil) async throws -> PersonioDiagnosis {
+        await diagnose(with: try await environment.personioClient(for: source), required: required, optional: optional)
+    }
+
+    /// What the source's connections need of the credential: the attributes their policies require,
+    /// and the others their lifecycle, mapping and scope read; nil when it has no connections yet.
+    func requirements(of source: SourceModel) async throws -> (required: [String], optional: [String])? {
+        let connections = try await ConnectionModel.query(on: database).filter(\.$source.$id == source.requireID()).all()
+        let rules = connections.compactMap { try? $0.connectionRules() }
+        guard !rules.isEmpty else { return nil }
+        var required = Self.requiredAttributes
+        for key in rules.flatMap(\.policy.requiredAttributes).map(Employee.sourceAttribute(of:)) where !required.contains(key) && key != "id" {
+            required.append(key)
+        }
+        let optional = Set(rules.flatMap(\.attributesReliedOn)).subtracting(required).subtracting(["id"]).sorted()
+        return (required, optional)
     }
 
     /// Replaces a source's key ("change the key") once Personio accepted the new one.
@@ -90,9 +106,9 @@ struct SourceService: Sendable {
         return await diagnose(with: client, required: required)
     }
 
-    /// `required`, and every other attribute some preset uses as optional.
-    private func diagnose(with client: PersonioClient, required: [String]) async -> PersonioDiagnosis {
-        let optional = Set(Self.requiredAttributes + Self.optionalAttributes).subtracting(required).sorted()
+    /// `required`, and `optional` (default: every other attribute some preset uses as optional).
+    private func diagnose(with client: PersonioClient, required: [String], optional: [String]? = nil) async -> PersonioDiagnosis {
+        let optional = optional ?? Set(Self.requiredAttributes + Self.optionalAttributes).subtracting(required).sorted()
         return await client.diagnose(required: required, optional: optional)
     }
 
