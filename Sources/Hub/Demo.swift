@@ -12,8 +12,10 @@ public enum Demo {
         public var connections: [(preset: String, id: UUID)]
     }
 
+    /// `runner`: the hub's, when the sandbox already answers: connections are then made as an admin makes
+    /// them (`ConnectionService`, audited, the onboarding preset's phone and contract type found by label).
     public static func seed(on database: any Database, vault: Vault, sandboxBaseURL: String, clientId: String, clientSecret: String,
-                            apiToken: String,
+                            apiToken: String, runner: SyncRunner? = nil,
                             presets: [Preset] = Preset.all.filter { $0.direction == .fromPersonio }) async throws -> Seeded {
         let workspace = WorkspaceModel(name: "Demo", timeZone: "Europe/Berlin")
         try await workspace.save(on: database)
@@ -25,6 +27,15 @@ public enum Demo {
         try await source.create(on: database)
         var connections: [(String, UUID)] = []
         for preset in presets {
+            if let runner {
+                var input = ConnectionInput()
+                input.sourceId = try source.requireID()
+                input.preset = preset.id
+                let connection = try await ConnectionService(database: database, environment: runner.environment)
+                    .create(input, workspaceID: workspaceID, actor: "demo")
+                connections.append((preset.id, try connection.requireID()))
+                continue
+            }
             let connection = ConnectionModel(workspaceID: workspaceID, sourceID: try source.requireID(), name: preset.title,
                                              preset: preset.id, targetKind: .feed, targetConfig: "{}",
                                              rules: try StoredJSON.text(preset.rules()), incrementalInterval: preset.incrementalInterval,

@@ -62,7 +62,7 @@ struct DemoCommand: AsyncParsableCommand {
             try await hub.migrate()
             let seeded = try await Demo.seed(on: hub.app.db, vault: hub.vault, sandboxBaseURL: sandboxURL + "/v1",
                                              clientId: sandboxConfiguration.clientId, clientSecret: sandboxConfiguration.clientSecret,
-                                             apiToken: token)
+                                             apiToken: token, runner: hub.runner)
             let password = dashboardPassword ?? SandboxConfiguration.randomToken(bytes: 9)
             try await DashboardUsers(database: hub.app.db, now: { Date() })
                 .create(workspaceID: seeded.workspaceID, email: "demo@rollcall.example", name: "Demo owner", password: password, role: .owner)
