@@ -15,8 +15,8 @@ import VaporTesting
 struct HubHostileInputTests {
     static let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
 
-    func withHub(_ body: (Application, String) async throws -> Void) async throws {
-        try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
+    func withHub(_ database: HubConfiguration.Database = .sqlite(path: ":memory:"), _ body: (Application, String) async throws -> Void) async throws {
+        try await TestDatabases.withDatabase(database) { app in
             // no Personio: a client that would find nothing listening on loopback's discard port
             let clients = PersonioClients { _, credentials in
                 PersonioClient(configuration: PersonioConfiguration(baseURL: "http://127.0.0.1:9/v1", credentials: credentials),
@@ -105,8 +105,9 @@ struct HubHostileInputTests {
 
     /// Every write route of the API, with the workspace's real source and connection in its path: a field
     /// it does not take is a 422 naming that field, never ignored (also by actions that take no body).
-    @Test func everyWriteRouteRefusesAFieldItDoesNotTake() async throws {
-        try await withHub { app, token in
+    @Test(arguments: TestDatabases.all)
+    func everyWriteRouteRefusesAFieldItDoesNotTake(_ database: HubConfiguration.Database) async throws {
+        try await withHub(database) { app, token in
             let (source, connection) = try await sourceAndConnection(app)
             let workspace = try #require(try await WorkspaceModel.query(on: app.db).first()?.requireID())
             let routes = app.routes.all.filter { [.POST, .PUT, .PATCH].contains($0.method) && $0.path.first?.description == "api" }

@@ -135,9 +135,9 @@ struct MappingAPITests {
         }
     }
 
-    @Test("a mapping is previewed for a real person before it is saved")
-    func preview() async throws {
-        try await withAPI(.sqlite(path: ":memory:")) { fixture, token in
+    @Test("a mapping is previewed for a real person before it is saved", arguments: TestDatabases.all)
+    func preview(_ database: HubConfiguration.Database) async throws {
+        try await withAPI(database) { fixture, token in
             let connection = try await fixture.connection(.timeTracking)
             let path = "/api/v1/connections/\(connection)/mapping/preview"
             _ = try await fixture.sync(connection, full: true)

@@ -60,9 +60,9 @@ struct RequirementsTests {
         }
     }
 
-    @Test("a policy rule whose attribute the credential hides warns instead of guessing")
-    func lifecycleWarnings() async throws {
-        try await MappingAPITests().withAPI(.sqlite(path: ":memory:")) { fixture, token in
+    @Test("a policy rule whose attribute the credential hides warns instead of guessing", arguments: TestDatabases.all)
+    func lifecycleWarnings(_ database: HubConfiguration.Database) async throws {
+        try await MappingAPITests().withAPI(database) { fixture, token in
             #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/credentials/\(fixture.sandbox.clientId)",
                                                     ["readable_attributes": ["first_name", "last_name", "email", "department", "position"]])
                 .status == 200)

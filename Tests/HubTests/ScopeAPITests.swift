@@ -38,9 +38,10 @@ struct ScopeAPITests {
         }
     }
 
-    @Test("people held by the brake after a scope change leave with the next run once released, though nothing changed in Personio")
-    func releasedAfterAScopeChange() async throws {
-        try await MappingAPITests().withAPI(.sqlite(path: ":memory:")) { fixture, token in
+    @Test("people held by the brake after a scope change leave with the next run once released, though nothing changed in Personio",
+          arguments: TestDatabases.all)
+    func releasedAfterAScopeChange(_ database: HubConfiguration.Database) async throws {
+        try await MappingAPITests().withAPI(database) { fixture, token in
             let app = fixture.app
             let connection = try await fixture.connection(.timeTracking)
             _ = try await fixture.sync(connection, full: true)
