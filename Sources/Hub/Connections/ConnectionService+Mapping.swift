@@ -23,6 +23,14 @@ extension ConnectionService {
         }
     }
 
+    /// The Personio client of the connection's source, and its workspace's time zone.
+    func personio(for connection: ConnectionModel) async throws -> (PersonioClient, TimeZone) {
+        guard let source = try await SourceModel.query(on: database).filter(\.$id == connection.$source.id).with(\.$workspace).first() else {
+            throw ServiceError.notFound("source")
+        }
+        return (try await environment.personioClient(for: source), TimeZone(identifier: source.workspace.timeZone) ?? .current)
+    }
+
     /// The attributes the connection's source may read, asked live.
     func readableAttributes(ofSource sourceID: UUID) async throws -> [PersonioAttribute] {
         guard let source = try await SourceModel.find(sourceID, on: database) else { throw ServiceError.notFound("source") }
@@ -88,11 +96,7 @@ extension ConnectionService {
         let rules = try connection.connectionRules()
         var mapping = rules.mapping
         if let json { mapping = try await checkedMapping(json, for: connection, current: rules.mapping) }
-        guard let source = try await SourceModel.query(on: database).filter(\.$id == connection.$source.id).with(\.$workspace).first() else {
-            throw ServiceError.notFound("source")
-        }
-        let client = try await environment.personioClient(for: source)
-        let timeZone = TimeZone(identifier: source.workspace.timeZone) ?? .current
+        let (client, timeZone) = try await personio(for: connection)
         var id = personioID
         if id == nil { id = try await LinkModel.query(on: database).filter(\.$connection.$id == connection.requireID()).sort(\.$personioID).first()?.personioID }
         let employee: Employee

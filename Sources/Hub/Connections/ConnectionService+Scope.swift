@@ -42,11 +42,7 @@ extension ConnectionService {
         let rules = try connection.connectionRules()
         var scope = rules.scope
         if let json { scope = try await checkedScope(json, for: connection, current: rules.scope) }
-        guard let source = try await SourceModel.query(on: database).filter(\.$id == connection.$source.id).with(\.$workspace).first() else {
-            throw ServiceError.notFound("source")
-        }
-        let client = try await environment.personioClient(for: source)
-        let timeZone = TimeZone(identifier: source.workspace.timeZone) ?? .current
+        let (client, timeZone) = try await personio(for: connection)
         var count = ScopeCount(listed: 0, inScope: 0, leftOut: [])
         do {
             for try await page in client.employees() {
