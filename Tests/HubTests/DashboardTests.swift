@@ -979,6 +979,28 @@ struct DashboardTests {
         }
     }
 
+    @Test func anOnboardingConnectionSaysWhenPhoneAndContractTypeAreNotSent() async throws {
+        try await withDashboard { context in
+            let admin = try await context.signedIn(.admin)
+            let page = try await admin.get(DashboardPath.newConnection)
+            let csrf = try #require(PageClient.csrf(page))
+            // the sandbox credential reads the custom attributes: the preset maps them, nothing to say
+            let found = try await admin.post(DashboardPath.connections, [("csrf", csrf), ("source_id", context.fixture.sourceID.uuidString),
+                                                                         ("preset", "eor-onboarding"), ("name", "WorkMotion")])
+            let foundPage = try await admin.get(try #require(found.location))
+            #expect(foundPage.status == .ok)
+            #expect(!foundPage.html.contains("id=\"mapping-hint\""))
+            // a credential that reads neither: the connection page says so, and where to add them
+            #expect(try await context.fixture.sandbox.admin(.PATCH, "/sandbox/credentials/\(context.fixture.sandbox.clientId)",
+                                                            ["readable_attributes": ["first_name", "last_name", "email"]]).status == 200)
+            let bare = try await admin.post(DashboardPath.connections, [("csrf", csrf), ("source_id", context.fixture.sourceID.uuidString),
+                                                                        ("preset", "eor-onboarding"), ("name", "WorkMotion 2")])
+            let barePage = try await admin.get(try #require(bare.location))
+            #expect(barePage.html.contains("Not sent: phone number (Telefon) and contract type (Vertragsart)"), "\(barePage.html)")
+            #expect(barePage.html.contains("then add phone and contract_type in the <a href=\"/connections/"))
+        }
+    }
+
     @Test func datesAreShownInTheWorkspacesTimeZone() {
         let instant = Date(timeIntervalSince1970: 1_795_372_800)
         #expect(Layout.date(instant, in: TimeZone(identifier: "Europe/Berlin")!) == "22 Nov 2026, 19:40")

@@ -351,6 +351,7 @@ struct ConnectionPageView {
         \(actions)
         \(withheldSection)
         \(warningsSection)
+        \(mappingHint)
         \(heldSection)
         <h2>Runs</h2>\(RunChart(runs: runs, zone: zone).svg)
         <div class="table"><table><thead><tr><th scope="col">Started</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Operations</th></tr></thead><tbody>
@@ -365,6 +366,20 @@ struct ConnectionPageView {
         })</tbody></table></div>
         \(links.count == 200 ? HTML("<p class=\"muted\">The first 200; search to narrow down.</p>") : .empty)
         \(user.may(.own) ? deleteForm : .empty)
+        """
+    }
+
+    /// The preset's fields from custom attributes (phone, contract type) that the mapping lacks: said,
+    /// with where to add them.
+    private var mappingHint: HTML {
+        guard let preset = Preset.named(item.model.preset), let rules = try? item.model.connectionRules() else { return .empty }
+        let missing = preset.labelledFields.filter { wanted in !rules.mapping.fields.contains { $0.target == wanted.target } }
+        guard !missing.isEmpty else { return .empty }
+        return """
+        <p class="notice info" id="mapping-hint">Not sent: \(missing.map(\.meaning).joined(separator: " and ")): no attribute this \
+        credential reads was labelled like \(missing.count == 1 ? "it" : "them") when the connection was made. Tick \
+        \(missing.count == 1 ? "it" : "them") in Personio (Settings › Integrations › API credentials › Readable employee attributes), \
+        then add \(missing.map(\.target).joined(separator: " and ")) in the <a href="\(DashboardPath.connectionMapping(item.id))">mapping</a>.</p>
         """
     }
 
