@@ -794,6 +794,19 @@ struct DashboardTests {
             let page = try await hr.get(DashboardPath.handoff("cand-1"))
             #expect(page.html.contains("id=\"handoff-marker\">Sent to Personio by Admin Person"))
             #expect(!page.html.contains("<form method=\"post\" action=\"/handoffs\""), "no form once sent")
+            let employee = try #require(try await HandoffModel.query(on: context.app.db).first()?.personioID)
+            #expect(page.html.contains(": employee #\(employee).</p>"), "who, when and which employee")
+
+            // with the source's Personio address (set on the source page), the employee is linked in Personio
+            let sourcePage = try await hr.get(DashboardPath.source(fixture.sourceID))
+            let saved = try await hr.post(DashboardPath.sourceSettings(fixture.sourceID), [("csrf", try #require(PageClient.csrf(sourcePage))),
+                                                                                          ("name", "Sandbox"), ("web_url", "https://acme.app.personio.com/")])
+            #expect(saved.location == DashboardPath.source(fixture.sourceID) + "?notice=saved")
+            let withLink = try await hr.get(DashboardPath.handoff("cand-1"))
+            #expect(withLink.html.contains("<a href=\"https://acme.app.personio.com/staff/details/\(employee)\" rel=\"noopener\">employee #\(employee) in Personio</a>"))
+            let wrong = try await hr.post(DashboardPath.sourceSettings(fixture.sourceID), [("csrf", try #require(PageClient.csrf(sourcePage))),
+                                                                                          ("name", "Sandbox"), ("web_url", "acme")])
+            #expect(wrong.status == .unprocessableEntity && wrong.html.contains("id=\"web_url-error\""))
 
             // the review link again: the hand-off, not the form; sending again says it went before
             let again = try await hr.get(DashboardPath.newHandoff + query)

@@ -91,6 +91,25 @@ struct ManagementAPITests {
         }
     }
 
+    @Test func aSourceIsRenamedAndGetsItsPersonioAddress() async throws {
+        try await withAPI { fixture, token in
+            let path = "/api/v1/sources/\(fixture.sourceID)"
+            for (body, field) in [(["web_url": "ftp://acme"], "web_url"), (["web_url": "acme"], "web_url"), (["name": " "], "name"),
+                                  (["colour": "red"], "colour")] as [([String: Any], String)] {
+                let reply = try await call(fixture.app, .PATCH, path, token: token, body)
+                #expect(reply.status == .unprocessableEntity && reply.error?["field"] as? String == field, "\(body): \(reply.json)")
+            }
+            let set = try await call(fixture.app, .PATCH, path, token: token, ["name": "Acme Personio", "web_url": "https://acme.app.personio.com/"])
+            #expect(set.status == .ok)
+            #expect(set.json["web_url"] as? String == "https://acme.app.personio.com" && set.json["name"] as? String == "Acme Personio")
+            let cleared = try await call(fixture.app, .PATCH, path, token: token, ["web_url": NSNull()])
+            #expect(cleared.json["web_url"] == nil && cleared.json["name"] as? String == "Acme Personio")
+            let audit = try await AuditEventModel.query(on: fixture.app.db).filter(\.$action == "source.updated").all().map(\.detail)
+            #expect(Set(audit) == ["Acme Personio: renamed from Sandbox, Personio address https://acme.app.personio.com",
+                                   "Acme Personio: no Personio address"])
+        }
+    }
+
     /// Recruitee: "change the key" — a new key replaces the old one only once Personio accepts it.
     @Test func theKeyIsChangedOnlyToOnePersonioAccepts() async throws {
         try await withAPI { fixture, token in

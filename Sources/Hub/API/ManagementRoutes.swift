@@ -15,6 +15,7 @@ struct ManagementRoutes: RouteCollection {
         api.post("sources", use: createSource)
         api.put("sources", ":source", "credentials", use: rotateCredentials)
         api.delete("sources", ":source", use: deleteSource)
+        api.patch("sources", ":source", use: updateSource)
         api.post("connections", use: createConnection)
         api.patch("connections", ":connection", use: updateConnection)
         api.delete("connections", ":connection", use: deleteConnection)
@@ -34,10 +35,11 @@ struct ManagementRoutes: RouteCollection {
         var baseURL: String
         var clientId: String
         var lastFullAt: Date?
+        var webURL: String?
 
         enum CodingKeys: String, CodingKey {
             case id, name
-            case baseURL = "base_url", clientId = "client_id", lastFullAt = "last_full_at"
+            case baseURL = "base_url", clientId = "client_id", lastFullAt = "last_full_at", webURL = "web_url"
         }
 
         init(_ model: SourceModel) throws {
@@ -46,6 +48,7 @@ struct ManagementRoutes: RouteCollection {
             baseURL = model.baseURL
             clientId = model.clientID
             lastFullAt = model.lastFullAt
+            webURL = model.webURL
         }
     }
 
@@ -102,6 +105,15 @@ struct ManagementRoutes: RouteCollection {
         let scope = try request.workspace
         let (source, diagnosis) = try await sources(request.db).connect(input, workspaceID: scope.workspaceID, actor: scope.actor)
         return try API.encode(SourceWithDiagnosis(source: try SourceView(source), diagnosis: DiagnosisView(diagnosis)), status: .created)
+    }
+
+    /// Renames the source or sets its Personio address in the browser.
+    func updateSource(_ request: Request) async throws -> SourceView {
+        let source = try await API.source(request)
+        let input = try request.strictContent(SourceSettingsInput.self)
+        let scope = try request.workspace
+        try await sources(request.db).update(source, input, workspaceID: scope.workspaceID, actor: scope.actor)
+        return try SourceView(source)
     }
 
     /// Replaces the client id and secret ("change the key"), after Personio accepted the new ones.

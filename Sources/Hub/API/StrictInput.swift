@@ -54,6 +54,10 @@ extension SourceInput: StrictInput {
     static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
 }
 
+extension SourceSettingsInput: StrictInput {
+    static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+}
+
 extension ConnectionInput: StrictInput {
     static var fields: Set<String> {
         Set(CodingKeys.allCases.map(\.stringValue)).union(SCIMInput.CodingKeys.allCases.map { "scim.\($0.stringValue)" })

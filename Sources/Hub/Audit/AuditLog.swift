@@ -12,6 +12,7 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case userJoined = "user.joined"
     case sourceCreated = "source.created"
     case sourceCredentialsRotated = "source.credentials_rotated"
+    case sourceUpdated = "source.updated"
     case sourceDeleted = "source.deleted"
     case connectionCreated = "connection.created"
     case connectionUpdated = "connection.updated"

@@ -19,6 +19,7 @@ enum DashboardPath {
     static func source(_ id: UUID) -> String { "/sources/\(id)" }
     static func absenceKinds(_ id: UUID) -> String { "/sources/\(id)/absence-kinds" }
     static func sourceCredentials(_ id: UUID) -> String { "/sources/\(id)/credentials" }
+    static func sourceSettings(_ id: UUID) -> String { "/sources/\(id)/settings" }
     static func connection(_ id: UUID) -> String { "/connections/\(id)" }
     static func connectionSettings(_ id: UUID) -> String { "/connections/\(id)/settings" }
     static func connectionMapping(_ id: UUID) -> String { "/connections/\(id)/mapping" }

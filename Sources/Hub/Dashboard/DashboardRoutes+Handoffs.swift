@@ -36,8 +36,13 @@ extension DashboardRoutes {
         } catch let error as ServiceError where error.kind == .notFound {
             throw DashboardFailure.notFound("hand-off")
         }
+        // the employee in Personio, linked when the source has its Personio address
+        let web = try await SourceModel.find(row.sourceID, on: request.db)?.webURL
+        let employee: HTML = row.personioID.map { id in
+            web.map { HTML("<a href=\"\($0)/staff/details/\(id)\" rel=\"noopener\">employee #\(id) in Personio</a>") } ?? HTML("employee #\(id)")
+        } ?? "employee —"
         let marker: HTML = row.status == .sent
-            ? "<p class=\"notice success\" role=\"status\" id=\"handoff-marker\">Sent to Personio by \(row.sentBy) on \(Layout.date(row.sentAt, in: zone)): employee #\(row.personioID ?? 0).</p>"
+            ? "<p class=\"notice success\" role=\"status\" id=\"handoff-marker\">Sent to Personio by \(row.sentBy) on \(Layout.date(row.sentAt, in: zone)): \(employee).</p>"
             : "<p class=\"notice error\" role=\"alert\" id=\"handoff-marker\">\(row.status.rawValue): \(row.error ?? "not sent yet")</p>"
         return Layout.response(Layout.page(title: "Hand-off \(row.candidateID)", user: user, notice: Self.notice(request), marker))
     }

@@ -14,6 +14,7 @@ extension DashboardRoutes {
         routes.get("sources", ":source", use: sourcePage)
         routes.post("sources", ":source", "credentials", use: rotateKey)
         routes.post("sources", ":source", "delete", use: deleteSource)
+        routes.post("sources", ":source", "settings", use: saveSourceSettings)
     }
 
     struct SourceForm: Content {
@@ -126,6 +127,26 @@ extension DashboardRoutes {
                                            SourcePageView(user: user, source: source, diagnosis: diagnosis, preset: preset, rotateError: nil).render()))
     }
 
+    /// Renames the source or sets its Personio address, through the API's own `update`.
+    func saveSourceSettings(_ request: Request) async throws -> Response {
+        let user = try request.require(.manage)
+        let source = try await self.source(request)
+        let name = (try? request.content.get(String.self, at: "name")) ?? source.name
+        let address = (try? request.content.get(String.self, at: "web_url")) ?? ""
+        do {
+            let scope = try request.workspace
+            try await sources(request).update(source, SourceSettingsInput(name: name, webURL: address.isEmpty ? nil : address,
+                                                                           clearsWebURL: address.isEmpty), workspaceID: scope.workspaceID, actor: scope.actor)
+            return Self.redirect(request, to: DashboardPath.source(try source.requireID()), notice: .saved)
+        } catch {
+            guard let shown = APIError.shown(error) else { throw error }
+            let diagnosis = try await sources(request).recheck(source)
+            return Layout.response(Layout.page(title: source.name, user: user, SourcePageView(
+                user: user, source: source, diagnosis: diagnosis, preset: nil, rotateError: nil, settingsError: shown).render()),
+                status: shown.status)
+        }
+    }
+
     /// Deletes the source (owners), once its name is typed.
     func deleteSource(_ request: Request) async throws -> Response {
         let user = try request.require(.own)
@@ -170,6 +191,7 @@ struct SourcePageView {
     var preset: Preset?
     var rotateError: APIError?
     var deleteError: String?
+    var settingsError: APIError?
 
     func render() -> HTML {
         let id = source.id ?? UUID()
@@ -193,6 +215,13 @@ struct SourcePageView {
         <a href="\(DashboardPath.absenceKinds(id))">Absence kinds</a></p>
         \(diagnosis.canWriteEmployees.map { HTML("<p>Creating employees (hand-offs): \($0 ? "allowed" : "not allowed by this credential")</p>") } ?? .empty)
         \(user.may(.manage) ? """
+        <h2>Name and Personio address</h2>
+        <form method="post" action="\(DashboardPath.sourceSettings(id))">\(Layout.csrf(user))
+        \(Layout.field("Name", name: "name", value: source.name, error: settingsError?.field == "name" ? settingsError?.message : nil, required: true))
+        \(Layout.field("Your Personio's address in the browser", name: "web_url", value: source.webURL, type: "url",
+                       error: settingsError?.field == "web_url" ? settingsError?.message : nil,
+                       help: "e.g. https://acme.app.personio.com; pages then link to employees there. Empty: no links."))
+        <button class="secondary">Save</button></form>
         <h2>Rotate the key</h2>
         <form method="post" action="\(DashboardPath.sourceCredentials(id))">\(Layout.csrf(user))
         \(rotateError.flatMap { $0.field == nil || $0.field == "client_secret" ? HTML("<p class=\"notice error\" role=\"alert\">\($0.message)</p>") : nil } ?? .empty)

@@ -10,11 +10,23 @@ struct SourceInput: Codable, Sendable {
     var baseURL: String?
     var partnerId: String?
     var appId: String?
+    /// The company's Personio in the browser (`https://acme.app.personio.com`), for links to employees.
+    var webURL: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name
         case clientId = "client_id", clientSecret = "client_secret", credentialsFile = "credentials_file", baseURL = "base_url"
-        case partnerId = "partner_id", appId = "app_id"
+        case partnerId = "partner_id", appId = "app_id", webURL = "web_url"
+    }
+
+    /// The Personio address in the browser, checked; nil when not given. Only linked to, never fetched.
+    static func validatedWebURL(_ text: String?) throws(ServiceError) -> String? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard text.count <= 200, let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil,
+              url.query == nil, url.fragment == nil else {
+            throw .invalid("web_url", "web_url is your Personio's address in the browser, e.g. https://acme.app.personio.com")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
     /// The credentials pasted or in the file; exactly one of the two ways.

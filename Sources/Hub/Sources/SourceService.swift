@@ -41,8 +41,10 @@ struct SourceService: Sendable {
         let appId = input.appId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         let diagnosis = await diagnose(baseURL: baseURL, credentials, partnerId: partnerId, appId: appId, required: required)
         guard diagnosis.credentialsValid else { throw Self.rejected(diagnosis) }
+        let webURL = try SourceInput.validatedWebURL(input.webURL)
         let source = SourceModel(workspaceID: workspaceID, name: name, baseURL: baseURL, clientID: credentials.clientId,
                                  sealedClientSecret: "", partnerID: partnerId, appID: appId)
+        source.webURL = webURL
         source.id = UUID()
         source.sealedClientSecret = try environment.vault.seal(credentials.clientSecret, context: HubEnvironment.secretContext(source))
         try await source.create(on: database)
@@ -81,6 +83,29 @@ struct SourceService: Sendable {
         try await source.save(on: database)
         try await audit(workspaceID, actor, .sourceCredentialsRotated, subject: source, detail: "client id \(credentials.clientId)")
         return diagnosis
+    }
+
+    /// Renames the source or sets its Personio address in the browser; audited.
+    func update(_ source: SourceModel, _ input: SourceSettingsInput, workspaceID: UUID, actor: String) async throws {
+        var changes: [String] = []
+        let address = try SourceInput.validatedWebURL(input.webURL)  // checked before anything changes
+        if let name = input.name {
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty, trimmed.count <= 100 else { throw ServiceError.invalid("name", "name is 1 to 100 characters") }
+            if trimmed != source.name {
+                changes.append("renamed from \(source.name)")
+                source.name = trimmed
+            }
+        }
+        if input.webURL != nil || input.clearsWebURL {
+            if address != source.webURL {
+                changes.append(address.map { "Personio address \($0)" } ?? "no Personio address")
+                source.webURL = address
+            }
+        }
+        guard !changes.isEmpty else { return }
+        try await source.save(on: database)
+        try await audit(workspaceID, actor, .sourceUpdated, subject: source, detail: "\(source.name): \(changes.joined(separator: ", "))")
     }
 
     /// Deletes the source with its connections and everything stored about their people, once the

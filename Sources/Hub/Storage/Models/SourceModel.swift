@@ -18,6 +18,8 @@ public final class SourceModel: Model, @unchecked Sendable {
     /// The last listing's high-water mark for `updated_since` (Personio's clock, minus the overlap).
     @OptionalField(key: "updated_since") public var updatedSince: Date?
     @OptionalField(key: "last_full_at") public var lastFullAt: Date?
+    /// The company's Personio in the browser, for links to an employee; nil when not given.
+    @OptionalField(key: "web_url") public var webURL: String?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
