@@ -39,10 +39,10 @@ struct ManagementAPITests {
         return Reply(status: response.status, json: json)
     }
 
-    func withAPI(_ body: (SyncFixture, String) async throws -> Void) async throws {
+    func withAPI(_ database: HubConfiguration.Database = .sqlite(path: ":memory:"), _ body: (SyncFixture, String) async throws -> Void) async throws {
         let clock = ManualClock(SyncRunnerTests.start)
         try await withSandbox(employees: 40, seed: 9, clock: clock) { sandbox in
-            try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
+            try await TestDatabases.withDatabase(database) { app in
                 let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
                 try HubApp.mount(app, runner: fixture.runner())
                 let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "t", on: app.db).token
@@ -91,8 +91,9 @@ struct ManagementAPITests {
         }
     }
 
-    @Test func aSourceIsRenamedAndGetsItsPersonioAddress() async throws {
-        try await withAPI { fixture, token in
+    @Test(arguments: TestDatabases.all)
+    func aSourceIsRenamedAndGetsItsPersonioAddress(_ database: HubConfiguration.Database) async throws {
+        try await withAPI(database) { fixture, token in
             let path = "/api/v1/sources/\(fixture.sourceID)"
             for (body, field) in [(["web_url": "ftp://acme"], "web_url"), (["web_url": "acme"], "web_url"), (["name": " "], "name"),
                                   (["colour": "red"], "colour")] as [([String: Any], String)] {
@@ -111,8 +112,9 @@ struct ManagementAPITests {
     }
 
     /// Recruitee: "change the key" — a new key replaces the old one only once Personio accepts it.
-    @Test func theKeyIsChangedOnlyToOnePersonioAccepts() async throws {
-        try await withAPI { fixture, token in
+    @Test(arguments: TestDatabases.all)
+    func theKeyIsChangedOnlyToOnePersonioAccepts(_ database: HubConfiguration.Database) async throws {
+        try await withAPI(database) { fixture, token in
             let app = fixture.app
             let path = "/api/v1/sources/\(fixture.sourceID)/credentials"
             let wrong = try await call(app, .PUT, path, token: token, ["client_id": fixture.sandbox.clientId, "client_secret": "not-it"])
@@ -204,8 +206,9 @@ struct ManagementAPITests {
         #expect(answer(.unreachable(reason: "connection refused")).message.contains("connection refused"))
     }
 
-    @Test func aSourceIsDeletedOnlyWithItsNameAndTakesItsConnectionsAndPeopleAlong() async throws {
-        try await withAPI { fixture, token in
+    @Test(arguments: TestDatabases.all)
+    func aSourceIsDeletedOnlyWithItsNameAndTakesItsConnectionsAndPeopleAlong(_ database: HubConfiguration.Database) async throws {
+        try await withAPI(database) { fixture, token in
             let app = fixture.app
             let created = try await call(app, .POST, "/api/v1/connections", token: token,
                                          ["source_id": fixture.sourceID.uuidString, "preset": "survey"])
