@@ -39,9 +39,11 @@ struct ManagementAPITests {
         return Reply(status: response.status, json: json)
     }
 
-    func withAPI(_ database: HubConfiguration.Database = .sqlite(path: ":memory:"), _ body: (SyncFixture, String) async throws -> Void) async throws {
+    /// A sandbox company of `employees`, a hub on `database` with the fixture's source, and a workspace token.
+    func withAPI(_ database: HubConfiguration.Database = .sqlite(path: ":memory:"), employees: Int = 40, seed: UInt64 = 9,
+                 _ body: (SyncFixture, String) async throws -> Void) async throws {
         let clock = ManualClock(SyncRunnerTests.start)
-        try await withSandbox(employees: 40, seed: 9, clock: clock) { sandbox in
+        try await withSandbox(employees: employees, seed: seed, clock: clock) { sandbox in
             try await TestDatabases.withDatabase(database) { app in
                 let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
                 try HubApp.mount(app, runner: fixture.runner())

@@ -16,15 +16,7 @@ struct MappingAPITests {
     let api = ManagementAPITests()
 
     func withAPI(_ database: HubConfiguration.Database, _ body: (SyncFixture, String) async throws -> Void) async throws {
-        let clock = ManualClock(SyncRunnerTests.start)
-        try await withSandbox(employees: 30, seed: 11, clock: clock) { sandbox in
-            try await TestDatabases.withDatabase(database) { app in
-                let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
-                try HubApp.mount(app, runner: fixture.runner())
-                let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "t", on: app.db).token
-                try await body(fixture, token)
-            }
-        }
+        try await api.withAPI(database, employees: 30, seed: 11, body)
     }
 
     func fields(_ reply: ManagementAPITests.Reply) -> [[String: Any]] { reply.json["mapping"] as? [[String: Any]] ?? [] }
