@@ -46,7 +46,19 @@ public final class HubServer: Sendable {
         dispatcher = WebhookDispatcher(database: app.db, vault: vault, outbound: outbound, now: { Date() }, logger: logger)
     }
 
-    /// Runs every migration not yet run (in order); `revert` undoes the last batch.
+    /// Makes a workspace (the CLI's `workspace create`), through the same service as the admin API; audited.
+    public func createWorkspace(name: String, timeZone: String?) async throws -> UUID {
+        let service = WorkspaceService(database: app.db, now: { Date() })
+        return try await service.createWithoutToken(.init(name: name, timeZone: timeZone),
+                                                    defaultTimeZone: configuration.defaultTimeZone.identifier, actor: "cli").requireID()
+    }
+
+    /// A new API token of a workspace (the CLI's `token create`); its text is shown once. Audited.
+    public func createToken(workspaceID: UUID, name: String, readOnly: Bool) async throws -> String {
+        let service = WorkspaceService(database: app.db, now: { Date() })
+        return try await service.createToken(try await service.find(workspaceID), name: name, readOnly: readOnly, actor: "cli").text
+    }
+
     /// The operations a run recorded, by person (the CLI prints a preview's).
     public func operations(ofRun runID: UUID) async throws -> [(kind: String, personioID: Int, reason: String)] {
         try await RunOperationModel.query(on: app.db).filter(\.$run.$id == runID).sort(\.$personioID).all()

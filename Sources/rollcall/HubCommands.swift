@@ -109,11 +109,7 @@ struct WorkspaceCommand: AsyncParsableCommand {
 
         func run() async throws {
             bootstrapLogging()
-            let id = try await withHub { hub in
-                let workspace = WorkspaceModel(name: name, timeZone: timeZone ?? hub.configuration.defaultTimeZone.identifier)
-                try await workspace.save(on: hub.app.db)
-                return try workspace.requireID()
-            }
+            let id = try await withHub { hub in try await hub.createWorkspace(name: name, timeZone: timeZone) }
             print(id.uuidString)
         }
     }
@@ -139,11 +135,11 @@ struct TokenCommand: AsyncParsableCommand {
             bootstrapLogging()
             guard let workspaceID = UUID(uuidString: workspace) else { throw ValidationError("--workspace must be a workspace id (a UUID)") }
             let token = try await withHub { hub in
-                guard try await WorkspaceModel.find(workspaceID, on: hub.app.db) != nil else {
-                    throw ValidationError("no workspace with id \(workspaceID)")
+                do {
+                    return try await hub.createToken(workspaceID: workspaceID, name: name, readOnly: readOnly)
+                } catch let error as ServiceError {
+                    throw ValidationError(error.kind == .notFound ? "no workspace with id \(workspaceID)" : error.message)
                 }
-                return try await APITokens.create(workspaceID: workspaceID, name: name, scopes: readOnly ? ["read"] : ["read", "write"],
-                                                  on: hub.app.db).token
             }
             print(token)
         }

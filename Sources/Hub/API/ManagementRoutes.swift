@@ -205,7 +205,8 @@ struct ManagementRoutes: RouteCollection {
 
     /// Deletes the connection and purges what it stored about people (links, feed, runs).
     func deleteConnection(_ request: Request) async throws -> HTTPStatus {
-        try await connections(request.db).delete(try await API.connection(request))
+        let scope = try request.workspace
+        try await connections(request.db).delete(try await API.connection(request), workspaceID: scope.workspaceID, actor: scope.actor)
         return .noContent
     }
 

@@ -50,25 +50,7 @@ struct WorkspaceRoutes: RouteCollection {
         }
     }
 
-    struct WorkspaceInput: Content {
-        var name: String?
-        var timeZone: String?
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case name
-            case timeZone = "time_zone"
-        }
-
-        func validate() throws(APIError) {
-            if let name {
-                if name.trimmingCharacters(in: .whitespaces).isEmpty { throw .invalid("name", "name must not be empty") }
-                if name.count > 200 { throw .invalid("name", "name is at most 200 characters") }
-            }
-            if let timeZone, TimeZone(identifier: timeZone) == nil {
-                throw .invalid("time_zone", "\(timeZone) is not an IANA time zone such as Europe/Berlin")
-            }
-        }
-    }
+    typealias WorkspaceInput = WorkspaceService.Input
 
     struct TokenInput: Content {
         var name: String?
@@ -87,6 +69,14 @@ struct WorkspaceRoutes: RouteCollection {
         var prefix: String
         var scopes: [String]
         var token: String
+
+        init(_ token: WorkspaceService.NewToken) throws {
+            id = try token.model.requireID()
+            name = token.model.name
+            prefix = token.model.prefix
+            scopes = token.model.scopes
+            self.token = token.text
+        }
     }
 
     struct Created: Content {
@@ -101,26 +91,17 @@ struct WorkspaceRoutes: RouteCollection {
         return try WorkspaceView(model)
     }
 
+    func workspaces(_ request: Request) -> WorkspaceService { WorkspaceService(database: request.db, now: now) }
+
     func list(_ request: Request) async throws -> API.List<WorkspaceView> {
-        let models = try await WorkspaceModel.query(on: request.db).sort(\.$createdAt).all()
-        return API.List(data: try models.map(WorkspaceView.init))
+        API.List(data: try await workspaces(request).all().map(WorkspaceView.init))
     }
 
     /// Creates a workspace and its first read-write token.
     func create(_ request: Request) async throws -> Response {
         let input = try request.strictContent(WorkspaceInput.self)
-        try input.validate()
-        guard let name = input.name else { throw APIError.invalid("name", "name is required") }
-        let workspace = WorkspaceModel(name: name.trimmingCharacters(in: .whitespaces), timeZone: input.timeZone ?? defaultTimeZone)
-        let (workspaceView, tokenView) = try await request.db.transaction { database in
-            try await workspace.save(on: database)
-            let id = try workspace.requireID()
-            let token = try await Self.token(for: id, name: "first token", readOnly: false, on: database)
-            try await AuditLog(database: database).record(.workspaceCreated, workspaceID: id, actor: "admin token", subject: "workspace \(id)",
-                                      detail: workspace.name, at: now())
-            return (try WorkspaceView(workspace), token)
-        }
-        return try API.encode(Created(workspace: workspaceView, token: tokenView), status: .created)
+        let (workspace, token) = try await workspaces(request).create(input, defaultTimeZone: defaultTimeZone, actor: "admin token")
+        return try API.encode(Created(workspace: try WorkspaceView(workspace), token: try TokenView(token)), status: .created)
     }
 
     func get(_ request: Request) async throws -> WorkspaceView {
@@ -130,19 +111,14 @@ struct WorkspaceRoutes: RouteCollection {
     func update(_ request: Request) async throws -> WorkspaceView {
         let workspace = try await workspace(request)
         let input = try request.strictContent(WorkspaceInput.self)
-        try input.validate()
-        if let name = input.name { workspace.name = name.trimmingCharacters(in: .whitespaces) }
-        if let timeZone = input.timeZone { workspace.timeZone = timeZone }
-        try await workspace.save(on: request.db)
+        try await workspaces(request).update(workspace, input)
         return try WorkspaceView(workspace)
     }
 
-    /// Deletes the workspace with everything it holds: tokens, sources (and their secrets),
-    /// connections, links, feeds and runs.
     func delete(_ request: Request) async throws -> HTTPStatus {
         let workspace = try await workspace(request)
         let id = try workspace.requireID()
-        try await workspace.delete(on: request.db)
+        try await workspaces(request).delete(workspace)
         request.logger.notice("workspace deleted", metadata: ["workspace": "\(id)"])
         return .noContent
     }
@@ -150,26 +126,12 @@ struct WorkspaceRoutes: RouteCollection {
     func createToken(_ request: Request) async throws -> Response {
         let workspace = try await workspace(request)
         let input = try request.strictContent(TokenInput.self)
-        let name = input.name?.trimmingCharacters(in: .whitespaces) ?? "api token"
-        guard !name.isEmpty, name.count <= 200 else { throw APIError.invalid("name", "name must be 1 to 200 characters") }
-        let id = try workspace.requireID()
-        let token = try await Self.token(for: id, name: name, readOnly: input.readOnly ?? false, on: request.db)
-        try await AuditLog(database: request.db).record(.tokenCreated, workspaceID: id, actor: "admin token", subject: "token \(token.id)",
-                                                        detail: "\(name) (\(token.scopes.joined(separator: ", ")))", at: now())
-        return try API.encode(token, status: .created)
+        let token = try await workspaces(request).createToken(workspace, name: input.name, readOnly: input.readOnly ?? false, actor: "admin token")
+        return try API.encode(try TokenView(token), status: .created)
     }
 
     private func workspace(_ request: Request) async throws -> WorkspaceModel {
-        guard let id = request.parameters.get("workspace", as: UUID.self), let model = try await WorkspaceModel.find(id, on: request.db) else {
-            throw APIError(status: .notFound, code: "not_found", message: "No workspace with that id.")
-        }
-        return model
-    }
-
-    static func token(for workspaceID: UUID, name: String, readOnly: Bool, on database: any Database) async throws -> TokenView {
-        let (token, model) = try await APITokens.create(workspaceID: workspaceID, name: name, scopes: readOnly ? ["read"] : ["read", "write"],
-                                                        on: database)
-        return TokenView(id: try model.requireID(), name: model.name, prefix: model.prefix, scopes: model.scopes, token: token)
+        try await workspaces(request).find(request.parameters.get("workspace", as: UUID.self))
     }
 }
 

@@ -229,8 +229,20 @@ struct ConnectionService: Sendable {
         return counts
     }
 
-    /// Deletes the connection and purges what it stored about people (links, feed, runs).
-    func delete(_ connection: ConnectionModel) async throws {
+    /// Pauses a connection (no runs until resumed) or resumes it (the next run is due now); audited as
+    /// `connection.paused` / `connection.resumed` (the dashboard's buttons).
+    func setPaused(_ connection: ConnectionModel, _ paused: Bool, workspaceID: UUID, actor: String) async throws {
+        connection.paused = paused
+        if !paused { connection.nextRunAt = environment.now() }
+        try await connection.save(on: database)
+        try await AuditLog(database: database).record(paused ? .connectionPaused : .connectionResumed, workspaceID: workspaceID, actor: actor,
+                                                      subject: "connection \(try connection.requireID())", detail: connection.name, at: environment.now())
+    }
+
+    /// Deletes the connection and purges what it stored about people (links, feed, runs); audited.
+    func delete(_ connection: ConnectionModel, workspaceID: UUID, actor: String) async throws {
+        try await AuditLog(database: database).record(.connectionDeleted, workspaceID: workspaceID, actor: actor,
+                                                      subject: "connection \(try connection.requireID())", detail: connection.name, at: environment.now())
         try await connection.delete(on: database)
     }
 }

@@ -232,7 +232,7 @@ extension DashboardRoutes {
     }
 
     func act(_ request: Request, _ action: DashboardPath.ConnectionAction) async throws -> Response {
-        let user = try request.require(action == .delete ? .own : .manage)
+        _ = try request.require(action == .delete ? .own : .manage)
         let model = try await connection(request)
         let id = try model.requireID()
         switch action {
@@ -245,10 +245,8 @@ extension DashboardRoutes {
                 return Self.redirect(request, to: DashboardPath.connection(id), notice: .busy)
             }
         case .pause, .resume:
-            model.paused = action == .pause
-            if action == .resume { model.nextRunAt = environment.now() }
-            try await model.save(on: request.db)
-            try await audit(request, user, action == .pause ? .connectionPaused : .connectionResumed, subject: "connection \(id)", detail: model.name)
+            let scope = try request.workspace
+            try await connections(request).setPaused(model, action == .pause, workspaceID: scope.workspaceID, actor: scope.actor)
             return Self.redirect(request, to: DashboardPath.connection(id), notice: action == .pause ? .paused : .resumed)
         case .acceptWithheld:
             let attributes = Array(model.sharing.withheld.keys)
@@ -261,8 +259,8 @@ extension DashboardRoutes {
                 return try await connectionResponse(request, model: model, deleteError: "Type the connection's name exactly (\(model.name)) to delete it.",
                                                     status: .unprocessableEntity)
             }
-            try await audit(request, user, .connectionDeleted, subject: "connection \(id)", detail: model.name)
-            try await model.delete(on: request.db)
+            let scope = try request.workspace
+            try await connections(request).delete(model, workspaceID: scope.workspaceID, actor: scope.actor)
             return Self.redirect(request, to: DashboardPath.connections, notice: .deleted)
         }
     }
@@ -285,11 +283,6 @@ extension DashboardRoutes {
             throw DashboardFailure.notFound("held batch")
         }
         return Self.redirect(request, to: DashboardPath.connection(batch.$connection.id), notice: decision == .released ? .released : .discarded)
-    }
-
-    func audit(_ request: Request, _ user: DashboardUser, _ action: AuditAction, subject: String, detail: String) async throws {
-        try await AuditLog(database: request.db).record(action, workspaceID: user.workspaceID, actor: user.actor, subject: subject, detail: detail,
-                                                        at: environment.now())
     }
 }
 
