@@ -83,13 +83,13 @@ public final class HubServer: Sendable {
                 var lastPurge = Date.distantPast
                 while !Task.isCancelled {
                     // Absences waiting after a 429/5xx are written again when their retry is due.
-                    do { _ = try await writer.retryDue() } catch { logger.warning("absence retries failed: \(SyncRunner.explain(error))") }
+                    do { _ = try await writer.retryDue() } catch { logger.warning("absence retries failed: \(ErrorText.explain(error))") }
                     // Expired dashboard sessions and old sign-in attempts go once an hour.
                     if Date().timeIntervalSince(lastPurge) >= 3600 {
                         do {
                             try await users.purgeExpired()
                             lastPurge = Date()
-                        } catch { logger.warning("purging expired sessions failed: \(SyncRunner.explain(error))") }
+                        } catch { logger.warning("purging expired sessions failed: \(ErrorText.explain(error))") }
                     }
                     try? await Task.sleep(for: .seconds(15))
                 }

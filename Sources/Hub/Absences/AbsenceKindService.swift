@@ -23,7 +23,7 @@ struct AbsenceKindService: Sendable {
         } catch let error as PersonioError {
             throw ServiceError.personio(error)
         } catch {
-            throw ServiceError.conflict("source_unreadable", "\(SyncRunner.explain(error)) Save the source's credentials again.")
+            throw ServiceError.conflict("source_unreadable", "\(ErrorText.explain(error)) Save the source's credentials again.")
         }
     }
 

@@ -132,7 +132,7 @@ extension DashboardRoutes {
                 ?? explanation.skipped.map { "nothing: \($0)" } ?? "nothing: up to date"
             return "<td class=\"explain\">\(text)\(explanation.goneFromPersonio ? HTML("<br><small>Personio no longer returns this person.</small>") : .empty)</td>"
         } catch {
-            return "<td class=\"explain\">cannot tell: \(SyncRunner.explain(error))</td>"
+            return "<td class=\"explain\">cannot tell: \(ErrorText.explain(error))</td>"
         }
     }
 

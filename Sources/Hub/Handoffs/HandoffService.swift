@@ -189,7 +189,7 @@ struct HandoffService: Sendable {
         do {
             client = try await personio(source)
         } catch {
-            let message = "\(SyncRunner.explain(error)) Save the source's credentials again (PUT /api/v1/sources/{id}/credentials)."
+            let message = "\(ErrorText.explain(error)) Save the source's credentials again (PUT /api/v1/sources/{id}/credentials)."
             try await fail(model, code: "source_unreadable", message: message)
             throw ServiceError.conflict("source_unreadable", message, field: "source_id")
         }

@@ -47,7 +47,7 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
     static func personio(_ error: any Error, _ context: String? = nil) -> ServiceError {
         let transient = (error as? PersonioError)?.isTransient ?? false
         return ServiceError(transient ? .unavailable : .upstream, code: "personio_failed",
-                            message: [context, SyncRunner.explain(error)].compactMap { $0 }.joined(separator: " "))
+                            message: [context, ErrorText.explain(error)].compactMap { $0 }.joined(separator: " "))
     }
 
     public var description: String { "\(code): \(message)" + (field.map { " (\($0))" } ?? "") }

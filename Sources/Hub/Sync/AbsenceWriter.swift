@@ -59,7 +59,7 @@ public struct AbsenceWriter: Sendable {
             return error
         } catch {
             try await finish(absence, .failed, code: "source_unreadable",
-                             error: "\(SyncRunner.explain(error)) Save the source's credentials again.", on: database)
+                             error: "\(ErrorText.explain(error)) Save the source's credentials again.", on: database)
             return nil
         }
         do {

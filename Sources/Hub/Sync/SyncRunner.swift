@@ -112,7 +112,7 @@ public struct SyncRunner: Sendable {
             let since = isFull ? nil : connections.compactMap(\.updatedSince).min().map { $0.addingTimeInterval(-overlap) }
             fetch = try await Fetch.read(from: client, updatedSince: since, at: started, progress: progress)
         } catch {
-            let message = Self.explain(error)
+            let message = ErrorText.explain(error)
             logger.warning("listing Personio failed", metadata: ["source": "\(sourceID)", "error": "\(message)"])
             var reports: [RunReport] = []
             for connection in connections {
@@ -241,7 +241,7 @@ public struct SyncRunner: Sendable {
         if connection.targetKind == .scim, !dryRun, plan.operations.contains(where: { $0.kind != .hold }) {
             do { scim = try await scimTarget(connection) } catch {
                 return try await recordFailure(connection, full: full, dryRun: dryRun, startedAt: fetch.startedAt,
-                                               message: "The SCIM app cannot be reached: \(Self.explain(error))")
+                                               message: "The SCIM app cannot be reached: \(ErrorText.explain(error))")
             }
         }
         let run = RunModel(connectionID: connectionID, full: full, dryRun: dryRun, startedAt: fetch.startedAt)
@@ -476,15 +476,6 @@ public struct SyncRunner: Sendable {
                          skipped: 0, personioRequests: 0, brake: nil, error: message, startedAt: startedAt, finishedAt: finished)
     }
 
-    /// An error as an HR admin reads it: what happened and what to do.
-    static func explain(_ error: any Error) -> String {
-        switch error {
-        case let error as PersonioError: "\(error.explanation) \(error.remedy)"
-        case let error as Vault.VaultError: "A stored secret cannot be read: \(error)."
-        case let error as TargetFailure: error.explanation
-        default: "\(error)"
-        }
-    }
 }
 
 public enum SyncError: Error, Equatable, CustomStringConvertible {
