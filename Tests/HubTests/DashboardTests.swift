@@ -884,6 +884,16 @@ struct DashboardTests {
             #expect(page.html.contains("<td>nothing sent, \(report.skipped) skipped</td>"), "the runs table")
             let runPage = try await admin.get(DashboardPath.run(report.runID) + "?outcome=skipped")
             #expect(runPage.html.contains(skip.reason.replacingOccurrences(of: "'", with: "&#39;")))
+            let failedOnly = try await admin.get(DashboardPath.run(report.runID) + "?outcome=failed")
+            #expect(failedOnly.html.contains("No operations with outcome failed.") && !failedOnly.html.contains("up to date"))
+            // the preview says the same: how many it would skip, and why
+            let connectionPage = try await admin.get(DashboardPath.connection(connection))
+            let previewed = try await admin.post(DashboardPath.connectionAction(connection, .preview),
+                                                 [("csrf", try #require(PageClient.csrf(connectionPage)))])
+            let preview = try await admin.get(try #require(previewed.location))
+            #expect(preview.html.contains("Preview (nothing was changed)") && preview.html.contains("; nothing sent, ") && preview.html.contains(" skipped; "),
+                    "\(preview.html)")
+            #expect(preview.html.contains(skip.reason.replacingOccurrences(of: "'", with: "&#39;")) && !preview.html.contains("up to date"))
             // and the API
             let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "it", on: context.app.db).token
             let view = try await WorkspaceAPITests().call(context.app, .GET, "/api/v1/runs/\(report.runID)", token: token)

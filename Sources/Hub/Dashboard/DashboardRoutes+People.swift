@@ -50,7 +50,9 @@ extension DashboardRoutes {
             \(operation.errorExplanation.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(operation.changedFields.joined(separator: ", "))</td></tr>
             """)
         })</tbody></table></div>
-        \(operations.isEmpty ? HTML("<p>No operations\(outcome.map { " with outcome \($0.rawValue)" } ?? ""): everyone was up to date.</p>") : .empty)
+        \(!operations.isEmpty ? .empty : outcome.map { HTML("<p>No operations with outcome \($0.rawValue).</p>") }
+            ?? (run.status == .failed ? HTML("<p>No operations: the run failed before it planned anyone.</p>")
+                : HTML("<p>No operations: everyone was up to date.</p>")))
         """
         return Layout.response(Layout.page(title: "Run", user: user, notice: Self.notice(request), body))
     }
