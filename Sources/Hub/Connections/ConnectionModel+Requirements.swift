@@ -14,6 +14,13 @@ extension ConnectionModel {
     /// Why the connection is blocked and where to fix it; nil when it is not.
     var blockedNotice: String? { blockedBy.isEmpty ? nil : SyncRunner.blockedNotice(blockedBy) }
 
+    /// Makes the next run read everyone and be due now: after a change that must be decided on everyone
+    /// (mapping, scope) or for people who need not change in Personio again (a released held batch).
+    func scheduleFullListing(now: Date) {
+        lastFullAt = nil
+        nextRunAt = min(nextRunAt ?? now, now)
+    }
+
     /// Lifecycle rules that lack the attribute they decide on (start date, status, end of employment).
     var lifecycleWarnings: [String] {
         guard let rules = try? connectionRules() else { return [] }

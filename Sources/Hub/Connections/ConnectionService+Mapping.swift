@@ -40,13 +40,19 @@ extension ConnectionService {
         }
     }
 
+    /// What the credential reads, asked live only when `named` holds an attribute not in `kept` (a label,
+    /// or one the connection does not read yet); otherwise nothing needs checking.
+    func readableAttributes(for named: [String], kept: Set<String>, of connection: ConnectionModel) async throws -> [PersonioAttribute] {
+        guard named.contains(where: { !kept.contains(Employee.sourceAttribute(of: $0)) }) else { return [] }
+        return try await readableAttributes(ofSource: connection.$source.id)
+    }
+
     /// A mapping as sent, checked: every attribute known or found by its label and readable (or
     /// already mapped), every field one the target takes.
     func checkedMapping(_ json: JSONValue, for connection: ConnectionModel, current: Mapping) async throws -> Mapping {
         let parsed = try MappingInput.parse(json)
         let kept = Set(current.fields.flatMap(\.source.attributes).map(Employee.sourceAttribute(of:)))
-        let asksPersonio = parsed.fields.flatMap(\.source.attributes).contains { !kept.contains(Employee.sourceAttribute(of: $0)) }
-        let readable = asksPersonio ? try await readableAttributes(ofSource: connection.$source.id) : []
+        let readable = try await readableAttributes(for: parsed.fields.flatMap(\.source.attributes), kept: kept, of: connection)
         let mapping = try MappingInput.resolve(parsed, readable: readable, kept: kept)
         if let settings = try connection.scimSettings() {
             let taken = Set(SCIMTarget.mappableFields + [settings.userNameField])

@@ -32,8 +32,7 @@ extension ConnectionService {
     func checkedScope(_ json: JSONValue, for connection: ConnectionModel, current: Scope) async throws -> Scope {
         let parsed = try ScopeInput.parse(json)
         let kept = Set(current.rules.map { Employee.sourceAttribute(of: $0.attribute) })
-        let asksPersonio = parsed.rules.contains { !kept.contains(Employee.sourceAttribute(of: $0.attribute)) }
-        let readable = asksPersonio ? try await readableAttributes(ofSource: connection.$source.id) : []
+        let readable = try await readableAttributes(for: parsed.rules.map(\.attribute), kept: kept, of: connection)
         return try ScopeInput.resolve(parsed, readable: readable, kept: kept)
     }
 

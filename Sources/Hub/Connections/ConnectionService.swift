@@ -187,8 +187,7 @@ struct ConnectionService: Sendable {
                 rules.mapping = mapping
                 try connection.setRules(rules)
                 // fingerprints change: the next run reads everyone and sends whom the new mapping changes
-                connection.lastFullAt = nil
-                connection.nextRunAt = min(connection.nextRunAt ?? environment.now(), environment.now())
+                connection.scheduleFullListing(now: environment.now())
             }
         }
         if let json = input.scope {
@@ -198,8 +197,7 @@ struct ConnectionService: Sendable {
                 rules.scope = scope
                 try connection.setRules(rules)
                 // who is in scope is decided on everyone: the next run reads everyone
-                connection.lastFullAt = nil
-                connection.nextRunAt = min(connection.nextRunAt ?? environment.now(), environment.now())
+                connection.scheduleFullListing(now: environment.now())
             }
         }
         let limit = input.clearsSeatLimit ? nil : input.seatLimit ?? rules.policy.seatLimit

@@ -60,13 +60,13 @@ extension DashboardRoutes {
             guard !name.isEmpty || !from.isEmpty else { return nil }
             var object: [String: JSONValue] = ["field": .string(name)]
             if from == "value" { object["value"] = .string(value) } else if !from.isEmpty { object["from"] = .string(from) }
-            var transforms: [JSONValue] = []
-            if trim { transforms.append(.string("trim")) }
-            if lowercase { transforms.append(.string("lowercase")) }
-            if uppercase { transforms.append(.string("uppercase")) }
-            if !dateFormat.trimmingCharacters(in: .whitespaces).isEmpty { transforms.append(.object(["date_format": .string(dateFormat)])) }
-            if !fallback.isEmpty { transforms.append(.object(["default": .string(fallback)])) }
-            if !transforms.isEmpty { object["transforms"] = .array(transforms) }
+            var transforms: [Transform] = []
+            if trim { transforms.append(.trim) }
+            if lowercase { transforms.append(.lowercase) }
+            if uppercase { transforms.append(.uppercase) }
+            if !dateFormat.trimmingCharacters(in: .whitespaces).isEmpty { transforms.append(.dateFormat(dateFormat)) }
+            if !fallback.isEmpty { transforms.append(.defaultValue(fallback)) }
+            if !transforms.isEmpty { object["transforms"] = .array(transforms.map(MappingInput.json)) }
             return .object(object)
         }
     }
@@ -88,10 +88,7 @@ extension DashboardRoutes {
 
         /// The row an error names (`mapping[2].from` → the row that gave the third field; blank rows give none).
         var errorRow: Int? {
-            guard let field = error?.field, field.hasPrefix("mapping["), let end = field.firstIndex(of: "]"),
-                  let position = Int(field[field.index(field.startIndex, offsetBy: 8)..<end]) else { return nil }
-            let filled = rows.indices.filter { rows[$0].json() != nil }
-            return filled.indices.contains(position) ? filled[position] : nil
+            DashboardRoutes.formRow(naming: error?.field, list: "mapping", filled: rows.indices.filter { rows[$0].json() != nil })
         }
 
         func render() throws -> HTML {
@@ -184,16 +181,33 @@ extension DashboardRoutes {
         let user = try request.require(.manage)
         let model = try await connection(request)
         let rows = try mappingRows(request, model: model)
+        var input = ConnectionInput()
+        input.mapping = .array(rows.compactMap { $0.json() })
+        return try await save(request, model, input) { shown in
+            try await renderMapping(request, user: user, model: model, rows: rows, error: shown, status: shown.status)
+        }
+    }
+
+    /// Saves a connection's change through the API's own `update` and goes back to the connection, or
+    /// shows `page` with the error at its field.
+    func save(_ request: Request, _ model: ConnectionModel, _ input: ConnectionInput,
+              orShow page: (APIError) async throws -> Response) async throws -> Response {
         do {
-            var input = ConnectionInput()
-            input.mapping = .array(rows.compactMap { $0.json() })
             let scope = try request.workspace
             try await connections(request).update(model, input, workspaceID: scope.workspaceID, actor: scope.actor)
             return Self.redirect(request, to: DashboardPath.connection(try model.requireID()), notice: .saved)
         } catch {
             guard let shown = APIError.shown(error) else { throw error }
-            return try await renderMapping(request, user: user, model: model, rows: rows, error: shown, status: shown.status)
+            return try await page(shown)
         }
+    }
+
+    /// The row of an editor's form an error names (`mapping[2].from` → the row that gave the third entry;
+    /// `filled`: the rows that gave one, in order — blank rows give none).
+    static func formRow(naming field: String?, list: String, filled: [Int]) -> Int? {
+        guard let field, field.hasPrefix(list + "["), let end = field.firstIndex(of: "]"),
+              let position = Int(field[field.index(field.startIndex, offsetBy: list.count + 1)..<end]) else { return nil }
+        return filled.indices.contains(position) ? filled[position] : nil
     }
 
     func previewMapping(_ request: Request) async throws -> Response {

@@ -42,10 +42,7 @@ extension DashboardRoutes {
         var error: APIError?
 
         var errorRow: Int? {
-            guard let field = error?.field, field.hasPrefix("scope["), let end = field.firstIndex(of: "]"),
-                  let position = Int(field[field.index(field.startIndex, offsetBy: 6)..<end]) else { return nil }
-            let filled = rows.indices.filter { rows[$0].json() != nil }
-            return filled.indices.contains(position) ? filled[position] : nil
+            DashboardRoutes.formRow(naming: error?.field, list: "scope", filled: rows.indices.filter { rows[$0].json() != nil })
         }
 
         func render() throws -> HTML {
@@ -115,15 +112,10 @@ extension DashboardRoutes {
         let user = try request.require(.manage)
         let model = try await connection(request)
         let rows = try scopeRows(request)
-        do {
-            var input = ConnectionInput()
-            input.scope = .array(rows.compactMap { $0.json() })
-            let scope = try request.workspace
-            try await connections(request).update(model, input, workspaceID: scope.workspaceID, actor: scope.actor)
-            return Self.redirect(request, to: DashboardPath.connection(try model.requireID()), notice: .saved)
-        } catch {
-            guard let shown = APIError.shown(error) else { throw error }
-            return try await renderScope(request, user: user, model: model, rows: rows, error: shown, status: shown.status)
+        var input = ConnectionInput()
+        input.scope = .array(rows.compactMap { $0.json() })
+        return try await save(request, model, input) { shown in
+            try await renderScope(request, user: user, model: model, rows: rows, error: shown, status: shown.status)
         }
     }
 

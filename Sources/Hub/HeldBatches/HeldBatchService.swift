@@ -35,8 +35,7 @@ struct HeldBatchService: Sendable {
         try await batch.save(on: database)
         if status == .released, let connection = try await ConnectionModel.find(batch.$connection.id, on: database) {
             // the held people need not change in Personio again: the next run reads everyone and carries the batch out, soon
-            connection.lastFullAt = nil
-            connection.nextRunAt = min(connection.nextRunAt ?? now, now)
+            connection.scheduleFullListing(now: now)
             try await connection.save(on: database)
         }
         try await AuditLog(database: database).record((status == .released ? .heldBatchReleased : .heldBatchDiscarded), workspaceID: workspaceID, actor: actor, subject: "connection \(batch.$connection.id)", detail: "\(batch.removals) removals", at: now)
