@@ -34,6 +34,16 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
 
     public enum OverLimit: String, Codable, Sendable { case reject, clamp }
 
+    // v2 switches: Personio publishes no v2 resource limits and does not say how it writes links.
+    /// v2 resource requests allowed per credential and minute, answered 429 beyond; 0 (default) is off.
+    public var v2RequestsPerMinute: Int = 0
+    /// `_meta.links.next.href` as an `absolute` URL (default, as Personio's examples) or `relative` (`/v2/persons?…`).
+    public var v2NextLink: NextLink = .absolute
+    /// The next N v2 list pages requested with a cursor point `next` at that same cursor again (a cursor that repeats).
+    public var v2RepeatCursorNext: Int = 0
+
+    public enum NextLink: String, Codable, Sendable { case absolute, relative }
+
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -42,6 +52,7 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
         case dropAttribute = "drop_attribute", dropAttributeAfterRequests = "drop_attribute_after_requests"
         case rejectQueryAuth = "reject_query_auth", badCredentialsStatus = "bad_credentials_status"
         case expiredTokenStatus = "expired_token_status", overLimit = "over_limit"
+        case v2RequestsPerMinute = "v2_requests_per_minute", v2NextLink = "v2_next_link", v2RepeatCursorNext = "v2_repeat_cursor_next"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +71,9 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
         badCredentialsStatus = try c.decodeIfPresent(Int.self, forKey: .badCredentialsStatus) ?? defaults.badCredentialsStatus
         expiredTokenStatus = try c.decodeIfPresent(Int.self, forKey: .expiredTokenStatus) ?? defaults.expiredTokenStatus
         overLimit = try c.decodeIfPresent(OverLimit.self, forKey: .overLimit) ?? defaults.overLimit
+        v2RequestsPerMinute = try c.decodeIfPresent(Int.self, forKey: .v2RequestsPerMinute) ?? defaults.v2RequestsPerMinute
+        v2NextLink = try c.decodeIfPresent(NextLink.self, forKey: .v2NextLink) ?? defaults.v2NextLink
+        v2RepeatCursorNext = try c.decodeIfPresent(Int.self, forKey: .v2RepeatCursorNext) ?? defaults.v2RepeatCursorNext
     }
 
     /// The first field that is out of range, with a message naming it.
@@ -76,6 +90,10 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
         }
         if ![401, 403].contains(badCredentialsStatus) { return ("bad_credentials_status", "bad_credentials_status must be 401 or 403") }
         if ![401, 403].contains(expiredTokenStatus) { return ("expired_token_status", "expired_token_status must be 401 or 403") }
+        if !(0...100_000).contains(v2RequestsPerMinute) {
+            return ("v2_requests_per_minute", "v2_requests_per_minute must be between 0 (off) and 100000")
+        }
+        if v2RepeatCursorNext < 0 { return ("v2_repeat_cursor_next", "v2_repeat_cursor_next must not be negative") }
         return nil
     }
 }

@@ -41,10 +41,11 @@ public final class SandboxServer: Sendable {
         application = try await Application.make(Environment(name: "production", arguments: ["rollcall-sandbox"]))
         application.logger = logger
         application.middleware = Middlewares()
-        application.middleware.use(SandboxErrorMiddleware())
+        application.middleware.use(SandboxErrorMiddleware(now: configuration.now))
         application.routes.defaultMaxBodySize = ByteCount(value: configuration.maxBodyBytes)
         application.http.server.configuration.serverName = "rollcall-sandbox"
         PersonioRoutes(store: store).register(on: application.routes)
+        PersonioV2Routes(store: store).register(on: application.routes)
         AdminRoutes(store: store, adminToken: configuration.adminToken).register(on: application.routes)
     }
 

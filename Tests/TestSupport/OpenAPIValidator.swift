@@ -12,6 +12,9 @@ import Yams
 ///   dates although the file rarely says `nullable` (see PERSONIO-WIRE.md).
 public struct OpenAPIValidator {
     private let document: [String: Any]
+    /// Whether a property the schema does not name is a violation (v2's schemas list every property;
+    /// v1's file is too outdated for this).
+    public var strictProperties = false
 
     public init(yaml: String) throws {
         guard let loaded = try Yams.load(yaml: yaml) else { throw HarnessError("empty OpenAPI document") }
@@ -26,6 +29,16 @@ public struct OpenAPIValidator {
 
     public static func personioAuthAPI() throws -> OpenAPIValidator? {
         try load("personio-auth-api.yaml")
+    }
+
+    /// One of Personio's v2 files (`v2/persons-service-api-v2.json`, `common-components-v2.json`), or nil when absent.
+    public static func personioV2(_ name: String) throws -> OpenAPIValidator? {
+        try load(name)
+    }
+
+    /// Whether Personio's v2 files are beside the project.
+    public static var personioV2FilesPresent: Bool {
+        FileManager.default.fileExists(atPath: url("v2/persons-service-api-v2.json").path)
     }
 
     /// Whether Personio's files are beside the project (they are in CI).
@@ -51,11 +64,11 @@ public struct OpenAPIValidator {
     }
 
     /// The schema of `path`'s `method` response with `status`, for `application/json`.
-    public func responseSchema(path: String, method: String, status: String) -> Any? {
+    public func responseSchema(path: String, method: String, status: String, contentType: String = "application/json") -> Any? {
         let paths = document["paths"] as? [String: Any]
         let operation = (paths?[path] as? [String: Any])?[method.lowercased()] as? [String: Any]
         let response = (operation?["responses"] as? [String: Any])?[status] as? [String: Any]
-        let content = (response?["content"] as? [String: Any])?["application/json"] as? [String: Any]
+        let content = (response?["content"] as? [String: Any])?[contentType] as? [String: Any]
         return content?["schema"]
     }
 
@@ -118,6 +131,14 @@ public struct OpenAPIValidator {
             if schema["format"] as? String == "date", text.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) == nil {
                 problems.append("\(path): \"\(text)\" is not a date")
             }
+            if schema["format"] as? String == "date-time",
+               text.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"#, options: .regularExpression) == nil {
+                problems.append("\(path): \"\(text)\" is not a date-time")
+            }
+            if schema["format"] as? String == "uuid",
+               text.range(of: #"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"#, options: .regularExpression) == nil {
+                problems.append("\(path): \"\(text)\" is not a UUID")
+            }
         }
         if case .object(let object) = value {
             let required = schema["required"] as? [String] ?? []
@@ -128,6 +149,14 @@ public struct OpenAPIValidator {
                 if propertyValue.isNull, !required.contains(key) { continue }
                 check(propertyValue, propertySchema, at: "\(path).\(key)", into: &problems)
             }
+            if let additional = schema["additionalProperties"] as? [String: Any] {
+                for (key, propertyValue) in object where properties[key] == nil {
+                    check(propertyValue, additional, at: "\(path).\(key)", into: &problems)
+                }
+            }
+            if strictProperties, !properties.isEmpty, schema["additionalProperties"] == nil {
+                for key in object.keys where properties[key] == nil { problems.append("\(path): \(key) is not in the schema") }
+            }
         }
         if case .array(let items) = value, let itemSchema = schema["items"] {
             for (index, item) in items.enumerated() { check(item, itemSchema, at: "\(path)[\(index)]", into: &problems) }
@@ -137,7 +166,8 @@ public struct OpenAPIValidator {
     private func resolve(_ schema: Any) -> [String: Any]? {
         guard let dictionary = schema as? [String: Any] else { return nil }
         if let reference = dictionary["$ref"] as? String {
-            let keys = reference.replacingOccurrences(of: "#/", with: "").split(separator: "/").map(String.init)
+            let keys = reference.replacingOccurrences(of: "#/", with: "").split(separator: "/")
+                .map { $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") }
             var node: Any? = document
             for key in keys { node = (node as? [String: Any])?[key] }
             return node.flatMap(resolve)

@@ -62,6 +62,17 @@ public struct SandboxHarness: Sendable {
         return token
     }
 
+    /// A v2 access token (`POST /v2/auth/token`) for the default credential, or another one.
+    public func v2Token(clientId: String? = nil, clientSecret: String? = nil, scope: String? = nil) async throws -> String {
+        var body = "grant_type=client_credentials&client_id=\(clientId ?? self.clientId)&client_secret=\(clientSecret ?? self.clientSecret)"
+        if let scope { body += "&scope=" + (scope.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? scope) }
+        let reply = try await form(.POST, "/v2/auth/token", body)
+        guard reply.status == 200, let token = reply.json["access_token"] as? String else {
+            throw HarnessError("v2 auth failed: \(reply.status) \(reply.text)")
+        }
+        return token
+    }
+
     /// GET with a bearer token.
     public func get(_ path: String, token: String) async throws -> Reply {
         try await request(.GET, path, headers: [("Authorization", "Bearer \(token)")])

@@ -50,8 +50,13 @@ extension PersonioClient {
     /// When a page is short although more remain, or `total_elements` changes between pages, the
     /// sequence still yields every page it read and then throws `.incompleteListing`: the people
     /// read are valid, but the listing must not be used to conclude that anyone left.
+    ///
+    /// Through v2 (`configuration.apiVersion`), `attributes` is not used (v2 cannot select
+    /// attributes) and `updatedSince` filters after reading: an employment change leaves a person's
+    /// `updated_at` alone, so only reading everyone finds every change.
     public func employees(attributes: [String]? = nil, updatedSince: Date? = nil) -> EmployeePages {
-        EmployeePages(client: self, attributes: attributes, updatedSince: updatedSince)
+        EmployeePages(client: self, attributes: attributes, updatedSince: updatedSince,
+                      version: configuration.apiVersion.forListing(people: nil))
     }
 
     func employeePage(offset: Int, attributes: [String]?, updatedSince: Date?) async throws(PersonioError) -> EmployeePage {
@@ -75,12 +80,14 @@ extension PersonioClient {
 
     /// The id of the employee with this e-mail, if there is one (`GET /company/employees?email=`).
     public func employeeID(email: String) async throws(PersonioError) -> Int? {
+        if configuration.apiVersion.forSinglePerson == .v2 { return try await v2EmployeeID(email: email) }
         let body = try await send("GET", "/company/employees", query: [("email", email), ("limit", "1"), ("attributes[]", "email")])
         return try decodePage(body, offset: 0, limit: 1).employees.first?.id
     }
 
     /// One employee by id.
     public func employee(id: Int) async throws(PersonioError) -> (Employee, [DecodeIssue]) {
+        if configuration.apiVersion.forSinglePerson == .v2 { return try await v2Employee(id: id) }
         let body = try await send("GET", "/company/employees/\(id)")
         guard let document = try? JSONValue.parse(Data(body)), let attributes = document["data"]?["attributes"]?.object else {
             throw .malformedResponse(reason: "the employee answer has no data.attributes")
@@ -97,15 +104,20 @@ public struct EmployeePages: AsyncSequence, Sendable {
     let client: PersonioClient
     let attributes: [String]?
     let updatedSince: Date?
+    let version: PersonioAPIVersion
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(client: client, attributes: attributes, updatedSince: updatedSince)
+        Iterator(client: client, attributes: attributes, updatedSince: updatedSince, version: version)
     }
 
     public struct Iterator: AsyncIteratorProtocol {
         let client: PersonioClient
         let attributes: [String]?
         let updatedSince: Date?
+        let version: PersonioAPIVersion
+        /// v2: the next page's link and every link followed so far (a cursor that repeats ends the listing).
+        var v2Next: String?
+        var v2Followed: Set<String> = []
         var offset = 0
         var expectedTotal: Int?
         var anomalies: [String] = []
@@ -123,6 +135,7 @@ public struct EmployeePages: AsyncSequence, Sendable {
                 }
                 return nil
             }
+            if version == .v2 { return try await nextV2() }
             let limit = client.configuration.pageSize
             let fetched: EmployeePage
             do {
@@ -166,6 +179,22 @@ public struct EmployeePages: AsyncSequence, Sendable {
             offset += limit
             finished = page.isLast
             if finished { cancelAhead() }
+            return page
+        }
+
+        private mutating func nextV2() async throws -> EmployeePage? {
+            var (page, next) = try await client.v2EmployeePage(href: v2Next, offset: offset)
+            offset += page.employees.count
+            if let updatedSince {
+                page.employees = page.employees.filter { ($0.lastModifiedAt ?? .distantFuture) > updatedSince }
+            }
+            if let next, !v2Followed.insert(next).inserted {
+                anomalies.append("Personio's v2 person list repeated the cursor \(next.excerpt(80)); stopped after \(offset) people")
+                finished = true
+                return page
+            }
+            v2Next = next
+            finished = next == nil
             return page
         }
 

@@ -12,6 +12,8 @@ public final class PersonioClient: Sendable {
     let limiter: RequestLimiter
     let authLimiter: RequestLimiter
     let tokens: TokenProvider
+    /// v2's OAuth token (`POST /v2/auth/token`), obtained when the first v2 request needs it.
+    let v2Tokens: TokenProvider
     public let statistics = PersonioStatistics()
 
     public init(configuration: PersonioConfiguration, transport: any PersonioTransport,
@@ -27,6 +29,10 @@ public final class PersonioClient: Sendable {
             try await Self.authenticate(configuration: configuration, transport: transport, clock: clock,
                                         limiter: authLimiter, logger: logger, statistics: statistics)
         }
+        v2Tokens = TokenProvider(clock: clock) { [configuration, transport, clock, logger, statistics] () throws(PersonioError) in
+            try await Self.authenticateV2(configuration: configuration, transport: transport, clock: clock,
+                                          limiter: authLimiter, logger: logger, statistics: statistics)
+        }
     }
 
     // MARK: Requests
@@ -37,9 +43,14 @@ public final class PersonioClient: Sendable {
     /// `idempotent: false` (creates): a timeout, a lost connection or a 5xx is not retried, since
     /// Personio may have stored the record already; the caller decides (a hand-off looks the e-mail
     /// up first). A 429 is retried either way: Personio did nothing.
+    ///
+    /// `api: .v2` sends to Personio's v2 root with the v2 token; there `path` may also be an absolute
+    /// URL on that root (a `next` link, checked by the caller).
     func send(_ method: String, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
-              contentType: String? = nil, idempotent: Bool = true) async throws(PersonioError) -> [UInt8] {
-        let url = configuration.baseURL + path + Self.encode(query)
+              contentType: String? = nil, idempotent: Bool = true, api: PersonioAPIVersion = .v1) async throws(PersonioError) -> [UInt8] {
+        let root = api == .v2 ? configuration.v2RootURL : configuration.baseURL
+        let url = (path.hasPrefix(root + "/") ? path : root + path) + Self.encode(query)
+        let tokens = api == .v2 ? v2Tokens : tokens
         let started = clock.now()
         var attempt = 0
         var reauthenticated = false
@@ -177,6 +188,7 @@ public final class PersonioClient: Sendable {
 
     static func failure(for response: PersonioHTTPResponse) -> PersonioError {
         let document = try? JSONValue.parse(Data(response.body))
+        if let problem = document?["errors"]?.array?.first { return v2Failure(status: response.status, problem: problem) }
         let message = (document?["error"]?["message"]?.string ?? "").excerpt()
         var fields: [String: [String]] = [:]
         // what the answer says is shown as a short excerpt: the base URL may lead to a host a workspace chose
@@ -201,7 +213,11 @@ public final class PersonioClient: Sendable {
     }
 
     static func errorMessage(_ body: [UInt8]) -> String {
-        ((try? JSONValue.parse(Data(body)))?["error"]?["message"]?.string ?? "").excerpt()
+        let document = try? JSONValue.parse(Data(body))
+        if let problem = document?["errors"]?.array?.first {
+            return (problem["detail"]?.string ?? problem["title"]?.string ?? "").excerpt()
+        }
+        return (document?["error"]?["message"]?.string ?? "").excerpt()
     }
 
     static func retryAfter(_ response: PersonioHTTPResponse) -> Duration? {

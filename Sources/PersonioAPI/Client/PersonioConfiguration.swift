@@ -45,6 +45,19 @@ public struct PersonioConfiguration: Sendable {
     /// The company's time zone, for timestamps Personio sends without an offset.
     public var timeZone: TimeZone = TimeZone(identifier: "Europe/Berlin") ?? .current
 
+    /// Which of Personio's APIs the client reads people through (see `PersonioAPIVersion`).
+    public var apiVersion: PersonioAPIVersion.Choice = .v1
+    /// Persons per v2 page (Personio's maximum is 50).
+    public var v2PageSize: Int = 50
+    /// v2 employment requests in flight at once while a page of persons is read (the limiter still
+    /// paces every request).
+    public var v2ParallelRequests: Int = 8
+
+    /// The API root that `/v2/…` paths hang off: the base URL without its `/v1`.
+    public var v2RootURL: String {
+        baseURL.hasSuffix("/v1") ? String(baseURL.dropLast(3)) : baseURL
+    }
+
     public static let personioBaseURL = "https://api.personio.de/v1"
 
     public init(baseURL: String = PersonioConfiguration.personioBaseURL, credentials: PersonioCredentials) {

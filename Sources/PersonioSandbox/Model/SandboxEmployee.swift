@@ -52,6 +52,9 @@ struct SandboxEmployee: Codable, Sendable {
         var entitlement: Double
     }
 
+    /// The `modifiedAt` entry holding the last change time from before the first recorded change.
+    static let baselineKey = "_baseline"
+
     /// When `key` last changed: its own change time, or the creation time.
     func changeTime(of key: String) -> Date {
         modifiedAt[key] ?? createdAt

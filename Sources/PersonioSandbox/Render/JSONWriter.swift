@@ -62,7 +62,7 @@ struct JSONWriter {
 
     /// Writes `"YYYY-MM-DDTHH:MM:SS+HH:MM"` for an instant shown at `offset` seconds from UTC,
     /// digit by digit: formatting through `String` is the slowest part of a page otherwise.
-    mutating func timestamp(epochSeconds: Int, offset: Int) {
+    mutating func timestamp(epochSeconds: Int, offset: Int, utc: Bool = false) {
         separate()
         let local = epochSeconds + offset
         let days = local >= 0 ? local / 86_400 : -((-local + 86_399) / 86_400)
@@ -74,8 +74,12 @@ struct JSONWriter {
         digits(secondsOfDay / 3600, 2); bytes.append(UInt8(ascii: ":"))
         digits(secondsOfDay % 3600 / 60, 2); bytes.append(UInt8(ascii: ":"))
         digits(secondsOfDay % 60, 2)
-        bytes.append(offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-        digits(abs(offset) / 3600, 2); bytes.append(UInt8(ascii: ":")); digits(abs(offset) % 3600 / 60, 2)
+        if utc {
+            bytes.append(UInt8(ascii: "Z"))
+        } else {
+            bytes.append(offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            digits(abs(offset) / 3600, 2); bytes.append(UInt8(ascii: ":")); digits(abs(offset) % 3600 / 60, 2)
+        }
         bytes.append(UInt8(ascii: "\""))
     }
 

@@ -1,9 +1,13 @@
+import Foundation
 import PersonioAPI
 import Vapor
 
 /// Turns every error into the right JSON: Personio's envelope for `/v1` (and unknown routes), the
 /// sandbox's own `{"error":{…}}` for `/sandbox`. Nothing reaches the client as a bare 500.
 struct SandboxErrorMiddleware: AsyncMiddleware {
+    /// The sandbox's clock, for the `timestamp` of v2 problem bodies.
+    var now: @Sendable () -> Date = { Date() }
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
@@ -11,6 +15,10 @@ struct SandboxErrorMiddleware: AsyncMiddleware {
             return Self.personio(failure)
         } catch let failure as AdminFailure {
             return Self.admin(failure)
+        } catch let failure as V2Failure {
+            return V2Problem.response(failure, at: now())
+        } catch let failure as OAuthFailure {
+            return V2Problem.response(failure, at: now())
         } catch {
             let status: HTTPResponseStatus
             let message: String
@@ -25,6 +33,11 @@ struct SandboxErrorMiddleware: AsyncMiddleware {
                 request.logger.error("sandbox: unexpected error \(String(reflecting: error))")
                 status = .internalServerError
                 message = "Es ist ein Problem aufgetreten"
+            }
+            if request.url.path.hasPrefix("/v2/") || request.url.path == "/v2" {
+                let failure = status == .notFound ? V2Failure.notFound("No route \(request.method.rawValue) \(request.url.path)")
+                    : V2Failure(status: Int(status.code), title: status.reasonPhrase, detail: message, code: "common.bad_request")
+                return V2Problem.response(failure, at: now())
             }
             if request.url.path.hasPrefix("/sandbox") {
                 return Self.admin(AdminFailure(status: Int(status.code), code: status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_"),

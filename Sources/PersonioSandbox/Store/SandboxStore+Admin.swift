@@ -92,6 +92,9 @@ extension SandboxStore {
 
     func setFaults(_ newFaults: SandboxFaults) throws(AdminFailure) {
         if let problem = newFaults.validationError() { throw .invalid(problem.field, problem.message) }
+        if newFaults.v2RequestsPerMinute != faults.v2RequestsPerMinute {
+            v2Limiter = RateLimiter(perMinute: newFaults.v2RequestsPerMinute > 0 ? newFaults.v2RequestsPerMinute : Int.max)
+        }
         faults = newFaults
     }
 

@@ -187,6 +187,8 @@ extension SandboxStore {
     func commit(_ employee: inout SandboxEmployee, changed: Set<String>) {
         guard !changed.isEmpty else { return }
         let current = now
+        // v2 dates a person and an employment apart; the first change keeps the time before it.
+        if employee.modifiedAt.isEmpty { employee.modifiedAt[SandboxEmployee.baselineKey] = employee.lastModifiedAt }
         for key in changed { employee.modifiedAt[key] = current }
         employee.modifiedAt["last_modified_at"] = current
         employee.lastModifiedAt = current

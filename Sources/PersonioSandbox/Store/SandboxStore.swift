@@ -17,8 +17,19 @@ actor SandboxStore {
     private var resourceLimiter = RateLimiter(perMinute: 300, perSecond: 15)
     private var overallLimiter = RateLimiter(perMinute: 2000)
     var employeeListRequests = 0
+    /// v2 access tokens: many per credential, each valid for a day unless revoked.
+    var v2Tokens: [String: V2Token] = [:]
+    var v2AuthLimiter = RateLimiter(perMinute: 150)
+    /// The v2 limit switch (`v2_requests_per_minute`), per credential; rebuilt when the switch changes.
+    var v2Limiter = RateLimiter(perMinute: Int.max)
 
     static let tokenLifetime: TimeInterval = 86_400
+
+    struct V2Token {
+        var clientId: String
+        var issuedAt: Date
+        var scopes: Set<String>
+    }
 
     struct IssuedToken {
         var clientId: String
@@ -116,6 +127,9 @@ actor SandboxStore {
         }
         return (credential, token, faults.latencyMs)
     }
+
+    /// Draws from the seeded fault generator (for `error_rate`).
+    func chanceOfFault() -> Bool { faultRandom.chance(faults.errorRate) }
 
     // MARK: Persistence
 

@@ -1,0 +1,120 @@
+import Foundation
+import SyncEngine
+
+/// Reading people through v2: persons in cursor pages of 50, each person's employments with one
+/// more request, decoded into the `Employee` the v1 path gives.
+extension PersonioClient {
+    /// One page of persons with their employments. `href`: the previous page's `next` link, nil for
+    /// the first page. Returns the employees and the next page's URL, checked to be on Personio's
+    /// v2 root (a link elsewhere would carry the token to another host).
+    func v2EmployeePage(href: String?, offset: Int) async throws(PersonioError) -> (page: EmployeePage, next: String?) {
+        let body: [UInt8]
+        if let href {
+            body = try await send("GET", href, api: .v2)
+        } else {
+            body = try await send("GET", "/v2/persons", query: [("limit", String(configuration.v2PageSize))], api: .v2)
+        }
+        guard let document = try? JSONValue.parse(Data(body)), let persons = document["_data"]?.array else {
+            throw .malformedResponse(reason: "the v2 person list has no _data array")
+        }
+        let next = try resolveNext(document["_meta"]?["links"]?["next"]?["href"]?.string)
+        let employments = try await v2Employments(of: persons)
+        let decoder = PersonDecoder(timeZone: configuration.timeZone)
+        var employees: [Employee] = []
+        var issues: [DecodeIssue] = []
+        for (person, personEmployments) in zip(persons, employments) {
+            let (employee, problems) = decoder.decode(person: person, employments: personEmployments)
+            issues += problems
+            if let employee { employees.append(employee) }
+        }
+        let page = EmployeePage(employees: employees, issues: issues, offset: offset, totalElements: offset + persons.count,
+                                isLast: next == nil || persons.isEmpty)
+        return (page, persons.isEmpty ? nil : next)
+    }
+
+    /// The absolute URL of a `next` link: relative links hang off the v2 root; absolute ones must be on it.
+    func resolveNext(_ href: String?) throws(PersonioError) -> String? {
+        guard let href, !href.isEmpty else { return nil }
+        let root = configuration.v2RootURL
+        if href.hasPrefix("/") { return root + href }
+        guard href.hasPrefix(root + "/") else {
+            throw .malformedResponse(reason: "the next page link leads away from \(root) (\(href.excerpt(80)))")
+        }
+        return href
+    }
+
+    /// Each person's employments, several requests in flight (the limiter paces them), in order.
+    func v2Employments(of persons: [JSONValue]) async throws(PersonioError) -> [[JSONValue]] {
+        let ids = persons.map { $0["id"].flatMap(EmployeeDecoder.text) }
+        let parallel = max(1, configuration.v2ParallelRequests)
+        do {
+            return try await withThrowingTaskGroup(of: (Int, [JSONValue]).self) { group in
+                var results = [[JSONValue]](repeating: [], count: ids.count)
+                var nextIndex = 0
+                func start(_ index: Int) {
+                    guard let id = ids[index] else { return }
+                    group.addTask { (index, try await self.v2Employments(ofPerson: id)) }
+                }
+                while nextIndex < ids.count, nextIndex < parallel { start(nextIndex); nextIndex += 1 }
+                while let (index, employments) = try await group.next() {
+                    results[index] = employments
+                    if nextIndex < ids.count { start(nextIndex); nextIndex += 1 }
+                }
+                return results
+            }
+        } catch let error as PersonioError {
+            throw error
+        } catch {
+            throw .unreachable(reason: String(describing: error))
+        }
+    }
+
+    /// `GET /v2/persons/{id}/employments`, every page.
+    func v2Employments(ofPerson id: String) async throws(PersonioError) -> [JSONValue] {
+        var items: [JSONValue] = []
+        var href: String? = nil
+        var seen: Set<String> = []
+        repeat {
+            let body: [UInt8]
+            if let href {
+                body = try await send("GET", href, api: .v2)
+            } else {
+                body = try await send("GET", "/v2/persons/\(Self.pathSegment(id))/employments", query: [("limit", "50")], api: .v2)
+            }
+            guard let document = try? JSONValue.parse(Data(body)), let page = document["_data"]?.array else {
+                throw .malformedResponse(reason: "the employments of person \(id.excerpt(20)) have no _data array")
+            }
+            items += page
+            href = page.isEmpty ? nil : try resolveNext(document["_meta"]?["links"]?["next"]?["href"]?.string)
+            if let link = href, !seen.insert(link).inserted {
+                throw .incompleteListing(reason: "Personio repeated the cursor of person \(id.excerpt(20))'s employments")
+            }
+        } while href != nil
+        return items
+    }
+
+    /// One person by id through v2 (the person and their employments: two requests).
+    func v2Employee(id: Int) async throws(PersonioError) -> (Employee, [DecodeIssue]) {
+        let body = try await send("GET", "/v2/persons/\(id)", api: .v2)
+        guard let person = try? JSONValue.parse(Data(body)), person["id"] != nil else {
+            throw .malformedResponse(reason: "the v2 person answer has no id")
+        }
+        let employments = try await v2Employments(ofPerson: String(id))
+        let (employee, issues) = PersonDecoder(timeZone: configuration.timeZone).decode(person: person, employments: employments)
+        guard let employee else { throw .malformedResponse(reason: "the person has no numeric id") }
+        return (employee, issues)
+    }
+
+    /// The id of the person with this e-mail through v2 (`GET /v2/persons?email=`).
+    func v2EmployeeID(email: String) async throws(PersonioError) -> Int? {
+        let body = try await send("GET", "/v2/persons", query: [("email", email), ("limit", "1")], api: .v2)
+        guard let document = try? JSONValue.parse(Data(body)), let persons = document["_data"]?.array else {
+            throw .malformedResponse(reason: "the v2 person list has no _data array")
+        }
+        return persons.first?["id"].flatMap(EmployeeDecoder.integer)
+    }
+
+    static func pathSegment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_"))) ?? text
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Vapor
+
+/// Personio's v2 routes: OAuth tokens, persons and employments. Handlers translate HTTP to store
+/// calls and back; errors leave as v2 problem bodies (see `SandboxErrorMiddleware`).
+struct PersonioV2Routes: Sendable {
+    let store: SandboxStore
+
+    func register(on routes: any RoutesBuilder) {
+        let v2 = routes.grouped("v2")
+        v2.post("auth", "token") { req in
+            let grant = try await store.issueV2Token(form: try oauthForm(req))
+            var json = JSONWriter()
+            json.beginObject()
+            json.key("access_token"); json.string(grant.token)
+            json.key("token_type"); json.string("Bearer")
+            json.key("expires_in"); json.int(grant.expiresIn)
+            json.key("scope"); json.string(grant.scope)
+            json.endObject()
+            return Self.json(json.bytes)
+        }
+        v2.post("auth", "revoke") { req in
+            try await store.revokeV2Token(form: try oauthForm(req))
+            return Response(status: .ok)
+        }
+        v2.get("persons") { req in
+            try await resource(req, .personsRead) { credential in
+                try await store.personsPage(credential: credential, query: query(req), origin: origin(req)).render()
+            }
+        }
+        v2.get("persons", ":id") { req in
+            try await resource(req, .personsRead) { credential in
+                try await store.personDocument(credential: credential, id: req.parameters.get("id") ?? "", origin: origin(req))
+            }
+        }
+        v2.get("persons", ":id", "employments") { req in
+            try await resource(req, .employmentsRead) { credential in
+                try await store.employmentsPage(credential: credential, personID: req.parameters.get("id") ?? "",
+                                                query: query(req), origin: origin(req))
+            }
+        }
+        v2.get("persons", ":id", "employments", ":employment") { req in
+            try await resource(req, .employmentsRead) { credential in
+                try await store.employmentDocument(credential: credential, personID: req.parameters.get("id") ?? "",
+                                                   id: req.parameters.get("employment") ?? "", origin: origin(req))
+            }
+        }
+    }
+
+    /// Runs a v2 resource request through the gate (limit switch, faults, token, scope).
+    private func resource(
+        _ req: Request, _ scope: V2Scope, status: HTTPResponseStatus = .ok,
+        _ produce: @Sendable (SandboxCredential) async throws -> [UInt8]
+    ) async throws -> Response {
+        let admitted = try await store.admitV2(authorization: req.headers.first(name: .authorization), scope: scope)
+        if admitted.latencyMs > 0 { try await Task.sleep(for: .milliseconds(admitted.latencyMs)) }
+        let response = Self.json(try await produce(admitted.credential))
+        response.status = status
+        return response
+    }
+
+    static func json(_ bytes: [UInt8]) -> Response {
+        Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(buffer: ByteBuffer(bytes: bytes)))
+    }
+
+    private func query(_ req: Request) -> [(String, String)] {
+        FormFields.pairs(req.url.query ?? "")
+    }
+
+    private func origin(_ req: Request) -> String {
+        "http://\(req.headers.first(name: .host) ?? "127.0.0.1")"
+    }
+
+    /// The token endpoints take `application/x-www-form-urlencoded` only.
+    private func oauthForm(_ req: Request) throws(OAuthFailure) -> [String: String] {
+        guard req.headers.contentType?.type == "application", req.headers.contentType?.subType == "x-www-form-urlencoded" else {
+            throw .wrongContentType
+        }
+        let text = req.body.data.map { String(decoding: $0.readableBytesView, as: UTF8.self) } ?? ""
+        var form: [String: String] = [:]
+        for (name, value) in FormFields.pairs(text) { form[name] = value }
+        return form
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+@testable import PersonioAPI
+import SyncEngine
+import Testing
+import TestSupport
+
+/// The client's v2 path against the sandbox over loopback HTTP.
+@Suite("Personio client through v2")
+struct PersonioV2ClientTests {
+    private func v2Client(_ sandbox: SandboxHarness, clock: VirtualClock = VirtualClock(), clientId: String? = nil,
+                          clientSecret: String? = nil) -> PersonioClient {
+        PersonioClientTests.client(sandbox, clock: clock, clientId: clientId, clientSecret: clientSecret) {
+            $0.apiVersion = .v2
+            $0.v2PageSize = 25
+        }
+    }
+
+    private func setFaults(_ sandbox: SandboxHarness, _ faults: [String: Any]) async throws {
+        #expect(try await sandbox.admin(.PUT, "/sandbox/faults", faults).status == 200)
+    }
+
+    private func readAll(_ client: PersonioClient, updatedSince: Date? = nil) async throws -> [Employee] {
+        var employees: [Employee] = []
+        for try await page in client.employees(updatedSince: updatedSince) { employees += page.employees }
+        return employees
+    }
+
+    /// What v1 and v2 both say about a person (v2 names units by id only, and knows no salaries,
+    /// holiday calendars or vacation balances).
+    private struct Shared: Equatable, CustomStringConvertible {
+        var fields: [String: String]
+        var description: String { fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") }
+
+        init(_ e: Employee) {
+            func text(_ value: Any?) -> String { value.map { "\($0)" } ?? "nil" }
+            fields = [
+                "first_name": text(e.firstName), "last_name": text(e.lastName), "preferred_name": text(e.preferredName),
+                "email": text(e.email), "gender": text(e.gender), "status": text(e.status?.text), "position": text(e.position),
+                "employment_type": text(e.employmentType), "weekly_working_hours": text(e.weeklyWorkingHours),
+                "department": text(e.department?.id), "team": text(e.team?.id), "office": text(e.office?.id),
+                "subcompany": text(e.subcompany?.id), "supervisor": text(e.supervisor?.id), "hire_date": text(e.hireDate),
+                "contract_end_date": text(e.contractEndDate), "termination_date": text(e.terminationDate),
+                "last_working_day": text(e.lastWorkingDay), "probation_period_end": text(e.probationPeriodEnd),
+                "created_at": text(e.createdAt), "last_modified_at": text(e.lastModifiedAt),
+            ]
+            for (key, value) in e.custom { fields[key] = "\(value.label): \(value.value)" }
+        }
+    }
+
+    @Test func v1AndV2ReadsOfOneCompanyGiveEqualEmployeesForEveryAttributeBothExpose() async throws {
+        try await withSandbox(employees: 150) { sandbox in
+            // a changed person and a changed job, so that change times differ between the parts
+            sandbox.clock.advance(by: 3600)
+            #expect(try await sandbox.admin(.PATCH, "/sandbox/employees/10007", ["last_name": "Kowalczyk", "dynamic_1001": "+49 30 1234"]).status == 200)
+            sandbox.clock.advance(by: 3600)
+            #expect(try await sandbox.admin(.PATCH, "/sandbox/employees/10008", ["position": "Staff Engineer", "department": "Research"]).status == 200)
+            let v1 = try await readAll(PersonioClientTests.client(sandbox))
+            let v2Client = v2Client(sandbox)
+            let v2 = try await readAll(v2Client)
+            #expect(v1.count == 150)
+            #expect(v2.map(\.id) == v1.map(\.id))
+            let v2ByID = Dictionary(uniqueKeysWithValues: v2.map { ($0.id, $0) })
+            var compared = 0
+            for employee in v1 {
+                let other = try #require(v2ByID[employee.id])
+                #expect(Shared(other) == Shared(employee), "\(employee.id)\n v1: \(Shared(employee))\n v2: \(Shared(other))")
+                compared += 1
+            }
+            #expect(compared == 150)
+            #expect(v1.contains { $0.terminationDate != nil } && v1.contains { $0.supervisor != nil } && v1.contains { !$0.custom.isEmpty },
+                    "the company has leavers, supervisors and custom attributes to compare")
+            #expect(await v2Client.statistics.requests == 1 + 6 + 150, "a token, six pages of 25 and one employments request per person")
+            // one person, and an e-mail look-up
+            let (one, issues) = try await v2Client.employee(id: 10008)
+            #expect(issues.isEmpty)
+            #expect(one.position == "Staff Engineer")
+            #expect(try await v2Client.employeeID(email: one.email ?? "") == 10008)
+        }
+    }
+
+    @Test func anIncrementalV2ReadFindsEmploymentChangesThatLeaveThePersonAlone() async throws {
+        try await withSandbox(employees: 40) { sandbox in
+            let client = v2Client(sandbox)
+            sandbox.clock.advance(by: 60)
+            let since = sandbox.clock.now
+            sandbox.clock.advance(by: 60)
+            #expect(try await sandbox.admin(.PATCH, "/sandbox/employees/10011", ["position": "Controller"]).status == 200)
+            let changed = try await readAll(client, updatedSince: since)
+            #expect(changed.map(\.id) == [10011])
+        }
+    }
+
+    @Test func followsRelativeNextLinksAndStopsWithATypedErrorOnARepeatingCursor() async throws {
+        try await withSandbox(employees: 60) { sandbox in
+            try await setFaults(sandbox, ["v2_next_link": "relative"])
+            #expect(try await readAll(v2Client(sandbox)).count == 60)
+            try await setFaults(sandbox, ["v2_repeat_cursor_next": 1])
+            var read = 0
+            do {
+                for try await page in v2Client(sandbox).employees() { read += page.employees.count }
+                Issue.record("expected the repeated cursor to end the listing")
+            } catch let error as PersonioError {
+                guard case .incompleteListing(let reason) = error else { Issue.record("\(error)"); return }
+                #expect(reason.contains("repeated the cursor"))
+            }
+            #expect(read == 50, "the pages read before the repeat are kept: \(read)")
+        }
+    }
+
+    @Test func aNextLinkToAnotherHostIsRefusedWithoutSendingTheToken() async throws {
+        try await withSandbox { sandbox in
+            let client = v2Client(sandbox)
+            let relative = try client.resolveNext("/v2/persons?cursor=cur_x")
+            #expect(relative == sandbox.baseURL + "/v2/persons?cursor=cur_x")
+            #expect(throws: PersonioError.self) { try client.resolveNext("https://evil.example/v2/persons?cursor=cur_x") }
+            #expect(throws: PersonioError.self) { try client.resolveNext(sandbox.baseURL + ".evil.example/v2/persons") }
+        }
+    }
+
+    @Test func retries429AndRefreshesAnExpiredToken() async throws {
+        try await withSandbox(employees: 30) { sandbox in
+            let clock = VirtualClock()
+            let client = v2Client(sandbox, clock: clock)
+            _ = try await client.employee(id: 10001)
+            try await setFaults(sandbox, ["force_429_next": 2])
+            _ = try await client.employee(id: 10002)
+            #expect(await client.statistics.rateLimited == 2)
+            #expect(clock.sleeps.filter { $0 >= .seconds(1) }.count >= 2)
+            sandbox.clock.advance(by: 86_401)
+            let before = await client.statistics.requests
+            _ = try await client.employee(id: 10003)
+            #expect(await client.statistics.requests - before == 4, "401, a new token, the person, the employments")
+        }
+    }
+
+    @Test func everyV2ErrorIsTypedWithARemedy() async throws {
+        try await withSandbox { sandbox in
+            await #expect(throws: PersonioError.invalidCredentials(status: 400)) {
+                _ = try await v2Client(sandbox, clientSecret: "wrong").employee(id: 10001)
+            }
+            let client = v2Client(sandbox)
+            do {
+                _ = try await client.employee(id: 99_999)
+                Issue.record("expected 404")
+            } catch let error as PersonioError {
+                guard case .notFound = error else { Issue.record("\(error)"); return }
+                #expect(!error.remedy.isEmpty)
+            }
+            let created = try await sandbox.admin(.POST, "/sandbox/credentials", [
+                "client_id": "absences-only", "client_secret": "absences-secret-1", "name": "Absences", "permissions": ["absences:read"]])
+            #expect(created.status == 201)
+            do {
+                _ = try await v2Client(sandbox, clientId: "absences-only", clientSecret: "absences-secret-1").employee(id: 10001)
+                Issue.record("expected 403")
+            } catch let error as PersonioError {
+                guard case .forbidden(let message) = error else { Issue.record("\(error)"); return }
+                #expect(message.contains("personio:persons:read"))
+            }
+            try await setFaults(sandbox, ["fail_next": 100, "error_status": 502])
+            await #expect(throws: PersonioError.serverError(status: 502, message: "Es ist ein Problem aufgetreten")) {
+                _ = try await client.employee(id: 10001)
+            }
+        }
+    }
+
+    @Test func autoListsThroughV1AndReadsOnePersonThroughV2() async throws {
+        #expect(PersonioAPIVersion.listingCost(of: .v1, people: 10_000) == 100)
+        #expect(PersonioAPIVersion.listingCost(of: .v2, people: 10_000) == 10_200)
+        #expect(PersonioAPIVersion.Choice.auto.forListing(people: 10_000) == .v1)
+        #expect(PersonioAPIVersion.Choice.auto.forListing(people: 1) == .v1)
+        #expect(PersonioAPIVersion.Choice.auto.forSinglePerson == .v2)
+        try await withSandbox(employees: 30) { sandbox in
+            let client = PersonioClientTests.client(sandbox) { $0.apiVersion = .auto }
+            let everyone = try await readAll(client)
+            #expect(everyone.count == 30)
+            #expect(await client.statistics.requests == 2, "v1: a token and one page of 100")
+            _ = try await client.employee(id: 10001)
+            #expect(await client.statistics.requests == 5, "v2: a token, the person, the employments")
+        }
+    }
+}
