@@ -85,6 +85,25 @@ struct V2ConformanceTests {
         }
     }
 
+    @Test func writeResponsesConform() async throws {
+        let common = try spec("common-components-v2.json")
+        let persons = try spec("v2/persons-service-api-v2.json")
+        let employments = try spec("v2/employment-contract-v2.json")
+        try await withSandbox { sandbox in
+            let bearer = [("Authorization", "Bearer \(try await sandbox.v2Token())")]
+            let created = try await sandbox.json(.POST, "/v2/persons", ["email": "c@acme-gmbh.example", "first_name": "C", "last_name": "D"],
+                                                 headers: bearer)
+            #expect(created.status == 201)
+            let createdProblems = common.violations(of: try JSONValue.parse(created.body), against: try #require(common.component("CreatedObject")))
+            #expect(createdProblems.isEmpty, "\(createdProblems)")
+            let patched = try await sandbox.json(.PATCH, "/v2/persons/10002", ["first_name": "E"], headers: bearer)
+            try expectConforms(patched, persons, "/v2/persons/{id}", status: "200")
+            let employmentID = try #require(try JSONValue.parse(patched.body)["employments"]?.array?.first?["id"]?.string)
+            let moved = try await sandbox.json(.PATCH, "/v2/persons/10002/employments/\(employmentID)", ["position": ["title": "F"]], headers: bearer)
+            try expectConforms(moved, employments, "/v2/persons/{person_id}/employments/{id}", status: "200")
+        }
+    }
+
     @Test func errorBodiesHaveTheShapeOfTheCommonComponents() async throws {
         let common = try spec("common-components-v2.json")
         let schema = try #require(common.component("ErrorResponse"))

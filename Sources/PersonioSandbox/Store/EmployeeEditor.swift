@@ -31,7 +31,7 @@ struct EmployeeEditor {
     private static let adminOnlyFields: Set<String> = [
         "employment_type", "contract_end_date", "termination_date", "termination_type", "termination_reason",
         "probation_period_end", "last_working_day", "team", "fix_salary", "fix_salary_interval", "hourly_salary",
-        "vacation_day_balance", "has_profile_picture",
+        "vacation_day_balance", "has_profile_picture", "department_id", "office_id", "subcompany_id", "team_id",
     ]
 
     static let genders: Set<String> = ["male", "female", "diverse"]
@@ -110,6 +110,10 @@ struct EmployeeEditor {
                 throw FieldError(field: key, message: "Supervisor with ID \(id) not found")
             }
             update("supervisor", &e.supervisorId, id)
+        case "department_id": try setUnit(.department, id: key, value, &e.departmentId, company: company)
+        case "office_id": try setUnit(.office, id: key, value, &e.officeId, company: company)
+        case "subcompany_id": try setUnit(.subcompany, id: key, value, &e.subcompanyId, company: company)
+        case "team_id": try setUnit(.team, id: key, value, &e.teamId, company: company)
         case "department": try setUnit(.department, key, value, &e.departmentId, company: &company)
         case "office": try setUnit(.office, key, value, &e.officeId, company: &company)
         case "subcompany": try setUnit(.subcompany, key, value, &e.subcompanyId, company: &company)
@@ -141,6 +145,17 @@ struct EmployeeEditor {
         } else {
             notes.append("The \(key) '\(name)' does not exist in Personio and was ignored.")
         }
+    }
+
+    /// A unit by id (v2 writes name units by id): it must exist.
+    private mutating func setUnit(_ kind: OrgUnitKind, id key: String, _ value: PlainValue, _ slot: inout Int?,
+                                  company: Company) throws(FieldError) {
+        let attribute = String(key.dropLast(3))
+        if value.isBlank { update(attribute, &slot, nil); return }
+        guard let id = value.integer, company.unit(kind, id: id) != nil else {
+            throw FieldError(field: key, message: "There is no \(kind.rawValue) with id \(value.text ?? "?").")
+        }
+        update(attribute, &slot, id)
     }
 
     private mutating func setCustom(_ key: String, _ value: PlainValue, on e: inout SandboxEmployee, company: Company) throws(FieldError) {

@@ -28,6 +28,38 @@ struct PersonioV2Routes: Sendable {
                 try await store.personsPage(credential: credential, query: query(req), origin: origin(req)).render()
             }
         }
+        v2.post("persons") { req in
+            let body = try v2Body(req)
+            let response = try await resource(req, .personsWrite, status: .created) { _ in
+                let id = try await store.createPerson(body: body)
+                var json = JSONWriter()
+                json.beginObject()
+                json.key("id"); json.string(String(id))
+                json.key("_meta")
+                json.beginObject()
+                json.key("links")
+                json.beginObject()
+                json.key("self"); json.link("\(origin(req))/v2/persons/\(id)")
+                json.endObject()
+                json.endObject()
+                json.endObject()
+                return json.bytes
+            }
+            return response
+        }
+        v2.patch("persons", ":id") { req in
+            let body = try v2Body(req)
+            return try await resource(req, .personsWrite) { credential in
+                try await store.updatePerson(id: req.parameters.get("id") ?? "", body: body, credential: credential, origin: origin(req))
+            }
+        }
+        v2.patch("persons", ":id", "employments", ":employment") { req in
+            let body = try v2Body(req)
+            return try await resource(req, .employmentsWrite) { credential in
+                try await store.updateEmployment(personID: req.parameters.get("id") ?? "", id: req.parameters.get("employment") ?? "",
+                                                 body: body, credential: credential, origin: origin(req))
+            }
+        }
         v2.get("persons", ":id") { req in
             try await resource(req, .personsRead) { credential in
                 try await store.personDocument(credential: credential, id: req.parameters.get("id") ?? "", origin: origin(req))
@@ -69,6 +101,16 @@ struct PersonioV2Routes: Sendable {
 
     private func origin(_ req: Request) -> String {
         "http://\(req.headers.first(name: .host) ?? "127.0.0.1")"
+    }
+
+    /// A v2 write's JSON object body.
+    private func v2Body(_ req: Request) throws(V2Failure) -> [String: PlainValue] {
+        guard let buffer = req.body.data, buffer.readableBytes > 0 else { throw .invalidField("body", "Send the fields as a JSON object.") }
+        guard let value = try? PlainValue.parse(Data(buffer.readableBytesView)) else {
+            throw V2Failure(status: 400, title: "Bad request", detail: "The request body is not valid JSON.", code: "common.bad_request")
+        }
+        guard case .object(let object) = value else { throw .invalidField("body", "The body must be a JSON object.") }
+        return object
     }
 
     /// The token endpoints take `application/x-www-form-urlencoded` only.
