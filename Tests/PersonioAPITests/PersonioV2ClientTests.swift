@@ -25,7 +25,7 @@ struct PersonioV2ClientTests {
         return employees
     }
 
-    /// What v1 and v2 both say about a person (v2 names units by id only, and knows no salaries,
+    /// What v1 and v2 both say about a person (v2 names offices by id only, and knows no salaries,
     /// holiday calendars or vacation balances).
     private struct Shared: Equatable, CustomStringConvertible {
         var fields: [String: String]
@@ -37,8 +37,8 @@ struct PersonioV2ClientTests {
                 "first_name": text(e.firstName), "last_name": text(e.lastName), "preferred_name": text(e.preferredName),
                 "email": text(e.email), "gender": text(e.gender), "status": text(e.status?.text), "position": text(e.position),
                 "employment_type": text(e.employmentType), "weekly_working_hours": text(e.weeklyWorkingHours),
-                "department": text(e.department?.id), "team": text(e.team?.id), "office": text(e.office?.id),
-                "subcompany": text(e.subcompany?.id), "supervisor": text(e.supervisor?.id), "hire_date": text(e.hireDate),
+                "department": text(e.department.map { "\($0.id ?? 0) \($0.name)" }), "team": text(e.team.map { "\($0.id ?? 0) \($0.name)" }),
+                "office": text(e.office?.id), "subcompany": text(e.subcompany.map { "\($0.id ?? 0) \($0.name)" }), "supervisor": text(e.supervisor?.id), "hire_date": text(e.hireDate),
                 "contract_end_date": text(e.contractEndDate), "termination_date": text(e.terminationDate),
                 "last_working_day": text(e.lastWorkingDay), "probation_period_end": text(e.probationPeriodEnd),
                 "created_at": text(e.createdAt), "last_modified_at": text(e.lastModifiedAt),
@@ -69,11 +69,13 @@ struct PersonioV2ClientTests {
             #expect(compared == 150)
             #expect(v1.contains { $0.terminationDate != nil } && v1.contains { $0.supervisor != nil } && v1.contains { !$0.custom.isEmpty },
                     "the company has leavers, supervisors and custom attributes to compare")
-            #expect(await v2Client.statistics.requests == 1 + 6 + 150, "a token, six pages of 25 and one employments request per person")
+            #expect(await v2Client.statistics.requests == 1 + 2 + 6 + 150,
+                    "a token, the org units and legal entities, six pages of 25 and one employments request per person")
             // one person, and an e-mail look-up
             let (one, issues) = try await v2Client.employee(id: 10008)
             #expect(issues.isEmpty)
             #expect(one.position == "Staff Engineer")
+            #expect(one.department?.name == "Research", "a single person's units are named too")
             #expect(try await v2Client.employeeID(email: one.email ?? "") == 10008)
         }
     }
@@ -175,7 +177,7 @@ struct PersonioV2ClientTests {
             #expect(everyone.count == 30)
             #expect(await client.statistics.requests == 2, "v1: a token and one page of 100")
             _ = try await client.employee(id: 10001)
-            #expect(await client.statistics.requests == 5, "v2: a token, the person, the employments")
+            #expect(await client.statistics.requests == 7, "v2: a token, the person, the employments, org units, legal entities")
         }
     }
 }

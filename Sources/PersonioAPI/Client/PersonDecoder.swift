@@ -3,7 +3,8 @@ import SyncEngine
 
 /// Reads a v2 person and their employment into the same `Employee` the v1 path produces, under v1's
 /// attribute keys (`employment_start_date` → `hireDate`, readable as `hire_date`). v2 names org
-/// units, offices and legal entities by id only: their `name` stays empty.
+/// units, offices and legal entities by id only: the client names departments, teams and legal
+/// entities from `/v2/org-units` and `/v2/legal-entities`; an office's `name` stays empty.
 struct PersonDecoder {
     let timeZone: TimeZone
 
@@ -41,6 +42,18 @@ struct PersonDecoder {
         employee.lastModifiedAt = [personUpdated, employmentUpdated].compactMap { $0 }.max()
         employee.readableAttributes = readable
         return (employee, issues)
+    }
+
+    /// Fills in the names of the units an employment names by id (`department:101` → "Sales").
+    static func name(_ employee: inout Employee, from names: [String: String]) {
+        func named(_ unit: OrgUnitRef?, _ type: String) -> OrgUnitRef? {
+            guard var unit, let id = unit.id, let name = names["\(type):\(id)"] else { return unit }
+            unit.name = name
+            return unit
+        }
+        employee.department = named(employee.department, "department")
+        employee.team = named(employee.team, "team")
+        employee.subcompany = named(employee.subcompany, "legal_entity")
     }
 
     /// The employment that describes the person now: one that is not inactive, else the latest started.

@@ -118,6 +118,8 @@ public struct EmployeePages: AsyncSequence, Sendable {
         /// v2: the next page's link and every link followed so far (a cursor that repeats ends the listing).
         var v2Next: String?
         var v2Followed: Set<String> = []
+        /// v2: unit names by `type:id`, read once before the first page.
+        var v2UnitNames: [String: String]?
         var offset = 0
         var expectedTotal: Int?
         var anomalies: [String] = []
@@ -183,7 +185,8 @@ public struct EmployeePages: AsyncSequence, Sendable {
         }
 
         private mutating func nextV2() async throws -> EmployeePage? {
-            var (page, next) = try await client.v2EmployeePage(href: v2Next, offset: offset)
+            if v2UnitNames == nil { v2UnitNames = try await client.v2UnitNames() }
+            var (page, next) = try await client.v2EmployeePage(href: v2Next, offset: offset, unitNames: v2UnitNames ?? [:])
             offset += page.employees.count
             if let updatedSince {
                 page.employees = page.employees.filter { ($0.lastModifiedAt ?? .distantFuture) > updatedSince }

@@ -7,7 +7,8 @@ extension PersonioClient {
     /// One page of persons with their employments. `href`: the previous page's `next` link, nil for
     /// the first page. Returns the employees and the next page's URL, checked to be on Personio's
     /// v2 root (a link elsewhere would carry the token to another host).
-    func v2EmployeePage(href: String?, offset: Int) async throws(PersonioError) -> (page: EmployeePage, next: String?) {
+    func v2EmployeePage(href: String?, offset: Int, unitNames: [String: String] = [:]) async throws(PersonioError)
+        -> (page: EmployeePage, next: String?) {
         let body: [UInt8]
         if let href {
             body = try await send("GET", href, api: .v2)
@@ -25,7 +26,10 @@ extension PersonioClient {
         for (person, personEmployments) in zip(persons, employments) {
             let (employee, problems) = decoder.decode(person: person, employments: personEmployments)
             issues += problems
-            if let employee { employees.append(employee) }
+            if var employee {
+                PersonDecoder.name(&employee, from: unitNames)
+                employees.append(employee)
+            }
         }
         let page = EmployeePage(employees: employees, issues: issues, offset: offset, totalElements: offset + persons.count,
                                 isLast: next == nil || persons.isEmpty)
@@ -100,9 +104,47 @@ extension PersonioClient {
             throw .malformedResponse(reason: "the v2 person answer has no id")
         }
         let employments = try await v2Employments(ofPerson: String(id))
-        let (employee, issues) = PersonDecoder(timeZone: configuration.timeZone).decode(person: person, employments: employments)
-        guard let employee else { throw .malformedResponse(reason: "the person has no numeric id") }
+        let (decoded, issues) = PersonDecoder(timeZone: configuration.timeZone).decode(person: person, employments: employments)
+        guard var employee = decoded else { throw .malformedResponse(reason: "the person has no numeric id") }
+        if employee.department != nil || employee.team != nil || employee.subcompany != nil {
+            var names = await unitNameCache.get(now: clock.now(), maxAge: .seconds(300))
+            if names == nil {
+                let fresh = try await v2UnitNames()
+                await unitNameCache.set(fresh, at: clock.now())
+                names = fresh
+            }
+            PersonDecoder.name(&employee, from: names ?? [:])
+        }
         return (employee, issues)
+    }
+
+    /// The names of departments, teams (`/v2/org-units`) and legal entities (`/v2/legal-entities`) by
+    /// `type:id`, which employments name by id only.
+    func v2UnitNames() async throws(PersonioError) -> [String: String] {
+        var names: [String: String] = [:]
+        for (path, fixedType) in [("/v2/org-units", nil), ("/v2/legal-entities", "legal_entity")] as [(String, String?)] {
+            var href: String? = nil
+            var seen: Set<String> = []
+            repeat {
+                let body: [UInt8]
+                if let href {
+                    body = try await send("GET", href, api: .v2)
+                } else {
+                    body = try await send("GET", path, query: [("limit", "100")], api: .v2)
+                }
+                guard let document = try? JSONValue.parse(Data(body)), let items = document["_data"]?.array else {
+                    throw .malformedResponse(reason: "\(path) has no _data array")
+                }
+                for item in items {
+                    guard let id = item["id"].flatMap(EmployeeDecoder.text), let name = item["name"]?.string,
+                          let type = fixedType ?? item["type"]?.string?.lowercased() else { continue }
+                    names["\(type):\(id)"] = name
+                }
+                href = items.isEmpty ? nil : try resolveNext(document["_meta"]?["links"]?["next"]?["href"]?.string)
+                if let link = href, !seen.insert(link).inserted { throw .incompleteListing(reason: "Personio repeated the cursor of \(path)") }
+            } while href != nil
+        }
+        return names
     }
 
     /// The id of the person with this e-mail through v2 (`GET /v2/persons?email=`).

@@ -15,6 +15,8 @@ public final class PersonioClient: Sendable {
     /// v2's OAuth token (`POST /v2/auth/token`), obtained when the first v2 request needs it.
     let v2Tokens: TokenProvider
     public let statistics = PersonioStatistics()
+    /// v2 unit names for single-person reads, kept for a few minutes (listings read them afresh).
+    let unitNameCache = UnitNameCache()
 
     public init(configuration: PersonioConfiguration, transport: any PersonioTransport,
                 clock: PersonioClock = .continuous, logger: Logger = Logger(label: "rollcall.personio")) {
@@ -242,6 +244,22 @@ public final class PersonioClient: Sendable {
             (name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name) + "="
                 + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
         }.joined(separator: "&")
+    }
+}
+
+/// Names of org units and legal entities by `type:id`, with the time they were read.
+actor UnitNameCache {
+    private var names: [String: String]?
+    private var readAt: Duration = .zero
+
+    func get(now: Duration, maxAge: Duration) -> [String: String]? {
+        guard let names, now - readAt < maxAge else { return nil }
+        return names
+    }
+
+    func set(_ names: [String: String], at now: Duration) {
+        self.names = names
+        readAt = now
     }
 }
 

@@ -116,7 +116,7 @@ extension SandboxStore {
     }
 
     /// Validates and stores a time-off (day unit) or an absence period (hour unit).
-    private func addAbsence(_ fields: [String: PlainValue], unit: TimeOffType.Unit) throws(PersonioFailure) -> TimeOff {
+    func addAbsence(_ fields: [String: PlainValue], unit: TimeOffType.Unit) throws(PersonioFailure) -> TimeOff {
         func invalid(_ field: String, _ message: String) -> PersonioFailure {
             PersonioFailure(status: 422, code: 422, message: "The given data failed to pass validation.",
                             errorData: [field: [message]])
@@ -222,6 +222,7 @@ extension SandboxStore {
         let zone = configuration.timeZone
         json.typedObject("TimeOffPeriod") { json in
             json.key("id"); json.int(timeOff.id)
+            json.key("id_v2"); json.string(timeOff.periodID)
             json.key("status"); json.string(timeOff.status)
             json.key("comment"); json.string(timeOff.comment)
             json.key("start_date"); json.string(PersonioTimestamp.format(timeOff.startDate, in: zone))

@@ -28,6 +28,8 @@ struct PersonioV2Routes: Sendable {
                 try await store.personsPage(credential: credential, query: query(req), origin: origin(req)).render()
             }
         }
+        registerAbsences(on: v2)
+        registerOrgUnits(on: v2)
         v2.post("persons") { req in
             let body = try v2Body(req)
             let response = try await resource(req, .personsWrite, status: .created) { _ in
@@ -75,6 +77,67 @@ struct PersonioV2Routes: Sendable {
             try await resource(req, .employmentsRead) { credential in
                 try await store.employmentDocument(credential: credential, personID: req.parameters.get("id") ?? "",
                                                    id: req.parameters.get("employment") ?? "", origin: origin(req))
+            }
+        }
+    }
+
+    private func registerAbsences(on v2: any RoutesBuilder) {
+        v2.get("absence-types") { req in
+            try await resource(req, .absencesRead) { _ in try await store.absenceTypesPage(query: query(req), origin: origin(req)) }
+        }
+        v2.get("absence-periods") { req in
+            try await resource(req, .absencesRead) { credential in
+                try await store.absencePeriodsV2Page(credential: credential, query: query(req), origin: origin(req))
+            }
+        }
+        v2.get("absence-periods", ":id") { req in
+            try await resource(req, .absencesRead) { _ in
+                try await store.absencePeriodV2Document(id: req.parameters.get("id") ?? "", origin: origin(req))
+            }
+        }
+        v2.post("absence-periods") { req in
+            let body = try v2Body(req)
+            return try await resource(req, .absencesWrite, status: .created) { _ in
+                let id = try await store.createAbsencePeriodV2(body: body)
+                var json = JSONWriter()
+                json.beginObject()
+                json.key("id"); json.string(id)
+                json.key("_meta")
+                json.beginObject()
+                json.key("links")
+                json.beginObject()
+                json.key("self"); json.link("\(origin(req))/v2/absence-periods/\(id)")
+                json.endObject()
+                json.endObject()
+                json.endObject()
+                return json.bytes
+            }
+        }
+        v2.delete("absence-periods", ":id") { req in
+            let response = try await resource(req, .absencesWrite, status: .noContent) { _ in
+                try await store.deleteAbsencePeriodV2(id: req.parameters.get("id") ?? "")
+                return []
+            }
+            response.headers.remove(name: .contentType)
+            return response
+        }
+    }
+
+    private func registerOrgUnits(on v2: any RoutesBuilder) {
+        v2.get("org-units") { req in
+            try await resource(req, .employmentsRead) { _ in try await store.orgUnitsPage(query: query(req), origin: origin(req)) }
+        }
+        v2.get("org-units", ":id") { req in
+            try await resource(req, .employmentsRead) { _ in
+                try await store.orgUnitDocument(id: req.parameters.get("id") ?? "", legalEntity: false)
+            }
+        }
+        v2.get("legal-entities") { req in
+            try await resource(req, .employmentsRead) { _ in try await store.legalEntitiesPage(query: query(req), origin: origin(req)) }
+        }
+        v2.get("legal-entities", ":id") { req in
+            try await resource(req, .employmentsRead) { _ in
+                try await store.orgUnitDocument(id: req.parameters.get("id") ?? "", legalEntity: true)
             }
         }
     }

@@ -23,18 +23,10 @@ extension SandboxStore {
         }
         let more = selected.count > paging.limit
         if more { selected.removeLast() }
-        let links = V2Links(origin: faults.v2NextLink == .absolute ? origin : "", path: "/v2/persons", filters: filters)
-        var next: String?
-        if more, let last = selected.last {
-            var cursor = V2Paging.cursor(after: String(last.id))
-            if faults.v2RepeatCursorNext > 0, let repeated = paging.cursor {
-                faults.v2RepeatCursorNext -= 1
-                cursor = repeated
-            }
-            next = links.href(cursor: cursor, limit: paging.limit)
-        }
-        let page = V2Page(items: selected, selfHref: V2Links(origin: origin, path: "/v2/persons", filters: filters)
-            .href(cursor: paging.cursor, limit: paging.limit), nextHref: next)
+        let links = V2Links(origin: origin, path: "/v2/persons", filters: filters)
+        let next = more ? selected.last.map { nextLink(links, cursor: V2Paging.cursor(after: String($0.id)), repeating: paging.cursor,
+                                                       limit: paging.limit) } : nil
+        let page = V2Page(items: selected, selfHref: links.href(cursor: paging.cursor, limit: paging.limit), nextHref: next)
         return PersonListing(renderer: PersonRenderer(company: company, credential: credential, origin: origin), page: page)
     }
 
@@ -75,7 +67,8 @@ extension SandboxStore {
 
     /// Splits a query into paging and filters, refusing a parameter the route does not know:
     /// `name.op` with an unknown operator is Personio's "filter encoding is invalid".
-    static func split(_ query: [(String, String)], filters known: Set<String>) throws(V2Failure) -> (V2Paging, [(String, String)]) {
+    static func split(_ query: [(String, String)], filters known: Set<String>,
+                      maximum: Int = V2Paging.maximumLimit) throws(V2Failure) -> (V2Paging, [(String, String)]) {
         var filters: [(String, String)] = []
         for (name, value) in query where name != "limit" && name != "cursor" {
             guard known.contains(name) else {
@@ -84,7 +77,7 @@ extension SandboxStore {
             }
             filters.append((name, value))
         }
-        return (try V2Paging(query: query), filters)
+        return (try V2Paging(query: query, maximum: maximum), filters)
     }
 }
 
