@@ -33,13 +33,17 @@ struct Benchmarks {
         func option(_ name: String, _ fallback: String) -> String {
             arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } ?? fallback
         }
-        let needsBinary = ["sandbox", "client", "hub", "webhooks", "scim", "decode", "client-limits"].contains(arguments.first ?? "")
+        let needsBinary = ["sandbox", "client", "client-v2", "hub", "webhooks", "scim", "decode", "client-limits"].contains(arguments.first ?? "")
         let binary = needsBinary ? try rollcallBinary(arguments.contains("--rollcall") ? option("--rollcall", "") : nil) : ""
         switch arguments.first {
         case "sandbox":
             try await SandboxBenchmark(employees: Int(option("--employees", "100000")) ?? 100_000, binary: binary).run()
         case "client":
             try await ClientBenchmark(binary: binary).run(employees: Int(option("--employees", "100000")) ?? 100_000)
+        case "client-v2":
+            try await ClientV2Benchmark(binary: binary).run(employees: Int(option("--employees", "10000")) ?? 10_000,
+                                                            limitedEmployees: Int(option("--limited", "500")) ?? 500,
+                                                            perMinute: Int(option("--per-minute", "300")) ?? 300)
         case "engine":
             EngineBenchmark().run(people: Int(option("--people", "100000")) ?? 100_000)
         case "hub":
@@ -60,6 +64,9 @@ struct Benchmarks {
             usage: rollcall-bench sandbox [--employees 100000] [--rollcall .build/release/rollcall]
                    rollcall-bench client [--employees 100000]         read everything with PersonioClient, limits off
                    rollcall-bench client-limits [--employees 10000]   read everything within Personio's real limits
+                   rollcall-bench client-v2 [--employees 10000 --limited 500 --per-minute 300]
+                                                                      v1 beside v2 with limits off, then v2 under the
+                                                                      sandbox's v2 limit switch
                    rollcall-bench hub [--employees 10000] [--no-wait] first full sync, idle tick, change → feed latency
                    rollcall-bench scim [--employees 2000] [--server scim2-server|django-scim2]
                                                                       first provisioning into both SCIM servers of

@@ -6,12 +6,15 @@ import PersonioSandbox
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Run a Personio-compatible server (v1 Employee Data API) with generated employees.",
+        abstract: "Run a Personio-compatible server (v1 and v2 APIs) with generated employees.",
         discussion: """
         Serves Personio's v1 API under /v1 (auth, employees, attributes, time-off types, time-offs) \
-        with Personio's envelopes, paging, attribute whitelists and rate limits, plus an admin API \
-        under /sandbox to hire, change, terminate and delete employees, manage API credentials and \
-        switch faults. Unmodified Personio clients work against it.
+        with Personio's envelopes, paging, attribute whitelists and rate limits, and Personio's v2 API \
+        under /v2 on the same company (OAuth tokens with scopes, persons and employments in cursor \
+        pages with every filter, writes, absence types and periods, org units, legal entities, \
+        problem-body errors), plus an admin API under /sandbox to hire, change, terminate and \
+        delete employees, manage API credentials and switch faults (also v2's: a rate limit, \
+        relative next links, a repeating cursor). Unmodified Personio clients work against it.
 
         Without --client-id/--client-secret/--admin-token, random ones are generated and printed.
         """
@@ -51,7 +54,7 @@ struct SandboxCommand: AsyncParsableCommand {
         let base = "http://\(host):\(bound)"
         let elapsed = String(format: "%.2f", Date().timeIntervalSince(started))
         FileHandle.standardOutput.write(Data("""
-        Personio sandbox listening on \(base)/v1  (\(employees) employees, seed \(seed), ready in \(elapsed) s\
+        Personio sandbox listening on \(base)/v1 and \(base)/v2  (\(employees) employees, seed \(seed), ready in \(elapsed) s\
         \(data.map { ", data in \($0)" } ?? ""))
           client id      \(configuration.clientId)
           client secret  \(clientSecret == nil ? configuration.clientSecret : "(as given)")
