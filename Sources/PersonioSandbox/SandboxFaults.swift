@@ -44,6 +44,21 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
 
     public enum NextLink: String, Codable, Sendable { case absolute, relative }
 
+    // Webhook switches.
+    /// `real`: retries after 1 min, 5 min, 15 min, 1 h, 3 h, 6 h, 12 h, 24 h, 24 h (about 3 days);
+    /// `fast`: the same nine retries 50 ms, 100 ms, … apart (tests).
+    public var webhookRetrySchedule: RetrySchedule = .real
+    /// How long a receiver may take to answer, in milliseconds (Personio: 3 s).
+    public var webhookTimeoutMs: Int = 3000
+    /// Attribute keys whose changes send no event (Personio's known gaps, e.g. `position`).
+    public var webhookSilentAttributes: [String] = []
+    /// Every delivery waits this long first, in milliseconds.
+    public var webhookDelayMs: Int = 0
+    /// Every delivery is sent twice.
+    public var webhookDuplicate: Bool = false
+
+    public enum RetrySchedule: String, Codable, Sendable { case real, fast }
+
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -53,6 +68,8 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
         case rejectQueryAuth = "reject_query_auth", badCredentialsStatus = "bad_credentials_status"
         case expiredTokenStatus = "expired_token_status", overLimit = "over_limit"
         case v2RequestsPerMinute = "v2_requests_per_minute", v2NextLink = "v2_next_link", v2RepeatCursorNext = "v2_repeat_cursor_next"
+        case webhookRetrySchedule = "webhook_retry_schedule", webhookTimeoutMs = "webhook_timeout_ms"
+        case webhookSilentAttributes = "webhook_silent_attributes", webhookDelayMs = "webhook_delay_ms", webhookDuplicate = "webhook_duplicate"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -74,6 +91,11 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
         v2RequestsPerMinute = try c.decodeIfPresent(Int.self, forKey: .v2RequestsPerMinute) ?? defaults.v2RequestsPerMinute
         v2NextLink = try c.decodeIfPresent(NextLink.self, forKey: .v2NextLink) ?? defaults.v2NextLink
         v2RepeatCursorNext = try c.decodeIfPresent(Int.self, forKey: .v2RepeatCursorNext) ?? defaults.v2RepeatCursorNext
+        webhookRetrySchedule = try c.decodeIfPresent(RetrySchedule.self, forKey: .webhookRetrySchedule) ?? defaults.webhookRetrySchedule
+        webhookTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .webhookTimeoutMs) ?? defaults.webhookTimeoutMs
+        webhookSilentAttributes = try c.decodeIfPresent([String].self, forKey: .webhookSilentAttributes) ?? defaults.webhookSilentAttributes
+        webhookDelayMs = try c.decodeIfPresent(Int.self, forKey: .webhookDelayMs) ?? defaults.webhookDelayMs
+        webhookDuplicate = try c.decodeIfPresent(Bool.self, forKey: .webhookDuplicate) ?? defaults.webhookDuplicate
     }
 
     /// The first field that is out of range, with a message naming it.
@@ -94,6 +116,8 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
             return ("v2_requests_per_minute", "v2_requests_per_minute must be between 0 (off) and 100000")
         }
         if v2RepeatCursorNext < 0 { return ("v2_repeat_cursor_next", "v2_repeat_cursor_next must not be negative") }
+        if !(50...30_000).contains(webhookTimeoutMs) { return ("webhook_timeout_ms", "webhook_timeout_ms must be between 50 and 30000") }
+        if !(0...60_000).contains(webhookDelayMs) { return ("webhook_delay_ms", "webhook_delay_ms must be between 0 and 60000") }
         return nil
     }
 }

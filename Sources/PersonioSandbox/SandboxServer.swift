@@ -9,6 +9,7 @@ public final class SandboxServer: Sendable {
     public let configuration: SandboxConfiguration
     let store: SandboxStore
     private let application: Application
+    private let webhooks: WebhookDispatcher
 
     /// Loads the company from the data file when it exists, otherwise generates it from the seed
     /// (and saves it there). The default credential from the configuration is always present.
@@ -37,6 +38,7 @@ public final class SandboxServer: Sendable {
         }
         store = SandboxStore(configuration: configuration, company: company)
         try await store.persist()
+        webhooks = WebhookDispatcher(store: store)
 
         application = try await Application.make(Environment(name: "production", arguments: ["rollcall-sandbox"]))
         application.logger = logger
@@ -59,6 +61,7 @@ public final class SandboxServer: Sendable {
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
             throw SandboxStartError.portInUse(host: host, port: port)
         }
+        await webhooks.start()
         return application.http.server.shared.localAddress?.port ?? port
     }
 
@@ -66,6 +69,7 @@ public final class SandboxServer: Sendable {
     public var port: Int? { application.http.server.shared.localAddress?.port }
 
     public func shutdown() async throws {
+        await webhooks.shutdown()
         await application.server.shutdown()
         try await application.asyncShutdown()
     }

@@ -181,3 +181,59 @@ struct PersonioV2ClientTests {
         }
     }
 }
+
+@Suite("Personio client: v2 absences and webhook subscriptions")
+struct PersonioV2WritesClientTests {
+    @Test func readsWritesAndDeletesAbsencePeriodsThroughV2() async throws {
+        try await withSandbox { sandbox in
+            let client = PersonioClientTests.client(sandbox) { $0.apiVersion = .v2 }
+            let types = try await client.v2AbsenceTypes()
+            let sick = try #require(types.first { $0.name == "Sick leave" })
+            #expect(sick.unit == "DAY")
+            let start = try #require(LocalDate("2031-03-02")), end = try #require(LocalDate("2031-03-03"))
+            let id = try await client.v2CreateAbsencePeriod(personID: 10004, absenceTypeID: sick.id, start: start, end: end, halfDayEnd: true)
+            let listed = try await client.v2AbsencePeriods(personIDs: [10004], from: start)
+            #expect(listed.map(\.id) == [id])
+            #expect(listed.first?.personID == "10004" && listed.first?.start == start && listed.first?.end == end)
+            #expect(listed.first?.approvalStatus == "APPROVED")
+            // the same absence through v1, with its v2 id
+            let v1 = try await client.timeOffs(from: start, to: end, employees: [10004])
+            #expect(v1.count == 1)
+            try await client.v2DeleteAbsencePeriod(id: id)
+            #expect(try await client.v2AbsencePeriods(personIDs: [10004], from: start).isEmpty)
+            do {
+                _ = try await client.v2CreateAbsencePeriod(personID: 10004, absenceTypeID: "nope", start: start, end: end)
+                Issue.record("expected a 422")
+            } catch let error as PersonioError {
+                guard case .validationFailed(_, let fields) = error else { Issue.record("\(error)"); return }
+                #expect(fields.keys.contains("absence_type.id"))
+            }
+        }
+    }
+
+    @Test func managesWebhookSubscriptions() async throws {
+        try await withSandbox { sandbox in
+            let client = PersonioClientTests.client(sandbox)
+            let created = try await client.createWebhook(PersonioWebhookSettings(
+                url: "https://hooks.example.com/rollcall", description: "Rollcall", authentication: .token("Bearer t0ken"),
+                events: ["person.created", "person.updated"]))
+            #expect(created.status == "ENABLED" && created.authType == "TOKEN")
+            #expect(try await client.webhooks().map(\.id) == [created.id])
+            let changed = try await client.updateWebhook(id: created.id, PersonioWebhookSettings(
+                url: "https://hooks.example.com/rollcall", enabled: false, authentication: .headers([("X-Key", "k")]),
+                events: ["person.updated"]))
+            #expect(changed.status == "DISABLED" && changed.authType == "CUSTOM" && changed.enabledEvents == ["person.updated"])
+            #expect(try await sandbox.admin(.PATCH, "/sandbox/employees/10004", ["last_name": "Still"]).status == 200)
+            #expect(try await client.webhookEvents(id: created.id).isEmpty, "a disabled subscription is sent nothing")
+            try await client.deleteWebhook(id: created.id)
+            #expect(try await client.webhooks().isEmpty)
+            do {
+                _ = try await client.createWebhook(PersonioWebhookSettings(url: "ftp://x", events: ["person.updated"]))
+                Issue.record("expected a 422")
+            } catch let error as PersonioError {
+                guard case .validationFailed(_, let fields) = error else { Issue.record("\(error)"); return }
+                #expect(fields.keys.contains("url"))
+            }
+        }
+    }
+}

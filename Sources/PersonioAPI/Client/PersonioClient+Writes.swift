@@ -199,7 +199,7 @@ extension PersonioClient {
                              status: attributes["status"]?.string)
     }
 
-    private func json(_ object: [String: Any]) throws(PersonioError) -> [UInt8] {
+    func json(_ object: [String: Any]) throws(PersonioError) -> [UInt8] {
         guard let data = try? JSONSerialization.data(withJSONObject: object) else {
             throw .badRequest(message: "the request could not be encoded", fields: [:])
         }

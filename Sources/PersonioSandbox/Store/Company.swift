@@ -18,6 +18,8 @@ struct Company: Codable, Sendable {
     private(set) var timeOffs: [TimeOff] = []
     var nextTimeOffId = 500_001
     var credentials: [SandboxCredential] = []
+    /// v2 webhook subscriptions (absent from data files written before v2).
+    var webhooks: [WebhookSubscription] = []
 
     private var indexById: [Int: Int] = [:]
     private var idByEmail: [String: Int] = [:]
@@ -25,7 +27,7 @@ struct Company: Codable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case employees, nextEmployeeId, departments, offices, subcompanies, teams, costCenters
-        case holidayCalendars, workSchedules, customAttributes, timeOffTypes, timeOffs, nextTimeOffId, credentials
+        case holidayCalendars, workSchedules, customAttributes, timeOffTypes, timeOffs, nextTimeOffId, credentials, webhooks
     }
 
     init() {}
@@ -46,6 +48,7 @@ struct Company: Codable, Sendable {
         timeOffs = try c.decode([TimeOff].self, forKey: .timeOffs)
         nextTimeOffId = try c.decode(Int.self, forKey: .nextTimeOffId)
         credentials = try c.decode([SandboxCredential].self, forKey: .credentials)
+        webhooks = try c.decodeIfPresent([WebhookSubscription].self, forKey: .webhooks) ?? []
         reindex()
     }
 

@@ -13,6 +13,7 @@ extension SandboxStore {
             let (employee, _) = try buildEmployee(fields: fields, mode: .admin)
             company.add { _ in employee }
             persistQuietly()
+            emitCreated(employee)
             return employee.id
         } catch {
             throw Self.adminFailure(error)
@@ -46,6 +47,7 @@ extension SandboxStore {
     func adminDeleteEmployee(id: Int) throws(AdminFailure) {
         guard company.removeEmployee(id: id) else { throw .notFound("No employee with id \(id)") }
         persistQuietly()
+        emitDeleted(personID: id)
     }
 
     // MARK: Credentials

@@ -108,6 +108,7 @@ extension SandboxStore {
         let (employee, notes) = try buildEmployee(fields: fields, mode: .create)
         company.add { _ in employee }
         persistQuietly()
+        emitCreated(employee)
         var json = JSONWriter()
         json.beginObject()
         json.key("success"); json.bool(true)
@@ -194,6 +195,7 @@ extension SandboxStore {
         employee.lastModifiedAt = current
         company.replace(employee)
         persistQuietly()
+        emitChanges(of: employee, changed: changed)
     }
 
     private func applyAttributeDropFault() {

@@ -90,6 +90,7 @@ extension SandboxStore {
         guard let timeOffId, let timeOff = company.timeOff(id: timeOffId), company.timeOffType(id: timeOff.timeOffTypeId)?.unit == unit,
               company.removeTimeOff(id: timeOffId) else { throw .notFound(notFound) }
         persistQuietly()
+        emitAbsence("absence-period.deleted", timeOff)
         return envelope { json in
             json.beginObject()
             json.key("message"); json.string("The absence period was deleted.")
@@ -181,6 +182,7 @@ extension SandboxStore {
                     updatedAt: current, createdBy: "API", startTime: times["start_time"], endTime: times["end_time"])
         }
         persistQuietly()
+        emitAbsence("absence-period.created", timeOff)
         return timeOff
     }
 

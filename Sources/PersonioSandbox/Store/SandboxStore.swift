@@ -22,6 +22,12 @@ actor SandboxStore {
     var v2AuthLimiter = RateLimiter(perMinute: 150)
     /// The v2 limit switch (`v2_requests_per_minute`), per credential; rebuilt when the switch changes.
     var v2Limiter = RateLimiter(perMinute: Int.max)
+    /// Webhook events of the last 30 days with their delivery state, oldest first.
+    var webhookEvents: [WebhookEvent] = []
+    /// The last day the effective-date events (`employment.started|terminated`) were emitted for.
+    var effectiveDatesCheckedThrough: LocalDate?
+    /// Wakes the webhook dispatcher when a delivery is due.
+    var webhookWake: AsyncStream<Void>.Continuation?
 
     static let tokenLifetime: TimeInterval = 86_400
 

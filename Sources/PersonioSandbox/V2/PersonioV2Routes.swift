@@ -30,6 +30,7 @@ struct PersonioV2Routes: Sendable {
         }
         registerAbsences(on: v2)
         registerOrgUnits(on: v2)
+        registerWebhooks(on: v2)
         v2.post("persons") { req in
             let body = try v2Body(req)
             let response = try await resource(req, .personsWrite, status: .created) { _ in
@@ -140,6 +141,83 @@ struct PersonioV2Routes: Sendable {
                 try await store.orgUnitDocument(id: req.parameters.get("id") ?? "", legalEntity: true)
             }
         }
+    }
+
+    private func registerWebhooks(on v2: any RoutesBuilder) {
+        v2.post("webhooks") { req in
+            let input = try WebhookInput(try v2Body(req))
+            return try await resource(req, .webhooksWrite, status: .created) { credential in
+                Self.render(try await store.createWebhook(clientId: credential.clientId, input: input))
+            }
+        }
+        v2.get("webhooks") { req in
+            try await resource(req, .webhooksRead) { credential in
+                let (paging, _) = try SandboxStore.split(query(req), filters: [], maximum: 100)
+                let all = await store.webhooks(clientId: credential.clientId)
+                let start = paging.after.flatMap { after in all.firstIndex { $0.id == after }.map { $0 + 1 } } ?? 0
+                let page = Array(all.dropFirst(start).prefix(paging.limit))
+                let links = V2Links(origin: origin(req), path: "/v2/webhooks", filters: [])
+                let next = all.count > start + paging.limit ? page.last.map { links.href(cursor: V2Paging.cursor(after: $0.id), limit: paging.limit) } : nil
+                return V2Page(items: page, selfHref: links.href(cursor: paging.cursor, limit: paging.limit), nextHref: next)
+                    .render { subscription, json in Self.write(subscription, into: &json) }
+            }
+        }
+        v2.get("webhooks", ":id") { req in
+            try await resource(req, .webhooksRead) { credential in
+                Self.render(try await store.webhook(clientId: credential.clientId, id: req.parameters.get("id") ?? ""))
+            }
+        }
+        v2.patch("webhooks", ":id") { req in
+            let input = try WebhookInput(try v2Body(req))
+            return try await resource(req, .webhooksWrite) { credential in
+                Self.render(try await store.updateWebhook(clientId: credential.clientId, id: req.parameters.get("id") ?? "", input: input))
+            }
+        }
+        v2.delete("webhooks", ":id") { req in
+            let response = try await resource(req, .webhooksWrite, status: .noContent) { credential in
+                try await store.deleteWebhook(clientId: credential.clientId, id: req.parameters.get("id") ?? "")
+                return []
+            }
+            response.headers.remove(name: .contentType)
+            return response
+        }
+        v2.get("webhooks", ":id", "events") { req in
+            try await resource(req, .webhooksRead) { credential in
+                try await store.webhookEventsPage(clientId: credential.clientId, id: req.parameters.get("id") ?? "", query: query(req),
+                                                  origin: origin(req))
+            }
+        }
+    }
+
+    /// A subscription as the API shows it: never its token or custom header values.
+    static func write(_ subscription: WebhookSubscription, into json: inout JSONWriter) {
+        json.beginObject()
+        json.key("id"); json.string(subscription.id)
+        json.key("url"); json.string(subscription.url)
+        if let description = subscription.description { json.key("description"); json.string(description) }
+        json.key("status"); json.string(subscription.status.rawValue)
+        json.key("auth_type"); json.string(subscription.authType.rawValue)
+        json.key("custom_headers")
+        json.beginArray()
+        for header in subscription.customHeaders {
+            json.beginObject()
+            json.key("name"); json.string(header.name)
+            json.endObject()
+        }
+        json.endArray()
+        json.key("enabled_events")
+        json.beginArray()
+        subscription.enabledEvents.forEach { json.string($0) }
+        json.endArray()
+        json.key("created_at"); json.utcTimestamp(subscription.createdAt)
+        json.key("updated_at"); json.utcTimestamp(subscription.updatedAt)
+        json.endObject()
+    }
+
+    static func render(_ subscription: WebhookSubscription) -> [UInt8] {
+        var json = JSONWriter()
+        write(subscription, into: &json)
+        return json.bytes
     }
 
     /// Runs a v2 resource request through the gate (limit switch, faults, token, scope).

@@ -92,8 +92,11 @@ extension SandboxStore {
     }
 
     func deleteAbsencePeriodV2(id: String) throws(V2Failure) {
-        guard let number = TimeOff.id(periodID: id), company.removeTimeOff(id: number) else { throw .notFound() }
+        guard let number = TimeOff.id(periodID: id), let timeOff = company.timeOff(id: number), company.removeTimeOff(id: number) else {
+            throw .notFound()
+        }
         persistQuietly()
+        emitAbsence("absence-period.deleted", timeOff)
     }
 
     private func writeAbsencePeriodV2(_ timeOff: TimeOff, origin: String, into json: inout JSONWriter) {

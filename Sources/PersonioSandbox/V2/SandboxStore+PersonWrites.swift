@@ -15,6 +15,7 @@ extension SandboxStore {
             let (employee, _) = try buildEmployee(fields: fields, mode: .admin)
             company.add { _ in employee }
             persistQuietly()
+            emitCreated(employee)
             return employee.id
         } catch {
             throw Self.v2Failure(error)
