@@ -746,6 +746,29 @@ struct DashboardTests {
         }
     }
 
+    @Test func theSourcePageSetsThePersonioAPIAndShowsTheV2Access() async throws {
+        try await withDashboard { context in
+            let fixture = context.fixture
+            let admin = try await context.signedIn(.admin)
+            let page = try await admin.get(DashboardPath.source(fixture.sourceID))
+            #expect(page.html.contains("name=\"api_version\""))
+            #expect(page.html.contains("<option value=\"v1\" selected"), "a source from before the choice reads through v1")
+            #expect(!page.html.contains("id=\"v2-scopes\""), "a v1 source is not checked for v2 access")
+            let csrf = try #require(PageClient.csrf(page))
+            let saved = try await admin.post(DashboardPath.sourceSettings(fixture.sourceID), [("csrf", csrf), ("name", "Sandbox"), ("web_url", ""),
+                                                                                             ("api_version", "v2")])
+            #expect(saved.location == DashboardPath.source(fixture.sourceID) + "?notice=saved")
+            let after = try await admin.get(DashboardPath.source(fixture.sourceID))
+            #expect(after.html.contains("<option value=\"v2\" selected"))
+            #expect(after.html.contains("id=\"v2-scopes\"") && after.html.contains("personio:employments:read"))
+            #expect(after.html.contains("id=\"connection-status\"><strong>Connected</strong>"))
+            let wrong = try await admin.post(DashboardPath.sourceSettings(fixture.sourceID), [("csrf", csrf), ("name", "Sandbox"), ("web_url", ""),
+                                                                                             ("api_version", "v9")])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.html.contains("id=\"api_version-error\""))
+        }
+    }
+
     @Test func deletingASourceNeedsAnOwnerAndItsNameTyped() async throws {
         try await withDashboard { context in
             let fixture = context.fixture

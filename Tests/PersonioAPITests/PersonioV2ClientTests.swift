@@ -237,3 +237,28 @@ struct PersonioV2WritesClientTests {
         }
     }
 }
+
+@Suite("Personio client: diagnose checks the v2 scopes")
+struct PersonioV2DiagnosisTests {
+    @Test func aV2SourceIsConnectedOnlyWithThePersonsAndEmploymentsScopes() async throws {
+        try await withSandbox { sandbox in
+            let v1Only = await PersonioClientTests.client(sandbox).diagnose(required: ["first_name"])
+            #expect(v1Only.v2Scopes.isEmpty, "a v1 source asks nothing of v2")
+            let full = await PersonioClientTests.client(sandbox) { $0.apiVersion = .auto }.diagnose(required: ["first_name"])
+            #expect(full.isConnected)
+            #expect(full.v2Scopes.filter(\.required).allSatisfy(\.granted) && full.v2Scopes.count == 5)
+            let created = try await sandbox.admin(.POST, "/sandbox/credentials", [
+                "client_id": "absences-only", "client_secret": "absences-secret-1", "name": "Absences", "permissions": ["absences:read"]])
+            #expect(created.status == 201)
+            let narrow = await PersonioClientTests.client(sandbox, clientId: "absences-only", clientSecret: "absences-secret-1") {
+                $0.apiVersion = .v2
+            }.diagnose(required: [])
+            #expect(!narrow.isConnected)
+            let missing = narrow.v2Scopes.filter { $0.required && !$0.granted }
+            #expect(missing.map(\.scope) == ["personio:persons:read", "personio:employments:read"])
+            #expect(missing.first?.remedy?.contains("Settings › Integrations › API credentials") == true)
+            #expect(missing.first?.remedy?.contains("Persons: read") == true)
+            #expect(narrow.v2Scopes.first { $0.scope == "personio:absences:read" }?.granted == true)
+        }
+    }
+}

@@ -36,10 +36,11 @@ struct ManagementRoutes: RouteCollection {
         var clientId: String
         var lastFullAt: Date?
         var webURL: String?
+        var apiVersion: String
 
         enum CodingKeys: String, CodingKey {
             case id, name
-            case baseURL = "base_url", clientId = "client_id", lastFullAt = "last_full_at", webURL = "web_url"
+            case baseURL = "base_url", clientId = "client_id", lastFullAt = "last_full_at", webURL = "web_url", apiVersion = "api_version"
         }
 
         init(_ model: SourceModel) throws {
@@ -49,6 +50,7 @@ struct ManagementRoutes: RouteCollection {
             clientId = model.clientID
             lastFullAt = model.lastFullAt
             webURL = model.webURL
+            apiVersion = model.personioAPI.rawValue
         }
     }
 
@@ -67,10 +69,21 @@ struct ManagementRoutes: RouteCollection {
         var attributes: [Attribute]
         var canWriteEmployees: Bool?
         var employeeCount: Int?
+        /// The v2 scopes a source reading through v2 (or auto) needs; empty for v1.
+        var v2Scopes: [Scope]
+
+        struct Scope: Content {
+            var scope: String
+            var purpose: String
+            var required: Bool
+            var granted: Bool
+            var remedy: String?
+        }
 
         enum CodingKeys: String, CodingKey {
             case connected, error, attributes
             case credentialsValid = "credentials_valid", canWriteEmployees = "can_write_employees", employeeCount = "employee_count"
+            case v2Scopes = "v2_scopes"
         }
 
         init(_ diagnosis: PersonioDiagnosis) {
@@ -82,6 +95,9 @@ struct ManagementRoutes: RouteCollection {
             }
             canWriteEmployees = diagnosis.canWriteEmployees
             employeeCount = diagnosis.employeeCount
+            v2Scopes = diagnosis.v2Scopes.map {
+                Scope(scope: $0.scope, purpose: $0.purpose, required: $0.required, granted: $0.granted, remedy: $0.remedy)
+            }
         }
     }
 

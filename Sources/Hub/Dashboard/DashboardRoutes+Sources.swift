@@ -133,10 +133,12 @@ extension DashboardRoutes {
         let source = try await self.source(request)
         let name = (try? request.content.get(String.self, at: "name")) ?? source.name
         let address = (try? request.content.get(String.self, at: "web_url")) ?? ""
+        let apiVersion = try? request.content.get(String.self, at: "api_version")
         do {
             let scope = try request.workspace
             try await sources(request).update(source, SourceSettingsInput(name: name, webURL: address.isEmpty ? nil : address,
-                                                                           clearsWebURL: address.isEmpty), workspaceID: scope.workspaceID, actor: scope.actor)
+                                                                           clearsWebURL: address.isEmpty, apiVersion: apiVersion),
+                                              workspaceID: scope.workspaceID, actor: scope.actor)
             return Self.redirect(request, to: DashboardPath.source(try source.requireID()), notice: .saved)
         } catch {
             guard let shown = APIError.shown(error) else { throw error }
@@ -193,14 +195,27 @@ struct SourcePageView {
     var deleteError: String?
     var settingsError: APIError?
 
+    /// The v2 scopes, for a source that reads through v2 (or auto).
+    private var v2Checklist: HTML {
+        guard !diagnosis.v2Scopes.isEmpty else { return .empty }
+        let items = diagnosis.v2Scopes.html { check in
+            HTML("<li>\(check.granted ? Layout.badge("granted", "ok") : Layout.badge("missing", check.required ? "bad" : "warn")) <code>\(check.scope)</code> — \(check.purpose) \(check.required ? "(required)" : "(optional)")\(check.granted ? .empty : HTML("<br><small>\(check.remedy ?? "")</small>"))</li>")
+        }
+        return "<h2>Personio v2 access</h2><ul class=\"checklist\" id=\"v2-scopes\">\(items)</ul>"
+    }
+
     func render() -> HTML {
         let id = source.id ?? UUID()
         let missing = diagnosis.missingRequired.map(\.label)
+        let missingScopes = diagnosis.v2Scopes.filter { $0.required && !$0.granted }.map(\.scope)
+        let lacking = (missing.isEmpty ? [] : ["Rollcall may not read \(missing.joined(separator: ", "))"])
+            + (missingScopes.isEmpty ? [] : ["the credential lacks the Personio v2 access \(missingScopes.joined(separator: ", "))"])
+        let lackingText = lacking.joined(separator: "; ")
         let status: HTML = diagnosis.isConnected
             ? "<p class=\"notice success\" role=\"status\" id=\"connection-status\"><strong>Connected</strong>: Personio accepted the key and every required attribute is readable.</p>"
             : !diagnosis.credentialsValid || diagnosis.error != nil
             ? "<p class=\"notice error\" role=\"alert\" id=\"connection-status\"><strong>Not connected</strong>: \(diagnosis.error.map { "\($0.explanation) \($0.remedy)" } ?? "Personio did not accept the key.")</p>"
-            : "<p class=\"notice error\" role=\"alert\" id=\"connection-status\"><strong>Not connected yet</strong>: Rollcall may not read \(missing.joined(separator: ", ")). Fix it in Personio as the checklist says, then check again.</p>"
+            : "<p class=\"notice error\" role=\"alert\" id=\"connection-status\"><strong>Not connected yet</strong>: \(lackingText). Fix it in Personio as the checklist says, then check again.</p>"
         let checklist = diagnosis.attributes.sorted { ($0.required ? 0 : 1, $0.label) < ($1.required ? 0 : 1, $1.label) }.html { check in
             HTML("<li>\(check.readable ? Layout.badge("readable", "ok") : Layout.badge("missing", check.required ? "bad" : "warn")) <strong>\(check.label)</strong> \(check.required ? "(required)" : "(optional)")\(check.readable ? .empty : HTML("<br><small>\(check.remedy ?? "")</small>"))</li>")
         }
@@ -214,13 +229,19 @@ struct SourcePageView {
         <p><a href="\(DashboardPath.source(id))\(preset.map { "?for=\($0.id)" } ?? "")">Check again</a> · \
         <a href="\(DashboardPath.absenceKinds(id))">Absence kinds</a></p>
         \(diagnosis.canWriteEmployees.map { HTML("<p>Creating employees (hand-offs): \($0 ? "allowed" : "not allowed by this credential")</p>") } ?? .empty)
+        \(v2Checklist)
         \(user.may(.manage) ? """
-        <h2>Name and Personio address</h2>
+        <h2>Name, Personio address and API</h2>
         <form method="post" action="\(DashboardPath.sourceSettings(id))">\(Layout.csrf(user))
         \(Layout.field("Name", name: "name", value: source.name, error: settingsError?.field == "name" ? settingsError?.message : nil, required: true))
         \(Layout.field("Your Personio's address in the browser", name: "web_url", value: source.webURL, type: "url",
                        error: settingsError?.field == "web_url" ? settingsError?.message : nil,
                        help: "e.g. https://acme.app.personio.com; pages then link to employees there. Empty: no links."))
+        \(Layout.select("Personio API", name: "api_version", options: [
+            ("v1", "v1 — 100 people per request with every attribute"),
+            ("v2", "v2 — 50 people per request, plus one request per person for the employment"),
+            ("auto", "Automatic — full listings through the cheaper one, single people through v2"),
+        ], selected: source.personioAPI.rawValue, error: settingsError?.field == "api_version" ? settingsError?.message : nil))
         <button class="secondary">Save</button></form>
         <h2>Rotate the key</h2>
         <form method="post" action="\(DashboardPath.sourceCredentials(id))">\(Layout.csrf(user))

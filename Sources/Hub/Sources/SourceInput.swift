@@ -12,11 +12,22 @@ struct SourceInput: Codable, Sendable {
     var appId: String?
     /// The company's Personio in the browser (`https://acme.app.personio.com`), for links to employees.
     var webURL: String?
+    /// `v1`, `v2` or `auto` (default `v1`).
+    var apiVersion: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name
         case clientId = "client_id", clientSecret = "client_secret", credentialsFile = "credentials_file", baseURL = "base_url"
-        case partnerId = "partner_id", appId = "app_id", webURL = "web_url"
+        case partnerId = "partner_id", appId = "app_id", webURL = "web_url", apiVersion = "api_version"
+    }
+
+    /// The API choice, checked; nil when not given.
+    static func validatedAPIVersion(_ text: String?) throws(ServiceError) -> PersonioAPIVersion.Choice? {
+        guard let text else { return nil }
+        guard let choice = PersonioAPIVersion.Choice(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            throw .invalid("api_version", "api_version is v1, v2 or auto (full listings through the cheaper API, single people through v2)")
+        }
+        return choice
     }
 
     /// The Personio address in the browser, checked; nil when not given. Only linked to, never fetched.

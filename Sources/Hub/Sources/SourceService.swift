@@ -39,12 +39,15 @@ struct SourceService: Sendable {
         let name = input.name?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? "Personio"
         let partnerId = input.partnerId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         let appId = input.appId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
-        let diagnosis = await diagnose(baseURL: baseURL, credentials, partnerId: partnerId, appId: appId, required: required)
+        let apiVersion = try SourceInput.validatedAPIVersion(input.apiVersion) ?? .v1
+        let diagnosis = await diagnose(baseURL: baseURL, credentials, partnerId: partnerId, appId: appId, apiVersion: apiVersion,
+                                       required: required)
         guard diagnosis.credentialsValid else { throw Self.rejected(diagnosis) }
         let webURL = try SourceInput.validatedWebURL(input.webURL)
         let source = SourceModel(workspaceID: workspaceID, name: name, baseURL: baseURL, clientID: credentials.clientId,
                                  sealedClientSecret: "", partnerID: partnerId, appID: appId)
         source.webURL = webURL
+        source.apiVersion = apiVersion.rawValue
         source.id = UUID()
         source.sealedClientSecret = try environment.vault.seal(credentials.clientSecret, context: HubEnvironment.secretContext(source))
         try await source.create(on: database)
@@ -76,7 +79,8 @@ struct SourceService: Sendable {
     /// Replaces a source's key ("change the key") once Personio accepted the new one.
     func rotate(_ source: SourceModel, _ input: SourceInput, workspaceID: UUID, actor: String) async throws -> PersonioDiagnosis {
         let credentials = try input.credentials()
-        let diagnosis = await diagnose(baseURL: source.baseURL, credentials, partnerId: source.partnerID, appId: source.appID)
+        let diagnosis = await diagnose(baseURL: source.baseURL, credentials, partnerId: source.partnerID, appId: source.appID,
+                                       apiVersion: source.personioAPI)
         guard diagnosis.credentialsValid else { throw Self.rejected(diagnosis) }
         source.clientID = credentials.clientId
         source.sealedClientSecret = try environment.vault.seal(credentials.clientSecret, context: HubEnvironment.secretContext(source))
@@ -89,6 +93,7 @@ struct SourceService: Sendable {
     func update(_ source: SourceModel, _ input: SourceSettingsInput, workspaceID: UUID, actor: String) async throws {
         var changes: [String] = []
         let address = try SourceInput.validatedWebURL(input.webURL)  // checked before anything changes
+        let apiVersion = try SourceInput.validatedAPIVersion(input.apiVersion)
         if let name = input.name {
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, trimmed.count <= 100 else { throw ServiceError.invalid("name", "name is 1 to 100 characters") }
@@ -102,6 +107,10 @@ struct SourceService: Sendable {
                 changes.append(address.map { "Personio address \($0)" } ?? "no Personio address")
                 source.webURL = address
             }
+        }
+        if let apiVersion, apiVersion != source.personioAPI {
+            changes.append("reads through Personio \(apiVersion.rawValue) (was \(source.personioAPI.rawValue))")
+            source.apiVersion = apiVersion.rawValue
         }
         guard !changes.isEmpty else { return }
         try await source.save(on: database)
@@ -125,9 +134,9 @@ struct SourceService: Sendable {
     }
 
     private func diagnose(baseURL: String, _ credentials: CredentialsInput, partnerId: String?, appId: String?,
-                          required: [String] = SourceService.requiredAttributes) async -> PersonioDiagnosis {
+                          apiVersion: PersonioAPIVersion.Choice, required: [String] = SourceService.requiredAttributes) async -> PersonioDiagnosis {
         let client = await environment.clients.client(baseURL: baseURL, credentials: PersonioCredentials(
-            clientId: credentials.clientId, clientSecret: credentials.clientSecret, partnerId: partnerId, appId: appId))
+            clientId: credentials.clientId, clientSecret: credentials.clientSecret, partnerId: partnerId, appId: appId), apiVersion: apiVersion)
         return await diagnose(with: client, required: required)
     }
 

@@ -12,12 +12,14 @@ public actor PersonioClients {
         self.make = make
     }
 
-    public func client(baseURL: String, credentials: PersonioCredentials) -> PersonioClient {
+    /// `apiVersion`: which of Personio's APIs the source reads through (see `PersonioAPIVersion.Choice`).
+    public func client(baseURL: String, credentials: PersonioCredentials, apiVersion: PersonioAPIVersion.Choice = .v1) -> PersonioClient {
         // Keyed by a digest of the secret, never the secret itself.
         let key = [baseURL, credentials.clientId, SHA256.hash(data: Data(credentials.clientSecret.utf8)).description, credentials.partnerId ?? "",
-                   credentials.appId ?? ""].joined(separator: "\u{1F}")
+                   credentials.appId ?? "", apiVersion.rawValue].joined(separator: "\u{1F}")
         if let client = clients[key] { return client }
-        let client = make(baseURL, credentials)
+        let made = make(baseURL, credentials)
+        let client = made.configuration.apiVersion == apiVersion ? made : made.configured { $0.apiVersion = apiVersion }
         clients[key] = client
         return client
     }

@@ -31,9 +31,23 @@ public struct PersonioDiagnosis: Sendable {
     public var canWriteAbsences: Bool?
     /// Employees Personio reports for this credential.
     public var employeeCount: Int?
+    /// The v2 scopes the source needs (empty when it reads through v1 only).
+    public var v2Scopes: [ScopeCheck] = []
 
-    /// Connected: the credential works and every required attribute is readable.
-    public var isConnected: Bool { credentialsValid && error == nil && missingRequired.isEmpty }
+    /// One v2 scope: whether the credential's v2 token carries it, and where to grant it.
+    public struct ScopeCheck: Sendable, Equatable {
+        public var scope: String
+        /// What Rollcall uses it for.
+        public var purpose: String
+        public var required: Bool
+        public var granted: Bool
+        public var remedy: String?
+    }
+
+    /// Connected: the credential works, every required attribute is readable and every required v2 scope granted.
+    public var isConnected: Bool {
+        credentialsValid && error == nil && missingRequired.isEmpty && !v2Scopes.contains { $0.required && !$0.granted }
+    }
     public var missingRequired: [AttributeCheck] { attributes.filter { $0.required && !$0.readable } }
 }
 
@@ -88,7 +102,33 @@ extension PersonioClient {
         } catch {
             report.error = error
         }
+        if configuration.apiVersion != .v1 { report.v2Scopes = await v2ScopeChecks() }
         return report
+    }
+
+    /// The v2 scopes Rollcall uses, checked against a v2 token of this credential.
+    func v2ScopeChecks() async -> [PersonioDiagnosis.ScopeCheck] {
+        let wanted: [(String, String, String, Bool)] = [
+            ("personio:persons:read", "reading people", "Persons: read", true),
+            ("personio:employments:read", "reading positions, dates, supervisors and org units", "Employments: read", true),
+            ("personio:absences:read", "reading absences", "Absences: read", false),
+            ("personio:webhooks:read", "seeing webhook subscriptions", "Webhooks: read", false),
+            ("personio:webhooks:write", "subscribing to changes (webhooks)", "Webhooks: write", false),
+        ]
+        let granted: Set<String>
+        var failure: String?
+        do {
+            granted = Set((try await v2Tokens.current().scope ?? "").split(separator: " ").map(String.init))
+        } catch {
+            granted = []
+            failure = error.explanation
+        }
+        return wanted.map { scope, purpose, label, required in
+            let has = granted.contains(scope)
+            let remedy = has ? nil : (failure.map { "\($0) " } ?? "")
+                + "In Personio, open Settings › Integrations › API credentials, edit this credential and grant ‘\(label)’ (\(scope))."
+            return .init(scope: scope, purpose: purpose, required: required, granted: has, remedy: remedy)
+        }
     }
 
     /// "In Personio, open Settings › Integrations › API credentials, …"

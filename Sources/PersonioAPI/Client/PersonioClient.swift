@@ -37,6 +37,14 @@ public final class PersonioClient: Sendable {
         }
     }
 
+    /// A new client like this one (same transport, clock and logger) with a changed configuration;
+    /// it has its own tokens, limits and statistics.
+    public func configured(_ change: (inout PersonioConfiguration) -> Void) -> PersonioClient {
+        var configuration = configuration
+        change(&configuration)
+        return PersonioClient(configuration: configuration, transport: transport, clock: clock, logger: logger)
+    }
+
     // MARK: Requests
 
     /// Sends one personnel-data request with the shared token, within the limits, retrying what

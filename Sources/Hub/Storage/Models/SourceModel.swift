@@ -1,4 +1,5 @@
 import Fluent
+import PersonioAPI
 import Foundation
 
 /// One Personio account. The client secret is stored sealed by the `Vault`
@@ -20,6 +21,8 @@ public final class SourceModel: Model, @unchecked Sendable {
     @OptionalField(key: "last_full_at") public var lastFullAt: Date?
     /// The company's Personio in the browser, for links to an employee; nil when not given.
     @OptionalField(key: "web_url") public var webURL: String?
+    /// `v1`, `v2` or `auto`; nil (sources from before the choice) reads through v1.
+    @OptionalField(key: "api_version") public var apiVersion: String?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
@@ -35,5 +38,12 @@ public final class SourceModel: Model, @unchecked Sendable {
         self.sealedClientSecret = sealedClientSecret
         self.partnerID = partnerID
         self.appID = appID
+    }
+}
+
+extension SourceModel {
+    /// The API the source reads through.
+    var personioAPI: PersonioAPIVersion.Choice {
+        apiVersion.flatMap(PersonioAPIVersion.Choice.init(rawValue:)) ?? .v1
     }
 }
