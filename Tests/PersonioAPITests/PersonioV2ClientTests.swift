@@ -76,6 +76,8 @@ struct PersonioV2ClientTests {
             #expect(issues.isEmpty)
             #expect(one.position == "Staff Engineer")
             #expect(one.department?.name == "Research", "a single person's units are named too")
+            let v1One = try await PersonioClientTests.client(sandbox).employee(id: 10008).0
+            #expect(one.supervisor == v1One.supervisor, "a single person's supervisor comes with e-mail and names, as in v1")
             #expect(try await v2Client.employeeID(email: one.email ?? "") == 10008)
         }
     }
@@ -130,8 +132,9 @@ struct PersonioV2ClientTests {
             #expect(clock.sleeps.filter { $0 >= .seconds(1) }.count >= 2)
             sandbox.clock.advance(by: 86_401)
             let before = await client.statistics.requests
-            _ = try await client.employee(id: 10003)
-            #expect(await client.statistics.requests - before == 4, "401, a new token, the person, the employments")
+            let (third, _) = try await client.employee(id: 10003)
+            let used = await client.statistics.requests - before
+            #expect(used == 4 + (third.supervisor == nil ? 0 : 1), "401, a new token, the person, the employments (and the supervisor): \(used)")
         }
     }
 
@@ -176,8 +179,10 @@ struct PersonioV2ClientTests {
             let everyone = try await readAll(client)
             #expect(everyone.count == 30)
             #expect(await client.statistics.requests == 2, "v1: a token and one page of 100")
-            _ = try await client.employee(id: 10001)
-            #expect(await client.statistics.requests == 7, "v2: a token, the person, the employments, org units, legal entities")
+            let (one, _) = try await client.employee(id: 10001)
+            let single = await client.statistics.requests - 2
+            #expect(single == 5 + (one.supervisor == nil ? 0 : 1),
+                    "v2: a token, the person, the employments, the supervisor if any, org units, legal entities: \(single)")
         }
     }
 }

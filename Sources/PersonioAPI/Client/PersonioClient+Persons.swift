@@ -106,6 +106,12 @@ extension PersonioClient {
         let employments = try await v2Employments(ofPerson: String(id))
         let (decoded, issues) = PersonDecoder(timeZone: configuration.timeZone).decode(person: person, employments: employments)
         guard var employee = decoded else { throw .malformedResponse(reason: "the person has no numeric id") }
+        if let supervisor = employee.supervisor, supervisor.email == nil,
+           let body = try? await send("GET", "/v2/persons/\(supervisor.id)", api: .v2), let document = try? JSONValue.parse(Data(body)) {
+            // v2 names the supervisor by id only; v1 also gives the e-mail and names mappings use
+            employee.supervisor = PersonRef(id: supervisor.id, email: document["email"]?.string, firstName: document["first_name"]?.string,
+                                            lastName: document["last_name"]?.string)
+        }
         if employee.department != nil || employee.team != nil || employee.subcompany != nil {
             var names = await unitNameCache.get(now: clock.now(), maxAge: .seconds(300))
             if names == nil {
