@@ -59,6 +59,9 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
 
     public enum RetrySchedule: String, Codable, Sendable { case real, fast }
 
+    /// Whether v1 lists `vacation_day_balance` at all (accounts differ; off: never, whatever the credential).
+    public var v1VacationDayBalance: Bool = true
+
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -70,6 +73,7 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
         case v2RequestsPerMinute = "v2_requests_per_minute", v2NextLink = "v2_next_link", v2RepeatCursorNext = "v2_repeat_cursor_next"
         case webhookRetrySchedule = "webhook_retry_schedule", webhookTimeoutMs = "webhook_timeout_ms"
         case webhookSilentAttributes = "webhook_silent_attributes", webhookDelayMs = "webhook_delay_ms", webhookDuplicate = "webhook_duplicate"
+        case v1VacationDayBalance = "v1_vacation_day_balance"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -96,6 +100,7 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
         webhookSilentAttributes = try c.decodeIfPresent([String].self, forKey: .webhookSilentAttributes) ?? defaults.webhookSilentAttributes
         webhookDelayMs = try c.decodeIfPresent(Int.self, forKey: .webhookDelayMs) ?? defaults.webhookDelayMs
         webhookDuplicate = try c.decodeIfPresent(Bool.self, forKey: .webhookDuplicate) ?? defaults.webhookDuplicate
+        v1VacationDayBalance = try c.decodeIfPresent(Bool.self, forKey: .v1VacationDayBalance) ?? defaults.v1VacationDayBalance
     }
 
     /// The first field that is out of range, with a message naming it.

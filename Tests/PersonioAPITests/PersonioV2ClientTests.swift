@@ -267,3 +267,39 @@ struct PersonioV2DiagnosisTests {
         }
     }
 }
+
+@Suite("Personio client: v2 error bodies become typed errors")
+struct PersonioV2ErrorMappingTests {
+    private func problem(_ json: String) throws -> JSONValue {
+        try #require(try JSONValue.parse(Data(json.utf8))["errors"]?.array?.first)
+    }
+
+    @Test func problemBodiesAreTypedWithTheParameterNamed() throws {
+        let badRequest = PersonioClient.v2Failure(status: 400, problem: try problem(
+            #"{"personio_trace_id":"t","timestamp":"2026-01-01T00:00:00Z","errors":[{"title":"Bad request","detail":"Provided request parameters are invalid.","type":"x","_meta":{"parameter":"limit","reason":"limit must be an integer from 1 to 50"}}]}"#))
+        #expect(badRequest == .badRequest(message: "Provided request parameters are invalid.", fields: ["limit": ["limit must be an integer from 1 to 50"]]))
+        let unprocessable = PersonioClient.v2Failure(status: 422, problem: try problem(
+            #"{"errors":[{"title":"Unprocessable entity","detail":"gender must be MALE, FEMALE, DIVERSE or UNSPECIFIED.","_meta":{"field":"gender"}}]}"#))
+        guard case .validationFailed(_, let fields) = unprocessable else { Issue.record("\(unprocessable)"); return }
+        #expect(fields.keys.sorted() == ["gender"])
+        #expect(PersonioClient.v2Failure(status: 404, problem: try problem(#"{"errors":[{"title":"Resource not found"}]}"#))
+                == .notFound(message: "Resource not found"))
+        #expect(PersonioClient.v2Failure(status: 429, problem: try problem(#"{"errors":[{"title":"Too many requests"}]}"#))
+                == .unexpectedStatus(status: 429, message: "Too many requests"))
+    }
+
+    @Test func oauthErrorsAreTyped() throws {
+        func oauth(_ json: String) throws -> PersonioError {
+            PersonioClient.oauthFailure(status: 400, document: try JSONValue.parse(Data(json.utf8)))
+        }
+        #expect(try oauth(#"{"error":"invalid_client","error_description":"Client authentication failed"}"#) == .invalidCredentials(status: 400))
+        #expect(try oauth(#"{"error":"unauthorized_client"}"#) == .invalidCredentials(status: 400))
+        guard case .forbidden(let message) = try oauth(#"{"error":"invalid_scope","error_description":"One of the requested scopes is invalid."}"#) else {
+            Issue.record("invalid_scope is not .forbidden"); return
+        }
+        #expect(message.contains("scopes"))
+        guard case .badRequest = try oauth(#"{"error":"invalid_request","error_description":"missing"}"#) else {
+            Issue.record("invalid_request is not .badRequest"); return
+        }
+    }
+}

@@ -152,3 +152,19 @@ struct RateLimitTests {
         }
     }
 }
+
+@Suite("The v1 vacation_day_balance switch")
+struct VacationBalanceSwitchTests {
+    @Test func v1ListsTheBalanceOnlyWhileTheSwitchIsOn() async throws {
+        try await withSandbox(employees: 5) { sandbox in
+            let token = try await sandbox.token()
+            #expect(try await sandbox.get("/v1/company/employees/10002", token: token).text.contains("vacation_day_balance"))
+            #expect(try await sandbox.admin(.PUT, "/sandbox/faults", ["v1_vacation_day_balance": false]).status == 200)
+            #expect(!(try await sandbox.get("/v1/company/employees/10002", token: token).text.contains("vacation_day_balance")))
+            #expect(!(try await sandbox.get("/v1/company/employees?limit=5", token: token).text.contains("vacation_day_balance")))
+            #expect(!(try await sandbox.get("/v1/company/employees/attributes", token: token).text.contains("vacation_day_balance")))
+            #expect(try await sandbox.admin(.PUT, "/sandbox/faults", [:] as [String: Any]).status == 200)
+            #expect(try await sandbox.get("/v1/company/employees/10002", token: token).text.contains("vacation_day_balance"))
+        }
+    }
+}

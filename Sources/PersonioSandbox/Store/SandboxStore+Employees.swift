@@ -21,7 +21,7 @@ extension SandboxStore {
             updatedSince = date
         }
         applyAttributeDropFault()
-        let credential = company.credential(clientId: credential.clientId) ?? credential
+        let credential = v1View(company.credential(clientId: credential.clientId) ?? credential)
 
         let selected: [SandboxEmployee]
         if let updatedSince {
@@ -55,7 +55,7 @@ extension SandboxStore {
         guard let employeeId = Int(id), let employee = company.employee(id: employeeId) else {
             throw .notFound("Employee with ID \(id) not found")
         }
-        let renderer = EmployeeRenderer(company: company, credential: credential, projection: nil,
+        let renderer = EmployeeRenderer(company: company, credential: v1View(credential), projection: nil,
                                         timeZone: configuration.timeZone, apiBaseURL: apiBaseURL, offsets: offsets)
         var json = JSONWriter()
         json.beginObject()
@@ -67,6 +67,7 @@ extension SandboxStore {
 
     /// `GET /v1/company/employees/attributes`: what this credential may read.
     func attributesDocument(credential: SandboxCredential) -> [UInt8] {
+        let credential = v1View(credential)
         var json = JSONWriter()
         json.beginObject()
         json.key("success"); json.bool(true)
@@ -196,6 +197,15 @@ extension SandboxStore {
         company.replace(employee)
         persistQuietly()
         emitChanges(of: employee, changed: changed)
+    }
+
+    /// The credential as v1 applies it: without `vacation_day_balance` while the switch hides it.
+    func v1View(_ credential: SandboxCredential) -> SandboxCredential {
+        guard !faults.v1VacationDayBalance else { return credential }
+        var view = credential
+        let everything = Set(PersonioStandardAttribute.all.map(\.key) + company.customAttributes.map(\.key))
+        view.readableAttributes = (credential.readableAttributes ?? everything).subtracting(["vacation_day_balance"])
+        return view
     }
 
     private func applyAttributeDropFault() {
