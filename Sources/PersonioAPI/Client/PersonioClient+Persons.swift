@@ -75,26 +75,7 @@ extension PersonioClient {
 
     /// `GET /v2/persons/{id}/employments`, every page.
     func v2Employments(ofPerson id: String) async throws(PersonioError) -> [JSONValue] {
-        var items: [JSONValue] = []
-        var href: String? = nil
-        var seen: Set<String> = []
-        repeat {
-            let body: [UInt8]
-            if let href {
-                body = try await send("GET", href, api: .v2)
-            } else {
-                body = try await send("GET", "/v2/persons/\(Self.pathSegment(id))/employments", query: [("limit", "50")], api: .v2)
-            }
-            guard let document = try? JSONValue.parse(Data(body)), let page = document["_data"]?.array else {
-                throw .malformedResponse(reason: "the employments of person \(id.excerpt(20)) have no _data array")
-            }
-            items += page
-            href = page.isEmpty ? nil : try resolveNext(document["_meta"]?["links"]?["next"]?["href"]?.string)
-            if let link = href, !seen.insert(link).inserted {
-                throw .incompleteListing(reason: "Personio repeated the cursor of person \(id.excerpt(20))'s employments")
-            }
-        } while href != nil
-        return items
+        try await v2List("/v2/persons/\(Self.pathSegment(id))/employments", query: [("limit", "50")])
     }
 
     /// One person by id through v2 (the person and their employments: two requests).
@@ -129,26 +110,11 @@ extension PersonioClient {
     func v2UnitNames() async throws(PersonioError) -> [String: String] {
         var names: [String: String] = [:]
         for (path, fixedType) in [("/v2/org-units", nil), ("/v2/legal-entities", "legal_entity")] as [(String, String?)] {
-            var href: String? = nil
-            var seen: Set<String> = []
-            repeat {
-                let body: [UInt8]
-                if let href {
-                    body = try await send("GET", href, api: .v2)
-                } else {
-                    body = try await send("GET", path, query: [("limit", "100")], api: .v2)
-                }
-                guard let document = try? JSONValue.parse(Data(body)), let items = document["_data"]?.array else {
-                    throw .malformedResponse(reason: "\(path) has no _data array")
-                }
-                for item in items {
-                    guard let id = item["id"].flatMap(EmployeeDecoder.text), let name = item["name"]?.string,
-                          let type = fixedType ?? item["type"]?.string?.lowercased() else { continue }
-                    names["\(type):\(id)"] = name
-                }
-                href = items.isEmpty ? nil : try resolveNext(document["_meta"]?["links"]?["next"]?["href"]?.string)
-                if let link = href, !seen.insert(link).inserted { throw .incompleteListing(reason: "Personio repeated the cursor of \(path)") }
-            } while href != nil
+            for item in try await v2List(path, query: [("limit", "100")]) {
+                guard let id = item["id"].flatMap(EmployeeDecoder.text), let name = item["name"]?.string,
+                      let type = fixedType ?? item["type"]?.string?.lowercased() else { continue }
+                names["\(type):\(id)"] = name
+            }
         }
         return names
     }

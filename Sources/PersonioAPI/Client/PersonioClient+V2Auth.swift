@@ -14,43 +14,16 @@ extension PersonioClient {
         if let app = configuration.credentials.appId { headers.append(("X-Personio-App-ID", app)) }
         let request = PersonioHTTPRequest(method: "POST", url: configuration.v2RootURL + "/v2/auth/token", headers: headers,
                                           body: Array(form.utf8))
-        var attempt = 0
-        while true {
-            attempt += 1
-            do { try await limiter.acquire() } catch { throw .unreachable(reason: "cancelled") }
-            await statistics.countRequest()
-            let response: PersonioHTTPResponse
-            do {
-                response = try await transport.send(request, timeout: configuration.requestTimeout)
-            } catch {
-                if let refusal = error as? any PersonioTransportRefusal { throw .refused(reason: refusal.description) }
-                guard attempt < configuration.maxAttempts else { throw .unreachable(reason: describeTransportError(error)) }
-                try? await clock.sleep(configuration.baseBackoff * (1 << min(attempt - 1, 10)))
-                continue
-            }
+        return try await exchange(request, configuration: configuration, transport: transport, clock: clock, limiter: limiter,
+                                  statistics: statistics) { response throws(PersonioError) in
             let document = try? JSONValue.parse(Data(response.body))
-            switch response.status {
-            case 200..<300:
-                guard let token = document?["access_token"]?.string, !token.isEmpty else {
-                    throw .malformedResponse(reason: "the v2 token answer has no access_token")
-                }
-                let lifetime = document?["expires_in"]?.int ?? 86_400
-                logger.debug("personio: v2 token for \(configuration.credentials.clientId)")
-                return .init(token: token, expiresAt: clock.now() + .seconds(lifetime), scope: document?["scope"]?.string)
-            case 429:
-                await statistics.countRateLimited()
-                guard attempt < configuration.maxAttempts else { throw .rateLimited(attempts: attempt) }
-                let wait = retryAfter(response) ?? .seconds(1)
-                await limiter.pause(for: wait)
-                try? await clock.sleep(wait)
-            case 500..<600:
-                guard attempt < configuration.maxAttempts else {
-                    throw .serverError(status: response.status, message: document?["error_description"]?.string?.excerpt() ?? "")
-                }
-                try? await clock.sleep(configuration.baseBackoff * (1 << min(attempt - 1, 10)))
-            default:
-                throw oauthFailure(status: response.status, document: document)
+            guard (200..<300).contains(response.status) else { throw oauthFailure(status: response.status, document: document) }
+            guard let token = document?["access_token"]?.string, !token.isEmpty else {
+                throw .malformedResponse(reason: "the v2 token answer has no access_token")
             }
+            let lifetime = document?["expires_in"]?.int ?? 86_400
+            logger.debug("personio: v2 token for \(configuration.credentials.clientId)")
+            return .init(token: token, expiresAt: clock.now() + .seconds(lifetime), scope: document?["scope"]?.string)
         }
     }
 

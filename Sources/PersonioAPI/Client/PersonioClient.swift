@@ -147,6 +147,32 @@ public final class PersonioClient: Sendable {
         if let app = configuration.credentials.appId { headers.append(("X-Personio-App-ID", app)) }
         let request = PersonioHTTPRequest(method: "POST", url: configuration.baseURL + "/auth", headers: headers,
                                           body: body.map { Array($0) })
+        return try await exchange(request, configuration: configuration, transport: transport, clock: clock, limiter: limiter,
+                                  statistics: statistics) { response throws(PersonioError) in
+            switch response.status {
+            case 200..<300:
+                guard let document = try? JSONValue.parse(Data(response.body)),
+                      let token = document["data"]?["token"]?.string, !token.isEmpty else {
+                    throw .malformedResponse(reason: "the auth answer has no data.token")
+                }
+                let lifetime = document["data"]?["expires_in"]?.int ?? 86_400
+                logger.debug("personio: authenticated as \(configuration.credentials.clientId)")
+                return .init(token: token, expiresAt: clock.now() + .seconds(lifetime), scope: document["data"]?["scope"]?.string)
+            case 400, 401, 403:
+                throw .invalidCredentials(status: response.status)
+            default:
+                throw failure(for: response)
+            }
+        }
+    }
+
+    /// Sends a token request, retrying transport failures, 429 (after `Retry-After`) and 5xx within the
+    /// attempt budget; any other answer goes to `answer`, which returns the grant or throws.
+    static func exchange(
+        _ request: PersonioHTTPRequest, configuration: PersonioConfiguration, transport: any PersonioTransport, clock: PersonioClock,
+        limiter: RequestLimiter, statistics: PersonioStatistics,
+        answer: (PersonioHTTPResponse) throws(PersonioError) -> TokenProvider.Grant
+    ) async throws(PersonioError) -> TokenProvider.Grant {
         var attempt = 0
         while true {
             attempt += 1
@@ -162,16 +188,6 @@ public final class PersonioClient: Sendable {
                 continue
             }
             switch response.status {
-            case 200..<300:
-                guard let document = try? JSONValue.parse(Data(response.body)),
-                      let token = document["data"]?["token"]?.string, !token.isEmpty else {
-                    throw .malformedResponse(reason: "the auth answer has no data.token")
-                }
-                let lifetime = document["data"]?["expires_in"]?.int ?? 86_400
-                logger.debug("personio: authenticated as \(configuration.credentials.clientId)")
-                return .init(token: token, expiresAt: clock.now() + .seconds(lifetime), scope: document["data"]?["scope"]?.string)
-            case 400, 401, 403:
-                throw .invalidCredentials(status: response.status)
             case 429:
                 await statistics.countRateLimited()
                 guard attempt < configuration.maxAttempts else { throw .rateLimited(attempts: attempt) }
@@ -184,7 +200,7 @@ public final class PersonioClient: Sendable {
                 }
                 try? await clock.sleep(configuration.baseBackoff * (1 << min(attempt - 1, 10)))
             default:
-                throw failure(for: response)
+                return try answer(response)
             }
         }
     }
@@ -227,7 +243,7 @@ public final class PersonioClient: Sendable {
         if let problem = document?["errors"]?.array?.first {
             return (problem["detail"]?.string ?? problem["title"]?.string ?? "").excerpt()
         }
-        return (document?["error"]?["message"]?.string ?? "").excerpt()
+        return (document?["error"]?["message"]?.string ?? document?["error_description"]?.string ?? "").excerpt()
     }
 
     static func retryAfter(_ response: PersonioHTTPResponse) -> Duration? {

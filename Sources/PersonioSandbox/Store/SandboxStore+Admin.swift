@@ -11,9 +11,7 @@ extension SandboxStore {
         }
         do {
             let (employee, _) = try buildEmployee(fields: fields, mode: .admin)
-            company.add { _ in employee }
-            persistQuietly()
-            emitCreated(employee)
+            add(employee)
             return employee.id
         } catch {
             throw Self.adminFailure(error)

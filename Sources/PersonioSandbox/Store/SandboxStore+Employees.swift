@@ -107,9 +107,7 @@ extension SandboxStore {
             throw .unprocessable(FieldError(field: required, message: "The \(required) field is required."))
         }
         let (employee, notes) = try buildEmployee(fields: fields, mode: .create)
-        company.add { _ in employee }
-        persistQuietly()
-        emitCreated(employee)
+        add(employee)
         var json = JSONWriter()
         json.beginObject()
         json.key("success"); json.bool(true)
@@ -183,6 +181,13 @@ extension SandboxStore {
             employee.status = (employee.hireDate.map { $0 > today } ?? false) ? "onboarding" : "active"
         }
         return (employee, editor.notes)
+    }
+
+    /// Stores a new employee (built by `buildEmployee`) and announces it to webhooks.
+    func add(_ employee: SandboxEmployee) {
+        company.add { _ in employee }
+        persistQuietly()
+        emitCreated(employee)
     }
 
     /// Stores an edited employee and stamps the changed attributes, as Personio's history does.

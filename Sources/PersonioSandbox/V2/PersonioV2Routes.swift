@@ -35,18 +35,7 @@ struct PersonioV2Routes: Sendable {
             let body = try v2Body(req)
             let response = try await resource(req, .personsWrite, status: .created) { _ in
                 let id = try await store.createPerson(body: body)
-                var json = JSONWriter()
-                json.beginObject()
-                json.key("id"); json.string(String(id))
-                json.key("_meta")
-                json.beginObject()
-                json.key("links")
-                json.beginObject()
-                json.key("self"); json.link("\(origin(req))/v2/persons/\(id)")
-                json.endObject()
-                json.endObject()
-                json.endObject()
-                return json.bytes
+                return Self.created(id: String(id), href: "\(origin(req))/v2/persons/\(id)")
             }
             return response
         }
@@ -100,18 +89,7 @@ struct PersonioV2Routes: Sendable {
             let body = try v2Body(req)
             return try await resource(req, .absencesWrite, status: .created) { _ in
                 let id = try await store.createAbsencePeriodV2(body: body)
-                var json = JSONWriter()
-                json.beginObject()
-                json.key("id"); json.string(id)
-                json.key("_meta")
-                json.beginObject()
-                json.key("links")
-                json.beginObject()
-                json.key("self"); json.link("\(origin(req))/v2/absence-periods/\(id)")
-                json.endObject()
-                json.endObject()
-                json.endObject()
-                return json.bytes
+                return Self.created(id: id, href: "\(origin(req))/v2/absence-periods/\(id)")
             }
         }
         v2.delete("absence-periods", ":id") { req in
@@ -212,6 +190,22 @@ struct PersonioV2Routes: Sendable {
         json.key("created_at"); json.utcTimestamp(subscription.createdAt)
         json.key("updated_at"); json.utcTimestamp(subscription.updatedAt)
         json.endObject()
+    }
+
+    /// Personio's `CreatedObject`: `{"id","_meta":{"links":{"self":{"href"}}}}`.
+    static func created(id: String, href: String) -> [UInt8] {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("id"); json.string(id)
+        json.key("_meta")
+        json.beginObject()
+        json.key("links")
+        json.beginObject()
+        json.key("self"); json.link(href)
+        json.endObject()
+        json.endObject()
+        json.endObject()
+        return json.bytes
     }
 
     static func render(_ subscription: WebhookSubscription) -> [UInt8] {
