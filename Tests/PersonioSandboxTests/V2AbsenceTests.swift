@@ -96,3 +96,53 @@ struct V2AbsenceTests {
         }
     }
 }
+
+@Suite("v2 filters not covered elsewhere")
+struct V2RemainingFilterTests {
+    private func ids(_ sandbox: SandboxHarness, _ path: String, token: String) async throws -> [String] {
+        let reply = try await sandbox.get(path, token: token)
+        #expect(reply.status == 200, "\(path): \(reply.text)")
+        return (try JSONValue.parse(reply.body)["_data"]?.array ?? []).compactMap { $0["id"]?.string }
+    }
+
+    @Test func personEmploymentAbsenceAndUnitFilters() async throws {
+        try await withSandbox(employees: 30) { sandbox in
+            let token = try await sandbox.v2Token()
+            // preferred_name, updated_at exact and .lt
+            #expect(try await sandbox.admin(.PATCH, "/sandbox/employees/10006", ["preferred_name": "Mimi"]).status == 200)
+            #expect(try await ids(sandbox, "/v2/persons?preferred_name=Mimi", token: token) == ["10006"])
+            let person = try JSONValue.parse(try await sandbox.get("/v2/persons/10006", token: token).body)
+            let updated = try #require(person["updated_at"]?.string)
+            #expect(try await ids(sandbox, "/v2/persons?updated_at=\(updated)&limit=50", token: token).contains("10006"))
+            #expect(!(try await ids(sandbox, "/v2/persons?updated_at.lt=\(updated)&limit=50", token: token).contains("10006")))
+            // employments by id
+            let employmentID = try #require(person["employments"]?.array?.first?["id"]?.string)
+            #expect(try await ids(sandbox, "/v2/persons/10006/employments?id=\(employmentID)", token: token) == [employmentID])
+            #expect(try await ids(sandbox, "/v2/persons/10006/employments?id=\(PersonioTestIDs.otherUUID)", token: token).isEmpty)
+            // absence periods by type, end and update time
+            let types = try JSONValue.parse(try await sandbox.get("/v2/absence-types", token: token).body)["_data"]?.array ?? []
+            let sick = try #require(types.first { $0["name"]?.string == "Sick leave" }?["id"]?.string)
+            let vacation = try #require(types.first { $0["name"]?.string == "Paid vacation" }?["id"]?.string)
+            sandbox.clock.advance(by: 60)
+            let before = ISO8601DateFormatter().string(from: sandbox.clock.now)
+            sandbox.clock.advance(by: 60)
+            let created = try await sandbox.json(.POST, "/v2/absence-periods", [
+                "person": ["id": "10006"], "absence_type": ["id": sick],
+                "starts_from": ["date_time": "2032-05-03T00:00:00"], "ends_at": ["date_time": "2032-05-04T00:00:00"]],
+                headers: [("Authorization", "Bearer \(token)")])
+            let id = try #require(created.json["id"] as? String)
+            #expect(try await ids(sandbox, "/v2/absence-periods?absence_type.id=\(sick)&person.id=10006&limit=100", token: token).contains(id))
+            #expect(!(try await ids(sandbox, "/v2/absence-periods?absence_type.id=\(vacation)&limit=100", token: token).contains(id)))
+            #expect(try await ids(sandbox, "/v2/absence-periods?updated_at.gt=\(before)&limit=100", token: token) == [id])
+            #expect(!(try await ids(sandbox, "/v2/absence-periods?ends_at.lte=2032-05-03&limit=100", token: token).contains(id)))
+            #expect(try await ids(sandbox, "/v2/absence-periods?ends_at.lte=2032-05-04&starts_from.gte=2032-05-03&limit=100", token: token) == [id])
+            // units: by id, and the legal entities list
+            let employment = try JSONValue.parse(try await sandbox.get("/v2/persons/10006/employments/\(employmentID)", token: token).body)
+            let department = try #require(employment["org_units"]?.array?.first { $0["type"]?.string == "department" }?["id"]?.string)
+            #expect(try await ids(sandbox, "/v2/org-units?id=\(department)", token: token) == [department])
+            let legal = try #require(employment["legal_entity"]?["id"]?.string)
+            #expect(try await ids(sandbox, "/v2/legal-entities?limit=100", token: token).contains(legal))
+            #expect(try await ids(sandbox, "/v2/legal-entities?id=\(legal)", token: token) == [legal])
+        }
+    }
+}
