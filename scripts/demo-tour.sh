@@ -9,12 +9,8 @@ log="$(mktemp)"
   --api-token rc_demo_tour_token_0001 --sandbox-admin-token demo-tour-admin >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 1 600); do
-  grep -q "^Try:" "$log" && break
-  kill -0 $pid 2>/dev/null || { cat "$log"; echo "rollcall demo exited"; exit 1; }
-  sleep 0.2
-done
-grep -q "^Try:" "$log" || { cat "$log"; echo "rollcall demo printed no tour"; exit 1; }
+. scripts/wait-for-log.sh
+wait_for_log "$log" "$pid" "^Try:" "rollcall demo (printing its tour)" 600 0.2
 
 # The commands after "Try:", continuation lines joined, comments dropped.
 mapfile -t commands < <(awk '/^Try:/{on=1;next} on&&/^$/{exit} on' "$log" | sed 's/^ *//' | grep -v '^#' \

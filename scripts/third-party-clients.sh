@@ -19,12 +19,8 @@ log="$(mktemp)"
   --client-secret third-party-secret --admin-token "$admin" >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 1 100); do
-  grep -q "listening" "$log" && break
-  kill -0 $pid 2>/dev/null || { cat "$log"; echo "sandbox exited"; exit 1; }
-  sleep 0.1
-done
-grep -q "listening" "$log" || { cat "$log"; echo "sandbox did not start"; exit 1; }
+. scripts/wait-for-log.sh
+wait_for_log "$log" "$pid" "listening" "the sandbox"
 
 SANDBOX_URL="http://127.0.0.1:$port" SANDBOX_ADMIN_TOKEN="$admin" SANDBOX_EMPLOYEES="$employees" \
   .venv-test/bin/python Tests/ThirdParty/personio_client_v2.py
