@@ -64,7 +64,10 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    /// Every field `PUT /sandbox/faults` takes.
+    static var fieldNames: Set<String> { Set(CodingKeys.allCases.map(\.rawValue)) }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case errorRate = "error_rate", errorStatus = "error_status", failNext = "fail_next", latencyMs = "latency_ms", slowWritesMs = "slow_writes_ms"
         case force429Next = "force_429_next", truncateNextPages = "truncate_next_pages"
         case dropAttribute = "drop_attribute", dropAttributeAfterRequests = "drop_attribute_after_requests"

@@ -168,3 +168,18 @@ struct VacationBalanceSwitchTests {
         }
     }
 }
+
+@Suite("PUT /sandbox/faults refuses what it does not know")
+struct UnknownFaultTests {
+    @Test func aMistypedSwitchIsA422NamingItAndChangesNothing() async throws {
+        try await withSandbox(employees: 5) { sandbox in
+            #expect(try await sandbox.admin(.PUT, "/sandbox/faults", ["fail_next": 1]).status == 200)
+            let typo = try await sandbox.admin(.PUT, "/sandbox/faults", ["v2_requests_per_minte": 10])
+            #expect(typo.status == 422)
+            #expect((typo.json["error"] as? [String: Any])?["field"] as? String == "v2_requests_per_minte")
+            #expect(typo.text.contains("v2_requests_per_minute"), "the message lists what exists")
+            let current = try await sandbox.admin(.GET, "/sandbox/faults")
+            #expect(current.json["fail_next"] as? Int == 1, "the earlier faults still stand")
+        }
+    }
+}

@@ -81,6 +81,10 @@ struct AdminRoutes: Sendable {
         admin.put("faults") { req in
             guard let buffer = req.body.data else { throw AdminFailure.invalid("body", "send the faults as a JSON object") }
             let faults: SandboxFaults
+            if let object = try? JSONValue.parse(Data(buffer.readableBytesView)).object,
+               let unknown = object.keys.sorted().first(where: { !SandboxFaults.fieldNames.contains($0) }) {
+                throw AdminFailure.invalid(unknown, "\(unknown) is not a fault or switch; they are \(SandboxFaults.fieldNames.sorted().joined(separator: ", "))")
+            }
             do {
                 faults = try JSONDecoder().decode(SandboxFaults.self, from: Data(buffer.readableBytesView))
             } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
