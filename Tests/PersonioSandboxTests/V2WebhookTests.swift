@@ -240,30 +240,34 @@ struct V2WebhookTests {
     }
 
     @Test func theEventsListingFiltersAndEffectiveDatesEmitStartedAndTerminated() async throws {
-        try await withSandbox { sandbox in
-            let token = try await sandbox.v2Token()
-            let id = try await subscribe(sandbox, token: token, [
-                "url": "https://hooks.example.com/h", "status": "ENABLED",
-                "enabled_events": ["person.created", "employment.started", "employment.terminated", "person.updated"]])
-            #expect(try await sandbox.get("/v2/webhooks/\(id)/events", token: token).status == 200)  // the sandbox notes today
-            let tomorrow = ISO8601DateFormatter.string(from: sandbox.clock.now.addingTimeInterval(86_400), timeZone: .init(identifier: "Europe/Berlin")!,
-                                                       formatOptions: [.withFullDate])
-            let hired = try await sandbox.admin(.POST, "/sandbox/employees", [
-                "first_name": "Tomo", "last_name": "Rrow", "email": "tomo@acme-gmbh.example", "hire_date": tomorrow])
-            let person = try #require(hired.json["id"] as? Int)
-            #expect(try await sandbox.admin(.POST, "/sandbox/employees/10008/terminate", ["termination_date": tomorrow]).status == 200)
-            var names = try await events(sandbox, token: token, id).compactMap { $0["event_name"]?.string }
-            #expect(names.contains("person.created") && !names.contains("employment.started") && !names.contains("employment.terminated"))
-            sandbox.clock.advance(by: 86_400)
-            let fresh = try await sandbox.v2Token()  // the first token has just expired
-            let after = try await events(sandbox, token: fresh, id)
-            names = after.compactMap { $0["event_name"]?.string }
-            #expect(after.contains { $0["event_name"]?.string == "employment.started" && $0["payload"]?["person_id"]?.string == String(person) })
-            #expect(after.contains { $0["event_name"]?.string == "employment.terminated" && $0["payload"]?["person_id"]?.string == "10008" })
-            let started = try await events(sandbox, token: fresh, id, query: "&event_name=employment.started")
-            #expect(started.count == 1)
-            let later = try await events(sandbox, token: fresh, id, query: "&occurred_at.gte=2099-01-01T00:00:00Z")
-            #expect(later.isEmpty)
+        // deliveries go to a loopback receiver: tests send nothing beyond this machine
+        let receiver = Receiver()
+        try await withLoopbackServer(receiver.routes) { url in
+            try await withSandbox { sandbox in
+                let token = try await sandbox.v2Token()
+                let id = try await subscribe(sandbox, token: token, [
+                    "url": url + "/h", "status": "ENABLED",
+                    "enabled_events": ["person.created", "employment.started", "employment.terminated", "person.updated"]])
+                #expect(try await sandbox.get("/v2/webhooks/\(id)/events", token: token).status == 200)  // the sandbox notes today
+                let tomorrow = ISO8601DateFormatter.string(from: sandbox.clock.now.addingTimeInterval(86_400), timeZone: .init(identifier: "Europe/Berlin")!,
+                                                           formatOptions: [.withFullDate])
+                let hired = try await sandbox.admin(.POST, "/sandbox/employees", [
+                    "first_name": "Tomo", "last_name": "Rrow", "email": "tomo@acme-gmbh.example", "hire_date": tomorrow])
+                let person = try #require(hired.json["id"] as? Int)
+                #expect(try await sandbox.admin(.POST, "/sandbox/employees/10008/terminate", ["termination_date": tomorrow]).status == 200)
+                var names = try await events(sandbox, token: token, id).compactMap { $0["event_name"]?.string }
+                #expect(names.contains("person.created") && !names.contains("employment.started") && !names.contains("employment.terminated"))
+                sandbox.clock.advance(by: 86_400)
+                let fresh = try await sandbox.v2Token()  // the first token has just expired
+                let after = try await events(sandbox, token: fresh, id)
+                names = after.compactMap { $0["event_name"]?.string }
+                #expect(after.contains { $0["event_name"]?.string == "employment.started" && $0["payload"]?["person_id"]?.string == String(person) })
+                #expect(after.contains { $0["event_name"]?.string == "employment.terminated" && $0["payload"]?["person_id"]?.string == "10008" })
+                let started = try await events(sandbox, token: fresh, id, query: "&event_name=employment.started")
+                #expect(started.count == 1)
+                let later = try await events(sandbox, token: fresh, id, query: "&occurred_at.gte=2099-01-01T00:00:00Z")
+                #expect(later.isEmpty)
+            }
         }
     }
 
