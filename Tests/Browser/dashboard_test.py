@@ -201,6 +201,21 @@ def run(driver):
     shot(driver, "source-connected")
     step("fixed in the sandbox: Connected")
 
+    # the Personio API the source reads through: v2 lists the v2 access it checked; then back to v1
+    Select(driver.find_element(By.NAME, "api_version")).select_by_value("v2")
+    submit_button(driver, "Save")
+    check("Saved." in page_text(driver), "the API choice was saved")
+    scopes = driver.find_element(By.ID, "v2-scopes")
+    driver.execute_script("arguments[0].scrollIntoView()", scopes)
+    check("personio:persons:read" in scopes.text and "granted" in scopes.text, f"the v2 access is listed: {scopes.text}")
+    check(driver.find_element(By.ID, "connection-status").text.startswith("Connected"), "still connected through v2")
+    check(Select(driver.find_element(By.NAME, "api_version")).first_selected_option.get_attribute("value") == "v2", "v2 is selected")
+    shot(driver, "source-v2-access")
+    Select(driver.find_element(By.NAME, "api_version")).select_by_value("v1")
+    submit_button(driver, "Save")
+    check("Saved." in page_text(driver) and "v2-scopes" not in driver.page_source, "back to v1, no v2 checklist")
+    step("the source reads through v2 with its v2 access checked, then through v1 again")
+
     # a time-tracking connection, synced
     driver.get(HUB + "/connections/new")
     Select(driver.find_element(By.NAME, "preset")).select_by_value("time-tracking")

@@ -237,11 +237,11 @@ struct SourcePageView {
         \(Layout.field("Your Personio's address in the browser", name: "web_url", value: source.webURL, type: "url",
                        error: settingsError?.field == "web_url" ? settingsError?.message : nil,
                        help: "e.g. https://acme.app.personio.com; pages then link to employees there. Empty: no links."))
-        \(Layout.select("Personio API", name: "api_version", options: [
-            ("v1", "v1 — 100 people per request with every attribute"),
-            ("v2", "v2 — 50 people per request, plus one request per person for the employment"),
-            ("auto", "Automatic — full listings through the cheaper one, single people through v2"),
-        ], selected: source.personioAPI.rawValue, error: settingsError?.field == "api_version" ? settingsError?.message : nil))
+        \(Layout.select("Personio API", name: "api_version", options: [("v1", "v1"), ("v2", "v2"), ("auto", "Automatic")],
+                        selected: source.personioAPI.rawValue, error: settingsError?.field == "api_version" ? settingsError?.message : nil,
+                        help: "v1 reads 100 people per request with every attribute. v2 reads 50 per request plus one request per person "
+                            + "for the employment, and names offices by id only. Automatic lists everyone through the cheaper one (v1) "
+                            + "and reads single people through v2."))
         <button class="secondary">Save</button></form>
         <h2>Rotate the key</h2>
         <form method="post" action="\(DashboardPath.sourceCredentials(id))">\(Layout.csrf(user))

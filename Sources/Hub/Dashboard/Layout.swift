@@ -68,12 +68,15 @@ enum Layout {
         """
     }
 
-    static func select(_ label: String, name: String, options: [(value: String, title: String)], selected: String?, error: String? = nil) -> HTML {
-        """
+    static func select(_ label: String, name: String, options: [(value: String, title: String)], selected: String?, error: String? = nil,
+                       help: String? = nil) -> HTML {
+        let describedBy = [error.map { _ in "\(name)-error" }, help.map { _ in "\(name)-help" }].compactMap { $0 }.joined(separator: " ")
+        return """
         <div class="field\(error == nil ? "" : " invalid")"><label for="\(name)">\(label)</label><select id="\(name)" name="\(name)"\
-        \(error == nil ? .empty : HTML(" aria-invalid=\"true\" aria-describedby=\"\(name)-error\""))>\
+        \(error == nil ? .empty : HTML(" aria-invalid=\"true\""))\(describedBy.isEmpty ? .empty : HTML(" aria-describedby=\"\(describedBy)\""))>\
         \(options.html { option in HTML("<option value=\"\(option.value)\"\(option.value == selected ? HTML(" selected") : .empty)>\(option.title)</option>") })\
-        </select>\(error.map { HTML("<p class=\"error\" id=\"\(name)-error\">\($0)</p>") } ?? .empty)</div>
+        </select>\(help.map { HTML("<small id=\"\(name)-help\">\($0)</small>") } ?? .empty)\
+        \(error.map { HTML("<p class=\"error\" id=\"\(name)-error\">\($0)</p>") } ?? .empty)</div>
         """
     }
 
