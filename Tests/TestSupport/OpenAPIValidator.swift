@@ -36,9 +36,15 @@ public struct OpenAPIValidator {
         try load(name)
     }
 
-    /// Whether Personio's v2 files are beside the project.
+    /// Whether Personio's v2 files are beside the project, or in `.build/personio-api/` (where
+    /// `scripts/personio-specs.sh` puts them from PyPI when the shared folder is absent).
     public static var personioV2FilesPresent: Bool {
         FileManager.default.fileExists(atPath: url("v2/persons-service-api-v2.json").path)
+    }
+
+    /// Whether `common-components-v2.json` is there (only beside the project).
+    public static var personioCommonComponentsPresent: Bool {
+        FileManager.default.fileExists(atPath: url("common-components-v2.json").path)
     }
 
     /// Whether Personio's files are beside the project (they are in CI).
@@ -46,10 +52,13 @@ public struct OpenAPIValidator {
         FileManager.default.fileExists(atPath: url("personio-personnel-data-api-oa3.yaml").path)
     }
 
+    /// `../shared/personio-api/<name>` beside the project, else the copy in `<project>/.build/personio-api/`.
     private static func url(_ name: String) -> URL {
-        var directory = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { directory.deleteLastPathComponent() }  // <project>/Tests/TestSupport/X.swift → beside <project>
-        return directory.appendingPathComponent("shared/personio-api/\(name)")
+        var project = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { project.deleteLastPathComponent() }  // <project>/Tests/TestSupport/X.swift → <project>
+        let shared = project.deletingLastPathComponent().appendingPathComponent("shared/personio-api/\(name)")
+        let fetched = project.appendingPathComponent(".build/personio-api/\(name)")
+        return FileManager.default.fileExists(atPath: shared.path) || !FileManager.default.fileExists(atPath: fetched.path) ? shared : fetched
     }
 
     private static func load(_ name: String) throws -> OpenAPIValidator? {
