@@ -168,6 +168,21 @@ struct PersonioV2ClientTests {
         }
     }
 
+    @Test func personsWithoutAnIdDoNotStopTheOthersEmploymentsBeingRead() async throws {
+        try await withSandbox(employees: 12) { sandbox in
+            let client = v2Client(sandbox)
+            let persons = (0..<8).map { _ in JSONValue.object(["email": .string("no-id@acme-gmbh.example")]) }
+                + [JSONValue.object(["id": .string("10001")]), .object(["id": .string("10002")])]
+            let employments = try await client.v2Employments(of: persons)
+            #expect(employments.count == 10)
+            let withoutID = employments.prefix(8).filter { !$0.isEmpty }.count
+            #expect(withoutID == 0)
+            let first = employments[8].first?["person"]?["id"]?.string, second = employments[9].count
+            #expect(first == "10001" && second == 1,
+                    "the two with ids are read although the eight before them (as many as run at once) have none")
+        }
+    }
+
     @Test func autoListsThroughV1AndReadsOnePersonThroughV2() async throws {
         #expect(PersonioAPIVersion.listingCost(of: .v1, people: 10_000) == 100)
         #expect(PersonioAPIVersion.listingCost(of: .v2, people: 10_000) == 10_200)

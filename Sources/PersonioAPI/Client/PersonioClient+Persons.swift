@@ -55,14 +55,20 @@ extension PersonioClient {
             return try await withThrowingTaskGroup(of: (Int, [JSONValue]).self) { group in
                 var results = [[JSONValue]](repeating: [], count: ids.count)
                 var nextIndex = 0
-                func start(_ index: Int) {
-                    guard let id = ids[index] else { return }
-                    group.addTask { (index, try await self.v2Employments(ofPerson: id)) }
+                /// Starts the next person's request (a person without an id has none to make).
+                func startNext() {
+                    while nextIndex < ids.count {
+                        let index = nextIndex
+                        nextIndex += 1
+                        guard let id = ids[index] else { continue }
+                        group.addTask { (index, try await self.v2Employments(ofPerson: id)) }
+                        return
+                    }
                 }
-                while nextIndex < ids.count, nextIndex < parallel { start(nextIndex); nextIndex += 1 }
+                for _ in 0..<parallel { startNext() }
                 while let (index, employments) = try await group.next() {
                     results[index] = employments
-                    if nextIndex < ids.count { start(nextIndex); nextIndex += 1 }
+                    startNext()
                 }
                 return results
             }

@@ -13,6 +13,7 @@ final class WebhookDispatcher: Sendable {
     private let wake: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
     private let loop = TaskHolder()
+    private let timer = WakeTimer()
 
     init(store: SandboxStore) {
         self.store = store
@@ -49,11 +50,15 @@ final class WebhookDispatcher: Sendable {
         try? await http.shutdown()
     }
 
+    /// Wakes the loop at `instant`, unless a wake at that time or earlier is already pending (one
+    /// sleeping task per earliest due time, not one per pass).
     private func schedule(at instant: Date) {
-        let continuation = continuation
+        guard timer.claim(instant) else { return }
+        let (continuation, timer) = (continuation, timer)
         Task {
             let wait = instant.timeIntervalSinceNow
             if wait > 0 { try? await Task.sleep(for: .milliseconds(Int(wait * 1000) + 1)) }
+            timer.release(instant)
             continuation.yield()
         }
     }
@@ -88,4 +93,23 @@ final class TaskHolder: @unchecked Sendable {
 
     func set(_ task: Task<Void, Never>) { lock.withLock { self.task = task } }
     func cancel() { lock.withLock { task?.cancel() } }
+}
+
+/// The earliest pending wake of the dispatcher.
+final class WakeTimer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: Date?
+
+    /// Whether a wake at `instant` should be scheduled: no wake at that time or earlier is pending.
+    func claim(_ instant: Date) -> Bool {
+        lock.withLock {
+            if let pending, pending <= instant { return false }
+            pending = instant
+            return true
+        }
+    }
+
+    func release(_ instant: Date) {
+        lock.withLock { if pending == instant { pending = nil } }
+    }
 }
