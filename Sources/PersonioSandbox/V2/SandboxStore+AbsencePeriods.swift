@@ -12,12 +12,8 @@ extension SandboxStore {
     func absenceTypesPage(query: [(String, String)], origin: String) throws(V2Failure) -> [UInt8] {
         let (paging, filters) = try Self.split(query, filters: [], maximum: 100)
         let after = paging.after.flatMap { Int($0) } ?? Int.min
-        let types = company.timeOffTypes.filter { $0.id > after }
-        let page = types.prefix(paging.limit)
-        let next = types.count > paging.limit ? page.last.map { V2Paging.cursor(after: String($0.id)) } : nil
-        let links = V2Links(origin: origin, path: "/v2/absence-types", filters: filters)
-        return V2Page(items: Array(page), selfHref: links.href(cursor: paging.cursor, limit: paging.limit),
-                      nextHref: next.map { nextLink(links, cursor: $0, repeating: paging.cursor, limit: paging.limit) })
+        return keysetPage(company.timeOffTypes, paging: paging, links: V2Links(origin: origin, path: "/v2/absence-types", filters: filters),
+                          including: { $0.id > after }, cursor: { String($0.id) })
             .render { type, json in
                 json.beginObject()
                 json.key("id"); json.string(TimeOff.periodID(type.id))
@@ -33,17 +29,8 @@ extension SandboxStore {
         let (paging, filters) = try Self.split(query, filters: Self.absenceFilters, maximum: 100)
         let matches = try absenceFilter(filters)
         let after = paging.after.map { TimeOff.id(periodID: $0) ?? Int.max } ?? Int.min
-        var selected: [TimeOff] = []
-        for timeOff in company.timeOffs where timeOff.id > after && matches(timeOff) {
-            selected.append(timeOff)
-            if selected.count > paging.limit { break }
-        }
-        let more = selected.count > paging.limit
-        if more { selected.removeLast() }
-        let links = V2Links(origin: origin, path: "/v2/absence-periods", filters: filters)
-        let next = more ? selected.last.map { nextLink(links, cursor: V2Paging.cursor(after: $0.periodID), repeating: paging.cursor,
-                                                       limit: paging.limit) } : nil
-        return V2Page(items: selected, selfHref: links.href(cursor: paging.cursor, limit: paging.limit), nextHref: next)
+        return keysetPage(company.timeOffs, paging: paging, links: V2Links(origin: origin, path: "/v2/absence-periods", filters: filters),
+                          including: { $0.id > after && matches($0) }, cursor: \.periodID)
             .render { timeOff, json in writeAbsencePeriodV2(timeOff, origin: origin, into: &json) }
     }
 

@@ -50,13 +50,8 @@ extension SandboxStore {
     private func unitsPage(_ units: [NamedUnit], paging: V2Paging, filters: [(String, String)], path: String,
                            origin: String) throws(V2Failure) -> [UInt8] {
         let after = paging.after.flatMap { Int($0) } ?? Int.min
-        let remaining = units.filter { $0.id > after }
-        let page = Array(remaining.prefix(paging.limit))
-        let links = V2Links(origin: origin, path: path, filters: filters)
-        let next = remaining.count > paging.limit
-            ? page.last.map { nextLink(links, cursor: V2Paging.cursor(after: String($0.id)), repeating: paging.cursor, limit: paging.limit) }
-            : nil
-        return V2Page(items: page, selfHref: links.href(cursor: paging.cursor, limit: paging.limit), nextHref: next)
+        return keysetPage(units, paging: paging, links: V2Links(origin: origin, path: path, filters: filters),
+                          including: { $0.id > after }, cursor: { String($0.id) })
             .render { unit, json in Self.write(unit, into: &json) }
     }
 

@@ -16,17 +16,8 @@ extension SandboxStore {
         let matches = try PersonFilter(filters, timeZone: configuration.timeZone)
         let after = paging.after.flatMap { Int($0) } ?? Int.min
         if paging.after != nil, Int(paging.after ?? "") == nil { throw .invalidParameter("cursor", "the cursor is not one this API issued") }
-        var selected: [SandboxEmployee] = []
-        for employee in company.employees where employee.id > after && matches(employee) {
-            selected.append(employee)
-            if selected.count > paging.limit { break }
-        }
-        let more = selected.count > paging.limit
-        if more { selected.removeLast() }
-        let links = V2Links(origin: origin, path: "/v2/persons", filters: filters)
-        let next = more ? selected.last.map { nextLink(links, cursor: V2Paging.cursor(after: String($0.id)), repeating: paging.cursor,
-                                                       limit: paging.limit) } : nil
-        let page = V2Page(items: selected, selfHref: links.href(cursor: paging.cursor, limit: paging.limit), nextHref: next)
+        let page = keysetPage(company.employees, paging: paging, links: V2Links(origin: origin, path: "/v2/persons", filters: filters),
+                              including: { $0.id > after && matches($0) }, cursor: { String($0.id) })
         return PersonListing(renderer: PersonRenderer(company: company, credential: credential, origin: origin), page: page)
     }
 
@@ -63,6 +54,22 @@ extension SandboxStore {
     private func person(_ id: String) throws(V2Failure) -> SandboxEmployee {
         guard let number = Int(id), let employee = company.employee(id: number) else { throw .notFound() }
         return employee
+    }
+
+    /// One keyset page: the first `limit` of `items` (in cursor order) that are `including`d, and a
+    /// `next` link after the last of them when more follow.
+    func keysetPage<Item: Sendable>(_ items: some Sequence<Item>, paging: V2Paging, links: V2Links, including: (Item) -> Bool,
+                                    cursor: (Item) -> String) -> V2Page<Item> {
+        var selected: [Item] = []
+        for item in items where including(item) {
+            selected.append(item)
+            if selected.count > paging.limit { break }
+        }
+        let more = selected.count > paging.limit
+        if more { selected.removeLast() }
+        let next = more ? selected.last.map { nextLink(links, cursor: V2Paging.cursor(after: cursor($0)), repeating: paging.cursor,
+                                                       limit: paging.limit) } : nil
+        return V2Page(items: selected, selfHref: links.href(cursor: paging.cursor, limit: paging.limit), nextHref: next)
     }
 
     /// Splits a query into paging and filters, refusing a parameter the route does not know:
