@@ -79,6 +79,7 @@ let package = Package(
             dependencies: [
                 "PersonioAPI", "SyncEngine", "Hub",
                 .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

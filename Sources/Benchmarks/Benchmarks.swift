@@ -33,7 +33,7 @@ struct Benchmarks {
         func option(_ name: String, _ fallback: String) -> String {
             arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } ?? fallback
         }
-        let needsBinary = ["sandbox", "client", "client-v2", "hub", "webhooks", "scim", "decode", "client-limits"].contains(arguments.first ?? "")
+        let needsBinary = ["sandbox", "client", "client-v2", "hub", "webhooks", "scim", "decode", "client-limits", "fleet"].contains(arguments.first ?? "")
         let binary = needsBinary ? try rollcallBinary(arguments.contains("--rollcall") ? option("--rollcall", "") : nil) : ""
         switch arguments.first {
         case "sandbox":
@@ -49,6 +49,13 @@ struct Benchmarks {
         case "hub":
             try await HubBenchmark(binary: binary).run(employees: Int(option("--employees", "10000")) ?? 10_000,
                                                        waitForChange: !arguments.contains("--no-wait"))
+        case "fleet":
+            try await FleetBenchmark(binary: binary, workspaces: Int(option("--workspaces", "1000")) ?? 1000,
+                                     instances: max(1, Int(option("--instances", "1")) ?? 1),
+                                     minutes: Double(option("--minutes", "3")) ?? 3, warmup: Double(option("--warmup", "90")) ?? 90,
+                                     employees: Int(option("--employees", "20")) ?? 20,
+                                     postgresURL: arguments.contains("--postgres") ? option("--postgres", "") : nil,
+                                     concurrency: arguments.contains("--concurrency") ? Int(option("--concurrency", "")) : nil).run()
         case "webhooks":
             try await WebhookBenchmark(binary: binary).run(employees: Int(option("--employees", "10000")) ?? 10_000)
         case "scim":
@@ -71,6 +78,12 @@ struct Benchmarks {
                    rollcall-bench scim [--employees 2000] [--server scim2-server|django-scim2]
                                                                       first provisioning into both SCIM servers of
                                                                       scripts/start-scim.sh, then a run with nothing changed
+                   rollcall-bench fleet [--workspaces 1000 --instances 1 --minutes 3 --warmup 90 --employees 20]
+                                        [--postgres postgres://… --concurrency N]
+                                                                      N customer workspaces (a source, two connections
+                                                                      each, due every minute) made through the API on
+                                                                      K `rollcall serve` instances; runs per connection
+                                                                      per minute, lag percentiles, CPU, memory, DB size
                    rollcall-bench webhooks [--employees 10000]        deliver a first sync's events to a local receiver
                    rollcall-bench decode [--pages 20 --rounds 10]     decode pages only, on one thread
                    rollcall-bench engine [--people 100000]            plan with 1 % changed and with nothing changed

@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Foundation
 import Logging
@@ -9,7 +10,7 @@ public enum HubApp {
     /// Configures `app` for `configuration` and returns the runner its routes and scheduler use.
     public static func configure(_ app: Application, configuration: HubConfiguration, vault: Vault, clients: PersonioClients,
                                  outbound: OutboundGuard, now: @escaping @Sendable () -> Date = { Date() }) throws -> SyncRunner {
-        try HubDatabase.configure(app, configuration.database)
+        try HubDatabase.configure(app, configuration.database, runsInFlight: configuration.syncConcurrency)
         var runner = SyncRunner(database: app.db, vault: vault, clients: clients, now: now, logger: app.logger)
         runner.metrics = HubMetrics()
         runner.outbound = outbound
@@ -32,6 +33,8 @@ public enum HubApp {
         try app.register(collection: HandoffRoutes(handoffs: { HandoffService(environment: runner.environment, database: $0) }))
         try app.register(collection: AbsenceRoutes(environment: runner.environment))
         try app.register(collection: WorkspaceRoutes(adminToken: adminToken, defaultTimeZone: defaultTimeZone, now: runner.now))
+        try app.register(collection: HubHealthRoutes(adminDigest: adminToken.map { SHA256.hash(data: Data($0.utf8)) },
+                                                     health: HubHealthService(database: app.db, now: runner.now)))
         try app.register(collection: DashboardRoutes(runs: runs, users: DashboardUsers(database: app.db, now: runner.now, bcryptCost: bcryptCost),
                                                      proxies: trustedProxies))
         app.get("health") { _ in ["status": "ok"] }

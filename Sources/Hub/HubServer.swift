@@ -34,6 +34,7 @@ public final class HubServer: Sendable {
         }
         do {
             runner = try HubApp.configure(app, configuration: configuration, vault: vault, clients: clients, outbound: outbound)
+            try await HubDatabase.prepare(app.db, configuration.database)
         } catch {
             await outbound.shutdown()
             try? await app.asyncShutdown()
@@ -42,7 +43,7 @@ public final class HubServer: Sendable {
         self.app = app
         self.vault = vault
         self.outbound = outbound
-        scheduler = Scheduler(database: app.db, runner: runner, now: { Date() }, logger: logger)
+        scheduler = Scheduler(database: app.db, runner: runner, now: { Date() }, concurrency: configuration.syncConcurrency, logger: logger)
         dispatcher = WebhookDispatcher(database: app.db, vault: vault, outbound: outbound, now: { Date() }, logger: logger)
     }
 

@@ -51,6 +51,7 @@ enum TestDatabases {
         do {
             try HubDatabase.configure(app, database)
             try await app.autoMigrate()
+            try await HubDatabase.prepare(app.db, database)
             let result = try await body(app, database)
             try await app.asyncShutdown()
             return result

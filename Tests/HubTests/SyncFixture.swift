@@ -45,10 +45,19 @@ struct SyncFixture {
         }
     }
 
-    func connection(_ preset: Preset, brake: Bool = true) async throws -> UUID {
+    /// Another source of the workspace on the same sandbox, reading with the given credential.
+    func addSource(_ name: String, clientID: String, clientSecret: String) async throws -> UUID {
+        let source = SourceModel(workspaceID: workspaceID, name: name, baseURL: sandbox.baseURL + "/v1", clientID: clientID, sealedClientSecret: "")
+        source.id = UUID()
+        source.sealedClientSecret = try vault.seal(clientSecret, context: SyncRunner.secretContext(source))
+        try await source.create(on: app.db)
+        return try source.requireID()
+    }
+
+    func connection(_ preset: Preset, brake: Bool = true, source: UUID? = nil) async throws -> UUID {
         var rules = preset.rules()
         rules.policy.brake.enabled = brake
-        let connection = ConnectionModel(workspaceID: workspaceID, sourceID: sourceID, name: preset.title, preset: preset.id,
+        let connection = ConnectionModel(workspaceID: workspaceID, sourceID: source ?? sourceID, name: preset.title, preset: preset.id,
                                          targetKind: .feed, targetConfig: "{}", rules: try StoredJSON.text(rules),
                                          incrementalInterval: preset.incrementalInterval, fullInterval: preset.fullInterval)
         try await connection.save(on: app.db)

@@ -28,6 +28,8 @@ public struct HubConfiguration: Sendable, Equatable {
     public var trustedProxies: TrustedProxies
     /// Where workspaces' URLs may lead (`ROLLCALL_OUTBOUND_ALLOW` adds hosts and networks).
     public var outbound: OutboundPolicy
+    /// Sources one instance syncs at once (`ROLLCALL_SYNC_CONCURRENCY`; default four per core, at least 4).
+    public var syncConcurrency: Int
 
     public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
         public let variable: String
@@ -65,6 +67,16 @@ public struct HubConfiguration: Sendable, Equatable {
         do { outbound = try OutboundPolicy(allowList: value("ROLLCALL_OUTBOUND_ALLOW") ?? "") } catch {
             throw ConfigurationError(variable: "ROLLCALL_OUTBOUND_ALLOW",
                                      problem: "\(error.description); list host names, addresses or networks, e.g. 127.0.0.1,scim.internal,10.0.0.0/8")
+        }
+
+        if let text = value("ROLLCALL_SYNC_CONCURRENCY") {
+            guard let number = Int(text), (1...256).contains(number) else {
+                throw ConfigurationError(variable: "ROLLCALL_SYNC_CONCURRENCY",
+                                         problem: "must be a whole number between 1 and 256 (sources one instance syncs at once)")
+            }
+            syncConcurrency = number
+        } else {
+            syncConcurrency = Scheduler.defaultConcurrency
         }
 
         if let token = value("ROLLCALL_ADMIN_TOKEN") {

@@ -10,7 +10,7 @@ public enum HubMigrations {
         CreateIndexes(), AddLinkApprovals(), AddConnectionMarks(), CreateWebhooks(), AddLinkIndexes(),
         CreateHandoffs(),
         CreateDashboardSessions(), AddLinkRejections(), CreateAbsences(), AddHandoffClaims(),
-        AddConnectionSharedAttributes(), AddRunSkipped(), AddSourceWebURL(), AddSourceAPIVersion(),
+        AddConnectionSharedAttributes(), AddRunSkipped(), AddSourceWebURL(), AddSourceAPIVersion(), AddFleetScheduling(),
     ]
 }
 
