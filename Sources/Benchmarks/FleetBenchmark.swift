@@ -86,7 +86,7 @@ struct FleetBenchmark {
                     let source = try await Self.call(http, .POST, hubBase + "/api/v1/sources", token: token, [
                         "name": "Personio", "client_id": client, "client_secret": secret, "base_url": sandboxAPI,
                     ])
-                    guard let sourceID = source["id"] as? String else { throw BenchmarkError("creating a source answered no id: \(source)") }
+                    guard let sourceID = (source["source"] as? [String: Any])?["id"] as? String else { throw BenchmarkError("creating a source answered no id: \(source)") }
                     for preset in ["time-tracking", "service-desk"] {
                         _ = try await Self.call(http, .POST, hubBase + "/api/v1/connections", token: token,
                                                 ["source_id": sourceID, "preset": preset, "target": "feed"])

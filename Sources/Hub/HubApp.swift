@@ -33,8 +33,10 @@ public enum HubApp {
         try app.register(collection: HandoffRoutes(handoffs: { HandoffService(environment: runner.environment, database: $0) }))
         try app.register(collection: AbsenceRoutes(environment: runner.environment))
         try app.register(collection: WorkspaceRoutes(adminToken: adminToken, defaultTimeZone: defaultTimeZone, now: runner.now))
-        try app.register(collection: HubHealthRoutes(adminDigest: adminToken.map { SHA256.hash(data: Data($0.utf8)) },
-                                                     health: HubHealthService(database: app.db, now: runner.now)))
+        let adminDigest = adminToken.map { SHA256.hash(data: Data($0.utf8)) }
+        let health = HubHealthService(database: app.db, now: runner.now)
+        try app.register(collection: HubHealthRoutes(adminDigest: adminDigest, health: health))
+        try app.register(collection: OperatorPage(adminDigest: adminDigest, health: health))
         try app.register(collection: DashboardRoutes(runs: runs, users: DashboardUsers(database: app.db, now: runner.now, bcryptCost: bcryptCost),
                                                      proxies: trustedProxies))
         app.get("health") { _ in ["status": "ok"] }

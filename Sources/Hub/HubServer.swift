@@ -80,15 +80,17 @@ public final class HubServer: Sendable {
             schedulerTask.set(Task { await scheduler.run() })
             dispatcherTask.set(Task { await dispatcher.run() })
             let (writer, users, logger) = (AbsenceWriter(runner: runner), DashboardUsers(database: app.db, now: { Date() }), app.logger)
+            let retention = RunRetention(database: app.db, now: { Date() })
             housekeepingTask.set(Task {
                 var lastPurge = Date.distantPast
                 while !Task.isCancelled {
                     // Absences waiting after a 429/5xx are written again when their retry is due.
                     do { _ = try await writer.retryDue() } catch { logger.warning("absence retries failed: \(ErrorText.explain(error))") }
-                    // Expired dashboard sessions and old sign-in attempts go once an hour.
+                    // Expired dashboard sessions, old sign-in attempts and idle runs past their retention go once an hour.
                     if Date().timeIntervalSince(lastPurge) >= 3600 {
                         do {
                             try await users.purgeExpired()
+                            try await retention.purgeIdleRuns()
                             lastPurge = Date()
                         } catch { logger.warning("purging expired sessions failed: \(ErrorText.explain(error))") }
                     }

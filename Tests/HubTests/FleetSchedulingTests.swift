@@ -7,6 +7,7 @@ import SyncEngine
 import TestSupport
 import Testing
 import Vapor
+import VaporTesting
 
 /// Many sources on one hub: runs of different sources in parallel within a bound, one listing per
 /// source at a time, longest-waiting first, one Personio client (and limiter) per credential, and
@@ -166,6 +167,40 @@ struct FleetSchedulingTests {
         }
     }
 
+    @Test(arguments: TestDatabases.all)
+    func idleRunsGoAfterADayAndEverythingElseStays(_ database: HubConfiguration.Database) async throws {
+        let clock = ManualClock(SyncRunnerTests.start)
+        try await withSandbox(employees: 2, seed: 3, clock: clock) { sandbox in
+            try await TestDatabases.withDatabase(database) { app in
+                let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
+                let busy = try await fixture.connection(.timeTracking)
+                let quiet = try await fixture.connection(.serviceDesk)
+                func run(_ connection: UUID, hoursAgo: Double, _ change: (RunModel) -> Void = { _ in }) async throws -> UUID {
+                    let run = RunModel(connectionID: connection, full: false, dryRun: false, startedAt: clock.now.addingTimeInterval(-hoursAgo * 3600))
+                    run.status = .succeeded
+                    change(run)
+                    try await run.save(on: app.db)
+                    return try run.requireID()
+                }
+                let oldIdle = try await run(busy, hoursAgo: 30)
+                let oldCreate = try await run(busy, hoursAgo: 29) { $0.counts = #"{"create":1}"# }
+                let oldSkip = try await run(busy, hoursAgo: 28) { $0.skipped = 2 }
+                let oldFailed = try await run(busy, hoursAgo: 27) { $0.status = .failed; $0.error = "Personio unreachable" }
+                let oldPreview = try await run(busy, hoursAgo: 26) { $0.dryRun = true }
+                let recentIdle = try await run(busy, hoursAgo: 2)
+                // the quiet connection's only runs are old and idle: its latest stays
+                let quietOlder = try await run(quiet, hoursAgo: 50)
+                let quietLatest = try await run(quiet, hoursAgo: 40)
+
+                let purged = try await RunRetention(database: app.db, now: clock.provider).purgeIdleRuns(chunk: 1)
+                #expect(purged == 2)
+                let left = Set(try await RunModel.query(on: app.db).all().compactMap(\.id))
+                #expect(left == [oldCreate, oldSkip, oldFailed, oldPreview, recentIdle, quietLatest])
+                #expect(!left.contains(oldIdle) && !left.contains(quietOlder))
+            }
+        }
+    }
+
     @Test func theOperatorSeesEachInstanceTheBacklogAndTheLag() async throws {
         let clock = ManualClock(SyncRunnerTests.start)
         try await withSandbox(employees: 2, seed: 3, clock: clock) { sandbox in
@@ -192,6 +227,51 @@ struct FleetSchedulingTests {
                 report = try await health.report()
                 #expect(report.waiting == 4)
                 #expect(report.oldestWaitingSeconds == 70, "never-run connections wait since they were made")
+            }
+        }
+    }
+}
+
+@Suite("The hub's health for its operator", .serialized)
+struct HubHealthPageTests {
+    @Test func theHealthIsShownOnlyWithTheAdminTokenAsJSONAndAsAPage() async throws {
+        let token = WorkspaceAPITests.adminToken
+        try await WorkspaceAPITests().withHub(adminToken: token) { app, _ in
+            let health = HubHealthService(database: app.db, now: { SyncRunnerTests.start })
+            try await health.report(instance: "hub-a", startedAt: SyncRunnerTests.start, concurrency: 8, runsInFlight: 2, lagP50: 0.5, lagP95: 3)
+            // the API: admin token only
+            #expect(try await WorkspaceAPITests().call(app, .GET, "/api/v1/hub/health", token: nil).status == .unauthorized)
+            let reply = try await WorkspaceAPITests().call(app, .GET, "/api/v1/hub/health", token: token)
+            #expect(reply.status == .ok)
+            let instances = try #require(reply.json["instances"] as? [[String: Any]])
+            #expect(instances.first?["name"] as? String == "hub-a")
+            #expect(instances.first?["runs_in_flight"] as? Int == 2)
+            #expect(instances.first?["schedule_lag_p95_seconds"] as? Double == 3)
+            #expect(reply.json["waiting"] as? Int == 0)
+            // the page: the browser asks for the token
+            try await app.testing().test(.GET, "/operator") { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers.first(name: .wwwAuthenticate)?.hasPrefix("Basic") == true)
+                #expect(!response.body.string.contains("hub-a"))
+            }
+            var wrong = HTTPHeaders()
+            wrong.basicAuthorization = BasicAuthorization(username: "operator", password: "not-the-admin-token-0000")
+            try await app.testing().test(.GET, "/operator", headers: wrong) { response in
+                #expect(response.status == .unauthorized)
+            }
+            var right = HTTPHeaders()
+            right.basicAuthorization = BasicAuthorization(username: "operator", password: token)
+            try await app.testing().test(.GET, "/operator", headers: right) { response in
+                #expect(response.status == .ok)
+                let page = response.body.string
+                #expect(page.contains("Hub health") && page.contains("hub-a") && page.contains("2 of 8"))
+                #expect(page.contains("0.5 s / 3.0 s"))
+            }
+        }
+        try await WorkspaceAPITests().withHub(adminToken: nil) { app, _ in
+            try await app.testing().test(.GET, "/operator") { response in
+                #expect(response.status == .forbidden)
+                #expect(response.body.string.contains("ROLLCALL_ADMIN_TOKEN"))
             }
         }
     }

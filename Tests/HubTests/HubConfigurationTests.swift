@@ -12,6 +12,8 @@ struct HubConfigurationTests {
         #expect(configuration.port == 8080)
         #expect(configuration.defaultTimeZone.identifier == "Europe/Berlin")
         #expect(configuration.masterKey?.count == 32)
+        #expect(configuration.syncConcurrency == max(4, ProcessInfo.processInfo.activeProcessorCount * 4))
+        #expect(try HubConfiguration(environment: ["ROLLCALL_MASTER_KEY": key, "ROLLCALL_SYNC_CONCURRENCY": "32"]).syncConcurrency == 32)
     }
 
     @Test func trustsNoProxyUnlessToldAndReadsAddressesAndNetworks() throws {
@@ -37,6 +39,8 @@ struct HubConfigurationTests {
             (["ROLLCALL_MASTER_KEY": "c2hvcnQ="], "ROLLCALL_MASTER_KEY"),
             (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_DATABASE_URL": "mysql://x"], "ROLLCALL_DATABASE_URL"),
             (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_PORT": "80000"], "ROLLCALL_PORT"),
+            (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_SYNC_CONCURRENCY": "0"], "ROLLCALL_SYNC_CONCURRENCY"),
+            (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_SYNC_CONCURRENCY": "many"], "ROLLCALL_SYNC_CONCURRENCY"),
             (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_TIME_ZONE": "Mars/Olympus"], "ROLLCALL_TIME_ZONE"),
             (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_ADMIN_TOKEN": "short"], "ROLLCALL_ADMIN_TOKEN"),
             (["ROLLCALL_MASTER_KEY": key, "ROLLCALL_LOG_FORMAT": "xml"], "ROLLCALL_LOG_FORMAT"),

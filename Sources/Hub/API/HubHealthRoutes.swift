@@ -12,8 +12,8 @@ struct HubHealthRoutes: RouteCollection {
         routes.apiV1.grouped(AdminAuthenticator(digest: adminDigest)).get("hub", "health", use: show)
     }
 
-    struct HealthView: Content {
-        struct Instance: Content {
+    struct HealthView: Encodable {
+        struct Instance: Encodable {
             var name: String
             var startedAt: Date
             var seenAt: Date
@@ -43,12 +43,12 @@ struct HubHealthRoutes: RouteCollection {
         }
     }
 
-    func show(_ request: Request) async throws -> HealthView {
+    func show(_ request: Request) async throws -> Response {
         let report = try await health.report()
-        return HealthView(instances: report.instances.map {
+        return try API.encode(HealthView(instances: report.instances.map {
             .init(name: $0.name, startedAt: $0.startedAt, seenAt: $0.seenAt, alive: $0.alive, concurrency: $0.concurrency,
                   runsInFlight: $0.runsInFlight, scheduleLagP50Seconds: $0.scheduleLagP50, scheduleLagP95Seconds: $0.scheduleLagP95)
         }, connections: report.connections, paused: report.paused, running: report.running, waiting: report.waiting,
-           oldestWaitingSeconds: report.oldestWaitingSeconds)
+           oldestWaitingSeconds: report.oldestWaitingSeconds), status: .ok)
     }
 }
