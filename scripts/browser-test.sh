@@ -38,6 +38,8 @@ export ROLLCALL_MASTER_KEY="$(head -c 32 /dev/urandom | base64)"
 export ROLLCALL_PORT="$hub_port" ROLLCALL_HOST=127.0.0.1 ROLLCALL_LOG_LEVEL=warning
 # the sandbox runs on loopback, which the hub refuses to call unless the operator allows it
 export ROLLCALL_OUTBOUND_ALLOW=127.0.0.1
+# the operator's page (/operator) asks for the admin token
+export ROLLCALL_ADMIN_TOKEN="browser-operator-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 workspace="$("$binary" workspace create --name "Browser test" --time-zone Europe/Berlin)"
 owner_password="owner-password-$RANDOM$RANDOM"
 viewer_password="viewer-password-$RANDOM$RANDOM"
@@ -58,6 +60,6 @@ curl -sf "http://127.0.0.1:$hub_port/health" >/dev/null || { cat "$work/hub.log"
 
 rm -rf .build/browser-screenshots && mkdir -p .build/browser-screenshots
 HUB_URL="http://localhost:$hub_port" SANDBOX_URL="http://127.0.0.1:$sandbox_port" SANDBOX_ADMIN_TOKEN="$admin_token" \
-OWNER_PASSWORD="$owner_password" VIEWER_PASSWORD="$viewer_password" API_TOKEN="$api_token" SCREENSHOTS="$PWD/.build/browser-screenshots" \
+HUB_ADMIN_TOKEN="$ROLLCALL_ADMIN_TOKEN" OWNER_PASSWORD="$owner_password" VIEWER_PASSWORD="$viewer_password" API_TOKEN="$api_token" SCREENSHOTS="$PWD/.build/browser-screenshots" \
 SCIM_DJANGO_URL="${ROLLCALL_TEST_SCIM_DJANGO_URL:-}" SCIM_TOKEN="${ROLLCALL_TEST_SCIM_TOKEN:-rollcall-test-scim}" \
   .venv-test/bin/python Tests/Browser/dashboard_test.py || { echo "--- hub log"; tail -50 "$work/hub.log"; exit 1; }

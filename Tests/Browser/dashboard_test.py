@@ -20,9 +20,10 @@ SANDBOX = os.environ["SANDBOX_URL"]
 ADMIN = os.environ["SANDBOX_ADMIN_TOKEN"]
 SHOTS = os.environ["SCREENSHOTS"]
 API_TOKEN = os.environ["API_TOKEN"]
+HUB_ADMIN = os.environ["HUB_ADMIN_TOKEN"]
 SCIM_DJANGO = os.environ.get("SCIM_DJANGO_URL", "")
 SCIM_TOKEN = os.environ.get("SCIM_TOKEN", "rollcall-test-scim")
-SECRETS = [os.environ["OWNER_PASSWORD"], os.environ["VIEWER_PASSWORD"], ADMIN, "survey-secret-0001", API_TOKEN, SCIM_TOKEN]
+SECRETS = [os.environ["OWNER_PASSWORD"], os.environ["VIEWER_PASSWORD"], ADMIN, "survey-secret-0001", API_TOKEN, SCIM_TOKEN, HUB_ADMIN]
 steps = []
 
 
@@ -516,6 +517,19 @@ def run(driver):
     driver.get(HUB + "/connections")
     check("Clockodo" not in page_text(driver), "its connections are gone")
     step("the owner deletes the source with its name typed")
+
+    # the operator's page: the browser's own sign-in (HTTP Basic) with the admin token
+    # (without the token the browser shows its own sign-in prompt: a 401 with WWW-Authenticate, tested in HubHealthPageTests)
+    sign_out(driver)
+    driver.get(HUB.replace("://", f"://operator:{HUB_ADMIN}@") + "/operator")
+    text = page_text(driver)
+    check("Hub health" in text and "Instances running" in text, f"the operator page shows the hub's health: {text[:400]}")
+    rows = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    check(any("rollcall-" in row and "running" in row for row in rows), f"this instance is listed as running: {rows}")
+    check("Due, waiting" in text and "Start lag p50 / p95" in text, "backlog and lag are shown")
+    no_secrets(driver)
+    shot(driver, "operator-health")
+    step("the operator sees the hub's instances, backlog and lag")
 
 
 if __name__ == "__main__":
