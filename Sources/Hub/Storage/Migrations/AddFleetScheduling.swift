@@ -1,5 +1,4 @@
 import Fluent
-import FluentSQL
 
 /// What parallel scheduling over many workspaces asks of the database: the claim's check that no
 /// connection of a source is leased, the held batch every run looks up, and a row per hub instance
@@ -20,18 +19,11 @@ struct AddFleetScheduling: AsyncMigration {
             .field("lag_p50", .double)
             .field("lag_p95", .double)
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes {
-            var builder = sql.create(index: index.name).on(index.table)
-            for column in index.columns { builder = builder.column(column) }
-            try await builder.run()
-        }
+        try await MigrationIndexes.create(Self.indexes, on: database)
     }
 
     func revert(on database: any Database) async throws {
-        if let sql = database as? any SQLDatabase {
-            for index in Self.indexes { try await sql.drop(index: index.name).run() }
-        }
+        try await MigrationIndexes.drop(Self.indexes, on: database)
         try await database.schema("hub_instances").delete()
     }
 }

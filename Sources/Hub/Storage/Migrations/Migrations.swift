@@ -233,17 +233,28 @@ struct CreateIndexes: AsyncMigration {
     ]
 
     func prepare(on database: any Database) async throws {
+        try await MigrationIndexes.create(Self.indexes, on: database)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await MigrationIndexes.drop(Self.indexes, on: database)
+    }
+}
+
+/// Creates and drops the indexes a migration lists (nothing on a database without SQL).
+enum MigrationIndexes {
+    static func create(_ indexes: [(name: String, table: String, columns: [String])], on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes {
+        for index in indexes {
             var builder = sql.create(index: index.name).on(index.table)
             for column in index.columns { builder = builder.column(column) }
             try await builder.run()
         }
     }
 
-    func revert(on database: any Database) async throws {
+    static func drop(_ indexes: [(name: String, table: String, columns: [String])], on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes { try await sql.drop(index: index.name).run() }
+        for index in indexes { try await sql.drop(index: index.name).run() }
     }
 }
 
@@ -327,17 +338,11 @@ struct AddLinkIndexes: AsyncMigration {
     ]
 
     func prepare(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes {
-            var builder = sql.create(index: index.name).on("links")
-            for column in index.columns { builder = builder.column(column) }
-            try await builder.run()
-        }
+        try await MigrationIndexes.create(Self.indexes.map { ($0.name, "links", $0.columns) }, on: database)
     }
 
     func revert(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes { try await sql.drop(index: index.name).run() }
+        try await MigrationIndexes.drop(Self.indexes.map { ($0.name, "links", $0.columns) }, on: database)
     }
 }
 
