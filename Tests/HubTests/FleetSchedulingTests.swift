@@ -54,6 +54,8 @@ struct FleetSchedulingTests {
                 #expect(recorder.mostInFlight["instance-b", default: 0] <= 2)
                 // …runs did go in parallel…
                 #expect(recorder.mostInFlightOverall >= 2, "runs of different sources went one after another")
+                // …and both instances took a share
+                #expect(Set(recorder.started.map(\.instance)) == ["instance-a", "instance-b"])
                 // …every source ran exactly once, with both of its connections on one listing
                 #expect(recorder.started.count == sources.count)
                 #expect(Set(recorder.started.map(\.source)) == Set(sources.keys))
