@@ -81,18 +81,25 @@ public final class HubServer: Sendable {
             dispatcherTask.set(Task { await dispatcher.run() })
             let (writer, users, logger) = (AbsenceWriter(runner: runner), DashboardUsers(database: app.db, now: { Date() }), app.logger)
             let retention = RunRetention(database: app.db, now: { Date() })
+            let health = HubHealthService(database: app.db, now: { Date() })
             housekeepingTask.set(Task {
                 var lastPurge = Date.distantPast
                 while !Task.isCancelled {
                     // Absences waiting after a 429/5xx are written again when their retry is due.
                     do { _ = try await writer.retryDue() } catch { logger.warning("absence retries failed: \(ErrorText.explain(error))") }
-                    // Expired dashboard sessions, old sign-in attempts and idle runs past their retention go once an hour.
+                    // Expired dashboard sessions, old sign-in attempts, idle runs past their retention and
+                    // instances gone for a day go once an hour (each tried again next hour if it failed).
                     if Date().timeIntervalSince(lastPurge) >= 3600 {
-                        do {
-                            try await users.purgeExpired()
-                            try await retention.purgeIdleRuns()
-                            lastPurge = Date()
-                        } catch { logger.warning("purging expired sessions failed: \(ErrorText.explain(error))") }
+                        lastPurge = Date()
+                        do { try await users.purgeExpired() } catch {
+                            logger.warning("purging expired sessions failed: \(ErrorText.explain(error))")
+                        }
+                        do { try await retention.purgeIdleRuns() } catch {
+                            logger.warning("purging idle runs failed: \(ErrorText.explain(error))")
+                        }
+                        do { try await health.forgetGone() } catch {
+                            logger.warning("forgetting stopped instances failed: \(ErrorText.explain(error))")
+                        }
                     }
                     try? await Task.sleep(for: .seconds(15))
                 }

@@ -223,6 +223,12 @@ struct FleetSchedulingTests {
                 #expect(report.instances.map(\.alive) == [false, true], "hub-1 was last heard of 70 s ago")
                 #expect(report.instances.first?.scheduleLagP95 == 2.5)
                 #expect(report.instances.first?.runsInFlight == 3)
+                // an instance silent for a day is no longer shown, and housekeeping deletes its row
+                clock.advance(by: 86_400 - 40)
+                #expect(try await health.report().instances.map(\.name) == ["hub-2"])
+                try await health.forgetGone()
+                #expect(try await HubInstanceModel.query(on: app.db).all().compactMap(\.id) == ["hub-2"])
+                clock.advance(by: -(86_400 - 40))
                 // one run: its two connections are no longer waiting; the others have waited 70 s
                 let scheduler = Scheduler(database: app.db, runner: fixture.runner(), owner: "hub-2", now: clock.provider, concurrency: 1)
                 #expect(try await scheduler.runDue().count == 2)

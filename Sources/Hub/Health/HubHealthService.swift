@@ -46,6 +46,14 @@ public struct HubHealthService: Sendable {
             """).run()
     }
 
+    /// An instance not heard from for this long is forgotten.
+    static let forgottenAfter: TimeInterval = 86_400
+
+    /// Deletes the rows of instances gone for a day (the hourly housekeeping).
+    func forgetGone() async throws {
+        try await HubInstanceModel.query(on: database).filter(\.$seenAt < now().addingTimeInterval(-Self.forgottenAfter)).delete()
+    }
+
     /// An instance that stopped on purpose leaves the list.
     func remove(instance name: String) async throws {
         try await HubInstanceModel.query(on: database).filter(\.$id == name).delete()
@@ -64,9 +72,9 @@ public struct HubHealthService: Sendable {
 
     public func report() async throws -> Report {
         let current = now()
-        // instances gone for a day are forgotten
-        try await HubInstanceModel.query(on: database).filter(\.$seenAt < current.addingTimeInterval(-86_400)).delete()
-        let instances = try await HubInstanceModel.query(on: database).sort(\.$startedAt).all().map { model in
+        // instances gone for a day are not shown (the hub's housekeeping deletes them)
+        let instances = try await HubInstanceModel.query(on: database).filter(\.$seenAt >= current.addingTimeInterval(-Self.forgottenAfter))
+            .sort(\.$startedAt).all().map { model in
             Report.Instance(name: model.id ?? "", startedAt: model.startedAt, seenAt: model.seenAt,
                             alive: current.timeIntervalSince(model.seenAt) < Self.silence, concurrency: model.concurrency,
                             runsInFlight: model.runsInFlight, scheduleLagP50: model.lagP50, scheduleLagP95: model.lagP95)
