@@ -30,44 +30,45 @@ struct Benchmarks {
     }
 
     static func run(_ arguments: [String]) async throws {
-        func option(_ name: String, _ fallback: String) -> String {
-            arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil } ?? fallback
+        guard let options = try BenchmarkOptions(arguments) else {
+            print(usage)
+            exit(arguments.isEmpty ? 2 : 0)
         }
-        let needsBinary = ["sandbox", "client", "client-v2", "hub", "webhooks", "scim", "decode", "client-limits", "fleet"].contains(arguments.first ?? "")
-        let binary = needsBinary ? try rollcallBinary(arguments.contains("--rollcall") ? option("--rollcall", "") : nil) : ""
-        switch arguments.first {
+        let binary = options.command == "engine" ? "" : try rollcallBinary(options.text("--rollcall"))
+        switch options.command {
         case "sandbox":
-            try await SandboxBenchmark(employees: Int(option("--employees", "100000")) ?? 100_000, binary: binary).run()
+            try await SandboxBenchmark(employees: options.integer("--employees", 100_000), binary: binary).run()
         case "client":
-            try await ClientBenchmark(binary: binary).run(employees: Int(option("--employees", "100000")) ?? 100_000)
+            try await ClientBenchmark(binary: binary).run(employees: options.integer("--employees", 100_000))
         case "client-v2":
-            try await ClientV2Benchmark(binary: binary).run(employees: Int(option("--employees", "10000")) ?? 10_000,
-                                                            limitedEmployees: Int(option("--limited", "500")) ?? 500,
-                                                            perMinute: Int(option("--per-minute", "300")) ?? 300)
+            try await ClientV2Benchmark(binary: binary).run(employees: options.integer("--employees", 10_000),
+                                                            limitedEmployees: options.integer("--limited", 500),
+                                                            perMinute: options.integer("--per-minute", 300))
         case "engine":
-            EngineBenchmark().run(people: Int(option("--people", "100000")) ?? 100_000)
+            EngineBenchmark().run(people: try options.integer("--people", 100_000))
         case "hub":
-            try await HubBenchmark(binary: binary).run(employees: Int(option("--employees", "10000")) ?? 10_000,
-                                                       waitForChange: !arguments.contains("--no-wait"))
+            try await HubBenchmark(binary: binary).run(employees: options.integer("--employees", 10_000), waitForChange: !options.has("--no-wait"))
         case "fleet":
-            try await FleetBenchmark(binary: binary, workspaces: Int(option("--workspaces", "1000")) ?? 1000,
-                                     instances: max(1, Int(option("--instances", "1")) ?? 1),
-                                     minutes: Double(option("--minutes", "3")) ?? 3, warmup: Double(option("--warmup", "90")) ?? 90,
-                                     employees: Int(option("--employees", "20")) ?? 20,
-                                     postgresURL: arguments.contains("--postgres") ? option("--postgres", "") : nil,
-                                     concurrency: arguments.contains("--concurrency") ? Int(option("--concurrency", "")) : nil).run()
+            try await FleetBenchmark(binary: binary, workspaces: options.integer("--workspaces", 1000),
+                                     instances: options.integer("--instances", 1),
+                                     minutes: options.number("--minutes", 3), warmup: options.number("--warmup", 90),
+                                     employees: options.integer("--employees", 20),
+                                     postgresURL: options.text("--postgres"),
+                                     concurrency: options.has("--concurrency") ? options.integer("--concurrency", 8) : nil).run()
         case "webhooks":
-            try await WebhookBenchmark(binary: binary).run(employees: Int(option("--employees", "10000")) ?? 10_000)
+            try await WebhookBenchmark(binary: binary).run(employees: options.integer("--employees", 10_000))
         case "scim":
-            try await SCIMBenchmark(binary: binary).run(employees: Int(option("--employees", "2000")) ?? 2_000,
-                                                        only: arguments.contains("--server") ? option("--server", "") : nil)
+            try await SCIMBenchmark(binary: binary).run(employees: options.integer("--employees", 2_000), only: options.text("--server"))
         case "decode":
-            try await ClientBenchmark(binary: binary).runDecode(pages: Int(option("--pages", "20")) ?? 20,
-                                                                rounds: Int(option("--rounds", "10")) ?? 10)
+            try await ClientBenchmark(binary: binary).runDecode(pages: options.integer("--pages", 20), rounds: options.integer("--rounds", 10))
         case "client-limits":
-            try await ClientBenchmark(binary: binary).runWithLimits(employees: Int(option("--employees", "10000")) ?? 10_000)
+            try await ClientBenchmark(binary: binary).runWithLimits(employees: options.integer("--employees", 10_000))
         default:
-            print("""
+            throw BenchmarkError("no benchmark ‘\(options.command)’")
+        }
+    }
+
+    static let usage = """
             usage: rollcall-bench sandbox [--employees 100000] [--rollcall .build/release/rollcall]
                    rollcall-bench client [--employees 100000]         read everything with PersonioClient, limits off
                    rollcall-bench client-limits [--employees 10000]   read everything within Personio's real limits
@@ -87,10 +88,9 @@ struct Benchmarks {
                    rollcall-bench webhooks [--employees 10000]        deliver a first sync's events to a local receiver
                    rollcall-bench decode [--pages 20 --rounds 10]     decode pages only, on one thread
                    rollcall-bench engine [--people 100000]            plan with 1 % changed and with nothing changed
-            """)
-            exit(2)
-        }
-    }
+            Each benchmark that starts `rollcall` takes --rollcall PATH (default .build/release/rollcall, else the one
+            beside rollcall-bench).
+            """
 }
 
 struct SandboxBenchmark {
@@ -223,6 +223,25 @@ enum CPUTime {
         // after the command: state is field 3, utime 14 and stime 15 (1-based over the whole line)
         guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Every process with this command name (PostgreSQL's server and its backends), from `/proc`.
+    static func seconds(ofProcessesNamed name: String) -> Double {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap(Int32.init) ?? []
+        return pids.filter { (try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == name }
+            .compactMap { seconds(ofProcess: $0) }.reduce(0, +)
+    }
+
+    /// The whole machine's busy and total CPU seconds so far, from `/proc/stat` (all cores).
+    static func machine() -> (busy: Double, total: Double)? {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
+        let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard ticks.count >= 5 else { return nil }
+        let total = ticks.prefix(8).reduce(0, +)
+        let idle = ticks[3] + ticks[4]  // idle and waiting for I/O
+        let hertz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return ((total - idle) / hertz, total / hertz)
     }
 }
 

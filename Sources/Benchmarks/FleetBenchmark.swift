@@ -78,17 +78,17 @@ struct FleetBenchmark {
                     let secret = "secret-\(number)-0123456789"
                     _ = try await Self.call(http, .POST, sandboxRoot + "/sandbox/credentials", token: "bench-admin",
                                             ["client_id": client, "client_secret": secret, "name": "Customer \(number)"])
-                    let created = try await Self.call(http, .POST, hubBase + "/api/v1/workspaces", token: Self.adminToken,
+                    let created = try await Self.call(http, .POST, hubBase + "\(APIPath.workspaces)", token: Self.adminToken,
                                                       ["name": "Customer \(number)"])
                     guard let token = (created["token"] as? [String: Any])?["token"] as? String else {
                         throw BenchmarkError("creating a workspace answered no token: \(created)")
                     }
-                    let source = try await Self.call(http, .POST, hubBase + "/api/v1/sources", token: token, [
+                    let source = try await Self.call(http, .POST, hubBase + "\(APIPath.sources)", token: token, [
                         "name": "Personio", "client_id": client, "client_secret": secret, "base_url": sandboxAPI,
                     ])
                     guard let sourceID = (source["source"] as? [String: Any])?["id"] as? String else { throw BenchmarkError("creating a source answered no id: \(source)") }
                     for preset in ["time-tracking", "service-desk"] {
-                        _ = try await Self.call(http, .POST, hubBase + "/api/v1/connections", token: token,
+                        _ = try await Self.call(http, .POST, hubBase + "\(APIPath.connections)", token: token,
                                                 ["source_id": sourceID, "preset": preset, "target": "feed"])
                     }
                 }
@@ -105,6 +105,8 @@ struct FleetBenchmark {
         let before = try await hubs.asyncMap { try await $0.metrics(http) }
         let cpuBefore = hubs.map { $0.cpuSeconds() ?? 0 }
         let sandboxCPUBefore = sandbox.cpuSeconds() ?? 0
+        let databaseCPUBefore = CPUTime.seconds(ofProcessesNamed: "postgres")
+        let machineBefore = CPUTime.machine()
         let started = Date()
         print(String(format: "measuring for %.1f minutes…", minutes))
         try await Task.sleep(for: .seconds(minutes * 60))
@@ -112,6 +114,8 @@ struct FleetBenchmark {
         let after = try await hubs.asyncMap { try await $0.metrics(http) }
         let cpu = zip(hubs.map { $0.cpuSeconds() ?? 0 }, cpuBefore).map { $0 - $1 }
         let sandboxCPU = (sandbox.cpuSeconds() ?? 0) - sandboxCPUBefore
+        let databaseCPU = CPUTime.seconds(ofProcessesNamed: "postgres") - databaseCPUBefore
+        let machineAfter = CPUTime.machine()
 
         let runs = zip(after, before).map { $0.runs - $1.runs }
         let totalRuns = Double(runs.reduce(0, +))
@@ -133,13 +137,21 @@ struct FleetBenchmark {
         print(String(format: "hub CPU: %@ of a core (per instance); %.1f ms CPU per run; sandbox CPU %.0f %% of a core",
                      cpu.map { String(format: "%.0f %%", $0 / elapsed * 100) }.joined(separator: ", "),
                      totalRuns > 0 ? cpuTotal / totalRuns * 1000 : 0, sandboxCPU / elapsed * 100))
+        if postgresURL != nil {
+            print(String(format: "PostgreSQL CPU (its processes on this machine): %.0f %% of a core; %.1f ms per run",
+                         databaseCPU / elapsed * 100, totalRuns > 0 ? databaseCPU / totalRuns * 1000 : 0))
+        }
+        if let before = machineBefore, let after = machineAfter, after.total > before.total {
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            print(String(format: "machine: %.0f %% of its %d cores busy", (after.busy - before.busy) / (after.total - before.total) * 100, cores))
+        }
         print(String(format: "Personio requests per run: %.2f", totalRuns > 0 ? Double(requests) / totalRuns : 0))
         let memory = hubs.map { $0.memoryKB() ?? 0 }
         let growth = zip(memory, baseline).map { Double($0 - $1) }.reduce(0, +) / Double(max(workspaces, 1))
         print("hub memory (RSS): " + memory.map { String(format: "%.0f MB", Double($0) / 1024) }.joined(separator: ", ")
               + String(format: "; growth since start-up %.1f KB per workspace", growth))
         print("database size: " + (try await database.size()))
-        if let health = try? await Self.call(http, .GET, hubs[0].base + "/api/v1/hub/health", token: Self.adminToken, nil) {
+        if let health = try? await Self.call(http, .GET, hubs[0].base + "\(APIPath.hubHealth)", token: Self.adminToken, nil) {
             print("hub health: waiting \(health["waiting"] ?? "?"), running \(health["running"] ?? "?"), oldest waiting "
                   + "\(health["oldest_waiting_seconds"] ?? "?") s, instances \((health["instances"] as? [Any])?.count ?? 0)")
         }

@@ -58,32 +58,32 @@ struct APITests {
         try await withSetup(database) { setup in
             let app = setup.fixture.app
             // A sees its connection, not B's
-            let listA = try await get(app, "/api/v1/connections", token: setup.tokenA)
+            let listA = try await get(app, "\(APIPath.connections)", token: setup.tokenA)
             #expect(listA.status == .ok)
             #expect((listA.json["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [setup.connectionA.uuidString])
 
             // B gets 404 for everything of A, exactly as for ids that do not exist
-            for path in ["/api/v1/connections/\(setup.connectionA)", "/api/v1/connections/\(setup.connectionA)/people",
-                         "/api/v1/connections/\(setup.connectionA)/runs", "/api/v1/runs/\(setup.runA)",
-                         "/api/v1/connections/\(setup.connectionA)/people/10001"] {
+            for path in ["\(APIPath.connection(setup.connectionA))", "\(APIPath.connectionPeople(setup.connectionA))",
+                         "\(APIPath.connectionRuns(setup.connectionA))", "\(APIPath.run(setup.runA))",
+                         "\(APIPath.connectionPerson(setup.connectionA, "10001"))"] {
                 let reply = try await get(app, path, token: setup.tokenB)
                 #expect(reply.status == .notFound, "\(path)")
                 #expect((reply.json["error"] as? [String: Any])?["code"] as? String == "not_found")
             }
-            let missing = try await get(app, "/api/v1/connections/\(UUID())", token: setup.tokenB)
+            let missing = try await get(app, "\(APIPath.connection(UUID()))", token: setup.tokenB)
             #expect(missing.status == .notFound)
             var headers = HTTPHeaders()
             headers.bearerAuthorization = BearerAuthorization(token: setup.tokenB)
             headers.contentType = .json
             let runs = try await RunModel.query(on: app.db).count()
-            let start = try await app.testing().sendRequest(.POST, "/api/v1/connections/\(setup.connectionA)/runs", headers: headers,
+            let start = try await app.testing().sendRequest(.POST, "\(APIPath.connectionRuns(setup.connectionA))", headers: headers,
                                                              body: ByteBuffer(string: "{}"))
             #expect(start.status == .notFound)
             #expect(try await RunModel.query(on: app.db).count() == runs, "no run was started")
 
             // no token, or a made-up one: 401 with the JSON error
             for token in [nil, "rc_madeup"] as [String?] {
-                let reply = try await get(app, "/api/v1/connections", token: token)
+                let reply = try await get(app, "\(APIPath.connections)", token: token)
                 #expect(reply.status == .unauthorized)
                 #expect((reply.json["error"] as? [String: Any])?["code"] as? String == "unauthorized")
             }
@@ -94,7 +94,7 @@ struct APITests {
     func theFeedIsReadPageByPageWithoutMissingOrRepeatingAChange(_ database: HubConfiguration.Database) async throws {
         try await withSetup(database) { setup in
             let app = setup.fixture.app
-            let path = "/api/v1/connections/\(setup.connectionA)/people"
+            let path = "\(APIPath.connectionPeople(setup.connectionA))"
             var cursor = "0"
             var seen: [Int] = []
             var pages = 0
@@ -131,7 +131,7 @@ struct APITests {
     @Test(arguments: TestDatabases.all)
     func badFeedParametersAreNamed(_ database: HubConfiguration.Database) async throws {
         try await withSetup(database) { setup in
-            let path = "/api/v1/connections/\(setup.connectionA)/people"
+            let path = "\(APIPath.connectionPeople(setup.connectionA))"
             for (query, field) in [("cursor=abc", "cursor"), ("cursor=-1", "cursor"), ("limit=0", "limit"), ("limit=5000", "limit")] {
                 let reply = try await get(setup.fixture.app, "\(path)?\(query)", token: setup.tokenA)
                 #expect(reply.status == .unprocessableEntity, "\(query)")

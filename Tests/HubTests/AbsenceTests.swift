@@ -49,7 +49,7 @@ struct AbsenceTests {
                 let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "tracker", on: app.db).token
                 let setup = Setup(fixture: fixture, token: token, app: app, runner: runner)
                 // sickness and vacation are day types, doctor an hour type (the sandbox's 2, 1 and 5)
-                let mapped = try await setup.call(.PUT, "/api/v1/sources/\(fixture.sourceID)/absence-kinds",
+                let mapped = try await setup.call(.PUT, "\(APIPath.sourceAbsenceKinds(fixture.sourceID))",
                                                   ["kinds": ["sickness": 2, "vacation": 1, "doctor": 5]])
                 #expect(mapped.status == .ok, "\(mapped.json)")
                 try await body(setup)
@@ -63,7 +63,7 @@ struct AbsenceTests {
 
     @Test func theMappingIsCheckedAgainstPersonioAndListed() async throws {
         try await withSetup { setup in
-            let path = "/api/v1/sources/\(setup.fixture.sourceID)"
+            let path = "\(APIPath.source(setup.fixture.sourceID))"
             let types = try await setup.call(.GET, path + "/time-off-types")
             let listed = try #require(types.json["data"] as? [[String: Any]])
             #expect(listed.contains { $0["unit"] as? String == "hour" } && listed.count == 5)
@@ -83,25 +83,25 @@ struct AbsenceTests {
     func anAbsenceIsWrittenOnceChangedAndCancelled(_ database: HubConfiguration.Database) async throws {
         try await withSetup(database) { setup in
             // create
-            let created = try await setup.call(.POST, "/api/v1/absences", sick())
+            let created = try await setup.call(.POST, "\(APIPath.absences)", sick())
             #expect(created.status == .created, "\(created.json)")
             #expect(created.json["status"] as? String == "written")
             let first = try #require(created.json["personio_id"] as? String)
             #expect(try await setup.timeOffs(10002, from: "2029-03-01", to: "2029-03-31").map { String($0.id) } == [first])
 
             // the same request again: the first result, no second absence
-            let again = try await setup.call(.POST, "/api/v1/absences", sick())
+            let again = try await setup.call(.POST, "\(APIPath.absences)", sick())
             #expect(again.status == .ok)
             #expect(again.json["personio_id"] as? String == first)
             #expect(try await setup.timeOffs(10002, from: "2029-03-01", to: "2029-03-31").count == 1)
             // other values under the same id must be a PUT
-            let conflicting = try await setup.call(.POST, "/api/v1/absences", sick(to: "2029-03-09"))
+            let conflicting = try await setup.call(.POST, "\(APIPath.absences)", sick(to: "2029-03-09"))
             #expect(conflicting.status == .conflict && conflicting.error?["field"] as? String == "external_id")
 
             // change: delete + create in Personio, recorded
             var changed = sick(to: "2029-03-09")
             changed["half_day_end"] = true
-            let put = try await setup.call(.PUT, "/api/v1/absences/abs-1", changed)
+            let put = try await setup.call(.PUT, "\(APIPath.absence("abs-1"))", changed)
             #expect(put.status == .ok, "\(put.json)")
             let second = try #require(put.json["personio_id"] as? String)
             #expect(second != first)
@@ -111,25 +111,25 @@ struct AbsenceTests {
                 == "replaced Personio absence \(first)")
 
             // cancel
-            let cancelled = try await setup.call(.DELETE, "/api/v1/absences/abs-1")
+            let cancelled = try await setup.call(.DELETE, "\(APIPath.absence("abs-1"))")
             #expect(cancelled.status == .ok && cancelled.json["status"] as? String == "cancelled")
             #expect(try await setup.timeOffs(10002, from: "2029-03-01", to: "2029-03-31").isEmpty)
-            let listed = try await setup.call(.GET, "/api/v1/absences?status=cancelled")
+            let listed = try await setup.call(.GET, "\(APIPath.absences)?status=cancelled")
             #expect((listed.json["data"] as? [[String: Any]])?.count == 1)
-            #expect(try await setup.call(.PUT, "/api/v1/absences/abs-1", sick()).status == .conflict, "a cancelled absence stays cancelled")
+            #expect(try await setup.call(.PUT, "\(APIPath.absence("abs-1"))", sick()).status == .conflict, "a cancelled absence stays cancelled")
         }
     }
 
     @Test func badInputNamesTheFieldAndWritesNothing() async throws {
         try await withSetup { setup in
             func field(_ body: [String: Any]) async throws -> String? {
-                let reply = try await setup.call(.POST, "/api/v1/absences", body)
+                let reply = try await setup.call(.POST, "\(APIPath.absences)", body)
                 #expect(reply.status == .unprocessableEntity, "\(body): \(reply.json)")
                 return reply.error?["field"] as? String
             }
             var body = sick()
             body["kind"] = "sabbatical"
-            let unmapped = try await setup.call(.POST, "/api/v1/absences", body)
+            let unmapped = try await setup.call(.POST, "\(APIPath.absences)", body)
             #expect(unmapped.error?["field"] as? String == "kind")
             #expect((unmapped.error?["message"] as? String)?.contains("sabbatical is not mapped") == true)
             #expect(try await field(sick(from: "2029-03-07", to: "2029-03-05")) == "end_date")
@@ -150,13 +150,13 @@ struct AbsenceTests {
             // a person given by e-mail is found in Personio
             let person = try await setup.fixture.hire("Abby", "Absent", startingIn: -30)
             body = sick("abs-mail"); body.removeValue(forKey: "employee_id"); body["email"] = "abby.absent@acme.example"
-            let byMail = try await setup.call(.POST, "/api/v1/absences", body)
+            let byMail = try await setup.call(.POST, "\(APIPath.absences)", body)
             #expect(byMail.status == .created && byMail.json["employee_id"] as? Int == person)
 
             // a read-only token may look but not send
             let reader = try await APITokens.create(workspaceID: setup.fixture.workspaceID, name: "ro", scopes: ["read"], on: setup.app.db).token
-            #expect(try await setup.call(.POST, "/api/v1/absences", sick("abs-ro"), token: reader).status == .forbidden)
-            #expect(try await setup.call(.GET, "/api/v1/absences", token: reader).status == .ok)
+            #expect(try await setup.call(.POST, "\(APIPath.absences)", sick("abs-ro"), token: reader).status == .forbidden)
+            #expect(try await setup.call(.GET, "\(APIPath.absences)", token: reader).status == .ok)
         }
     }
 
@@ -164,30 +164,30 @@ struct AbsenceTests {
         try await withSetup { setup in
             var body: [String: Any] = ["external_id": "doc-1", "employee_id": 10003, "kind": "doctor", "start_date": "2029-04-02",
                                        "end_date": "2029-04-02"]
-            let missing = try await setup.call(.POST, "/api/v1/absences", body)
+            let missing = try await setup.call(.POST, "\(APIPath.absences)", body)
             #expect(missing.error?["field"] as? String == "start_time")
             body["start_time"] = "09:00"
             body["end_time"] = "10:30"
-            let created = try await setup.call(.POST, "/api/v1/absences", body)
+            let created = try await setup.call(.POST, "\(APIPath.absences)", body)
             #expect(created.status == .created, "\(created.json)")
             #expect(created.json["unit"] as? String == "hour")
             let id = try #require(created.json["personio_id"] as? String)
             #expect(try await setup.absencePeriods(10003, on: "2029-04-02").map(\.id) == [id])
             #expect(try await setup.timeOffs(10003, from: "2029-04-02", to: "2029-04-02").isEmpty)
-            #expect(try await setup.call(.DELETE, "/api/v1/absences/doc-1").status == .ok)
+            #expect(try await setup.call(.DELETE, "\(APIPath.absence("doc-1"))").status == .ok)
             #expect(try await setup.absencePeriods(10003, on: "2029-04-02").isEmpty)
         }
     }
 
     @Test func personioRefusingIsPassedOnAndTheAbsenceFailsWithTheReason() async throws {
         try await withSetup { setup in
-            #expect(try await setup.call(.POST, "/api/v1/absences", sick("abs-a")).status == .created)
+            #expect(try await setup.call(.POST, "\(APIPath.absences)", sick("abs-a")).status == .created)
             // overlapping the first: Personio answers 422
-            let overlap = try await setup.call(.POST, "/api/v1/absences", sick("abs-b", from: "2029-03-06", to: "2029-03-08"))
+            let overlap = try await setup.call(.POST, "\(APIPath.absences)", sick("abs-b", from: "2029-03-06", to: "2029-03-08"))
             #expect(overlap.status == .unprocessableEntity)
             #expect(overlap.error?["code"] as? String == "personio_refused")
             #expect((overlap.error?["message"] as? String)?.contains("overlapping") == true, "\(overlap.json)")
-            let stored = try await setup.call(.GET, "/api/v1/absences/abs-b")
+            let stored = try await setup.call(.GET, "\(APIPath.absence("abs-b"))")
             #expect(stored.json["status"] as? String == "failed")
             #expect((stored.json["error"] as? String)?.contains("Personio refused the data") == true)
             #expect(try await setup.timeOffs(10002, from: "2029-03-01", to: "2029-03-31").count == 1, "nothing half-written")
@@ -198,28 +198,28 @@ struct AbsenceTests {
     func a5xxWaitsForARetryAndALostAnswerIsNotWrittenTwice(_ database: HubConfiguration.Database) async throws {
         try await withSetup(database, timeout: .seconds(1)) { setup in
             let fixture = setup.fixture
-            #expect(try await setup.call(.POST, "/api/v1/absences", sick("warm-up", employee: 10004)).status == .created)
+            #expect(try await setup.call(.POST, "\(APIPath.absences)", sick("warm-up", employee: 10004)).status == .created)
 
             // a 503 on the create: pending, retried after the backoff
             #expect(try await fixture.sandbox.admin(.PUT, "/sandbox/faults", ["fail_next": 1]).status == 200)
-            let pending = try await setup.call(.POST, "/api/v1/absences", sick("abs-5xx"))
+            let pending = try await setup.call(.POST, "\(APIPath.absences)", sick("abs-5xx"))
             #expect(pending.status == .accepted, "\(pending.json)")
             #expect(pending.json["status"] as? String == "pending" && pending.json["retry_at"] != nil)
             let writer = AbsenceWriter(runner: setup.runner)
             #expect(try await writer.retryDue() == 0, "not due yet")
             fixture.clock.advance(by: 61)
             #expect(try await writer.retryDue() == 1)
-            #expect(try await setup.call(.GET, "/api/v1/absences/abs-5xx").json["status"] as? String == "written")
+            #expect(try await setup.call(.GET, "\(APIPath.absence("abs-5xx"))").json["status"] as? String == "written")
             #expect(try await setup.timeOffs(10002, from: "2029-03-01", to: "2029-03-31").count == 1)
 
             // Personio stores it but answers after the client stopped waiting: the retry finds it
             #expect(try await fixture.sandbox.admin(.PUT, "/sandbox/faults", ["slow_writes_ms": 2500]).status == 200)
-            let lost = try await setup.call(.POST, "/api/v1/absences", sick("abs-lost", employee: 10005))
+            let lost = try await setup.call(.POST, "\(APIPath.absences)", sick("abs-lost", employee: 10005))
             #expect(lost.status == .accepted, "\(lost.json)")
             #expect(try await fixture.sandbox.admin(.PUT, "/sandbox/faults", [String: Any]()).status == 200)
             fixture.clock.advance(by: 61)
             #expect(try await writer.retryDue() == 1)
-            let found = try await setup.call(.GET, "/api/v1/absences/abs-lost")
+            let found = try await setup.call(.GET, "\(APIPath.absence("abs-lost"))")
             #expect(found.json["status"] as? String == "written" && found.json["attempts"] as? Int == 1, "\(found.json)")
             #expect(try await setup.timeOffs(10005, from: "2029-03-01", to: "2029-03-31").count == 1, "written once")
         }

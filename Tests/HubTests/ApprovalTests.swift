@@ -38,7 +38,7 @@ struct ApprovalTests {
             _ = try await fixture.runner().run(sourceID: fixture.sourceID)
 
             // every person arrives as a draft, marked as coming from Personio
-            let drafts = try await api.call(app, .GET, "/api/v1/connections/\(onboarding)/drafts", token: token)
+            let drafts = try await api.call(app, .GET, "\(APIPath.connectionDrafts(onboarding))", token: token)
             let listed = try #require(drafts.json["data"] as? [[String: Any]])
             #expect(listed.count == (try await fixture.links(onboarding)).count)
             #expect(listed.allSatisfy { ($0["fields"] as? [String: String])?["source"] == "personio" })
@@ -46,7 +46,7 @@ struct ApprovalTests {
             let picked = [ids[0], hire]
 
             // bad input names the field and approves nobody
-            let path = "/api/v1/connections/\(onboarding)/approvals"
+            let path = "\(APIPath.connectionApprovals(onboarding))"
             let noCountry = try await api.call(app, .POST, path, token: token, ["personio_ids": picked])
             #expect(noCountry.error?["field"] as? String == "country")
             let badCountry = try await api.call(app, .POST, path, token: token, ["personio_ids": picked, "country": "Germany"])
@@ -60,7 +60,7 @@ struct ApprovalTests {
             #expect(twice.error?["field"] as? String == "personio_ids[1]")
             let empty = try await api.call(app, .POST, path, token: token, ["personio_ids": [Int](), "country": "DE"])
             #expect(empty.error?["field"] as? String == "personio_ids")
-            let notNeeded = try await api.call(app, .POST, "/api/v1/connections/\(tracking)/approvals", token: token,
+            let notNeeded = try await api.call(app, .POST, "\(APIPath.connectionApprovals(tracking))", token: token,
                                                ["personio_ids": picked, "country": "DE"])
             #expect(notNeeded.status == .conflict)
             #expect(try await fixture.links(onboarding).values.allSatisfy { $0.state == .draft && $0.approvedAt == nil })
@@ -123,11 +123,11 @@ struct ApprovalTests {
             let (fixture, app, token, api, onboarding, tracking) = (setup.fixture, setup.fixture.app, setup.token, WorkspaceAPITests(), setup.onboarding, setup.tracking)
             _ = try await fixture.runner().run(sourceID: fixture.sourceID)
             let ids = try await fixture.links(onboarding).keys.sorted()
-            let path = "/api/v1/connections/\(onboarding)/rejections"
+            let path = "\(APIPath.connectionRejections(onboarding))"
 
             let unknown = try await api.call(app, .POST, path, token: token, ["personio_ids": [ids[0], 999_999]])
             #expect(unknown.error?["field"] as? String == "personio_ids[1]")
-            let notNeeded = try await api.call(app, .POST, "/api/v1/connections/\(tracking)/rejections", token: token, ["personio_ids": [ids[0]]])
+            let notNeeded = try await api.call(app, .POST, "\(APIPath.connectionRejections(tracking))", token: token, ["personio_ids": [ids[0]]])
             #expect(notNeeded.status == .conflict)
 
             let rejected = try await api.call(app, .POST, path, token: token, ["personio_ids": [ids[0]]])
@@ -137,7 +137,7 @@ struct ApprovalTests {
             #expect(link?.state == .draft && link?.rejectedAt != nil && link?.rejectedBy?.hasPrefix("api token hr") == true)
 
             // a later approval wins and clears the rejection
-            let approved = try await api.call(app, .POST, "/api/v1/connections/\(onboarding)/approvals", token: token,
+            let approved = try await api.call(app, .POST, "\(APIPath.connectionApprovals(onboarding))", token: token,
                                               ["personio_ids": [ids[0]], "country": "DE"])
             #expect(approved.status == .ok)
             let after = try await fixture.links(onboarding)[ids[0]]

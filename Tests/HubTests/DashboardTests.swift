@@ -919,7 +919,7 @@ struct DashboardTests {
             #expect(preview.html.contains(skip.reason.replacingOccurrences(of: "'", with: "&#39;")) && !preview.html.contains("up to date"))
             // and the API
             let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "it", on: context.app.db).token
-            let view = try await WorkspaceAPITests().call(context.app, .GET, "/api/v1/runs/\(report.runID)", token: token)
+            let view = try await WorkspaceAPITests().call(context.app, .GET, "\(APIPath.run(report.runID))", token: token)
             #expect(view.json["skipped"] as? Int == report.skipped)
             let kinds = (view.json["operations"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
             #expect(kinds.contains("skip"))
@@ -944,7 +944,7 @@ struct DashboardTests {
             #expect(kinds.map(\.kind) == ["sickness"] && kinds.first?.unit == "day")
 
             let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "tracker", on: context.app.db).token
-            let pushed = try await ManagementAPITests().call(context.app, .POST, "/api/v1/absences", token: token, [
+            let pushed = try await ManagementAPITests().call(context.app, .POST, "\(APIPath.absences)", token: token, [
                 "external_id": "tt-77", "employee_id": 10002, "kind": "sickness", "start_date": "2029-06-04", "end_date": "2029-06-05",
             ])
             #expect(pushed.status == .created)

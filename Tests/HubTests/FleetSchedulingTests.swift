@@ -248,8 +248,8 @@ struct HubHealthPageTests {
             let health = HubHealthService(database: app.db, now: { SyncRunnerTests.start })
             try await health.report(instance: "hub-a", startedAt: SyncRunnerTests.start, concurrency: 8, runsInFlight: 2, lagP50: 0.5, lagP95: 3)
             // the API: admin token only
-            #expect(try await WorkspaceAPITests().call(app, .GET, "/api/v1/hub/health", token: nil).status == .unauthorized)
-            let reply = try await WorkspaceAPITests().call(app, .GET, "/api/v1/hub/health", token: token)
+            #expect(try await WorkspaceAPITests().call(app, .GET, "\(APIPath.hubHealth)", token: nil).status == .unauthorized)
+            let reply = try await WorkspaceAPITests().call(app, .GET, "\(APIPath.hubHealth)", token: token)
             #expect(reply.status == .ok)
             let instances = try #require(reply.json["instances"] as? [[String: Any]])
             #expect(instances.first?["name"] as? String == "hub-a")

@@ -53,22 +53,22 @@ struct HubHostileInputTests {
             // and the hub still answers
             var headers = HTTPHeaders()
             headers.bearerAuthorization = BearerAuthorization(token: token)
-            #expect(try await app.testing().sendRequest(.GET, "/api/v1/workspace", headers: headers).status == .ok)
+            #expect(try await app.testing().sendRequest(.GET, "\(APIPath.ownWorkspace)", headers: headers).status == .ok)
         }
     }
 
     @Test func valuesThatDoNotFitNameTheirField() async throws {
         try await withHub { app, token in
             let api = ManagementAPITests()
-            let huge = try await api.raw(app, .POST, "/api/v1/connections", token: token,
+            let huge = try await api.raw(app, .POST, "\(APIPath.connections)", token: token,
                                          #"{"source_id":"\#(UUID().uuidString)","preset":"survey","seat_limit":92233720368547758070}"#)
             #expect(huge.status == .badRequest, "\(huge.json)")
             #expect(huge.error?["field"] as? String == "seat_limit", "\(huge.json)")
             #expect((huge.error?["message"] as? String)?.contains("seat_limit") == true)
-            let notUUID = try await api.raw(app, .POST, "/api/v1/connections", token: token, #"{"source_id":"not-a-uuid","preset":"survey"}"#)
+            let notUUID = try await api.raw(app, .POST, "\(APIPath.connections)", token: token, #"{"source_id":"not-a-uuid","preset":"survey"}"#)
             #expect(notUUID.status == .badRequest)
             #expect(notUUID.error?["field"] as? String == "source_id")
-            let broken = try await api.raw(app, .POST, "/api/v1/connections", token: token, #"{"source_id":"#)
+            let broken = try await api.raw(app, .POST, "\(APIPath.connections)", token: token, #"{"source_id":"#)
             #expect(broken.error?["message"] as? String == "the body is not valid JSON")
         }
     }
@@ -89,17 +89,17 @@ struct HubHostileInputTests {
         try await withHub { app, token in
             let api = ManagementAPITests()
             let id = try await sourceAndConnection(app).1.requireID()
-            for (path, field) in [("/api/v1/connections/\(id)/people?limit=9223372036854775807", "limit"),
-                                  ("/api/v1/connections/\(id)/people?cursor=9223372036854775808", "cursor"),
-                                  ("/api/v1/connections/\(id)/people?cursor=-9223372036854775808", "cursor"),
-                                  ("/api/v1/handoffs?cursor=9223372036854775807", "cursor"), ("/api/v1/absences?limit=-9223372036854775808", "limit"),
-                                  ("/api/v1/connections/\(id)/people/9223372036854775808", "personioId")] {
+            for (path, field) in [("\(APIPath.connectionPeople(id))?limit=9223372036854775807", "limit"),
+                                  ("\(APIPath.connectionPeople(id))?cursor=9223372036854775808", "cursor"),
+                                  ("\(APIPath.connectionPeople(id))?cursor=-9223372036854775808", "cursor"),
+                                  ("\(APIPath.handoffs)?cursor=9223372036854775807", "cursor"), ("\(APIPath.absences)?limit=-9223372036854775808", "limit"),
+                                  ("\(APIPath.connectionPerson(id, "9223372036854775808"))", "personioId")] {
                 let reply = try await api.call(app, .GET, path, token: token)
                 // the hub answers every unreadable or out-of-range parameter with 422 naming it (its convention)
                 #expect(reply.status == .unprocessableEntity, "\(path): \(reply.status)")
                 #expect(reply.error?["field"] as? String == field, "\(path): \(reply.json)")
             }
-            #expect(try await api.call(app, .GET, "/api/v1/connections/\(id)/people?cursor=9223372036854775807", token: token).status == .ok)
+            #expect(try await api.call(app, .GET, "\(APIPath.connectionPeople(id))?cursor=9223372036854775807", token: token).status == .ok)
         }
     }
 
@@ -123,7 +123,7 @@ struct HubHostileInputTests {
                     default: return "x-" + UUID().uuidString
                     }
                 }.joined(separator: "/")
-                let bearer = path.hasPrefix("/api/v1/workspaces") ? "admin-token-for-tests" : token
+                let bearer = path.hasPrefix("\(APIPath.workspaces)") ? "admin-token-for-tests" : token
                 let reply = try await ManagementAPITests().raw(app, route.method, path, token: bearer, #"{"unexpected_field":1}"#)
                 #expect(reply.status == .unprocessableEntity, "\(route.method) \(path): \(reply.status) \(reply.json)")
                 #expect(reply.error?["field"] as? String == "unexpected_field", "\(route.method) \(path): \(reply.json)")
@@ -136,27 +136,27 @@ struct HubHostileInputTests {
             let api = ManagementAPITests()
             let (source, connection) = try await sourceAndConnection(app)
             // a field the request does not take (a mapping sent here once answered 200 and changed nothing)
-            let unknown = try await api.raw(app, .PATCH, "/api/v1/connections/\(try connection.requireID())", token: token,
+            let unknown = try await api.raw(app, .PATCH, "\(APIPath.connection(try connection.requireID()))", token: token,
                                             #"{"name":"Renamed","colour":"red"}"#)
             #expect(unknown.status == .unprocessableEntity)
             #expect(unknown.error?["field"] as? String == "colour")
             #expect((unknown.error?["message"] as? String)?.contains("it takes") == true)
             #expect((unknown.error?["message"] as? String)?.contains("mapping") == true, "the mapping is among what it takes")
             // a mapping in the wrong shape is named, and the rest of the request is not applied either
-            let mapping = try await api.raw(app, .PATCH, "/api/v1/connections/\(try connection.requireID())", token: token,
+            let mapping = try await api.raw(app, .PATCH, "\(APIPath.connection(try connection.requireID()))", token: token,
                                             #"{"name":"Renamed","mapping":{"fields":[]}}"#)
             #expect(mapping.status == .unprocessableEntity)
             #expect(mapping.error?["field"] as? String == "mapping")
             #expect((mapping.error?["message"] as? String)?.contains("a list of fields") == true)
             #expect(try await ConnectionModel.find(connection.id, on: app.db)?.name == "C", "nothing was changed")
             // nested objects are checked too, and a known body still works
-            let nested = try await api.raw(app, .POST, "/api/v1/connections", token: token,
+            let nested = try await api.raw(app, .POST, "\(APIPath.connections)", token: token,
                                            #"{"source_id":"\#(try source.requireID())","preset":"survey","target":"scim","scim":{"base_url":"http://x.example","tokn":"t"}}"#)
             #expect(nested.status == .unprocessableEntity)
             #expect(nested.error?["field"] as? String == "scim.tokn")
-            let renamed = try await api.raw(app, .PATCH, "/api/v1/connections/\(try connection.requireID())", token: token, #"{"name":"Renamed"}"#)
+            let renamed = try await api.raw(app, .PATCH, "\(APIPath.connection(try connection.requireID()))", token: token, #"{"name":"Renamed"}"#)
             #expect(renamed.status == .ok)
-            let run = try await api.raw(app, .POST, "/api/v1/connections/\(try connection.requireID())/runs", token: token, #"{"dry_run":true,"fast":true}"#)
+            let run = try await api.raw(app, .POST, "\(APIPath.connectionRuns(try connection.requireID()))", token: token, #"{"dry_run":true,"fast":true}"#)
             #expect(run.status == .unprocessableEntity && run.error?["field"] as? String == "fast")
         }
     }

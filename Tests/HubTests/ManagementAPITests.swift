@@ -58,7 +58,7 @@ struct ManagementAPITests {
             let app = fixture.app
             let base = fixture.sandbox.baseURL + "/v1"
             // wrong secret: 422 naming the field, nothing stored, the secret never echoed
-            let wrong = try await call(app, .POST, "/api/v1/sources", token: token,
+            let wrong = try await call(app, .POST, "\(APIPath.sources)", token: token,
                                        ["client_id": fixture.sandbox.clientId, "client_secret": "not-the-secret", "base_url": base])
             #expect(wrong.status == .unprocessableEntity)
             #expect(wrong.error?["field"] as? String == "client_secret")
@@ -67,18 +67,18 @@ struct ManagementAPITests {
             #expect(try await SourceModel.query(on: app.db).count() == 1, "only the fixture's source")
 
             // missing fields and bad URLs are named
-            let missing = try await call(app, .POST, "/api/v1/sources", token: token, ["client_secret": "x", "base_url": base])
+            let missing = try await call(app, .POST, "\(APIPath.sources)", token: token, ["client_secret": "x", "base_url": base])
             #expect(missing.error?["field"] as? String == "client_id")
-            let badURL = try await call(app, .POST, "/api/v1/sources", token: token, ["client_id": "a", "client_secret": "b", "base_url": "ftp:x"])
+            let badURL = try await call(app, .POST, "\(APIPath.sources)", token: token, ["client_id": "a", "client_secret": "b", "base_url": "ftp:x"])
             #expect(badURL.error?["field"] as? String == "base_url")
-            let badFile = try await call(app, .POST, "/api/v1/sources", token: token, ["credentials_file": "hello world", "base_url": base])
+            let badFile = try await call(app, .POST, "\(APIPath.sources)", token: token, ["credentials_file": "hello world", "base_url": base])
             #expect(badFile.status == .unprocessableEntity)
             #expect(badFile.error?["field"] as? String == "credentials_file")
             #expect((badFile.error?["message"] as? String)?.contains("client_id") == true)
 
             // the downloaded credentials file (CSV) works and the diagnosis lists the attributes
             let file = "client_id,client_secret\n\(fixture.sandbox.clientId),\(fixture.sandbox.clientSecret)\n"
-            let created = try await call(app, .POST, "/api/v1/sources", token: token,
+            let created = try await call(app, .POST, "\(APIPath.sources)", token: token,
                                          ["name": "Personio", "credentials_file": file, "base_url": base])
             #expect(created.status == .created)
             let diagnosis = created.json["diagnosis"] as? [String: Any]
@@ -96,7 +96,7 @@ struct ManagementAPITests {
     @Test(arguments: TestDatabases.all)
     func aSourceIsRenamedAndGetsItsPersonioAddress(_ database: HubConfiguration.Database) async throws {
         try await withAPI(database) { fixture, token in
-            let path = "/api/v1/sources/\(fixture.sourceID)"
+            let path = "\(APIPath.source(fixture.sourceID))"
             for (body, field) in [(["web_url": "ftp://acme"], "web_url"), (["web_url": "acme"], "web_url"), (["name": " "], "name"),
                                   (["colour": "red"], "colour")] as [([String: Any], String)] {
                 let reply = try await call(fixture.app, .PATCH, path, token: token, body)
@@ -118,7 +118,7 @@ struct ManagementAPITests {
     func theKeyIsChangedOnlyToOnePersonioAccepts(_ database: HubConfiguration.Database) async throws {
         try await withAPI(database) { fixture, token in
             let app = fixture.app
-            let path = "/api/v1/sources/\(fixture.sourceID)/credentials"
+            let path = "\(APIPath.sourceCredentials(fixture.sourceID))"
             let wrong = try await call(app, .PUT, path, token: token, ["client_id": fixture.sandbox.clientId, "client_secret": "not-it"])
             #expect(wrong.status == .unprocessableEntity)
             #expect(wrong.error?["field"] as? String == "client_secret")
@@ -153,43 +153,43 @@ struct ManagementAPITests {
                 (["source_id": UUID().uuidString, "preset": "survey"], "source_id"),
                 (["source_id": fixture.sourceID.uuidString, "preset": "survey", "incremental_interval": 5], "incremental_interval"),
             ] as [([String: Any], String)] {
-                let reply = try await call(app, .POST, "/api/v1/connections", token: token, body)
+                let reply = try await call(app, .POST, "\(APIPath.connections)", token: token, body)
                 #expect(reply.status == .unprocessableEntity, "\(body)")
                 #expect(reply.error?["field"] as? String == field)
             }
-            let wrongType = try await call(app, .POST, "/api/v1/connections", token: token, ["source_id": 12, "preset": "survey"])
+            let wrongType = try await call(app, .POST, "\(APIPath.connections)", token: token, ["source_id": 12, "preset": "survey"])
             #expect(wrongType.status == .badRequest)
             #expect(wrongType.error?["field"] as? String == "source_id")
 
-            let created = try await call(app, .POST, "/api/v1/connections", token: token,
+            let created = try await call(app, .POST, "\(APIPath.connections)", token: token,
                                          ["source_id": fixture.sourceID.uuidString, "preset": "survey"])
             #expect(created.status == .created)
             #expect(created.json["incremental_interval"] as? Int == 43_200, "the survey preset syncs every 12 hours")
             let id = try #require(created.json["id"] as? String)
-            let paused = try await call(app, .PATCH, "/api/v1/connections/\(id)", token: token, ["paused": true])
+            let paused = try await call(app, .PATCH, "\(APIPath.connection(id))", token: token, ["paused": true])
             #expect(paused.json["paused"] as? Bool == true)
             #expect(paused.json["seat_limit"] == nil)
 
             // a seat limit is set, kept when other fields change, and removed with null
-            let limited = try await call(app, .PATCH, "/api/v1/connections/\(id)", token: token, ["seat_limit": 25])
+            let limited = try await call(app, .PATCH, "\(APIPath.connection(id))", token: token, ["seat_limit": 25])
             #expect(limited.json["seat_limit"] as? Int == 25)
-            let renamed = try await call(app, .PATCH, "/api/v1/connections/\(id)", token: token, ["name": "Pulse"])
+            let renamed = try await call(app, .PATCH, "\(APIPath.connection(id))", token: token, ["name": "Pulse"])
             #expect(renamed.json["seat_limit"] as? Int == 25 && renamed.json["name"] as? String == "Pulse")
-            let unlimited = try await call(app, .PATCH, "/api/v1/connections/\(id)", token: token, ["seat_limit": NSNull()])
+            let unlimited = try await call(app, .PATCH, "\(APIPath.connection(id))", token: token, ["seat_limit": NSNull()])
             #expect(unlimited.status == .ok)
             #expect(unlimited.json["seat_limit"] == nil)
-            let zero = try await call(app, .PATCH, "/api/v1/connections/\(id)", token: token, ["seat_limit": 0])
+            let zero = try await call(app, .PATCH, "\(APIPath.connection(id))", token: token, ["seat_limit": 0])
             #expect(zero.error?["field"] as? String == "seat_limit")
             let audit = try await AuditEventModel.query(on: app.db).filter(\.$action == "connection.updated").all().map(\.detail)
             #expect(Set(audit) == ["Employee surveys: paused", "Employee surveys: seat limit 25", "Pulse: renamed from Employee surveys", "Pulse: no seat limit"])
 
-            let run = try await call(app, .POST, "/api/v1/connections/\(id)/runs", token: token, ["full": true])
+            let run = try await call(app, .POST, "\(APIPath.connectionRuns(id))", token: token, ["full": true])
             #expect(run.status == .created)
             #expect(((run.json["counts"] as? [String: Int])?["create"] ?? 0) > 0)
             let connectionID = try #require(UUID(uuidString: id))
             #expect(try await fixture.links(connectionID).count > 0)
 
-            #expect(try await call(app, .DELETE, "/api/v1/connections/\(id)", token: token).status == .noContent)
+            #expect(try await call(app, .DELETE, "\(APIPath.connection(id))", token: token).status == .noContent)
             #expect(try await fixture.links(connectionID).isEmpty)
             #expect(try await fixture.changes(connectionID).isEmpty)
             #expect(try await RunModel.query(on: app.db).filter(\.$connection.$id == connectionID).count() == 0)
@@ -212,13 +212,13 @@ struct ManagementAPITests {
     func aSourceIsDeletedOnlyWithItsNameAndTakesItsConnectionsAndPeopleAlong(_ database: HubConfiguration.Database) async throws {
         try await withAPI(database) { fixture, token in
             let app = fixture.app
-            let created = try await call(app, .POST, "/api/v1/connections", token: token,
+            let created = try await call(app, .POST, "\(APIPath.connections)", token: token,
                                          ["source_id": fixture.sourceID.uuidString, "preset": "survey"])
             let connection = try #require(UUID(uuidString: created.json["id"] as? String ?? ""))
-            #expect(try await call(app, .POST, "/api/v1/connections/\(connection)/runs", token: token, ["full": true]).status == .created)
+            #expect(try await call(app, .POST, "\(APIPath.connectionRuns(connection))", token: token, ["full": true]).status == .created)
             #expect(try await fixture.links(connection).count > 0)
             let source = try #require(try await SourceModel.find(fixture.sourceID, on: app.db))
-            let path = "/api/v1/sources/\(fixture.sourceID)"
+            let path = "\(APIPath.source(fixture.sourceID))"
 
             // no confirmation, or the wrong name: a 422 on `confirm` saying what would go, and nothing is deleted
             let bare = try await call(app, .DELETE, path, token: token)
@@ -252,14 +252,14 @@ struct ManagementAPITests {
             }
             fixture.clock.advance(by: 60)
             #expect(try await fixture.sync(connection).status == .held)
-            let held = try await call(app, .GET, "/api/v1/connections/\(connection)/held", token: token)
+            let held = try await call(app, .GET, "\(APIPath.connectionHeld(connection))", token: token)
             let batch = try #require((held.json["data"] as? [[String: Any]])?.first)
             #expect((batch["people"] as? [[String: Any]])?.count == 12)
             let batchID = try #require(batch["id"] as? String)
 
-            let released = try await call(app, .POST, "/api/v1/held/\(batchID)/release", token: token)
+            let released = try await call(app, .POST, "\(APIPath.heldRelease(batchID))", token: token)
             #expect(released.json["status"] as? String == "released")
-            #expect(try await call(app, .POST, "/api/v1/held/\(batchID)/release", token: token).status == .conflict)
+            #expect(try await call(app, .POST, "\(APIPath.heldRelease(batchID))", token: token).status == .conflict)
 
             fixture.clock.advance(by: 60)
             let run = try await fixture.sync(connection)

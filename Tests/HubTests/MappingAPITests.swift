@@ -25,7 +25,7 @@ struct MappingAPITests {
           arguments: TestDatabases.all)
     func onboardingFindsPhoneAndContractType(_ database: HubConfiguration.Database) async throws {
         try await withAPI(database) { fixture, token in
-            let created = try await api.call(fixture.app, .POST, "/api/v1/connections", token: token,
+            let created = try await api.call(fixture.app, .POST, "\(APIPath.connections)", token: token,
                                              ["source_id": fixture.sourceID.uuidString, "preset": "eor-onboarding"])
             #expect(created.status == .created)
             let mapping = fields(created)
@@ -37,7 +37,7 @@ struct MappingAPITests {
             // a credential that reads neither: the connection is made without them, and says so
             #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/credentials/\(fixture.sandbox.clientId)",
                                                     ["readable_attributes": ["first_name", "last_name", "email", "position"]]).status == 200)
-            let bare = try await api.call(fixture.app, .POST, "/api/v1/connections", token: token,
+            let bare = try await api.call(fixture.app, .POST, "\(APIPath.connections)", token: token,
                                           ["source_id": fixture.sourceID.uuidString, "preset": "eor-onboarding"])
             #expect(bare.status == .created)
             #expect(!fields(bare).contains { $0["field"] as? String == "phone" })
@@ -50,7 +50,7 @@ struct MappingAPITests {
     func mistakesAreNamed(_ database: HubConfiguration.Database) async throws {
         try await withAPI(database) { fixture, token in
             let connection = try await fixture.connection(.timeTracking)
-            let path = "/api/v1/connections/\(connection)"
+            let path = "\(APIPath.connection(connection))"
             for (mapping, field) in [
                 (["field": "phone"] as Any, "mapping"),
                 ([["field": "phone"]], "mapping[0]"),
@@ -102,7 +102,7 @@ struct MappingAPITests {
             mapping.removeAll { $0["field"]?.string == "position" || $0["field"]?.string == "department" }
             let sent: [Any] = try mapping.map { try JSONSerialization.jsonObject(with: JSONEncoder().encode($0)) }
                 + [["field": "phone", "from": "Phone", "transforms": ["trim"]], ["field": "team_name", "from": "department"]]
-            let changed = try await api.call(fixture.app, .PATCH, "/api/v1/connections/\(connection)", token: token, ["mapping": sent])
+            let changed = try await api.call(fixture.app, .PATCH, "\(APIPath.connection(connection))", token: token, ["mapping": sent])
             #expect(changed.status == .ok, "\(changed.json)")
             #expect(fields(changed).contains { $0["field"] as? String == "phone" && $0["from"] as? String == "dynamic_1001" })
             let audit = try await AuditEventModel.query(on: fixture.app.db).filter(\.$action == "connection.updated").all().map(\.detail)
@@ -121,7 +121,7 @@ struct MappingAPITests {
             #expect(sentFields["position"] == nil && sentFields["team_name"] != nil)
 
             // sending the same mapping again changes nothing and is not audited
-            let again = try await api.call(fixture.app, .PATCH, "/api/v1/connections/\(connection)", token: token, ["mapping": fields(changed)])
+            let again = try await api.call(fixture.app, .PATCH, "\(APIPath.connection(connection))", token: token, ["mapping": fields(changed)])
             #expect(again.status == .ok)
             #expect(try await AuditEventModel.query(on: fixture.app.db).filter(\.$action == "connection.updated").count() == 1)
         }
@@ -131,7 +131,7 @@ struct MappingAPITests {
     func preview(_ database: HubConfiguration.Database) async throws {
         try await withAPI(database) { fixture, token in
             let connection = try await fixture.connection(.timeTracking)
-            let path = "/api/v1/connections/\(connection)/mapping/preview"
+            let path = "\(APIPath.connectionMappingPreview(connection))"
             _ = try await fixture.sync(connection, full: true)
             let linked = try #require(try await fixture.links(connection).values.sorted { $0.personioID < $1.personioID }.last)
             let id = linked.personioID

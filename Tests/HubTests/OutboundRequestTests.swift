@@ -57,18 +57,18 @@ struct OutboundRequestTests {
             try await withHub(.standard) { hub in
                 let api = ManagementAPITests()
                 for url in Self.spellings(port) {
-                    let source = try await api.call(hub.app, .POST, "/api/v1/sources", token: hub.token,
+                    let source = try await api.call(hub.app, .POST, "\(APIPath.sources)", token: hub.token,
                                                     ["client_id": "x", "client_secret": "y", "base_url": url + "/v1"])
                     #expect(source.status == .unprocessableEntity, "\(url): \(source.json)")
                     #expect(source.error?["field"] as? String == "base_url")
                     #expect(source.error?["code"] as? String == "destination_refused")
-                    let scim = try await api.call(hub.app, .POST, "/api/v1/connections", token: hub.token, [
+                    let scim = try await api.call(hub.app, .POST, "\(APIPath.connections)", token: hub.token, [
                         "source_id": hub.fixture.sourceID.uuidString, "preset": "service-desk", "target": "scim",
                         "scim": ["base_url": url + "/scim/v2", "token": "t"],
                     ])
                     #expect(scim.status == .unprocessableEntity, "\(url): \(scim.json)")
                     #expect(scim.error?["field"] as? String == "scim.base_url")
-                    let hook = try await api.call(hub.app, .POST, "/api/v1/connections/\(hub.connection)/webhooks", token: hub.token,
+                    let hook = try await api.call(hub.app, .POST, "\(APIPath.connectionWebhooks(hub.connection))", token: hub.token,
                                                   ["url": url + "/hook"])
                     #expect(hook.status == .unprocessableEntity, "\(url): \(hook.json)")
                     #expect(hook.error?["field"] as? String == "url")
@@ -107,10 +107,10 @@ struct OutboundRequestTests {
             try await withHub(OutboundPolicy(allowedNetworks: [try #require(IPNetwork("127.0.0.1"))])) { hub in
                 let api = ManagementAPITests()
                 let sandbox = hub.fixture.sandbox
-                let source = try await api.call(hub.app, .POST, "/api/v1/sources", token: hub.token,
+                let source = try await api.call(hub.app, .POST, "\(APIPath.sources)", token: hub.token,
                                                 ["client_id": sandbox.clientId, "client_secret": sandbox.clientSecret, "base_url": sandbox.baseURL + "/v1"])
                 #expect(source.status == .created, "\(source.json)")
-                let hook = try await api.call(hub.app, .POST, "/api/v1/connections/\(hub.connection)/webhooks", token: hub.token,
+                let hook = try await api.call(hub.app, .POST, "\(APIPath.connectionWebhooks(hub.connection))", token: hub.token,
                                               ["url": base + "/hook"])
                 #expect(hook.status == .created, "\(hook.json)")
                 // a sync through the guarded client reaches the allowed sandbox
@@ -120,7 +120,7 @@ struct OutboundRequestTests {
                 #expect(report.status == .succeeded)
                 #expect((report.counts["create"] ?? 0) > 0)
                 // and ::1 is still refused: the allowance names 127.0.0.1 only
-                let other = try await api.call(hub.app, .POST, "/api/v1/connections/\(hub.connection)/webhooks", token: hub.token,
+                let other = try await api.call(hub.app, .POST, "\(APIPath.connectionWebhooks(hub.connection))", token: hub.token,
                                                ["url": "http://[::1]:9/hook"])
                 #expect(other.status == .unprocessableEntity)
             }

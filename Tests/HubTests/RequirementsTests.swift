@@ -25,7 +25,7 @@ struct RequirementsTests {
             #expect(try await fixture.sandbox.admin(.PATCH, "/sandbox/credentials/\(fixture.sandbox.clientId)",
                                                     ["readable_attributes": Self.withoutDepartment]).status == 200)
             let connection = try await fixture.connection(.survey)
-            let hook = try await api.call(app, .POST, "/api/v1/connections/\(connection)/webhooks", token: token,
+            let hook = try await api.call(app, .POST, "\(APIPath.connectionWebhooks(connection))", token: token,
                                           ["url": "http://127.0.0.1:9/hooks", "events": ["connection.failed"]])
             #expect(hook.status == .created, "\(hook.json)")
 
@@ -38,7 +38,7 @@ struct RequirementsTests {
             #expect(try await fixture.links(connection).isEmpty, "nobody was created")
 
             // the API says so …
-            let view = try await api.call(app, .GET, "/api/v1/connections/\(connection)", token: token)
+            let view = try await api.call(app, .GET, "\(APIPath.connection(connection))", token: token)
             #expect(view.json["blocked_by"] as? [String] == ["department"])
             #expect(view.json["last_error"] as? String == error)
             // … and the connection.failed webhook
@@ -54,7 +54,7 @@ struct RequirementsTests {
             let after = try await fixture.sync(connection)
             #expect(after.status == .succeeded, "\(after.error ?? "")")
             #expect(after.counts["create", default: 0] > 0)
-            let fixed = try await api.call(app, .GET, "/api/v1/connections/\(connection)", token: token)
+            let fixed = try await api.call(app, .GET, "\(APIPath.connection(connection))", token: token)
             #expect(fixed.json["blocked_by"] as? [String] == [])
             #expect(fixed.json["last_error"] == nil)
         }
@@ -69,7 +69,7 @@ struct RequirementsTests {
             let connection = try await fixture.connection(.timeTracking)
             let report = try await fixture.sync(connection, full: true)
             #expect(report.status == .succeeded, "time tracking needs only name and e-mail")
-            let view = try await api.call(fixture.app, .GET, "/api/v1/connections/\(connection)", token: token)
+            let view = try await api.call(fixture.app, .GET, "\(APIPath.connection(connection))", token: token)
             let warnings = view.json["warnings"] as? [String] ?? []
             #expect(warnings.count == 2, "\(warnings)")
             #expect(warnings.first?.contains("hire date (hire_date)") == true)

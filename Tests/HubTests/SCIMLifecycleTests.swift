@@ -39,7 +39,7 @@ struct SCIMLifecycleTests {
         func connect(_ scim: SCIMServerHarness, preset: String, compatibility: [String: Any]? = nil) async throws -> UUID {
             var settings: [String: Any] = ["base_url": scim.baseURL, "token": scim.token]
             settings["compatibility"] = compatibility
-            let created = try await WorkspaceAPITests().call(fixture.app, .POST, "/api/v1/connections", token: token, [
+            let created = try await WorkspaceAPITests().call(fixture.app, .POST, "\(APIPath.connections)", token: token, [
                 "source_id": fixture.sourceID.uuidString, "preset": preset, "target": "scim", "scim": settings,
             ])
             guard created.status == .created, let id = UUID(uuidString: created.json["id"] as? String ?? "") else {
@@ -107,7 +107,7 @@ struct SCIMLifecycleTests {
             if kind == .djangoSCIM2 {
                 // django-scim2's /ResourceTypes lists no extension for users: none is sent, and the connection says so
                 #expect(enterprise == nil && samCreated.body?["schemas"] as? [String] == [SCIMTarget.userSchema])
-                let view = try await WorkspaceAPITests().call(fixture.app, .GET, "/api/v1/connections/\(connection)", token: setup.token)
+                let view = try await WorkspaceAPITests().call(fixture.app, .GET, "\(APIPath.connection(connection))", token: setup.token)
                 #expect((view.json["scim"] as? [String: Any])?["omitted_attributes"] as? [String] == [SCIMTarget.enterpriseSchema])
             } else {
                 #expect((enterprise?["manager"] as? [String: Any])?["value"] as? String == bossID)
@@ -223,7 +223,7 @@ struct SCIMLifecycleTests {
             #expect(try await setup.connectionsPage().contains(">failing</span>"))
 
             // the admin picks the preset: the next attempt is a PUT and the app has the change
-            let changed = try await WorkspaceAPITests().call(fixture.app, .PATCH, "/api/v1/connections/\(connection)", token: setup.token,
+            let changed = try await WorkspaceAPITests().call(fixture.app, .PATCH, "\(APIPath.connection(connection))", token: setup.token,
                                                              ["scim": ["compatibility": ["preset": "put_only"]]])
             #expect(changed.status == .ok)
             #expect((changed.json["scim"] as? [String: Any])?["compatibility_in_force"] as? [String] == ["changes sent with PUT"])
@@ -241,7 +241,7 @@ struct SCIMLifecycleTests {
             let app = setup.fixture.app
             let api = WorkspaceAPITests()
             func create(_ compatibility: [String: Any]) async throws -> (status: HTTPStatus, field: String?) {
-                let reply = try await api.call(app, .POST, "/api/v1/connections", token: setup.token, [
+                let reply = try await api.call(app, .POST, "\(APIPath.connections)", token: setup.token, [
                     "source_id": setup.fixture.sourceID.uuidString, "preset": "service-desk", "target": "scim",
                     "scim": ["base_url": scim.baseURL, "token": scim.token, "compatibility": compatibility],
                 ])
@@ -256,7 +256,7 @@ struct SCIMLifecycleTests {
             #expect(try await ConnectionModel.query(on: app.db).count() == 0)
 
             // a preset with a setting over it: stored as given, shown with what is in force
-            let created = try await api.call(app, .POST, "/api/v1/connections", token: setup.token, [
+            let created = try await api.call(app, .POST, "\(APIPath.connections)", token: setup.token, [
                 "source_id": setup.fixture.sourceID.uuidString, "preset": "service-desk", "target": "scim",
                 "scim": ["base_url": scim.baseURL, "token": scim.token,
                          "compatibility": ["preset": "basic", "filter": true, "requests_per_second": 50]],
@@ -271,9 +271,9 @@ struct SCIMLifecycleTests {
                                                                   "at most 50 requests per second"])
             let id = try #require(created.json["id"] as? String)
             // changing the token alone keeps the compatibility; changing the compatibility is audited
-            #expect(try await api.call(app, .PATCH, "/api/v1/connections/\(id)", token: setup.token, ["scim": ["token": scim.token]])
+            #expect(try await api.call(app, .PATCH, "\(APIPath.connection(id))", token: setup.token, ["scim": ["token": scim.token]])
                 .json["scim"].flatMap { ($0 as? [String: Any])?["compatibility_in_force"] as? [String] }?.count == 5)
-            let reset = try await api.call(app, .PATCH, "/api/v1/connections/\(id)", token: setup.token, ["scim": ["compatibility": [:]]])
+            let reset = try await api.call(app, .PATCH, "\(APIPath.connection(id))", token: setup.token, ["scim": ["compatibility": [:]]])
             #expect((reset.json["scim"] as? [String: Any])?["compatibility_in_force"] as? [String] == [])
             let audit = try await AuditEventModel.query(on: app.db).filter(\.$action == "connection.updated").all().map(\.detail)
             #expect(audit.last?.hasSuffix("compatibility: as the app announces") == true, "\(audit)")

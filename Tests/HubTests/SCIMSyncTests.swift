@@ -38,13 +38,13 @@ struct SCIMSyncTests {
             // bad settings are named, and a wrong token is found by a live call
             var body = base
             body["scim"] = ["base_url": "not a url", "token": "x"]
-            #expect(try await api.call(app, .POST, "/api/v1/connections", token: token, body).error?["field"] as? String == "scim.base_url")
+            #expect(try await api.call(app, .POST, "\(APIPath.connections)", token: token, body).error?["field"] as? String == "scim.base_url")
             body["scim"] = ["base_url": scim.baseURL]
-            #expect(try await api.call(app, .POST, "/api/v1/connections", token: token, body).error?["field"] as? String == "scim.token")
+            #expect(try await api.call(app, .POST, "\(APIPath.connections)", token: token, body).error?["field"] as? String == "scim.token")
             body["scim"] = ["base_url": scim.baseURL, "token": scim.token, "correlation": ["externalId", "phone"]]
-            #expect(try await api.call(app, .POST, "/api/v1/connections", token: token, body).error?["field"] as? String == "scim.correlation[1]")
+            #expect(try await api.call(app, .POST, "\(APIPath.connections)", token: token, body).error?["field"] as? String == "scim.correlation[1]")
             body["scim"] = ["base_url": scim.baseURL, "token": "wrong-token"]
-            let wrong = try await api.call(app, .POST, "/api/v1/connections", token: token, body)
+            let wrong = try await api.call(app, .POST, "\(APIPath.connections)", token: token, body)
             #expect(wrong.status == .unprocessableEntity)
             #expect(wrong.error?["field"] as? String == "scim.token")
             #expect(try await ConnectionModel.query(on: app.db).count() == 0)
@@ -54,7 +54,7 @@ struct SCIMSyncTests {
             let early = try await scim.createUser(["userName": "sam.scim@acme.example", "externalId": String(hire)])
 
             body["scim"] = ["base_url": scim.baseURL, "token": scim.token]
-            let created = try await api.call(app, .POST, "/api/v1/connections", token: token, body)
+            let created = try await api.call(app, .POST, "\(APIPath.connections)", token: token, body)
             #expect(created.status == .created)
             let connection = try #require(UUID(uuidString: created.json["id"] as? String ?? ""))
             let stored = try #require(try await ConnectionModel.find(connection, on: app.db))
@@ -97,13 +97,13 @@ struct SCIMSyncTests {
             #expect(counting.requests == 0)
 
             // settings change without the token: the stored one is kept and checked again; a wrong one changes nothing
-            let kept = try await api.call(app, .PATCH, "/api/v1/connections/\(connection)", token: token, ["scim": ["deletes": false]])
+            let kept = try await api.call(app, .PATCH, "\(APIPath.connection(connection))", token: token, ["scim": ["deletes": false]])
             #expect(kept.status == .ok)
             let updated = try #require(try await ConnectionModel.find(connection, on: app.db))
             let settings = try StoredJSON.decode(SCIMTargetSettings.self, updated.targetConfig)
             #expect(settings.deletes == false && settings.baseURL == scim.baseURL)
             #expect(try fixture.vault.open(settings.sealedToken, context: SCIMTargetSettings.tokenContext(connection)) == scim.token)
-            let refused = try await api.call(app, .PATCH, "/api/v1/connections/\(connection)", token: token, ["scim": ["token": "wrong-token"]])
+            let refused = try await api.call(app, .PATCH, "\(APIPath.connection(connection))", token: token, ["scim": ["token": "wrong-token"]])
             #expect(refused.error?["field"] as? String == "scim.token")
             #expect(try await ConnectionModel.find(connection, on: app.db)?.targetConfig == updated.targetConfig)
             let audit = try await AuditEventModel.query(on: app.db).filter(\.$action == "connection.updated").all()
@@ -118,7 +118,7 @@ struct SCIMSyncTests {
             // the app already has someone else under the new hire's e-mail
             let hire = try await fixture.hire("Rita", "Retry", startingIn: -1)
             let blocker = try await scim.createUser(["userName": "rita.retry@acme.example", "externalId": "someone-else"])
-            let created = try await WorkspaceAPITests().call(app, .POST, "/api/v1/connections", token: token, [
+            let created = try await WorkspaceAPITests().call(app, .POST, "\(APIPath.connections)", token: token, [
                 "source_id": fixture.sourceID.uuidString, "preset": "service-desk", "target": "scim",
                 "scim": ["base_url": scim.baseURL, "token": scim.token],
             ])

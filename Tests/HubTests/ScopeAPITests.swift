@@ -29,7 +29,7 @@ struct ScopeAPITests {
                 ([["attribute": "department", "is_not": [1]]], "scope[0].is_not[0]"),
                 ([["attribute": "department", "is": ["A"], "colour": "red"]], "scope[0].colour"),
             ] as [(Any, String)] {
-                let reply = try await api.call(fixture.app, .PATCH, "/api/v1/connections/\(connection)", token: token, ["scope": scope])
+                let reply = try await api.call(fixture.app, .PATCH, "\(APIPath.connection(connection))", token: token, ["scope": scope])
                 #expect(reply.status == .unprocessableEntity, "\(scope)")
                 #expect(reply.error?["field"] as? String == field, "\(scope): \(reply.json)")
             }
@@ -45,13 +45,13 @@ struct ScopeAPITests {
             let app = fixture.app
             let connection = try await fixture.connection(.timeTracking)
             _ = try await fixture.sync(connection, full: true)
-            #expect(try await api.call(app, .PATCH, "/api/v1/connections/\(connection)", token: token,
+            #expect(try await api.call(app, .PATCH, "\(APIPath.connection(connection))", token: token,
                                        ["scope": [["attribute": "department", "is": ["No such department"]]]]).status == .ok)
             fixture.clock.advance(by: 60)
             let held = try await fixture.sync(connection)
             #expect(held.status == .held && held.full)
             let batch = try #require(try await HeldBatchModel.query(on: app.db).filter(\.$connection.$id == connection).first())
-            #expect(try await api.call(app, .POST, "/api/v1/held/\(try batch.requireID())/release", token: token).status == .ok)
+            #expect(try await api.call(app, .POST, "\(APIPath.heldRelease(try batch.requireID()))", token: token).status == .ok)
             fixture.clock.advance(by: 60)
             let released = try await fixture.sync(connection)
             #expect(released.full, "the next run reads everyone: the held people did not change in Personio")
@@ -64,7 +64,7 @@ struct ScopeAPITests {
         try await MappingAPITests().withAPI(database) { fixture, token in
             let app = fixture.app
             let connection = try await fixture.connection(.timeTracking, brake: false)
-            let path = "/api/v1/connections/\(connection)"
+            let path = "\(APIPath.connection(connection))"
             _ = try await fixture.sync(connection, full: true)
             let before = try await fixture.links(connection)
             let departments = try before.values.compactMap { try StoredJSON.fields($0.fields ?? "{}")["department"] }

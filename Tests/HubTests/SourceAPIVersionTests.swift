@@ -16,7 +16,7 @@ struct SourceAPIVersionTests {
         try await api.withAPI(employees: 30) { fixture, token in
             let app = fixture.app
             let base = fixture.sandbox.baseURL + "/v1"
-            let created = try await api.call(app, .POST, "/api/v1/sources", token: token, [
+            let created = try await api.call(app, .POST, "\(APIPath.sources)", token: token, [
                 "name": "Personio v2", "client_id": fixture.sandbox.clientId, "client_secret": fixture.sandbox.clientSecret,
                 "base_url": base, "api_version": "v2"])
             #expect(created.status == .created, "\(created.json)")
@@ -25,15 +25,15 @@ struct SourceAPIVersionTests {
             let scopes = try #require((created.json["diagnosis"] as? [String: Any])?["v2_scopes"] as? [[String: Any]])
             #expect(scopes.count == 5 && scopes.allSatisfy { $0["granted"] as? Bool == true })
             let sourceID = try #require(source["id"] as? String)
-            let connection = try await api.call(app, .POST, "/api/v1/connections", token: token, ["source_id": sourceID, "preset": "survey"])
+            let connection = try await api.call(app, .POST, "\(APIPath.connections)", token: token, ["source_id": sourceID, "preset": "survey"])
             let id = try #require(connection.json["id"] as? String)
-            let run = try await api.call(app, .POST, "/api/v1/connections/\(id)/runs", token: token, ["full": true])
+            let run = try await api.call(app, .POST, "\(APIPath.connectionRuns(id))", token: token, ["full": true])
             #expect(run.status == .created, "\(run.json)")
             #expect(((run.json["counts"] as? [String: Int])?["create"] ?? 0) > 0)
             // v2 needs one employments request per person: far more than v1's one page for 30 people
             #expect((run.json["personio_requests"] as? Int ?? 0) >= 30, "\(run.json)")
             // the fixture's own source, made before the choice existed, reads through v1
-            let old = try await api.call(app, .GET, "/api/v1/sources", token: token)
+            let old = try await api.call(app, .GET, "\(APIPath.sources)", token: token)
             let listed = (old.json["data"] as? [[String: Any]]) ?? []
             #expect(listed.first { $0["id"] as? String == fixture.sourceID.uuidString }?["api_version"] as? String == "v1")
         }
@@ -42,7 +42,7 @@ struct SourceAPIVersionTests {
     @Test func theChoiceIsChangedNamedWhenWrongAndAudited() async throws {
         try await api.withAPI(employees: 10) { fixture, token in
             let app = fixture.app
-            let path = "/api/v1/sources/\(fixture.sourceID.uuidString)"
+            let path = "\(APIPath.source(fixture.sourceID.uuidString))"
             let wrong = try await api.call(app, .PATCH, path, token: token, ["api_version": "v3"])
             #expect(wrong.status == .unprocessableEntity)
             #expect(wrong.error?["field"] as? String == "api_version")

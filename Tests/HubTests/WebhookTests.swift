@@ -83,10 +83,10 @@ struct WebhookTests {
                     let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "w", on: app.db).token
                     let connection = try await fixture.connection(.timeTracking)
                     let api = WorkspaceAPITests()
-                    let bad = try await api.call(app, .POST, "/api/v1/connections/\(connection)/webhooks", token: token,
+                    let bad = try await api.call(app, .POST, "\(APIPath.connectionWebhooks(connection))", token: token,
                                                  ["url": receiver.url, "events": ["person.teleported"]])
                     #expect(bad.error?["field"] as? String == "events[0]")
-                    let created = try await api.call(app, .POST, "/api/v1/connections/\(connection)/webhooks", token: token, ["url": receiver.url])
+                    let created = try await api.call(app, .POST, "\(APIPath.connectionWebhooks(connection))", token: token, ["url": receiver.url])
                     #expect(created.status == .created)
                     let secret = try #require(created.json["secret"] as? String)
                     let endpoint = try #require(UUID(uuidString: created.json["id"] as? String ?? ""))
@@ -185,18 +185,18 @@ struct WebhookTests {
             setup.receiver.answer(Array(repeating: 410, count: 50))
             _ = try await fixture.sync(setup.connection)
             try await drain(setup.dispatcher())
-            let dead = try await api.call(fixture.app, .GET, "/api/v1/webhooks/\(setup.endpoint)/deliveries?status=dead", token: setup.token)
+            let dead = try await api.call(fixture.app, .GET, "\(APIPath.webhookDeliveries(setup.endpoint))?status=dead", token: setup.token)
             let rows = try #require(dead.json["data"] as? [[String: Any]])
             #expect(!rows.isEmpty)
             #expect(rows.allSatisfy { $0["last_status"] as? Int == 410 && $0["attempts"] as? Int == 1 })
-            #expect(try await api.call(fixture.app, .GET, "/api/v1/webhooks/\(setup.endpoint)/deliveries?status=lost",
+            #expect(try await api.call(fixture.app, .GET, "\(APIPath.webhookDeliveries(setup.endpoint))?status=lost",
                                        token: setup.token).error?["field"] as? String == "status")
 
             setup.receiver.answer([])
             let id = try #require(rows.first?["id"] as? Int)
-            #expect(try await api.call(fixture.app, .POST, "/api/v1/deliveries/\(id)/resend", token: setup.token).status == .accepted)
-            #expect(try await api.call(fixture.app, .POST, "/api/v1/deliveries/\(id)/resend", token: setup.token).status == .conflict)
-            #expect(try await api.call(fixture.app, .POST, "/api/v1/deliveries/999999/resend", token: setup.token).status == .notFound)
+            #expect(try await api.call(fixture.app, .POST, "\(APIPath.deliveryResend(id))", token: setup.token).status == .accepted)
+            #expect(try await api.call(fixture.app, .POST, "\(APIPath.deliveryResend(id))", token: setup.token).status == .conflict)
+            #expect(try await api.call(fixture.app, .POST, "\(APIPath.deliveryResend("999999"))", token: setup.token).status == .notFound)
             try await drain(setup.dispatcher())
             #expect(try await WebhookDeliveryModel.find(id, on: fixture.app.db)?.status == .delivered)
         }
@@ -281,7 +281,7 @@ struct WebhookTests {
     @Test func afterARotationBothSecretsSignForADay() async throws {
         try await withSetup(.sqlite(path: ":memory:")) { setup in
             let fixture = setup.fixture
-            let rotated = try await WorkspaceAPITests().call(fixture.app, .POST, "/api/v1/webhooks/\(setup.endpoint)/rotate", token: setup.token)
+            let rotated = try await WorkspaceAPITests().call(fixture.app, .POST, "\(APIPath.webhookRotate(setup.endpoint))", token: setup.token)
             let newSecret = try #require(rotated.json["secret"] as? String)
             #expect(newSecret != setup.secret)
             _ = try await fixture.sync(setup.connection)

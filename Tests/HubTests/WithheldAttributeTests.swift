@@ -90,7 +90,7 @@ struct WithheldAttributeTests {
             try HubApp.mount(fixture.app, runner: fixture.runner())
             let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "t", on: fixture.app.db).token
             let api = ManagementAPITests()
-            let path = "/api/v1/connections/\(connection)/withheld-attributes/accept"
+            let path = "\(APIPath.connectionWithheldAccept(connection))"
             // nothing withheld yet: naming an attribute is a 422 naming the field
             let early = try await api.call(fixture.app, .POST, path, token: token, ["attributes": ["department"]])
             #expect(early.status == .unprocessableEntity)
@@ -99,7 +99,7 @@ struct WithheldAttributeTests {
             #expect(try await fixture.sandbox.admin(.PUT, "/sandbox/faults", ["drop_attribute": "department"]).status == 200)
             fixture.clock.advance(by: 60)
             #expect(try await fixture.sync(connection, full: true).counts.isEmpty)
-            let shown = try await api.call(fixture.app, .GET, "/api/v1/connections/\(connection)", token: token)
+            let shown = try await api.call(fixture.app, .GET, "\(APIPath.connection(connection))", token: token)
             let withheld = try #require(shown.json["withheld_attributes"] as? [[String: Any]])
             #expect(withheld.map { $0["attribute"] as? String } == ["department"])
 

@@ -111,13 +111,13 @@ enum API {
 
     /// The connection named in the path, if it belongs to the token's workspace.
     static func connection(_ request: Request) async throws -> ConnectionModel {
-        try await ConnectionService.find(request.parameters.get("connection", as: UUID.self), workspaceID: try request.workspace.workspaceID,
+        try await ConnectionService.find(request.parameters.get(.connection, as: UUID.self), workspaceID: try request.workspace.workspaceID,
                                          on: request.db)
     }
 
     /// The source named in the path, if it belongs to the token's workspace.
     static func source(_ request: Request) async throws -> SourceModel {
-        try await SourceService.find(request.parameters.get("source", as: UUID.self), workspaceID: try request.workspace.workspaceID,
+        try await SourceService.find(request.parameters.get(.source, as: UUID.self), workspaceID: try request.workspace.workspaceID,
                                      on: request.db)
     }
 
@@ -162,9 +162,7 @@ enum API {
 }
 
 extension RoutesBuilder {
-    /// `/api/v1`, for the operator's routes (which check the admin token themselves).
-    var apiV1: any RoutesBuilder { grouped("api", "v1") }
-
-    /// `/api/v1` with a workspace's API token required (the request's workspace and actor are set).
-    var workspaceAPI: any RoutesBuilder { apiV1.grouped(TokenAuthenticator()) }
+    /// Routes that need a workspace's API token (the request's workspace and actor are set); their
+    /// paths are `APIPath`s.
+    var workspaceAPI: any RoutesBuilder { grouped(TokenAuthenticator()) }
 }

@@ -11,13 +11,13 @@ struct APIRoutes: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.workspaceAPI
-        api.get("connections", use: listConnections)
-        api.get("connections", ":connection", use: getConnection)
-        api.post("connections", ":connection", "runs", use: startRun)
-        api.get("connections", ":connection", "runs", use: listRuns)
-        api.get("runs", ":run", use: getRun)
-        api.get("connections", ":connection", "people", use: feed)
-        api.get("connections", ":connection", "people", ":personioId", use: person)
+        api.on(.GET, .connections, use: listConnections)
+        api.on(.GET, .connection(), use: getConnection)
+        api.on(.POST, .connectionRuns(), use: startRun)
+        api.on(.GET, .connectionRuns(), use: listRuns)
+        api.on(.GET, .run(), use: getRun)
+        api.on(.GET, .connectionPeople(), use: feed)
+        api.on(.GET, .connectionPerson(), use: person)
     }
 
     // MARK: Connections
@@ -91,7 +91,7 @@ struct APIRoutes: RouteCollection {
 
     func getRun(_ request: Request) async throws -> RunView {
         let scope = try request.workspace
-        guard let id = request.parameters.get("run", as: UUID.self),
+        guard let id = request.parameters.get(.run, as: UUID.self),
               let run = try await RunModel.query(on: request.db).filter(\.$id == id).join(parent: \.$connection)
                 .filter(ConnectionModel.self, \.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("run") }
         let operations = try await RunOperationModel.query(on: request.db).filter(\.$run.$id == id).sort(\.$personioID).all()
@@ -156,7 +156,7 @@ struct APIRoutes: RouteCollection {
 
     func person(_ request: Request) async throws -> Response {
         let connection = try await connection(request)
-        guard let personioID = request.parameters.get("personioId", as: Int.self) else {
+        guard let personioID = request.parameters.get(.person, as: Int.self) else {
             throw APIError.invalid("personioId", "a Personio employee id is a number")
         }
         guard let link = try await LinkModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())

@@ -13,14 +13,14 @@ struct AbsenceRoutes: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.workspaceAPI
-        api.get("sources", ":source", "time-off-types", use: timeOffTypes)
-        api.get("sources", ":source", "absence-kinds", use: kinds)
-        api.put("sources", ":source", "absence-kinds", use: setKinds)
-        api.post("absences", use: create)
-        api.get("absences", use: list)
-        api.get("absences", ":external", use: get)
-        api.put("absences", ":external", use: change)
-        api.delete("absences", ":external", use: cancel)
+        api.on(.GET, .sourceTimeOffTypes(), use: timeOffTypes)
+        api.on(.GET, .sourceAbsenceKinds(), use: kinds)
+        api.on(.PUT, .sourceAbsenceKinds(), use: setKinds)
+        api.on(.POST, .absences, use: create)
+        api.on(.GET, .absences, use: list)
+        api.on(.GET, .absence(), use: get)
+        api.on(.PUT, .absence(), use: change)
+        api.on(.DELETE, .absence(), use: cancel)
     }
 
     // MARK: Kinds
@@ -148,14 +148,14 @@ struct AbsenceRoutes: RouteCollection {
     func change(_ request: Request) async throws -> Response {
         let scope = try request.workspace
         let input = try request.strictContent(AbsenceService.Input.self)
-        let model = try await absences(request.db).change(input, externalID: request.parameters.get("external") ?? "", workspaceID: scope.workspaceID,
+        let model = try await absences(request.db).change(input, externalID: request.parameters.get(.absence) ?? "", workspaceID: scope.workspaceID,
                                                           actor: scope.actor)
         return try answer(model, created: false)
     }
 
     func cancel(_ request: Request) async throws -> Response {
         let scope = try request.workspace
-        let model = try await absences(request.db).cancel(externalID: request.parameters.get("external") ?? "", workspaceID: scope.workspaceID,
+        let model = try await absences(request.db).cancel(externalID: request.parameters.get(.absence) ?? "", workspaceID: scope.workspaceID,
                                                           actor: scope.actor)
         return try answer(model, created: false)
     }
@@ -175,7 +175,7 @@ struct AbsenceRoutes: RouteCollection {
     }
 
     func get(_ request: Request) async throws -> Response {
-        guard let model = try await absences(request.db).find(request.parameters.get("external") ?? "",
+        guard let model = try await absences(request.db).find(request.parameters.get(.absence) ?? "",
                                                               workspaceID: try request.workspace.workspaceID) else {
             throw APIError.notFound("absence")
         }

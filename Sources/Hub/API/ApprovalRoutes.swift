@@ -9,9 +9,9 @@ struct ApprovalRoutes: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.workspaceAPI
-        api.get("connections", ":connection", "drafts", use: drafts)
-        api.post("connections", ":connection", "approvals", use: approve)
-        api.post("connections", ":connection", "rejections", use: reject)
+        api.on(.GET, .connectionDrafts(), use: drafts)
+        api.on(.POST, .connectionApprovals(), use: approve)
+        api.on(.POST, .connectionRejections(), use: reject)
     }
 
     struct DraftView: Content {

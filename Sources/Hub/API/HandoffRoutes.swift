@@ -8,9 +8,9 @@ struct HandoffRoutes: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.workspaceAPI
-        api.post("handoffs", use: handOff)
-        api.get("handoffs", use: list)
-        api.get("handoffs", ":candidate", use: get)
+        api.on(.POST, .handoffs, use: handOff)
+        api.on(.GET, .handoffs, use: list)
+        api.on(.GET, .handoff(), use: get)
     }
 
     struct HandoffView: Content {
@@ -52,7 +52,7 @@ struct HandoffRoutes: RouteCollection {
     }
 
     func get(_ request: Request) async throws -> Response {
-        let candidate = request.parameters.get("candidate") ?? ""
+        let candidate = request.parameters.get(.candidate) ?? ""
         let row = try await handoffs(request.db).find(candidateID: candidate, workspaceID: try request.workspace.workspaceID)
         return try API.encode(HandoffView(row), status: .ok)
     }

@@ -9,7 +9,7 @@ struct HubHealthRoutes: RouteCollection {
     let health: HubHealthService
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.apiV1.grouped(AdminAuthenticator(digest: adminDigest)).get("hub", "health", use: show)
+        routes.grouped(AdminAuthenticator(digest: adminDigest)).on(.GET, .hubHealth, use: show)
     }
 
     struct HealthView: Encodable {

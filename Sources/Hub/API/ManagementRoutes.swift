@@ -11,20 +11,20 @@ struct ManagementRoutes: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.workspaceAPI
-        api.get("sources", use: listSources)
-        api.post("sources", use: createSource)
-        api.put("sources", ":source", "credentials", use: rotateCredentials)
-        api.delete("sources", ":source", use: deleteSource)
-        api.patch("sources", ":source", use: updateSource)
-        api.post("connections", use: createConnection)
-        api.patch("connections", ":connection", use: updateConnection)
-        api.delete("connections", ":connection", use: deleteConnection)
-        api.post("connections", ":connection", "withheld-attributes", "accept", use: acceptWithheld)
-        api.post("connections", ":connection", "mapping", "preview", use: previewMapping)
-        api.post("connections", ":connection", "scope", "count", use: countScope)
-        api.get("connections", ":connection", "held", use: listHeld)
-        api.post("held", ":batch", "release", use: release)
-        api.post("held", ":batch", "discard", use: discard)
+        api.on(.GET, .sources, use: listSources)
+        api.on(.POST, .sources, use: createSource)
+        api.on(.PUT, .sourceCredentials(), use: rotateCredentials)
+        api.on(.DELETE, .source(), use: deleteSource)
+        api.on(.PATCH, .source(), use: updateSource)
+        api.on(.POST, .connections, use: createConnection)
+        api.on(.PATCH, .connection(), use: updateConnection)
+        api.on(.DELETE, .connection(), use: deleteConnection)
+        api.on(.POST, .connectionWithheldAccept(), use: acceptWithheld)
+        api.on(.POST, .connectionMappingPreview(), use: previewMapping)
+        api.on(.POST, .connectionScopeCount(), use: countScope)
+        api.on(.GET, .connectionHeld(), use: listHeld)
+        api.on(.POST, .heldRelease(), use: release)
+        api.on(.POST, .heldDiscard(), use: discard)
     }
 
     // MARK: Sources
@@ -268,7 +268,7 @@ struct ManagementRoutes: RouteCollection {
 
     private func decide(_ request: Request, _ status: HeldBatchModel.Status) async throws -> HeldView {
         try request.noBody()
-        guard let id = request.parameters.get("batch", as: UUID.self) else { throw APIError.notFound("held batch") }
+        guard let id = request.parameters.get(.batch, as: UUID.self) else { throw APIError.notFound("held batch") }
         let scope = try request.workspace
         return try HeldView(try await heldBatches(request.db).decide(batchID: id, status, workspaceID: scope.workspaceID, actor: scope.actor), people: nil)
     }

@@ -12,12 +12,12 @@ struct WebhookRoutes: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.workspaceAPI
-        api.get("connections", ":connection", "webhooks", use: list)
-        api.post("connections", ":connection", "webhooks", use: create)
-        api.delete("webhooks", ":webhook", use: delete)
-        api.post("webhooks", ":webhook", "rotate", use: rotate)
-        api.get("webhooks", ":webhook", "deliveries", use: deliveries)
-        api.post("deliveries", ":delivery", "resend", use: resend)
+        api.on(.GET, .connectionWebhooks(), use: list)
+        api.on(.POST, .connectionWebhooks(), use: create)
+        api.on(.DELETE, .webhook(), use: delete)
+        api.on(.POST, .webhookRotate(), use: rotate)
+        api.on(.GET, .webhookDeliveries(), use: deliveries)
+        api.on(.POST, .deliveryResend(), use: resend)
     }
 
     struct EndpointView: Content {
@@ -140,7 +140,7 @@ struct WebhookRoutes: RouteCollection {
     func resend(_ request: Request) async throws -> HTTPStatus {
         try request.noBody()
         let scope = try request.workspace
-        guard let sequence = request.parameters.get("delivery", as: Int.self),
+        guard let sequence = request.parameters.get(.delivery, as: Int.self),
               let delivery = try await WebhookDeliveryModel.query(on: request.db).filter(\.$id == sequence)
                 .join(parent: \.$endpoint).join(ConnectionModel.self, on: \WebhookEndpointModel.$connection.$id == \ConnectionModel.$id)
                 .filter(ConnectionModel.self, \.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("delivery") }
@@ -159,7 +159,7 @@ struct WebhookRoutes: RouteCollection {
 
     private func endpoint(_ request: Request) async throws -> WebhookEndpointModel {
         let scope = try request.workspace
-        guard let id = request.parameters.get("webhook", as: UUID.self),
+        guard let id = request.parameters.get(.webhook, as: UUID.self),
               let model = try await WebhookEndpointModel.query(on: request.db).filter(\.$id == id).join(parent: \.$connection)
                 .filter(ConnectionModel.self, \.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("webhook") }
         return model

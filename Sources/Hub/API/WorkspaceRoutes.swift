@@ -20,15 +20,14 @@ struct WorkspaceRoutes: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.apiV1
-        api.grouped(TokenAuthenticator()).get("workspace", use: ownWorkspace)
-        let admin = api.grouped(AdminAuthenticator(digest: adminDigest))
-        admin.get("workspaces", use: list)
-        admin.post("workspaces", use: create)
-        admin.get("workspaces", ":workspace", use: get)
-        admin.patch("workspaces", ":workspace", use: update)
-        admin.delete("workspaces", ":workspace", use: delete)
-        admin.post("workspaces", ":workspace", "tokens", use: createToken)
+        routes.workspaceAPI.on(.GET, .ownWorkspace, use: ownWorkspace)
+        let admin = routes.grouped(AdminAuthenticator(digest: adminDigest))
+        admin.on(.GET, .workspaces, use: list)
+        admin.on(.POST, .workspaces, use: create)
+        admin.on(.GET, .workspace(), use: get)
+        admin.on(.PATCH, .workspace(), use: update)
+        admin.on(.DELETE, .workspace(), use: delete)
+        admin.on(.POST, .workspaceTokens(), use: createToken)
     }
 
     struct WorkspaceView: Content {
@@ -131,7 +130,7 @@ struct WorkspaceRoutes: RouteCollection {
     }
 
     private func workspace(_ request: Request) async throws -> WorkspaceModel {
-        try await workspaces(request).find(request.parameters.get("workspace", as: UUID.self))
+        try await workspaces(request).find(request.parameters.get(.workspace, as: UUID.self))
     }
 }
 
