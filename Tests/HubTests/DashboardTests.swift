@@ -778,7 +778,7 @@ struct DashboardTests {
             let admin = try await context.signedIn(.admin)
             let adminPage = try await admin.get(DashboardPath.source(fixture.sourceID))
             #expect(!adminPage.html.contains("Delete source"), "only owners see it")
-            let refused = try await admin.post(DashboardPath.source(fixture.sourceID) + "/delete",
+            let refused = try await admin.post(DashboardPath.sourceDelete(fixture.sourceID),
                                                [("csrf", PageClient.csrf(adminPage) ?? ""), ("confirm", source.name)])
             #expect(refused.status == .forbidden)
 
@@ -786,12 +786,12 @@ struct DashboardTests {
             let page = try await owner.get(DashboardPath.source(fixture.sourceID))
             #expect(page.html.contains("Delete this source"))
             let csrf = try #require(PageClient.csrf(page))
-            let mistyped = try await owner.post(DashboardPath.source(fixture.sourceID) + "/delete", [("csrf", csrf), ("confirm", "personio")])
+            let mistyped = try await owner.post(DashboardPath.sourceDelete(fixture.sourceID), [("csrf", csrf), ("confirm", "personio")])
             #expect(mistyped.status == .unprocessableEntity)
             #expect(mistyped.html.contains("<p class=\"error\" id=\"confirm-error\">The name does not match: type the source&#39;s name exactly"))
             #expect(try await SourceModel.find(fixture.sourceID, on: context.app.db) != nil)
 
-            let deleted = try await owner.post(DashboardPath.source(fixture.sourceID) + "/delete", [("csrf", csrf), ("confirm", source.name)])
+            let deleted = try await owner.post(DashboardPath.sourceDelete(fixture.sourceID), [("csrf", csrf), ("confirm", source.name)])
             #expect(deleted.location == DashboardPath.sources + "?notice=deleted")
             #expect(try await SourceModel.find(fixture.sourceID, on: context.app.db) == nil)
             #expect(try await ConnectionModel.find(connection, on: context.app.db) == nil)

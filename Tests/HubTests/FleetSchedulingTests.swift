@@ -257,19 +257,19 @@ struct HubHealthPageTests {
             #expect(instances.first?["schedule_lag_p95_seconds"] as? Double == 3)
             #expect(reply.json["waiting"] as? Int == 0)
             // the page: the browser asks for the token
-            try await app.testing().test(.GET, "/operator") { response in
+            try await app.testing().test(.GET, DashboardPath.operatorHealth) { response in
                 #expect(response.status == .unauthorized)
                 #expect(response.headers.first(name: .wwwAuthenticate)?.hasPrefix("Basic") == true)
                 #expect(!response.body.string.contains("hub-a"))
             }
             var wrong = HTTPHeaders()
             wrong.basicAuthorization = BasicAuthorization(username: "operator", password: "not-the-admin-token-0000")
-            try await app.testing().test(.GET, "/operator", headers: wrong) { response in
+            try await app.testing().test(.GET, DashboardPath.operatorHealth, headers: wrong) { response in
                 #expect(response.status == .unauthorized)
             }
             var right = HTTPHeaders()
             right.basicAuthorization = BasicAuthorization(username: "operator", password: token)
-            try await app.testing().test(.GET, "/operator", headers: right) { response in
+            try await app.testing().test(.GET, DashboardPath.operatorHealth, headers: right) { response in
                 #expect(response.status == .ok)
                 let page = response.body.string
                 #expect(page.contains("Hub health") && page.contains("hub-a") && page.contains("2 of 8"))
@@ -277,7 +277,7 @@ struct HubHealthPageTests {
             }
         }
         try await WorkspaceAPITests().withHub(adminToken: nil) { app, _ in
-            try await app.testing().test(.GET, "/operator") { response in
+            try await app.testing().test(.GET, DashboardPath.operatorHealth) { response in
                 #expect(response.status == .forbidden)
                 #expect(response.body.string.contains("ROLLCALL_ADMIN_TOKEN"))
             }

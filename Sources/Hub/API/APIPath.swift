@@ -5,16 +5,9 @@ import Vapor
 /// and the tests build addresses with them. Made without values, a path is its route's pattern
 /// (`/api/v1/connections/:connection/runs`); with values, an address (`/api/v1/connections/6F…/runs`).
 public struct APIPath: CustomStringConvertible, Sendable {
-    /// A value a path takes; a handler reads it with `request.parameters.get(.connection, as: UUID.self)`.
-    /// (The raw values are the names openapi.yaml gives them.)
-    public enum Parameter: String, Sendable {
-        case workspace, source, connection, run, batch, webhook, delivery, candidate
-        case person = "personioId", absence = "external"
-    }
-
     private enum Segment: Sendable {
         case fixed(String)
-        case parameter(Parameter, String?)
+        case parameter(RouteParameter, String?)
     }
 
     private let segments: [Segment]
@@ -50,7 +43,7 @@ public struct APIPath: CustomStringConvertible, Sendable {
 
     private static let allowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))
 
-    private static func value(_ parameter: Parameter, _ value: (any CustomStringConvertible)?) -> Segment {
+    private static func value(_ parameter: RouteParameter, _ value: (any CustomStringConvertible)?) -> Segment {
         .parameter(parameter, value.map { String(describing: $0) })
     }
 }
@@ -133,14 +126,3 @@ extension RoutesBuilder {
     }
 }
 
-extension Parameters {
-    /// The value of one of `APIPath`'s parameters, converted; nil when absent or not convertible.
-    func get<T: LosslessStringConvertible>(_ parameter: APIPath.Parameter, as type: T.Type = T.self) -> T? {
-        get(parameter.rawValue, as: type)
-    }
-
-    /// The text of one of `APIPath`'s parameters, as sent (decoded).
-    func get(_ parameter: APIPath.Parameter) -> String? {
-        get(parameter.rawValue)
-    }
-}

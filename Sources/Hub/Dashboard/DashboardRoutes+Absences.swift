@@ -6,9 +6,9 @@ import Vapor
 /// Absence pushes: the list with each absence's status, and the kind → Personio type picker per source.
 extension DashboardRoutes {
     func bootAbsences(_ routes: any RoutesBuilder) {
-        routes.get("absences", use: absencesPage)
-        routes.get("sources", ":source", "absence-kinds", use: kindsPage)
-        routes.post("sources", ":source", "absence-kinds", use: saveKinds)
+        routes.on(.GET, page: DashboardPath.absences, use: absencesPage)
+        routes.on(.GET, page: DashboardPath.absenceKinds(), use: kindsPage)
+        routes.on(.POST, page: DashboardPath.absenceKinds(), use: saveKinds)
     }
 
     func absencesPage(_ request: Request) async throws -> Response {

@@ -5,9 +5,9 @@ import Vapor
 /// The audit log, the workspace's users and invitations.
 extension DashboardRoutes {
     func bootAdministration(_ routes: any RoutesBuilder) {
-        routes.get("audit", use: auditPage)
-        routes.get("users", use: usersPage)
-        routes.post("users", "invite", use: invite)
+        routes.on(.GET, page: DashboardPath.audit, use: auditPage)
+        routes.on(.GET, page: DashboardPath.users, use: usersPage)
+        routes.on(.POST, page: DashboardPath.invitations, use: invite)
     }
 
     func auditPage(_ request: Request) async throws -> Response {
@@ -82,7 +82,7 @@ extension DashboardRoutes {
     }
 
     func invitePage(_ request: Request) async throws -> Response {
-        guard let invite = try await users.invitation(token: request.parameters.get("token") ?? "") else { throw DashboardFailure.notFound("invitation") }
+        guard let invite = try await users.invitation(token: request.parameters.get(.token) ?? "") else { throw DashboardFailure.notFound("invitation") }
         return acceptResponse(request, invite: invite, name: nil, error: nil, status: .ok)
     }
 
@@ -101,7 +101,7 @@ extension DashboardRoutes {
 
     /// The link's token is the proof (it is as secret as a CSRF token, and works once).
     func acceptInvite(_ request: Request) async throws -> Response {
-        guard let invite = try await users.invitation(token: request.parameters.get("token") ?? "") else { throw DashboardFailure.notFound("invitation") }
+        guard let invite = try await users.invitation(token: request.parameters.get(.token) ?? "") else { throw DashboardFailure.notFound("invitation") }
         let form = try request.content.decode(AcceptForm.self)
         do {
             _ = try await users.accept(invite, name: form.name ?? "", password: form.password ?? "")

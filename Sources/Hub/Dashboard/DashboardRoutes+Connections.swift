@@ -6,24 +6,24 @@ import Vapor
 /// The connections overview, one connection's page, and what can be done to it.
 extension DashboardRoutes {
     func bootConnections(_ routes: any RoutesBuilder) {
-        routes.get("connections", use: connectionsPage)
-        routes.get("connections", "new", use: newConnectionPage)
-        routes.post("connections", use: createConnection)
-        routes.get("connections", ":connection", use: connectionPage)
-        routes.get("connections", ":connection", "settings", use: settingsPage)
-        routes.post("connections", ":connection", "settings", use: saveSettings)
-        routes.get("connections", ":connection", "mapping", use: mappingPage)
-        routes.post("connections", ":connection", "mapping", use: saveMapping)
-        routes.post("connections", ":connection", "mapping", "preview", use: previewMapping)
-        routes.get("connections", ":connection", "scope", use: scopePage)
-        routes.post("connections", ":connection", "scope", use: saveScope)
-        routes.post("connections", ":connection", "scope", "count", use: countScope)
+        routes.on(.GET, page: DashboardPath.connections, use: connectionsPage)
+        routes.on(.GET, page: DashboardPath.newConnection, use: newConnectionPage)
+        routes.on(.POST, page: DashboardPath.connections, use: createConnection)
+        routes.on(.GET, page: DashboardPath.connection(), use: connectionPage)
+        routes.on(.GET, page: DashboardPath.connectionSettings(), use: settingsPage)
+        routes.on(.POST, page: DashboardPath.connectionSettings(), use: saveSettings)
+        routes.on(.GET, page: DashboardPath.connectionMapping(), use: mappingPage)
+        routes.on(.POST, page: DashboardPath.connectionMapping(), use: saveMapping)
+        routes.on(.POST, page: DashboardPath.connectionMappingPreview(), use: previewMapping)
+        routes.on(.GET, page: DashboardPath.connectionScope(), use: scopePage)
+        routes.on(.POST, page: DashboardPath.connectionScope(), use: saveScope)
+        routes.on(.POST, page: DashboardPath.connectionScopeCount(), use: countScope)
         for action in DashboardPath.ConnectionAction.allCases {
-            routes.post("connections", ":connection", PathComponent(stringLiteral: action.rawValue)) { request in
+            routes.on(.POST, page: DashboardPath.connectionAction(nil, action)) { request in
                 try await self.act(request, action)
             }
         }
-        routes.post("held", ":batch", ":decision", use: decideHeld)
+        routes.on(.POST, page: DashboardPath.held(), use: decideHeld)
     }
 
     // MARK: Overview
@@ -267,9 +267,9 @@ extension DashboardRoutes {
 
     func decideHeld(_ request: Request) async throws -> Response {
         _ = try request.require(.manage)
-        guard let id = request.parameters.get("batch", as: UUID.self) else { throw DashboardFailure.notFound("held batch") }
+        guard let id = request.parameters.get(.batch, as: UUID.self) else { throw DashboardFailure.notFound("held batch") }
         let decision: HeldBatchModel.Status
-        switch request.parameters.get("decision") {
+        switch request.parameters.get(.decision) {
         case "release": decision = .released
         case "discard": decision = .discarded
         default: throw DashboardFailure.notFound("page")

@@ -6,10 +6,10 @@ import Vapor
 /// Personio once; afterwards the page shows who sent it and when, and no button.
 extension DashboardRoutes {
     func bootHandoffs(_ routes: any RoutesBuilder) {
-        routes.get("handoffs", use: handoffsPage)
-        routes.get("handoffs", "new", use: reviewPage)
-        routes.post("handoffs", use: sendHandoff)
-        routes.get("handoffs", ":candidate", use: handoffPage)
+        routes.on(.GET, page: DashboardPath.handoffs, use: handoffsPage)
+        routes.on(.GET, page: DashboardPath.newHandoff, use: reviewPage)
+        routes.on(.POST, page: DashboardPath.handoffs, use: sendHandoff)
+        routes.on(.GET, page: DashboardPath.handoff(), use: handoffPage)
     }
 
     func handoffsPage(_ request: Request) async throws -> Response {
@@ -32,7 +32,7 @@ extension DashboardRoutes {
         let row: HandoffModel
         do {
             row = try await HandoffService(environment: environment, database: request.db)
-                .find(candidateID: request.parameters.get("candidate") ?? "", workspaceID: user.workspaceID)
+                .find(candidateID: request.parameters.get(.candidate) ?? "", workspaceID: user.workspaceID)
         } catch let error as ServiceError where error.kind == .notFound {
             throw DashboardFailure.notFound("hand-off")
         }

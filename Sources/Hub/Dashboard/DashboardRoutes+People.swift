@@ -7,10 +7,10 @@ import Vapor
 /// where HR picks drafts, sets the import's country and approves them.
 extension DashboardRoutes {
     func bootPeople(_ routes: any RoutesBuilder) {
-        routes.get("runs", ":run", use: runPage)
-        routes.get("people", ":personioId", use: personPage)
-        routes.get("connections", ":connection", "import", use: importPage)
-        routes.post("connections", ":connection", "import", use: approve)
+        routes.on(.GET, page: DashboardPath.run(), use: runPage)
+        routes.on(.GET, page: DashboardPath.person(), use: personPage)
+        routes.on(.GET, page: DashboardPath.importPeople(), use: importPage)
+        routes.on(.POST, page: DashboardPath.importPeople(), use: approve)
     }
 
     // MARK: Run
@@ -18,7 +18,7 @@ extension DashboardRoutes {
     func runPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
-        guard let id = request.parameters.get("run", as: UUID.self),
+        guard let id = request.parameters.get(.run, as: UUID.self),
               let run = try await RunModel.query(on: request.db).filter(\.$id == id).join(parent: \.$connection)
                 .filter(ConnectionModel.self, \.$workspace.$id == user.workspaceID).first() else { throw DashboardFailure.notFound("run") }
         let connection = try run.joined(ConnectionModel.self)
@@ -83,7 +83,7 @@ extension DashboardRoutes {
     func personPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
-        guard let personioID = request.parameters.get("personioId", as: Int.self) else { throw DashboardFailure.notFound("person") }
+        guard let personioID = request.parameters.get(.person, as: Int.self) else { throw DashboardFailure.notFound("person") }
         let connections = try await ConnectionModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$name).all()
             .filter { Preset.named($0.preset)?.direction != .toPersonio }
         let links = try await LinkModel.query(on: request.db).filter(\.$personioID == personioID)

@@ -8,13 +8,13 @@ import Vapor
 /// source's page with the attribute checklist read live from Personio.
 extension DashboardRoutes {
     func bootSources(_ routes: any RoutesBuilder) {
-        routes.get("sources", use: sourcesPage)
-        routes.get("sources", "new", use: newSourcePage)
-        routes.on(.POST, "sources", body: .collect(maxSize: "256kb"), use: createSource)
-        routes.get("sources", ":source", use: sourcePage)
-        routes.post("sources", ":source", "credentials", use: rotateKey)
-        routes.post("sources", ":source", "delete", use: deleteSource)
-        routes.post("sources", ":source", "settings", use: saveSourceSettings)
+        routes.on(.GET, page: DashboardPath.sources, use: sourcesPage)
+        routes.on(.GET, page: DashboardPath.newSource, use: newSourcePage)
+        routes.on(.POST, page: DashboardPath.sources, body: .collect(maxSize: "256kb"), use: createSource)
+        routes.on(.GET, page: DashboardPath.source(), use: sourcePage)
+        routes.on(.POST, page: DashboardPath.sourceCredentials(), use: rotateKey)
+        routes.on(.POST, page: DashboardPath.sourceDelete(), use: deleteSource)
+        routes.on(.POST, page: DashboardPath.sourceSettings(), use: saveSourceSettings)
     }
 
     struct SourceForm: Content {
@@ -252,7 +252,7 @@ struct SourcePageView {
         """ : .empty)
         \(user.may(.own) ? """
         <h2>Delete this source</h2>
-        <form method="post" action="\(DashboardPath.source(id))/delete">\(Layout.csrf(user))
+        <form method="post" action="\(DashboardPath.sourceDelete(id))">\(Layout.csrf(user))
         \(Layout.field("Type the source's name to confirm", name: "confirm", error: deleteError,
                        help: "Deleting removes its connections and purges everything they stored about people: links, feed, runs.",
                        required: true))

@@ -18,23 +18,23 @@ struct DashboardRoutes: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let pages = routes.grouped(DashboardErrorMiddleware())
-        pages.get("dashboard.css") { _ in
+        pages.on(.GET, page: DashboardPath.stylesheet) { _ in
             var headers = HTTPHeaders()
             headers.contentType = HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])
             headers.add(name: .cacheControl, value: "public, max-age=3600")
             return Response(status: .ok, headers: headers, body: .init(string: Layout.stylesheet))
         }
-        pages.get("sign-in", use: signInPage)
-        pages.post("sign-in", use: signIn)
-        pages.get("invite", ":token", use: invitePage)
-        pages.post("invite", ":token", use: acceptInvite)
+        pages.on(.GET, page: DashboardPath.signIn, use: signInPage)
+        pages.on(.POST, page: DashboardPath.signIn, use: signIn)
+        pages.on(.GET, page: DashboardPath.invite(), use: invitePage)
+        pages.on(.POST, page: DashboardPath.invite(), use: acceptInvite)
 
         let signedIn = pages.grouped(DashboardSessionMiddleware(users: users))
         signedIn.get { request async throws -> Response in
             _ = try request.dashboardUser
             return request.redirect(to: DashboardPath.connections)
         }
-        signedIn.post("sign-out", use: signOut)
+        signedIn.on(.POST, page: DashboardPath.signOut, use: signOut)
         bootConnections(signedIn)
         bootSources(signedIn)
         bootPeople(signedIn)

@@ -11,7 +11,7 @@ struct OperatorPage: RouteCollection {
     let health: HubHealthService
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.grouped(DashboardErrorMiddleware()).get("operator", use: show)
+        routes.grouped(DashboardErrorMiddleware()).on(.GET, page: DashboardPath.operatorHealth, use: show)
     }
 
     func show(_ request: Request) async throws -> Response {
