@@ -32,7 +32,8 @@ struct BenchmarkOptions {
         var rest = arguments.dropFirst()[...]
         while let name = rest.popFirst() {
             guard allowed.contains(name) else {
-                throw BenchmarkError("‘\(name)’ is not an option of `rollcall-bench \(command)`; it takes \(allowed.sorted().joined(separator: ", "))")
+                throw BenchmarkError("‘\(name)’ is not an option of `rollcall-bench \(command)`; it takes "
+                                     + "\(allowed.sorted().joined(separator: ", "))")
             }
             given.insert(name)
             if Self.switches.contains(name) { continue }

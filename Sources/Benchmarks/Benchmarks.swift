@@ -228,7 +228,8 @@ enum CPUTime {
     /// Every process with this command name (PostgreSQL's server and its backends), from `/proc`.
     static func seconds(ofProcessesNamed name: String) -> Double {
         let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap(Int32.init) ?? []
-        return pids.filter { (try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == name }
+        return pids.filter { (try? String(contentsOfFile: "/proc/\($0)/comm",
+                                          encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == name }
             .compactMap { seconds(ofProcess: $0) }.reduce(0, +)
     }
 

@@ -67,7 +67,8 @@ struct ClientV2Benchmark {
         // floor(n / perMinute) minutes at the earliest.
         let resourceRequests = reading.requests - 1
         let minimum = Double((resourceRequests - 1) / perMinute) * 60
-        print(String(format: "v2 limit %d/min: %d persons with employments in %d requests in %.1f s; the limit allows at best %.1f s (%.1f%% over); 429 responses: %d",
+        print(String(format: "v2 limit %d/min: %d persons with employments in %d requests in %.1f s; the limit "
+                             + "allows at best %.1f s (%.1f%% over); 429 responses: %d",
                      perMinute, reading.count, reading.requests, reading.seconds, minimum,
                      (reading.seconds - minimum) / max(minimum, 0.001) * 100, reading.rateLimited))
     }

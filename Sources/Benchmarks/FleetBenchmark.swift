@@ -86,7 +86,9 @@ struct FleetBenchmark {
                     let source = try await Self.call(http, .POST, hubBase + "\(APIPath.sources)", token: token, [
                         "name": "Personio", "client_id": client, "client_secret": secret, "base_url": sandboxAPI,
                     ])
-                    guard let sourceID = (source["source"] as? [String: Any])?["id"] as? String else { throw BenchmarkError("creating a source answered no id: \(source)") }
+                    guard let sourceID = (source["source"] as? [String: Any])?["id"] as? String else {
+                        throw BenchmarkError("creating a source answered no id: \(source)")
+                    }
                     for preset in ["time-tracking", "service-desk"] {
                         _ = try await Self.call(http, .POST, hubBase + "\(APIPath.connections)", token: token,
                                                 ["source_id": sourceID, "preset": preset, "target": "feed"])

@@ -18,7 +18,8 @@ struct HubBenchmark {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let configuration = try HubConfiguration(environment: [
-            "ROLLCALL_DATABASE_URL": "sqlite://" + directory.appendingPathComponent("hub.sqlite").path, "ROLLCALL_PORT": String(18_500 + Int.random(in: 0..<400)),
+            "ROLLCALL_DATABASE_URL": "sqlite://" + directory.appendingPathComponent("hub.sqlite")
+                .path, "ROLLCALL_PORT": String(18_500 + Int.random(in: 0..<400)),
             "ROLLCALL_OUTBOUND_ALLOW": BenchmarkHub.outboundAllow,
         ], requireMasterKey: false)
         let hub = try await HubServer(configuration: configuration, masterKey: Vault.randomKey())

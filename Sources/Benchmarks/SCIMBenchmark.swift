@@ -82,7 +82,8 @@ struct SCIMBenchmark {
             let provisioning = max(elapsed - dry, 0.001)
             print(String(format: "%@: first sync of %d employees: %.2f s (%d created, %d failed, status %@); listing and planning alone %.2f s",
                          server.name, employees, elapsed, created, report.counts["failed"] ?? 0, report.status.rawValue, dry))
-            print(String(format: "%@: provisioning %.0f people/s; %d requests to the app = %.2f per person (%@); Rollcall's CPU %.2f s = %.0f %% of one core%@",
+            print(String(format: "%@: provisioning %.0f people/s; %d requests to the app = %.2f per person "
+                                 + "(%@); Rollcall's CPU %.2f s = %.0f %% of one core%@",
                          server.name, Double(created) / provisioning, requests.total, Double(requests.total) / Double(max(created, 1)),
                          requests.byMethod, cpu, cpu / elapsed * 100,
                          serverCPU.map { String(format: "; the server's CPU %.2f s = %.0f %% of one core", $0, $0 / elapsed * 100) } ?? ""))

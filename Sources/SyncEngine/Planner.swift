@@ -77,7 +77,8 @@ public struct Planner: Sendable {
             for id in vanished.sorted() {
                 guard let link = input.links[id] else { continue }
                 let reason = "no longer returned by Personio"
-                if only == id { trace = ["not in a complete full listing: \(reason)", "policy for vanished people: \(rules.policy.onVanished.rawValue)"] }
+                if only == id { trace = ["not in a complete full listing: \(reason)",
+                                         "policy for vanished people: \(rules.policy.onVanished.rawValue)"] }
                 switch rules.policy.onVanished {
                 case .keep: skipped.append(Skip(personioId: id, reason: "kept: \(reason)"))
                 case .archive where link.state != .archived:

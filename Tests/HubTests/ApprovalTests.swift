@@ -33,7 +33,8 @@ struct ApprovalTests {
     @Test(arguments: TestDatabases.all)
     func approvedDraftsAreProvisionedWithTheirCountryAndTheRestWait(_ database: HubConfiguration.Database) async throws {
         try await withOnboarding(database, employees: 12, seed: 11) { setup in
-            let (fixture, app, token, api, onboarding, tracking, sandbox) = (setup.fixture, setup.fixture.app, setup.token, WorkspaceAPITests(), setup.onboarding, setup.tracking, setup.fixture.sandbox)
+            let (fixture, app, token, api, onboarding, tracking, sandbox) = (setup.fixture, setup.fixture.app, setup.token, WorkspaceAPITests(),
+                                                                             setup.onboarding, setup.tracking, setup.fixture.sandbox)
             let hire = try await fixture.hire("Nora", "New", startingIn: 30)
             _ = try await fixture.runner().run(sourceID: fixture.sourceID)
 
@@ -120,7 +121,8 @@ struct ApprovalTests {
     @Test(arguments: TestDatabases.all)
     func rejectedDraftsStayDraftsWithWhoRejectedThemAndCanStillBeApproved(_ database: HubConfiguration.Database) async throws {
         try await withOnboarding(database, employees: 8, seed: 12) { setup in
-            let (fixture, app, token, api, onboarding, tracking) = (setup.fixture, setup.fixture.app, setup.token, WorkspaceAPITests(), setup.onboarding, setup.tracking)
+            let (fixture, app, token, api, onboarding, tracking) = (setup.fixture, setup.fixture.app, setup.token, WorkspaceAPITests(),
+                                                                    setup.onboarding, setup.tracking)
             _ = try await fixture.runner().run(sourceID: fixture.sourceID)
             let ids = try await fixture.links(onboarding).keys.sorted()
             let path = "\(APIPath.connectionRejections(onboarding))"

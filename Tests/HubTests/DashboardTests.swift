@@ -46,8 +46,8 @@ final class PageClient: @unchecked Sendable {
         if let form {
             headers.contentType = .urlEncodedForm
             let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-            body = ByteBuffer(string: form.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
-                .joined(separator: "&"))
+            func encoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed)! }
+            body = ByteBuffer(string: form.map { "\(encoded($0.0))=\(encoded($0.1))" }.joined(separator: "&"))
         }
         let response: (status: HTTPStatus, headers: HTTPHeaders, body: String)
         if let live {
@@ -335,7 +335,8 @@ struct DashboardTests {
 
             let pages: [(String, [String])] = [
                 (DashboardPath.connections, ["Time tracking", "connected", "time-tracking → feed", "active"]),
-                (DashboardPath.connection(connection), ["Sync now", "Preview", "Runs", "<svg class=\"chart\"", someone.displayName ?? "", "Delete connection"]),
+                (DashboardPath.connection(connection), ["Sync now", "Preview", "Runs", "<svg class=\"chart\"", someone.displayName ?? "",
+                                                        "Delete connection"]),
                 (DashboardPath.sources, ["Sandbox", fixture.sandbox.clientId]),
                 (DashboardPath.source(fixture.sourceID), ["Connected", "First name", "readable", "Rotate the key"]),
                 (DashboardPath.run(report.runID), ["Full run", "create", "applied"]),
@@ -471,7 +472,8 @@ struct DashboardTests {
                 #expect(!ids.contains { second.html.contains("value=\"\($0)\"") && second.html.contains("id=\"p\($0)\"") }, "no one twice")
 
                 let approved = try await hr.post(DashboardPath.importPeople(onboarding), [("csrf", try #require(PageClient.csrf(page))),
-                                                                                           ("all_shown", "on"), ("shown", String(shown)), ("country", "DE")])
+                                                                                           ("all_shown", "on"), ("shown", String(shown)), ("country",
+                                                                                                                                           "DE")])
                 #expect(approved.status == .seeOther)
                 let links = try await fixture.links(onboarding)
                 #expect(ids.allSatisfy { links[$0]?.approvedBy == "hr@acme.example" }, "everyone on the page was approved")
@@ -512,7 +514,9 @@ struct DashboardTests {
             #expect(bad.html.contains("not an e-mail address") && bad.html.contains("value=\"not-an-address\""))
             let invited = try await owner.post(DashboardPath.users + "/invite", [("csrf", csrf), ("email", "Nina@Acme.example"), ("role", "hr")])
             #expect(invited.status == .ok)
-            let link = try #require(invited.html.range(of: "<code id=\"invite-link\">").map { String(invited.html[$0.upperBound...].prefix { $0 != "<" }) })
+            let link = try #require(invited.html.range(of: "<code id=\"invite-link\">").map {
+                String(invited.html[$0.upperBound...].prefix { $0 != "<" })
+            })
             let path = try #require(URL(string: link)?.path)
 
             let guest = PageClient(context.app)
@@ -536,7 +540,8 @@ struct DashboardTests {
             let csrf = try #require(PageClient.csrf(try await client.get(DashboardPath.newSource)))
             let boundary = "----rollcall-test-boundary"
             func part(_ name: String, _ value: String, file: String? = nil) -> String {
-                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\(file.map { "; filename=\"\($0)\"\r\nContent-Type: application/json" } ?? "")\r\n\r\n\(value)\r\n"
+                let disposition = file.map { "; filename=\"\($0)\"\r\nContent-Type: application/json" } ?? ""
+                return "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\(disposition)\r\n\r\n\(value)\r\n"
             }
             let file = "{\"client_id\": \"\(fixture.sandbox.clientId)\", \"client_secret\": \"\(fixture.sandbox.clientSecret)\"}"
             let body = part("csrf", csrf) + part("name", "Uploaded") + part("client_id", "") + part("client_secret", "")
@@ -571,7 +576,8 @@ struct DashboardTests {
                                           [("csrf", PageClient.csrf(viewerPage) ?? ""), ("name", "Mine")]).status == .forbidden)
 
             let admin = try await context.signedIn(.admin)
-            #expect(try await admin.get(DashboardPath.connection(connection)).html.contains("href=\"\(DashboardPath.connectionSettings(connection))\""))
+            let connectionPage = try await admin.get(DashboardPath.connection(connection)).html
+            #expect(connectionPage.contains("href=\"\(DashboardPath.connectionSettings(connection))\""))
             let page = try await admin.get(DashboardPath.connectionSettings(connection))
             #expect(page.status == .ok)
             #expect(page.html.contains("value=\"\(model.name)\""))
@@ -608,7 +614,8 @@ struct DashboardTests {
             // an emptied seat limit removes it
             clock.advance(by: 60)
             _ = try await admin.post(DashboardPath.connectionSettings(connection),
-                                     [("csrf", csrf), ("name", "New hires"), ("incremental_interval", "300"), ("full_interval", "86400"), ("seat_limit", "")])
+                                     [("csrf", csrf), ("name", "New hires"), ("incremental_interval", "300"), ("full_interval", "86400"),
+                                      ("seat_limit", "")])
             let cleared = try #require(try await ConnectionModel.find(connection, on: db))
             #expect(try StoredJSON.decode(ConnectionRules.self, cleared.rules).policy.seatLimit == nil)
             #expect(try await AuditEventModel.query(on: db).filter(\.$action == "connection.updated").sort(\.$createdAt, .descending).first()?.detail
@@ -625,7 +632,8 @@ struct DashboardTests {
             #expect(try await viewer.get(DashboardPath.connectionMapping(connection)).status == .forbidden)
 
             let admin = try await context.signedIn(.admin)
-            #expect(try await admin.get(DashboardPath.connection(connection)).html.contains("href=\"\(DashboardPath.connectionMapping(connection))\""))
+            let connectionPage = try await admin.get(DashboardPath.connection(connection)).html
+            #expect(connectionPage.contains("href=\"\(DashboardPath.connectionMapping(connection))\""))
             let page = try await admin.get(DashboardPath.connectionMapping(connection))
             #expect(page.status == .ok)
             // custom attributes are offered by their label; the stored rows come first, then three blank ones
@@ -700,7 +708,8 @@ struct DashboardTests {
             #expect(try await ConnectionModel.find(connection, on: db)?.connectionRules().scope == .everyone, "counting saves nothing")
 
             let empty = try await admin.post(DashboardPath.connectionScope(connection),
-                                             [("csrf", csrf), ("rules", "1"), ("rule0_attribute", "department"), ("rule0_how", "is"), ("rule0_values", " ")])
+                                             [("csrf", csrf), ("rules", "1"), ("rule0_attribute", "department"), ("rule0_how", "is"),
+                                              ("rule0_values", " ")])
             #expect(empty.status == .unprocessableEntity)
             #expect(empty.html.contains("Rule 1: is lists 1 to 200 values"), "\(empty.html)")
 
@@ -823,10 +832,12 @@ struct DashboardTests {
             // with the source's Personio address (set on the source page), the employee is linked in Personio
             let sourcePage = try await hr.get(DashboardPath.source(fixture.sourceID))
             let saved = try await hr.post(DashboardPath.sourceSettings(fixture.sourceID), [("csrf", try #require(PageClient.csrf(sourcePage))),
-                                                                                          ("name", "Sandbox"), ("web_url", "https://acme.app.personio.com/")])
+                                                                                          ("name", "Sandbox"), ("web_url",
+                                                                                                                "https://acme.app.personio.com/")])
             #expect(saved.location == DashboardPath.source(fixture.sourceID) + "?notice=saved")
             let withLink = try await hr.get(DashboardPath.handoff("cand-1"))
-            #expect(withLink.html.contains("<a href=\"https://acme.app.personio.com/staff/details/\(employee)\" rel=\"noopener\">employee #\(employee) in Personio</a>"))
+            #expect(withLink.html.contains("<a href=\"https://acme.app.personio.com/staff/details/\(employee)\" "
+                                           + "rel=\"noopener\">employee #\(employee) in Personio</a>"))
             let wrong = try await hr.post(DashboardPath.sourceSettings(fixture.sourceID), [("csrf", try #require(PageClient.csrf(sourcePage))),
                                                                                           ("name", "Sandbox"), ("web_url", "acme")])
             #expect(wrong.status == .unprocessableEntity && wrong.html.contains("id=\"web_url-error\""))
@@ -914,7 +925,8 @@ struct DashboardTests {
             let previewed = try await admin.post(DashboardPath.connectionAction(connection, .preview),
                                                  [("csrf", try #require(PageClient.csrf(connectionPage)))])
             let preview = try await admin.get(try #require(previewed.location))
-            #expect(preview.html.contains("Preview (nothing was changed)") && preview.html.contains("; nothing sent, ") && preview.html.contains(" skipped; "),
+            #expect(preview.html.contains("Preview (nothing was "
+                                          + "changed)") && preview.html.contains("; nothing sent, ") && preview.html.contains(" skipped; "),
                     "\(preview.html)")
             #expect(preview.html.contains(skip.reason.replacingOccurrences(of: "'", with: "&#39;")) && !preview.html.contains("up to date"))
             // and the API
@@ -932,7 +944,8 @@ struct DashboardTests {
             let admin = try await context.signedIn(.admin)
             let page = try await admin.get(DashboardPath.absenceKinds(fixture.sourceID))
             #expect(page.status == .ok)
-            #expect(page.html.contains("Doctor&#39;s appointment (hours)") && page.html.contains("Sick leave (days)"), "the picker lists Personio's types")
+            #expect(page.html.contains("Doctor&#39;s appointment (hours)") && page.html.contains("Sick leave (days)"),
+                    "the picker lists Personio's types")
             let csrf = try #require(PageClient.csrf(page))
             let unnamed = try await admin.post(DashboardPath.absenceKinds(fixture.sourceID), [("csrf", csrf), ("kind[]", ""), ("type[]", "2")])
             #expect(unnamed.status == .unprocessableEntity)
@@ -956,7 +969,8 @@ struct DashboardTests {
             let viewer = try await context.signedIn(.viewer)
             let readOnly = try await viewer.get(DashboardPath.absenceKinds(fixture.sourceID))
             #expect(!readOnly.html.contains("Save mapping"))
-            #expect(try await viewer.post(DashboardPath.absenceKinds(fixture.sourceID), [("csrf", PageClient.csrf(readOnly) ?? ""), ("kind[]", "x"), ("type[]", "1")])
+            #expect(try await viewer.post(DashboardPath.absenceKinds(fixture.sourceID), [("csrf", PageClient.csrf(readOnly) ?? ""), ("kind[]", "x"),
+                                                                                         ("type[]", "1")])
                 .status == .forbidden)
         }
     }
@@ -975,7 +989,8 @@ struct DashboardTests {
             #expect(upToDate.html.contains("<td class=\"explain\">nothing"), "\(upToDate.html)")
 
             // terminated yesterday in Personio: the next run would archive them, with the rule's reason
-            let terminated = try await fixture.sandbox.admin(.POST, "/sandbox/employees/\(someone)/terminate", ["termination_date": fixture.today(plus: -1)])
+            let terminated = try await fixture.sandbox.admin(.POST, "/sandbox/employees/\(someone)/terminate",
+                                                             ["termination_date": fixture.today(plus: -1)])
             #expect(terminated.status == 200)
             let leaving = try await viewer.get(DashboardPath.person(someone) + "?explain=1")
             #expect(leaving.html.contains("<td class=\"explain\">archived: "), "\(leaving.html)")

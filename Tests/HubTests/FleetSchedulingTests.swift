@@ -178,7 +178,8 @@ struct FleetSchedulingTests {
                 let busy = try await fixture.connection(.timeTracking)
                 let quiet = try await fixture.connection(.serviceDesk)
                 func run(_ connection: UUID, hoursAgo: Double, _ change: (RunModel) -> Void = { _ in }) async throws -> UUID {
-                    let run = RunModel(connectionID: connection, full: false, dryRun: false, startedAt: clock.now.addingTimeInterval(-hoursAgo * 3600))
+                    let run = RunModel(connectionID: connection, full: false, dryRun: false,
+                                       startedAt: clock.now.addingTimeInterval(-hoursAgo * 3600))
                     run.status = .succeeded
                     change(run)
                     try await run.save(on: app.db)

@@ -140,7 +140,8 @@ struct HandoffTests {
             let api = ManagementAPITests()
             for index in 1...3 {
                 #expect(try await api.call(setup.app, .POST, "\(APIPath.handoffs)", token: setup.token,
-                                           candidate(setup.fixture, id: "cand-page-\(index)", email: "page.\(index)@acme.example")).status == .created)
+                                           candidate(setup.fixture, id: "cand-page-\(index)",
+                                                     email: "page.\(index)@acme.example")).status == .created)
                 setup.fixture.clock.advance(by: 1)
             }
             let first = try await api.call(setup.app, .GET, "\(APIPath.handoffs)?limit=2", token: setup.token)

@@ -92,7 +92,8 @@ struct HubHostileInputTests {
             for (path, field) in [("\(APIPath.connectionPeople(id))?limit=9223372036854775807", "limit"),
                                   ("\(APIPath.connectionPeople(id))?cursor=9223372036854775808", "cursor"),
                                   ("\(APIPath.connectionPeople(id))?cursor=-9223372036854775808", "cursor"),
-                                  ("\(APIPath.handoffs)?cursor=9223372036854775807", "cursor"), ("\(APIPath.absences)?limit=-9223372036854775808", "limit"),
+                                  ("\(APIPath.handoffs)?cursor=9223372036854775807", "cursor"), ("\(APIPath.absences)?limit=-9223372036854775808",
+                                                                                                 "limit"),
                                   ("\(APIPath.connectionPerson(id, "9223372036854775808"))", "personioId")] {
                 let reply = try await api.call(app, .GET, path, token: token)
                 // the hub answers every unreadable or out-of-range parameter with 422 naming it (its convention)
@@ -156,9 +157,9 @@ struct HubHostileInputTests {
             #expect(nested.error?["field"] as? String == "scim.tokn")
             let renamed = try await api.raw(app, .PATCH, "\(APIPath.connection(try connection.requireID()))", token: token, #"{"name":"Renamed"}"#)
             #expect(renamed.status == .ok)
-            let run = try await api.raw(app, .POST, "\(APIPath.connectionRuns(try connection.requireID()))", token: token, #"{"dry_run":true,"fast":true}"#)
+            let run = try await api.raw(app, .POST, "\(APIPath.connectionRuns(try connection.requireID()))", token: token,
+                                        #"{"dry_run":true,"fast":true}"#)
             #expect(run.status == .unprocessableEntity && run.error?["field"] as? String == "fast")
         }
     }
 }
-

@@ -61,4 +61,3 @@ struct LogHandlerTests {
                 == #"[["id": "2FBCBA50-D60B-4C08-B780-CED32E28FDCE", "password_hash": "<redacted>", "role": "admin", "n": "42", "e": "<redacted>"]]"#)
     }
 }
-

@@ -45,7 +45,8 @@ struct LogRedactionTests {
                                    ("password hash", hash), ("sealed secret", sealed), ("Personio secret", context.fixture.sandbox.clientSecret),
                                    ("papi- token prefix", String(personioToken.prefix(12))), ("bcrypt hash prefix", "$2b$04$")] {
                 #expect(!log.contains(secret), "\(what) in the log")
-                #expect(!log.contains(secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? secret), "\(what), URL-encoded, in the log")
+                #expect(!log.contains(secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? secret),
+                        "\(what), URL-encoded, in the log")
             }
             #expect(!log.contains("Bearer ") || !log.replacingOccurrences(of: "Bearer <redacted>", with: "").contains("Bearer "))
         }

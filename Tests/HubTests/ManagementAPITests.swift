@@ -123,7 +123,8 @@ struct ManagementAPITests {
             #expect(wrong.status == .unprocessableEntity)
             #expect(wrong.error?["field"] as? String == "client_secret")
             let unchanged = try #require(try await SourceModel.find(fixture.sourceID, on: app.db))
-            #expect(try fixture.vault.open(unchanged.sealedClientSecret, context: SyncRunner.secretContext(unchanged)) == fixture.sandbox.clientSecret)
+            #expect(try fixture.vault.open(unchanged.sealedClientSecret,
+                                           context: SyncRunner.secretContext(unchanged)) == fixture.sandbox.clientSecret)
 
             #expect(try await fixture.sandbox.admin(.POST, "/sandbox/credentials", ["client_id": "second-key", "client_secret": "second-secret-0001"])
                 .status == 201)
@@ -181,7 +182,8 @@ struct ManagementAPITests {
             let zero = try await call(app, .PATCH, "\(APIPath.connection(id))", token: token, ["seat_limit": 0])
             #expect(zero.error?["field"] as? String == "seat_limit")
             let audit = try await AuditEventModel.query(on: app.db).filter(\.$action == "connection.updated").all().map(\.detail)
-            #expect(Set(audit) == ["Employee surveys: paused", "Employee surveys: seat limit 25", "Pulse: renamed from Employee surveys", "Pulse: no seat limit"])
+            #expect(Set(audit) == ["Employee surveys: paused", "Employee surveys: seat limit 25", "Pulse: renamed from Employee surveys",
+                                   "Pulse: no seat limit"])
 
             let run = try await call(app, .POST, "\(APIPath.connectionRuns(id))", token: token, ["full": true])
             #expect(run.status == .created)

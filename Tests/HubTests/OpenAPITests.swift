@@ -34,7 +34,10 @@ struct OpenAPITests {
                     return component.description
                 }.joined(separator: "/")
             })
-            #expect(served == documented, "served but not documented: \(served.subtracting(documented).sorted()); documented but not served: \(documented.subtracting(served).sorted())")
+            #expect(served == documented, """
+                served but not documented: \(served.subtracting(documented).sorted()); \
+                documented but not served: \(documented.subtracting(served).sorted())
+                """)
             #expect(served.count >= 8)
         }
     }

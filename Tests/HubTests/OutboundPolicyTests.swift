@@ -136,4 +136,3 @@ struct OutboundPolicyTests {
         await guardian.shutdown()
     }
 }
-

@@ -108,7 +108,8 @@ struct OutboundRequestTests {
                 let api = ManagementAPITests()
                 let sandbox = hub.fixture.sandbox
                 let source = try await api.call(hub.app, .POST, "\(APIPath.sources)", token: hub.token,
-                                                ["client_id": sandbox.clientId, "client_secret": sandbox.clientSecret, "base_url": sandbox.baseURL + "/v1"])
+                                                ["client_id": sandbox.clientId, "client_secret": sandbox.clientSecret,
+                                                 "base_url": sandbox.baseURL + "/v1"])
                 #expect(source.status == .created, "\(source.json)")
                 let hook = try await api.call(hub.app, .POST, "\(APIPath.connectionWebhooks(hub.connection))", token: hub.token,
                                               ["url": base + "/hook"])

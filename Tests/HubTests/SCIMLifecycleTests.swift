@@ -286,7 +286,8 @@ struct SCIMLifecycleTests {
             let app = setup.fixture.app
             let connection = try await setup.connect(scim, preset: "service-desk")
             let users = DashboardUsers(database: app.db, now: setup.fixture.clock.provider, bcryptCost: 4)
-            try await users.create(workspaceID: setup.fixture.workspaceID, email: "admin@acme.example", name: "Admin", password: DashboardTests.password,
+            try await users.create(workspaceID: setup.fixture.workspaceID, email: "admin@acme.example", name: "Admin",
+                                   password: DashboardTests.password,
                                    role: .admin)
             let admin = PageClient(app)
             #expect(try await admin.signIn("admin@acme.example", DashboardTests.password).status == .seeOther)
@@ -311,7 +312,8 @@ struct SCIMLifecycleTests {
 
             let saved = try await admin.post(DashboardPath.connectionSettings(connection), form + [("scim_page_size", "100")])
             #expect(saved.location == DashboardPath.connection(connection) + "?notice=saved")
-            let stored = try StoredJSON.decode(SCIMTargetSettings.self, try #require(try await ConnectionModel.find(connection, on: app.db)).targetConfig)
+            let stored = try StoredJSON.decode(SCIMTargetSettings.self, try #require(try await ConnectionModel.find(connection,
+                                                                                                                    on: app.db)).targetConfig)
             #expect(stored.compatibilityPreset == .putOnly)
             #expect(stored.compatibility == SCIMCompatibility(enterpriseExtension: false, pageSize: 100))
             let shown = try await admin.get(DashboardPath.connection(connection))
@@ -351,7 +353,8 @@ struct SCIMLifecycleTests {
             #expect(links.values.filter { $0.targetID == "the-same-user" }.count <= 1)
             let failures = try await RunOperationModel.query(on: fixture.app.db).filter(\.$run.$id == run.runID).filter(\.$outcome == .failed).all()
             #expect(failures.count == run.counts["failed"])
-            #expect(failures.allSatisfy { $0.errorCode == "scim_wrong_user" && $0.errorExplanation?.contains("report it to the app's vendor") == true })
+            #expect(failures.allSatisfy { $0.errorCode == "scim_wrong_user" && $0.errorExplanation?.contains("report it to the app's "
+                                                                                                             + "vendor") == true })
 
             // the app is fixed: the next run links each person to their own user
             fixture.clock.advance(by: 3600)

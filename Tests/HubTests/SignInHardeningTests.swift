@@ -48,7 +48,8 @@ struct SignInHardeningTests {
             let victim = proxies.clientAddress(try request(from: "10.0.0.5", forwardedFor: "198.51.100.2, 10.0.0.9"))
             #expect(attacker == "203.0.113.7")
             #expect(victim == "198.51.100.2")
-            #expect(proxies.clientAddress(try request(from: "192.0.2.9", forwardedFor: "198.51.100.2")) == "192.0.2.9", "anyone else's header is ignored")
+            #expect(proxies.clientAddress(try request(from: "192.0.2.9", forwardedFor: "198.51.100.2")) == "192.0.2.9",
+                    "anyone else's header is ignored")
             #expect(TrustedProxies.none.clientAddress(try request(from: "10.0.0.5", forwardedFor: "1.2.3.4")) == "10.0.0.5")
             // and so does the origin of invitation links
             #expect(proxies.origin(try request(from: "10.0.0.5", forwardedFor: nil, host: "rollcall.example")) == "https://rollcall.example")

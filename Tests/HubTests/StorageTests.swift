@@ -168,14 +168,16 @@ struct TypedStorageUpgradeTests {
             let connectionIDs = [UUID(), UUID()]
             for (id, kind) in zip(connectionIDs, ["feed", "scim"]) {
                 try await sql.raw("""
-                    INSERT INTO connections (id, workspace_id, source_id, name, preset, target_kind, target_config, rules,                     incremental_interval, full_interval, paused) VALUES (\(bind: id), \(bind: try workspace.requireID()), \
+                    INSERT INTO connections (id, workspace_id, source_id, name, preset, target_kind, target_config, rules,                     \
+                    incremental_interval, full_interval, paused) VALUES (\(bind: id), \(bind: try workspace.requireID()), \
                     \(bind: try source.requireID()), \(bind: kind), 'time-tracking', \(bind: kind), '{}', '{}', 60, 43200, \(bind: false))
                     """).run()
             }
             let states = ["draft", "archived", "active", "deleted"]
             for (index, state) in states.enumerated() {
                 try await sql.raw("""
-                    INSERT INTO links (id, connection_id, personio_id, target_id, state, fingerprint, has_been_active, failures)                     VALUES (\(bind: UUID()), \(bind: connectionIDs[0]), \(bind: 10001 + index), NULL, \(bind: state), \
+                    INSERT INTO links (id, connection_id, personio_id, target_id, state, fingerprint, has_been_active, failures)                     \
+                    VALUES (\(bind: UUID()), \(bind: connectionIDs[0]), \(bind: 10001 + index), NULL, \(bind: state), \
                     '00000000000000ff', \(bind: true), 0)
                     """).run()
             }

@@ -39,7 +39,8 @@ final class WebhookReceiver: @unchecked Sendable {
         app.http.server.configuration.port = 0
         app.routes.defaultMaxBodySize = "1mb"
         app.post("hook") { [self] request -> HTTPStatus in
-            let item = Received(id: request.headers.first(name: "webhook-id") ?? "", timestamp: request.headers.first(name: "webhook-timestamp") ?? "",
+            let item = Received(id: request.headers.first(name: "webhook-id") ?? "",
+                                timestamp: request.headers.first(name: "webhook-timestamp") ?? "",
                                 signature: request.headers.first(name: "webhook-signature") ?? "",
                                 body: Data(request.body.data.map { Array($0.readableBytesView) } ?? []))
             return lock.withLock {

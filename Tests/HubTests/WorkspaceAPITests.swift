@@ -73,14 +73,16 @@ struct WorkspaceAPITests {
             // list, get, update, unknown ids
             let list = try await call(app, .GET, "\(APIPath.workspaces)", token: Self.adminToken)
             #expect((list.json["data"] as? [[String: Any]])?.count == 1)
-            let renamed = try await call(app, .PATCH, "\(APIPath.workspace(id))", token: Self.adminToken, ["name": "Acme GmbH", "time_zone": "Europe/Berlin"])
+            let renamed = try await call(app, .PATCH, "\(APIPath.workspace(id))", token: Self.adminToken, ["name": "Acme GmbH",
+                                                                                                           "time_zone": "Europe/Berlin"])
             #expect(renamed.json["name"] as? String == "Acme GmbH")
             #expect(renamed.json["time_zone"] as? String == "Europe/Berlin")
             #expect(try await call(app, .GET, "\(APIPath.workspace(UUID()))", token: Self.adminToken).status == .notFound)
             #expect(try await call(app, .GET, "\(APIPath.workspace("not-a-uuid"))", token: Self.adminToken).status == .notFound)
 
             // a read-only token may read, not write
-            let readOnly = try await call(app, .POST, "\(APIPath.workspaceTokens(id))", token: Self.adminToken, ["name": "reports", "read_only": true])
+            let readOnly = try await call(app, .POST, "\(APIPath.workspaceTokens(id))", token: Self.adminToken, ["name": "reports",
+                                                                                                                 "read_only": true])
             #expect(readOnly.status == .created)
             #expect(readOnly.json["scopes"] as? [String] == ["read"])
             let readToken = try #require(readOnly.json["token"] as? String)

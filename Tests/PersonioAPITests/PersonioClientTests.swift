@@ -202,13 +202,15 @@ struct PersonioClientTests {
             #expect(!report.isConnected)
             #expect(report.missingRequired.map(\.key) == ["department"])
             #expect(report.missingRequired.first?.remedy
-                == "In Personio, open Settings › Integrations › API credentials, edit this credential and tick ‘Department’ under Readable employee attributes.")
+                == "In Personio, open Settings › Integrations › API credentials, edit this credential and "
+                   + "tick ‘Department’ under Readable employee attributes.")
             #expect(report.attributes.first { $0.key == "hire_date" }?.readable == true)
             #expect(report.attributes.first { $0.key == "position" }?.readable == false)
             #expect(report.canWriteEmployees == false)
             #expect(report.employeeCount == 60)
             // fixed in Personio: connected
-            _ = try await sandbox.admin(.PATCH, "/sandbox/credentials/survey", ["readable_attributes": ["first_name", "last_name", "email", "department"]])
+            _ = try await sandbox.admin(.PATCH, "/sandbox/credentials/survey", ["readable_attributes": ["first_name", "last_name", "email",
+                                                                                                        "department"]])
             #expect(await client.diagnose(required: ["first_name", "last_name", "email", "department"]).isConnected)
         }
     }
@@ -302,7 +304,8 @@ struct PersonioClientTests {
                 _ = try await client.createTimeOff(employeeId: 10003, typeId: hourly.id, start: day, end: day)
             }
             await #expect(throws: PersonioError.self) {
-                _ = try await client.createAbsencePeriod(employeeId: 10003, typeId: daily.id, start: day, end: day, startTime: "09:00", endTime: "11:00")
+                _ = try await client.createAbsencePeriod(employeeId: 10003, typeId: daily.id, start: day, end: day, startTime: "09:00",
+                                                         endTime: "11:00")
             }
             let period = try await client.createAbsencePeriod(employeeId: 10003, typeId: hourly.id, start: day, end: day,
                                                               startTime: "09:00", endTime: "11:30", comment: "dentist")

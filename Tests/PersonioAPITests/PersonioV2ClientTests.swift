@@ -38,7 +38,8 @@ struct PersonioV2ClientTests {
                 "email": text(e.email), "gender": text(e.gender), "status": text(e.status?.text), "position": text(e.position),
                 "employment_type": text(e.employmentType), "weekly_working_hours": text(e.weeklyWorkingHours),
                 "department": text(e.department.map { "\($0.id ?? 0) \($0.name)" }), "team": text(e.team.map { "\($0.id ?? 0) \($0.name)" }),
-                "office": text(e.office?.id), "subcompany": text(e.subcompany.map { "\($0.id ?? 0) \($0.name)" }), "supervisor": text(e.supervisor?.id), "hire_date": text(e.hireDate),
+                "office": text(e.office?.id), "subcompany": text(e.subcompany.map { "\($0.id ?? 0) \($0.name)" }),
+                "supervisor": text(e.supervisor?.id), "hire_date": text(e.hireDate),
                 "contract_end_date": text(e.contractEndDate), "termination_date": text(e.terminationDate),
                 "last_working_day": text(e.lastWorkingDay), "probation_period_end": text(e.probationPeriodEnd),
                 "created_at": text(e.createdAt), "last_modified_at": text(e.lastModifiedAt),
@@ -51,9 +52,11 @@ struct PersonioV2ClientTests {
         try await withSandbox(employees: 150) { sandbox in
             // a changed person and a changed job, so that change times differ between the parts
             sandbox.clock.advance(by: 3600)
-            #expect(try await sandbox.admin(.PATCH, "/sandbox/employees/10007", ["last_name": "Kowalczyk", "dynamic_1001": "+49 30 1234"]).status == 200)
+            #expect(try await sandbox.admin(.PATCH, "/sandbox/employees/10007", ["last_name": "Kowalczyk",
+                                                                                 "dynamic_1001": "+49 30 1234"]).status == 200)
             sandbox.clock.advance(by: 3600)
-            #expect(try await sandbox.admin(.PATCH, "/sandbox/employees/10008", ["position": "Staff Engineer", "department": "Research"]).status == 200)
+            #expect(try await sandbox.admin(.PATCH, "/sandbox/employees/10008", ["position": "Staff Engineer",
+                                                                                 "department": "Research"]).status == 200)
             let v1 = try await readAll(PersonioClientTests.client(sandbox))
             let v2Client = v2Client(sandbox)
             let v2 = try await readAll(v2Client)
@@ -292,7 +295,8 @@ struct PersonioV2ErrorMappingTests {
     @Test func problemBodiesAreTypedWithTheParameterNamed() throws {
         let badRequest = PersonioClient.v2Failure(status: 400, problem: try problem(
             #"{"personio_trace_id":"t","timestamp":"2026-01-01T00:00:00Z","errors":[{"title":"Bad request","detail":"Provided request parameters are invalid.","type":"x","_meta":{"parameter":"limit","reason":"limit must be an integer from 1 to 50"}}]}"#))
-        #expect(badRequest == .badRequest(message: "Provided request parameters are invalid.", fields: ["limit": ["limit must be an integer from 1 to 50"]]))
+        #expect(badRequest == .badRequest(message: "Provided request parameters are invalid.",
+                                          fields: ["limit": ["limit must be an integer from 1 to 50"]]))
         let unprocessable = PersonioClient.v2Failure(status: 422, problem: try problem(
             #"{"errors":[{"title":"Unprocessable entity","detail":"gender must be MALE, FEMALE, DIVERSE or UNSPECIFIED.","_meta":{"field":"gender"}}]}"#))
         guard case .validationFailed(_, let fields) = unprocessable else { Issue.record("\(unprocessable)"); return }

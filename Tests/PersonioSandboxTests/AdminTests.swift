@@ -202,7 +202,8 @@ struct PersistenceTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let id = try await withSandbox(employees: 10, dataFile: path) { sandbox in
-            let hired = try await sandbox.admin(.POST, "/sandbox/employees", ["first_name": "Kept", "last_name": "Across", "email": "kept@acme-gmbh.example"])
+            let hired = try await sandbox.admin(.POST, "/sandbox/employees", ["first_name": "Kept", "last_name": "Across",
+                                                                              "email": "kept@acme-gmbh.example"])
             return try #require(hired.json["id"] as? Int)
         }
         #expect(FileManager.default.fileExists(atPath: path))

@@ -163,7 +163,8 @@ struct EmployeeListTests {
             #expect(Set(single["data"]?["attributes"]?.object?.keys.map { $0 } ?? []) == ["id", "first_name", "last_name", "email", "status"])
             let keys = Set((attributes["data"]?.array ?? []).compactMap { $0["key"]?.string })
             #expect(keys == ["id", "first_name", "last_name", "email", "status"])
-            let write = try await sandbox.json(.POST, "/v1/company/employees", ["employee": ["email": "x@y.example", "first_name": "A", "last_name": "B"]],
+            let write = try await sandbox.json(.POST, "/v1/company/employees", ["employee": ["email": "x@y.example", "first_name": "A",
+                                                                                             "last_name": "B"]],
                                                headers: [("Authorization", "Bearer \(token)")])
             #expect(write.status == 403)
         }

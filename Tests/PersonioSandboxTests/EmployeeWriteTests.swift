@@ -16,7 +16,8 @@ struct EmployeeWriteTests {
                 "weekly_working_hours": 32, "supervisor_id": 10001, "custom_attributes": ["dynamic_1001": "+49 170 1234567"],
             ]], headers: bearer(token))
             let form = try await sandbox.form(.POST, "/v1/company/employees",
-                "employee%5Bemail%5D=grace%40acme-gmbh.example&employee%5Bfirst_name%5D=Grace&employee%5Blast_name%5D=Hopper&employee%5Bhire_date%5D=2099-01-01",
+                "employee%5Bemail%5D=grace%40acme-gmbh.example&employee%5Bfirst_name%5D=Grace&employee%5Blast_name%5D=Hopper"
+                    + "&employee%5Bhire_date%5D=2099-01-01",
                 headers: bearer(token))
             // then
             #expect(json.status == 200, "\(json.text)")

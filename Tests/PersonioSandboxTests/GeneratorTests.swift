@@ -104,4 +104,3 @@ struct FormFieldTests {
         #expect(object["employees"] == .array([.string("1"), .string("2")]))
     }
 }
-

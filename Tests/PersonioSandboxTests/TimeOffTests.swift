@@ -106,7 +106,8 @@ struct TimeOffTests {
     @Test func requiresAbsencePermissions() async throws {
         try await withSandbox { sandbox in
             let created = try await sandbox.admin(.POST, "/sandbox/credentials", ["name": "People only", "permissions": ["employees:read"]])
-            let token = try await sandbox.token(clientId: created.json["client_id"] as? String, clientSecret: created.json["client_secret"] as? String)
+            let token = try await sandbox.token(clientId: created.json["client_id"] as? String,
+                                                clientSecret: created.json["client_secret"] as? String)
             let reply = try await sandbox.get("/v1/company/time-offs", token: token)
             #expect(reply.status == 403)
             #expect(reply.text.contains("absences:read"))

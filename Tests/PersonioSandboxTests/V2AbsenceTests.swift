@@ -31,7 +31,8 @@ struct V2AbsenceTests {
                 "comment": "flu"], headers: bearer(token))
             #expect(created.status == 201, "\(created.text)")
             let id = try #require(created.json["id"] as? String)
-            let listed = try JSONValue.parse(try await sandbox.get("/v2/absence-periods?person.id=10004&starts_from.gte=2027-01-01", token: token).body)
+            let listed = try JSONValue.parse(try await sandbox.get("/v2/absence-periods?person.id=10004&starts_from.gte=2027-01-01",
+                                                                   token: token).body)
             let period = try #require(listed["_data"]?.array?.first { $0["id"]?.string == id })
             #expect(period["absence_type"]?["id"]?.string == sickID)
             #expect(period["ends_at"]?["type"]?.string == "FIRST_HALF")
@@ -84,7 +85,8 @@ struct V2AbsenceTests {
             let employment = try JSONValue.parse(try await sandbox.get("/v2/persons/10002/employments", token: token).body)["_data"]?.array?.first
             let departmentID = try #require(employment?["org_units"]?.array?.first { $0["type"]?.string == "department" }?["id"]?.string)
             let unit = try JSONValue.parse(try await sandbox.get("/v2/org-units/\(departmentID)", token: token).body)
-            let v1 = try JSONValue.parse(try await sandbox.get("/v1/company/employees/10002", token: try await sandbox.token()).body)["data"]?["attributes"]
+            let v1 = try JSONValue.parse(try await sandbox.get("/v1/company/employees/10002",
+                                                               token: try await sandbox.token()).body)["data"]?["attributes"]
             #expect(unit["name"]?.string == v1?["department"]?["value"]?["attributes"]?["name"]?.string)
             let teams = try JSONValue.parse(try await sandbox.get("/v2/org-units?type=team&limit=100", token: token).body)["_data"]?.array ?? []
             #expect(!teams.isEmpty && teams.allSatisfy { $0["type"]?.string == "team" })

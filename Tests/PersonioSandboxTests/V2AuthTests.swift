@@ -85,7 +85,8 @@ struct V2AuthTests {
             let token = try await sandbox.v2Token(clientId: "absences-only", clientSecret: "absences-secret-1")
             #expect(try await sandbox.get("/v2/persons", token: token).status == 403)
             let asked = try await sandbox.form(.POST, "/v2/auth/token",
-                                               "grant_type=client_credentials&client_id=absences-only&client_secret=absences-secret-1&scope=personio:persons:read")
+                                               "grant_type=client_credentials&client_id=absences-only&client_secret=absences-secret-1"
+                                                   + "&scope=personio:persons:read")
             #expect(asked.json["error"] as? String == "invalid_scope")
         }
     }

@@ -6,7 +6,10 @@ import TestSupport
 /// `common-components-v2.json`), with every property checked against the schema's list.
 @Suite("Conformance with Personio's v2 OpenAPI files",
        .enabled(if: OpenAPIValidator.personioV2FilesPresent,
-                "skipped: Personio's official v2 files are neither in ../shared/personio-api/v2/ nor in .build/personio-api/v2/ (run scripts/personio-specs.sh)"))
+                """
+                skipped: Personio's official v2 files are neither in ../shared/personio-api/v2/ nor in \
+                .build/personio-api/v2/ (run scripts/personio-specs.sh)
+                """))
 struct V2ConformanceTests {
     private func spec(_ name: String) throws -> OpenAPIValidator {
         var spec = try #require(try OpenAPIValidator.personioV2(name))
@@ -95,7 +98,8 @@ struct V2ConformanceTests {
                                                  headers: bearer)
             #expect(created.status == 201)
             if let common {  // only beside the project (the PyPI copy has no common components)
-                let createdProblems = common.violations(of: try JSONValue.parse(created.body), against: try #require(common.component("CreatedObject")))
+                let createdProblems = common.violations(of: try JSONValue.parse(created.body),
+                                                        against: try #require(common.component("CreatedObject")))
                 #expect(createdProblems.isEmpty, "\(createdProblems)")
             }
             let patched = try await sandbox.json(.PATCH, "/v2/persons/10002", ["first_name": "E"], headers: bearer)

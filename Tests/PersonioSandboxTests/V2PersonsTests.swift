@@ -78,7 +78,8 @@ struct V2PersonsTests {
             let emailA = try #require(a["email"]?.string)
             #expect(try await ids("email=\(emailA.uppercased()),\(b["email"]?.string ?? "")") == [idA, idB])
             let first = try #require(a["first_name"]?.string), last = try #require(a["last_name"]?.string)
-            let byName = try await ids("first_name=\(first.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? first)&last_name=\(last.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? last)")
+            func encoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text }
+            let byName = try await ids("first_name=\(encoded(first))&last_name=\(encoded(last))")
             #expect(byName.contains(idA) && byName.allSatisfy { id in everyone.first { $0["id"]?.string == id }?["last_name"]?.string == last })
             let inactive = try await ids("status=INACTIVE&limit=50")
             let active = try await ids("status=ACTIVE&limit=50")
@@ -146,15 +147,18 @@ struct V2PersonsTests {
             let person = try JSONValue.parse(try await sandbox.get("/v2/persons/10003", token: token).body)
             #expect(person["id"]?.string == "10003")
             let employmentID = try #require(person["employments"]?.array?.first?["id"]?.string)
-            #expect(employmentID.range(of: #"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"#, options: .regularExpression) != nil)
+            #expect(employmentID.range(of: #"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"#,
+                                       options: .regularExpression) != nil)
             let list = try JSONValue.parse(try await sandbox.get("/v2/persons/10003/employments", token: token).body)
             #expect(list["_data"]?.array?.first?["id"]?.string == employmentID)
             let single = try JSONValue.parse(try await sandbox.get("/v2/persons/10003/employments/\(employmentID)", token: token).body)
             #expect(single["person"]?["id"]?.string == "10003")
-            let v1 = try JSONValue.parse(try await sandbox.get("/v1/company/employees/10003", token: try await sandbox.token()).body)["data"]?["attributes"]
+            let v1 = try JSONValue.parse(try await sandbox.get("/v1/company/employees/10003",
+                                                               token: try await sandbox.token()).body)["data"]?["attributes"]
             #expect(single["position"]?["title"]?.string == v1?["position"]?["value"]?.string)
             #expect(single["status"]?.string == v1?["status"]?["value"]?.string?.uppercased())
-            for path in ["/v2/persons/99999", "/v2/persons/abc", "/v2/persons/99999/employments", "/v2/persons/10003/employments/\(PersonioTestIDs.otherUUID)"] {
+            for path in ["/v2/persons/99999", "/v2/persons/abc", "/v2/persons/99999/employments",
+                         "/v2/persons/10003/employments/\(PersonioTestIDs.otherUUID)"] {
                 let missing = try await sandbox.get(path, token: token)
                 #expect(missing.status == 404, "\(path)")
                 #expect(try JSONValue.parse(missing.body)["errors"]?.array?.first?["title"]?.string == "Resource not found")

@@ -249,7 +249,8 @@ struct V2WebhookTests {
                     "url": url + "/h", "status": "ENABLED",
                     "enabled_events": ["person.created", "employment.started", "employment.terminated", "person.updated"]])
                 #expect(try await sandbox.get("/v2/webhooks/\(id)/events", token: token).status == 200)  // the sandbox notes today
-                let tomorrow = ISO8601DateFormatter.string(from: sandbox.clock.now.addingTimeInterval(86_400), timeZone: .init(identifier: "Europe/Berlin")!,
+                let tomorrow = ISO8601DateFormatter.string(from: sandbox.clock.now.addingTimeInterval(86_400),
+                                                           timeZone: .init(identifier: "Europe/Berlin")!,
                                                            formatOptions: [.withFullDate])
                 let hired = try await sandbox.admin(.POST, "/sandbox/employees", [
                     "first_name": "Tomo", "last_name": "Rrow", "email": "tomo@acme-gmbh.example", "hire_date": tomorrow])
@@ -276,7 +277,8 @@ struct V2WebhookTests {
         try await withLoopbackServer(receiver.routes) { url in
             try await withSandbox { sandbox in
                 let token = try await sandbox.v2Token()
-                #expect(try await sandbox.admin(.PUT, "/sandbox/faults", ["webhook_silent_attributes": ["position"], "webhook_duplicate": true]).status == 200)
+                #expect(try await sandbox.admin(.PUT, "/sandbox/faults", ["webhook_silent_attributes": ["position"],
+                                                                          "webhook_duplicate": true]).status == 200)
                 let id = try await subscribe(sandbox, token: token, ["url": url + "/h", "enabled_events": ["employment.updated", "person.updated"]])
                 #expect(try await sandbox.admin(.PATCH, "/sandbox/employees/10004", ["position": "Quiet change"]).status == 200)
                 #expect(try await sandbox.admin(.PATCH, "/sandbox/employees/10004", ["last_name": "Laut"]).status == 200)

@@ -25,7 +25,8 @@ struct V2WriteTests {
             #expect(employment?["status"]?.string == "ONBOARDING", "a future start date makes the person onboarding")
             #expect(employment?["supervisor"]?["id"]?.string == "10001")
             #expect(employment?["weekly_working_hours"]?.number == 32)
-            let v1 = try JSONValue.parse(try await sandbox.get("/v1/company/employees/\(id)", token: try await sandbox.token()).body)["data"]?["attributes"]
+            let v1 = try JSONValue.parse(try await sandbox.get("/v1/company/employees/\(id)",
+                                                               token: try await sandbox.token()).body)["data"]?["attributes"]
             #expect(v1?["hire_date"]?["value"]?.string?.hasPrefix("2031-04-01") == true)
             #expect(v1?["department"]?["value"]?["attributes"]?["id"]?.int == 101)
             let again = try await sandbox.json(.POST, "/v2/persons", ["email": "ADA.NEW@acme-gmbh.example", "first_name": "A", "last_name": "N"],
@@ -46,7 +47,8 @@ struct V2WriteTests {
                 "position": ["title": "Lead"], "office": ["id": "201"], "org_units": [["type": "team", "id": "401"]]], headers: bearer(token))
             #expect(moved.status == 200, "\(moved.text)")
             #expect((moved.json["position"] as? [String: Any])?["title"] as? String == "Lead")
-            let v1 = try JSONValue.parse(try await sandbox.get("/v1/company/employees/10004", token: try await sandbox.token()).body)["data"]?["attributes"]
+            let v1 = try JSONValue.parse(try await sandbox.get("/v1/company/employees/10004",
+                                                               token: try await sandbox.token()).body)["data"]?["attributes"]
             #expect(v1?["last_name"]?["value"]?.string == "Berg")
             #expect(v1?["position"]?["value"]?.string == "Lead")
             #expect(v1?["office"]?["value"]?["attributes"]?["id"]?.int == 201)

@@ -145,7 +145,8 @@ struct SCIMTargetTests {
         try await withTarget({ target, server in
             let id = try #require(try applied(await target.apply(TargetOperation(kind: .create, personioId: 8, targetId: nil, fields: Self.ada),
                                                                  active: true)).id)
-            let outcome = try applied(await target.apply(TargetOperation(kind: .delete, personioId: 8, targetId: id, fields: Self.ada), active: false))
+            let outcome = try applied(await target.apply(TargetOperation(kind: .delete, personioId: 8, targetId: id, fields: Self.ada),
+                                                         active: false))
             #expect(outcome.note?.contains("never deletes") == true)
             #expect(try await server.user(id)?["active"] as? Bool == false)
         }, configure: { $0.deletes = false })
@@ -290,7 +291,8 @@ struct SCIMClientBehaviourTests {
             _ = try await SCIMClient(configuration: configuration, transport: transport).discover()
             Issue.record("expected a failure")
         } catch {
-            #expect(error.explanation == "The app failed listing users (HTTP 500, not a SCIM error body); check the app's SCIM endpoint and try again.")
+            #expect(error.explanation == "The app failed listing users (HTTP 500, not a SCIM error body); check "
+                                         + "the app's SCIM endpoint and try again.")
         }
     }
 
@@ -384,4 +386,3 @@ struct SCIMDeclaredAttributesTests {
         }
     }
 }
-

@@ -280,7 +280,8 @@ struct MappingTests {
             FieldMapping("country", .constant("DE")),
         ])
         let fields = mapping.apply(to: person(7), timeZone: berlin)
-        #expect(fields == ["email": "ADA.7@ACME.EXAMPLE", "name": "Ada Lovelace", "start": "01.01.2020", "kind": "A", "team": "none", "country": "DE"])
+        #expect(fields == ["email": "ADA.7@ACME.EXAMPLE", "name": "Ada Lovelace", "start": "01.01.2020", "kind": "A", "team": "none",
+                           "country": "DE"])
     }
 
     @Test func validationNamesTheField() {

@@ -20,7 +20,8 @@ public struct APIError: AbortError, Sendable {
     }
 
     public static let unauthorized = APIError(status: .unauthorized, code: "unauthorized",
-                                              message: "Send a workspace API token as `Authorization: Bearer rc_…` (create one with `rollcall token create`).")
+                                              message: "Send a workspace API token as `Authorization: Bearer rc_…` (create "
+                                                       + "one with `rollcall token create`).")
 }
 
 extension APIError {

@@ -101,7 +101,8 @@ public extension APIPath {
     }
 
     static var handoffs: APIPath { APIPath(.fixed("handoffs")) }
-    static func handoff(_ candidateID: (any CustomStringConvertible)? = nil) -> APIPath { APIPath(.fixed("handoffs"), value(.candidate, candidateID)) }
+    static func handoff(_ candidateID: (any CustomStringConvertible)? = nil) -> APIPath { APIPath(.fixed("handoffs"), value(.candidate,
+                                                                                                                            candidateID)) }
 
     static var absences: APIPath { APIPath(.fixed("absences")) }
     static func absence(_ externalID: (any CustomStringConvertible)? = nil) -> APIPath { APIPath(.fixed("absences"), value(.absence, externalID)) }
@@ -125,4 +126,3 @@ extension RoutesBuilder {
         on(method, path.components, use: closure)
     }
 }
-

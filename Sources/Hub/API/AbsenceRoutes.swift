@@ -10,7 +10,6 @@ import Vapor
 struct AbsenceRoutes: RouteCollection {
     let environment: HubEnvironment
 
-
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.workspaceAPI
         api.on(.GET, .sourceTimeOffTypes(), use: timeOffTypes)
@@ -57,7 +56,8 @@ struct AbsenceRoutes: RouteCollection {
 
     func kinds(_ request: Request) async throws -> Response {
         let rows = try await absenceKinds(request.db).kinds(of: try await API.source(request))
-        return try API.encode(API.List(data: rows.map { KindView(kind: $0.kind, timeOffTypeId: $0.timeOffTypeID, typeName: $0.typeName, unit: $0.unit) }),
+        return try API.encode(API.List(data: rows.map { KindView(kind: $0.kind, timeOffTypeId: $0.timeOffTypeID, typeName: $0.typeName,
+                                                                 unit: $0.unit) }),
                                     status: .ok)
     }
 
@@ -76,7 +76,6 @@ struct AbsenceRoutes: RouteCollection {
         try await absenceKinds(request.db).setKinds(kinds, source: source, workspaceID: scope.workspaceID, actor: scope.actor)
         return try await self.kinds(request)
     }
-
 
     // MARK: Absences
 
@@ -190,7 +189,8 @@ struct AbsenceRoutes: RouteCollection {
         case .pending:
             return try API.encode(AbsenceView(model), status: .accepted)
         case .failed:
-            throw APIError(status: model.errorCode == "personio_forbidden" ? .forbidden : .unprocessableEntity, code: model.errorCode ?? "personio_refused",
+            throw APIError(status: model.errorCode == "personio_forbidden" ? .forbidden : .unprocessableEntity,
+                           code: model.errorCode ?? "personio_refused",
                            message: "The absence is recorded as failed. \(model.error ?? "")")
         }
     }

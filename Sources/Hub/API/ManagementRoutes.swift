@@ -151,7 +151,6 @@ struct ManagementRoutes: RouteCollection {
         return .noContent
     }
 
-
     // MARK: Connections
 
     var connections: @Sendable (any Database) -> ConnectionService {
@@ -270,14 +269,14 @@ struct ManagementRoutes: RouteCollection {
         try request.noBody()
         guard let id = request.parameters.get(.batch, as: UUID.self) else { throw APIError.notFound("held batch") }
         let scope = try request.workspace
-        return try HeldView(try await heldBatches(request.db).decide(batchID: id, status, workspaceID: scope.workspaceID, actor: scope.actor), people: nil)
+        return try HeldView(try await heldBatches(request.db).decide(batchID: id, status, workspaceID: scope.workspaceID, actor: scope.actor),
+                            people: nil)
     }
 }
 
 extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
 }
-
 
 extension SourceInput: Content {}
 

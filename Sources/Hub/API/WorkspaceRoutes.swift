@@ -146,7 +146,8 @@ struct AdminAuthenticator: AsyncMiddleware {
         // Compares digests, so the time taken says nothing about the token.
         guard let token = request.headers.bearerAuthorization?.token, SHA256.hash(data: Data(token.utf8)) == digest else {
             throw APIError(status: .unauthorized, code: "unauthorized",
-                           message: "Send the hub's admin token (ROLLCALL_ADMIN_TOKEN) as `Authorization: Bearer …`; workspace tokens cannot manage workspaces.")
+                           message: "Send the hub's admin token (ROLLCALL_ADMIN_TOKEN) as `Authorization: Bearer "
+                                    + "…`; workspace tokens cannot manage workspaces.")
         }
         return try await next.respond(to: request)
     }

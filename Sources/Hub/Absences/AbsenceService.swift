@@ -82,8 +82,10 @@ struct AbsenceService: Sendable {
         guard let kindName = input.kind?.trimmingCharacters(in: .whitespaces), !kindName.isEmpty else {
             throw ServiceError.invalid("kind", "kind is required, e.g. sickness or vacation")
         }
-        guard let kind = try await AbsenceKindModel.query(on: database).filter(\.$sourceID == source.requireID()).filter(\.$kind == kindName).first() else {
-            throw ServiceError.invalid("kind", "the kind \(kindName) is not mapped to a Personio absence type; map it with PUT /api/v1/sources/\(try source.requireID())/absence-kinds")
+        guard let kind = try await AbsenceKindModel.query(on: database).filter(\.$sourceID == source.requireID()).filter(\.$kind == kindName)
+            .first() else {
+            throw ServiceError.invalid("kind", "the kind \(kindName) is not mapped to a Personio absence type; map it with PUT "
+                                               + "/api/v1/sources/\(try source.requireID())/absence-kinds")
         }
         guard let startText = input.startDate, let start = LocalDate(startText), startText.count == 10 else {
             throw ServiceError.invalid("start_date", "start_date is required, as YYYY-MM-DD")

@@ -53,7 +53,8 @@ struct ApprovalService: Sendable {
         var importFields: [String: String] = [:]
         if let country = input.country?.trimmingCharacters(in: .whitespaces).uppercased(), !country.isEmpty {
             guard Countries.isKnown(country) else {
-                throw ServiceError.invalid("country", "\(country.prefix(10)) is not a country: country is an ISO 3166-1 alpha-2 code such as DE or ES")
+                throw ServiceError.invalid("country",
+                                           "\(country.prefix(10)) is not a country: country is an ISO 3166-1 alpha-2 code such as DE or ES")
             }
             importFields["country"] = country
         } else if connection.preset == Preset.eorOnboarding.id {
@@ -73,7 +74,8 @@ struct ApprovalService: Sendable {
                 if let fieldsText { row.importFields = fieldsText }
                 try await row.save(on: database)
             }
-            try await AuditLog(database: database).record(.peopleApproved, workspaceID: workspaceID, actor: actor, subject: "connection \(connectionID)",
+            try await AuditLog(database: database).record(.peopleApproved, workspaceID: workspaceID, actor: actor,
+                                                          subject: "connection \(connectionID)",
                                       detail: detail, at: now)
         }
         do {
@@ -97,7 +99,8 @@ struct ApprovalService: Sendable {
                 row.rejectedBy = actor
                 try await row.save(on: database)
             }
-            try await AuditLog(database: database).record(.peopleRejected, workspaceID: workspaceID, actor: actor, subject: "connection \(connectionID)",
+            try await AuditLog(database: database).record(.peopleRejected, workspaceID: workspaceID, actor: actor,
+                                                          subject: "connection \(connectionID)",
                                       detail: "\(ids.count) rejected: \(ids.map(String.init).joined(separator: ", "))", at: now)
         }
         return ids

@@ -104,7 +104,9 @@ extension ConnectionService {
         if let json { mapping = try await checkedMapping(json, for: connection, current: rules.mapping) }
         let (client, timeZone) = try await personio(for: connection)
         var id = personioID
-        if id == nil { id = try await LinkModel.query(on: database).filter(\.$connection.$id == connection.requireID()).sort(\.$personioID).first()?.personioID }
+        if id == nil {
+            id = try await LinkModel.query(on: database).filter(\.$connection.$id == connection.requireID()).sort(\.$personioID).first()?.personioID
+        }
         let employee: Employee
         do {
             if let id {

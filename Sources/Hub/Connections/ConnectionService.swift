@@ -107,7 +107,8 @@ struct ConnectionService: Sendable {
             try connection.setRules(rules)
         }
         try await connection.create(on: database)
-        try await AuditLog(database: database).record(.connectionCreated, workspaceID: workspaceID, actor: actor, subject: "connection \(connectionID)", detail: "\(connection.name) (\(preset.id), \(target))",
+        try await AuditLog(database: database).record(.connectionCreated, workspaceID: workspaceID, actor: actor,
+                                                      subject: "connection \(connectionID)", detail: "\(connection.name) (\(preset.id), \(target))",
                                   at: environment.now())
         return (connection, notes)
     }
@@ -127,7 +128,8 @@ struct ConnectionService: Sendable {
         sharing.accept(attributes)
         try connection.setSharing(sharing)
         try await connection.save(on: database)
-        try await AuditLog(database: database).record(.connectionWithheldAccepted, workspaceID: workspaceID, actor: actor, subject: "connection \(try connection.requireID())",
+        try await AuditLog(database: database).record(.connectionWithheldAccepted, workspaceID: workspaceID, actor: actor,
+                                                      subject: "connection \(try connection.requireID())",
                                   detail: "\(connection.name): no longer shared by Personio: \(attributes.sorted().joined(separator: ", "))",
                                   at: environment.now())
     }
@@ -208,7 +210,8 @@ struct ConnectionService: Sendable {
         }
         guard !changes.isEmpty else { return }
         try await connection.save(on: database)
-        try await AuditLog(database: database).record(.connectionUpdated, workspaceID: workspaceID, actor: actor, subject: "connection \(id)", detail: "\(connection.name): \(changes.joined(separator: ", "))",
+        try await AuditLog(database: database).record(.connectionUpdated, workspaceID: workspaceID, actor: actor, subject: "connection \(id)",
+                                                      detail: "\(connection.name): \(changes.joined(separator: ", "))",
                                   at: environment.now())
     }
 
@@ -234,13 +237,15 @@ struct ConnectionService: Sendable {
         if !paused { connection.nextRunAt = environment.now() }
         try await connection.save(on: database)
         try await AuditLog(database: database).record(paused ? .connectionPaused : .connectionResumed, workspaceID: workspaceID, actor: actor,
-                                                      subject: "connection \(try connection.requireID())", detail: connection.name, at: environment.now())
+                                                      subject: "connection \(try connection.requireID())", detail: connection.name,
+                                                      at: environment.now())
     }
 
     /// Deletes the connection and purges what it stored about people (links, feed, runs); audited.
     func delete(_ connection: ConnectionModel, workspaceID: UUID, actor: String) async throws {
         try await AuditLog(database: database).record(.connectionDeleted, workspaceID: workspaceID, actor: actor,
-                                                      subject: "connection \(try connection.requireID())", detail: connection.name, at: environment.now())
+                                                      subject: "connection \(try connection.requireID())", detail: connection.name,
+                                                      at: environment.now())
         try await connection.delete(on: database)
     }
 }

@@ -115,7 +115,8 @@ enum MappingInput {
                 transforms.append(.valueMap(map, fallback: fallback?.string))
             } else {
                 let keys = object.keys.sorted().joined(separator: ", ")
-                throw .invalid(place, "\(keys.prefix(60)) is not a transform; use {\"date_format\": …}, {\"default\": …} or {\"map\": {…}, \"fallback\": …}")
+                throw .invalid(place,
+                               "\(keys.prefix(60)) is not a transform; use {\"date_format\": …}, {\"default\": …} or {\"map\": {…}, \"fallback\": …}")
             }
         }
         return transforms

@@ -25,7 +25,8 @@ enum ScopeInput {
             let path = "scope[\(index)]"
             guard let object = item.object else { throw .invalid(path, "each rule is an object with attribute and is or is_not") }
             if let unknown = object.keys.sorted().first(where: { !["attribute", "is", "is_not"].contains($0) }) {
-                throw .invalid("\(path).\(unknown.prefix(60))", "\(unknown.prefix(60)) is not part of a scope rule; a rule takes attribute, is, is_not")
+                throw .invalid("\(path).\(unknown.prefix(60))",
+                               "\(unknown.prefix(60)) is not part of a scope rule; a rule takes attribute, is, is_not")
             }
             guard let attribute = object["attribute"]?.string?.trimmingCharacters(in: .whitespaces), !attribute.isEmpty else {
                 throw .invalid(path + ".attribute", "attribute names a Personio attribute by key or label, e.g. department")

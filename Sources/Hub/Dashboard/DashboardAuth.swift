@@ -109,7 +109,8 @@ struct DashboardErrorMiddleware: AsyncMiddleware {
                                     message: "Your role (\(role.rawValue)) may not do this. Ask an owner of the workspace.")
         } catch DashboardFailure.csrf {
             return Layout.errorPage(request, status: .forbidden, title: "The form expired",
-                                    message: "This form was not sent from this session (or the session changed). Go back, reload the page and try again.")
+                                    message: "This form was not sent from this session (or the session changed). "
+                                             + "Go back, reload the page and try again.")
         } catch let DashboardFailure.notFound(what) {
             return Layout.errorPage(request, status: .notFound, title: "Not found", message: "No \(what) with that address in this workspace.")
         } catch let error as APIError {

@@ -62,4 +62,3 @@ extension RoutesBuilder {
         on(method, path.pathComponents, body: body, use: closure)
     }
 }
-

@@ -27,13 +27,16 @@ extension DashboardRoutes {
         <p>Absences the time tracker pushed into Personio. Kinds are mapped to Personio's absence types per source: \
         \(sources.html { source in HTML("<a href=\"\(DashboardPath.absenceKinds(source.id ?? UUID()))\">\(source.name)</a> ") })</p>
         <nav aria-label="Filter by status">Show: \(filters)</nav>
-        <div class="table"><table><thead><tr><th scope="col">Absence</th><th scope="col">Person</th><th scope="col">Kind</th><th scope="col">Dates</th><th scope="col">Status</th><th scope="col">Updated</th></tr></thead><tbody>
+        <div class="table"><table><thead><tr><th scope="col">Absence</th><th scope="col">Person</th><th scope="col">Kind</th><th \
+        scope="col">Dates</th><th scope="col">Status</th><th scope="col">Updated</th></tr></thead><tbody>
         \(rows.html { row in
             let tone = row.status == .written ? "ok" : row.status == .failed ? "bad" : row.status == .pending ? "warn" : "muted"
             let times = row.startTime.map { " \($0)–\(row.endTime ?? "")" } ?? ""
             let retry: HTML = row.retryAt.map { HTML("<br><small>next try \(Layout.date($0, in: zone))</small>") } ?? .empty
             let problem: HTML = row.error.map { HTML("<br><small>\($0)</small>") } ?? .empty
-            return HTML("<tr><td>\(row.externalID)</td><td>#\(row.employeeID)</td><td>\(row.kind)</td><td>\(row.startDate) – \(row.endDate)\(times)</td><td>\(Layout.badge(row.status.rawValue, tone))\(problem)\(retry)</td><td>\(Layout.date(row.updatedAt, in: zone))</td></tr>")
+            return HTML("<tr><td>\(row.externalID)</td><td>#\(row.employeeID)</td><td>\(row.kind)</td><td>\(row.startDate) – \(row.endDate)")
+                       + HTML("\(times)</td><td>\(Layout.badge(row.status.rawValue, tone))\(problem)\(retry)</td>")
+                       + HTML("<td>\(Layout.date(row.updatedAt, in: zone))</td></tr>")
         })</tbody></table></div>
         \(rows.isEmpty ? HTML("<p>No absences\(status.map { " with status \($0.rawValue)" } ?? "") yet.</p>") : .empty)
         """
@@ -54,15 +57,21 @@ extension DashboardRoutes {
         let shown = pairs + Array(repeating: (kind: "", type: ""), count: 3)
         let editable = user.may(.manage)
         let body: HTML = """
-        <p>Which Personio absence type each kind the app sends is written as. Day types go to Personio's time-offs, hour types to its absence periods.</p>
-        \(error.map { HTML("<p class=\"notice error\" role=\"alert\" id=\"kinds-error\">\($0.field.map { "\($0): " } ?? "")\($0.message)</p>") } ?? .empty)
+        <p>Which Personio absence type each kind the app sends is written as. Day types go to Personio's time-offs, hour types to its absence \
+        periods.</p>
+        \(error.map { HTML("<p class=\"notice error\" role=\"alert\" ")
+                      + HTML("id=\"kinds-error\">\($0.field.map { "\($0): " } ?? "")\($0.message)</p>") } ?? .empty)
         <form method="post" action="\(DashboardPath.absenceKinds(try source.requireID()))">\(Layout.csrf(user))
         <div class="table"><table><thead><tr><th scope="col">Kind the app sends</th><th scope="col">Personio absence type</th></tr></thead><tbody>
         \(shown.enumerated().html { index, pair in
             HTML("""
-            <tr><td><label class="muted" for="kind\(index)">Kind \(index + 1)</label><input id="kind\(index)" name="kind[]" type="text" value="\(pair.kind)"\(editable ? .empty : HTML(" disabled"))></td>\
-            <td><label class="muted" for="type\(index)">Type \(index + 1)</label><select id="type\(index)" name="type[]"\(editable ? .empty : HTML(" disabled"))>\
-            \(options.html { option in HTML("<option value=\"\(option.0)\"\(option.0 == pair.type ? HTML(" selected") : .empty)>\(option.1)</option>") })</select></td></tr>
+            <tr><td><label class="muted" for="kind\(index)">Kind \(index + 1)</label><input id="kind\(index)" name="kind[]" type="text" value="\
+            \(pair.kind)"\(editable ? .empty : HTML(" disabled"))></td>\
+            <td><label class="muted" for="type\(index)">Type \(index + 1)</label><select id="type\(index)" name="type[]"\
+            \(editable ? .empty : HTML(" disabled"))>\
+            \(options.html { option in
+                HTML("<option value=\"\(option.0)\"\(option.0 == pair.type ? HTML(" selected") : .empty)>\(option.1)</option>")
+            })</select></td></tr>
             """)
         })</tbody></table></div>
         \(editable ? HTML("<button>Save mapping</button>") : .empty)</form>
@@ -90,7 +99,8 @@ extension DashboardRoutes {
                 kinds[pair.kind] = id
             }
             let scope = try request.workspace
-            try await AbsenceKindService(environment: environment, database: request.db).setKinds(kinds, source: source, workspaceID: scope.workspaceID,
+            try await AbsenceKindService(environment: environment, database: request.db).setKinds(kinds, source: source,
+                                                                                                  workspaceID: scope.workspaceID,
                                                                                         actor: scope.actor)
             return Self.redirect(request, to: DashboardPath.absenceKinds(try source.requireID()), notice: .saved)
         } catch {

@@ -17,9 +17,11 @@ extension DashboardRoutes {
             .sort(\.$createdAt, .descending).limit(500).all()
         let body: HTML = """
         <p class="muted">Who did what and when: sign-ins, connection changes, approvals, releases, key rotations, deletions. The last 500.</p>
-        <div class="table"><table><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Subject</th><th scope="col">Detail</th></tr></thead><tbody>
+        <div class="table"><table><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th \
+        scope="col">Subject</th><th scope="col">Detail</th></tr></thead><tbody>
         \(events.html { event in
-            HTML("<tr><td>\(Layout.date(event.createdAt, in: zone))</td><td>\(event.actor)</td><td>\(event.action)</td><td>\(event.subject)</td><td>\(event.detail)</td></tr>")
+            HTML("<tr><td>\(Layout.date(event.createdAt, in: zone))</td><td>\(event.actor)</td><td>\(event.action)</td><td>\(event.subject)</td><td>")
+                + HTML("\(event.detail)</td></tr>")
         })</tbody></table></div>
         """
         return Layout.response(Layout.page(title: "Audit log", user: user, body))
@@ -42,17 +44,22 @@ extension DashboardRoutes {
         let invites = try await InviteModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).filter(\.$acceptedAt == nil)
             .sort(\.$createdAt, .descending).all()
         let body: HTML = """
-        \(link.map { HTML("<p class=\"notice success\" role=\"status\">Invitation created. Send this link to the person (it works once, for 7 days): <code id=\"invite-link\">\($0)</code></p>") } ?? .empty)
+        \(link.map { HTML("<p class=\"notice success\" role=\"status\">Invitation created. Send this link to the person (it works once, for 7 ")
+                     + HTML("days): <code id=\"invite-link\">\($0)</code></p>") } ?? .empty)
         <div class="table"><table><thead><tr><th scope="col">Name</th><th scope="col">E-mail</th><th scope="col">Role</th></tr></thead><tbody>
         \(members.html { HTML("<tr><td>\($0.name)</td><td>\($0.email)</td><td>\($0.role.rawValue)</td></tr>") })</tbody></table></div>
         <h2>Invite someone</h2>
-        <p class="muted">owner: everything, including users and deleting; admin: connections, approvals, hand-offs; hr: approvals and hand-offs; viewer: reads only.</p>
+        <p class="muted">owner: everything, including users and deleting; admin: connections, approvals, hand-offs; hr: approvals and hand-offs; \
+        viewer: reads only.</p>
         <form method="post" action="\(DashboardPath.users)/invite">\(Layout.csrf(user))
-        \(Layout.field("E-mail", name: "email", value: form.email, type: "email", error: error?.field == "email" ? error?.message : nil, required: true))
+        \(Layout.field("E-mail", name: "email", value: form.email, type: "email", error: error?.field == "email" ? error?.message : nil,
+                       required: true))
         \(Layout.select("Role", name: "role", options: UserModel.Role.allCases.map { ($0.rawValue, $0.rawValue) }, selected: form.role ?? "viewer",
                         error: error?.field == "role" ? error?.message : nil))
         <button>Create invitation</button></form>
-        \(invites.isEmpty ? .empty : HTML("<h2>Open invitations</h2><ul>\(invites.html { HTML("<li>\($0.email) (\($0.role.rawValue)), by \($0.invitedBy), expires \(Layout.date($0.expiresAt, in: zone))</li>") })</ul>"))
+        \(invites.isEmpty ? .empty : HTML("<h2>Open invitations</h2><ul>") + invites.html { invite in
+            HTML("<li>\(invite.email) (\(invite.role.rawValue)), by \(invite.invitedBy), expires \(Layout.date(invite.expiresAt, in: zone))</li>")
+        } + HTML("</ul>"))
         """
         return Layout.response(Layout.page(title: "Users", user: user, body), status: status)
     }
@@ -82,14 +89,17 @@ extension DashboardRoutes {
     }
 
     func invitePage(_ request: Request) async throws -> Response {
-        guard let invite = try await users.invitation(token: request.parameters.get(.token) ?? "") else { throw DashboardFailure.notFound("invitation") }
+        guard let invite = try await users.invitation(token: request.parameters.get(.token) ?? "") else {
+            throw DashboardFailure.notFound("invitation")
+        }
         return acceptResponse(request, invite: invite, name: nil, error: nil, status: .ok)
     }
 
     private func acceptResponse(_ request: Request, invite: InviteModel, name: String?, error: (field: String, message: String)?,
                                 status: HTTPResponseStatus) -> Response {
         let body: HTML = """
-        <p>You were invited as <strong>\(invite.role.rawValue)</strong> with the address <strong>\(invite.email)</strong>. Choose your name and a password.</p>
+        <p>You were invited as <strong>\(invite.role.rawValue)</strong> with the address <strong>\(invite.email)</strong>. Choose your name and a \
+        password.</p>
         <form method="post" action="\(request.url.path)">
         \(Layout.field("Your name", name: "name", value: name, error: error?.field == "name" ? error?.message : nil, required: true))
         \(Layout.field("Password", name: "password", type: "password", error: error?.field == "password" ? error?.message : nil,
@@ -101,7 +111,9 @@ extension DashboardRoutes {
 
     /// The link's token is the proof (it is as secret as a CSRF token, and works once).
     func acceptInvite(_ request: Request) async throws -> Response {
-        guard let invite = try await users.invitation(token: request.parameters.get(.token) ?? "") else { throw DashboardFailure.notFound("invitation") }
+        guard let invite = try await users.invitation(token: request.parameters.get(.token) ?? "") else {
+            throw DashboardFailure.notFound("invitation")
+        }
         let form = try request.content.decode(AcceptForm.self)
         do {
             _ = try await users.accept(invite, name: form.name ?? "", password: form.password ?? "")

@@ -103,17 +103,25 @@ extension DashboardRoutes {
             let status = item.status
             let seats = item.seatLimit.map { "\(item.people[.active] ?? 0) of \($0)" } ?? "\(item.people[.active] ?? 0), no limit"
             return """
-            <tr><td data-label="Connection"><a href="\(DashboardPath.connection(item.id))">\(item.model.name)</a><br><small class="muted">\(item.model.preset) → \(item.model.targetKind.rawValue)</small></td>
+            <tr><td data-label="Connection"><a href="\(DashboardPath.connection(item.id))">\(item.model.name)</a><br><small class="muted">\
+            \(item.model.preset) → \(item.model.targetKind.rawValue)</small></td>
             <td data-label="Status">\(Layout.badge(status.label, status.tone))\(status.reason.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td>
-            <td data-label="Last sync">\(Layout.date(item.lastRun?.startedAt, in: zone))<br><small class="muted">next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone))</small></td>
-            <td data-label="People">\(item.people[.active] ?? 0) active · \(item.people[.archived] ?? 0) archived · \(item.people[.draft] ?? 0) draft</td>
-            <td data-label="Seats">\(seats)</td><td data-label="Last run">\(item.lastRun.map { Self.counts(item.lastCounts, skipped: $0.skipped, failed: $0.status == .failed) } ?? "never run")</td></tr>
+            <td data-label="Last sync">\(Layout.date(item.lastRun?.startedAt, in: zone))<br><small class="muted">next \
+            \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone))</small></td>
+            <td data-label="People">\(item.people[.active] ?? 0) active · \(item.people[.archived] ?? 0) archived · \(item.people[.draft] ?? 0) \
+            draft</td>
+            <td data-label="Seats">\(seats)</td><td data-label="Last run">\
+            \(item.lastRun.map { Self.counts(item.lastCounts, skipped: $0.skipped, failed: $0.status == .failed) } ?? "never run")</td></tr>
             """
         }
         let body: HTML = """
-        \(user.may(.manage) ? HTML("<p class=\"actions\"><a href=\"\(DashboardPath.newConnection)\">New connection</a> · <a href=\"\(DashboardPath.newSource)\">Connect Personio</a></p>") : .empty)
-        \(summaries.isEmpty ? HTML("<p>No connections yet. \(sources == 0 ? "First connect Personio, then create a connection from a preset." : "Create one from a preset.")</p>") : """
-        <div class="table"><table class="stack"><caption class="muted">Every connection of the workspace</caption><thead><tr><th scope="col">Connection</th><th scope="col">Status</th>\
+        \(user.may(.manage) ? HTML("<p class=\"actions\"><a href=\"\(DashboardPath.newConnection)\">New connection</a> · <a ")
+                              + HTML("href=\"\(DashboardPath.newSource)\">Connect Personio</a></p>") : .empty)
+        \(summaries.isEmpty ? HTML("<p>No connections yet. ")
+                              + (sources == 0 ? "First connect Personio, then create a connection from a preset." : "Create one from a preset.")
+                              + HTML("</p>") : """
+        <div class="table"><table class="stack"><caption class="muted">Every connection of the workspace</caption><thead><tr><th \
+        scope="col">Connection</th><th scope="col">Status</th>\
         <th scope="col">Last sync</th><th scope="col">People</th><th scope="col">Seats</th><th scope="col">Last run</th></tr></thead>
         <tbody>\(rows)</tbody></table></div>
         """)
@@ -148,7 +156,8 @@ extension DashboardRoutes {
         let sources = try await SourceModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$createdAt).all()
         guard !sources.isEmpty else {
             return Layout.response(Layout.page(title: "New connection", user: user, """
-                <p>Connect Personio first: a connection reads its people from a source.</p><p><a href="\(DashboardPath.newSource)">Connect Personio</a></p>
+                <p>Connect Personio first: a connection reads its people from a source.</p><p><a href="\(DashboardPath.newSource)">Connect \
+                Personio</a></p>
                 """))
         }
         func message(_ field: String) -> String? { error?.field == field ? error?.message : nil }
@@ -160,15 +169,18 @@ extension DashboardRoutes {
                         selected: form.sourceId?.uuidString, error: message("source_id")))
         \(Layout.select("Preset (what the app needs)", name: "preset", options: presets.map { ($0.id, "\($0.title) (\($0.id))") },
                         selected: form.preset, error: message("preset")))
-        \(Layout.field("Name", name: "name", value: form.name, error: message("name"), help: "Shown on the dashboard; the preset's title when empty."))
-        \(Layout.select("Target", name: "target", options: [(TargetKind.feed.rawValue, "Change feed (the app reads the API)"), (TargetKind.scim.rawValue, "SCIM 2.0 app")],
+        \(Layout.field("Name", name: "name", value: form.name, error: message("name"),
+                       help: "Shown on the dashboard; the preset's title when empty."))
+        \(Layout.select("Target", name: "target", options: [(TargetKind.feed.rawValue, "Change feed (the app reads the API)"),
+                                                            (TargetKind.scim.rawValue, "SCIM 2.0 app")],
                         selected: form.target, error: message("target")))
         \(Layout.field("Seat limit", name: "seat_limit", value: form.seatLimit, type: "number", error: message("seat_limit"),
                        help: "Optional: at most this many active people in the app."))
         <fieldset><legend>SCIM app (only for the SCIM target)</legend>
         \(Layout.field("SCIM base URL", name: "scim_base_url", value: form.scimBaseURL, type: "url", error: message("scim.base_url"),
                        help: "e.g. https://app.example/scim/v2"))
-        \(Layout.field("SCIM token", name: "scim_token", type: "password", error: message("scim.token"), help: "Stored encrypted; never shown again."))
+        \(Layout.field("SCIM token", name: "scim_token", type: "password", error: message("scim.token"),
+                       help: "Stored encrypted; never shown again."))
         </fieldset><button>Create connection</button></form>
         """
         return Layout.response(Layout.page(title: "New connection", user: user, body), status: status)
@@ -206,7 +218,8 @@ extension DashboardRoutes {
                                     status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
-        guard let item = try await summaries([model], on: request.db, now: environment.now()).first else { throw DashboardFailure.notFound("connection") }
+        guard let item = try await summaries([model], on: request.db,
+                                             now: environment.now()).first else { throw DashboardFailure.notFound("connection") }
         let runs = try await RunModel.query(on: request.db).filter(\.$connection.$id == item.id).sort(\.$startedAt, .descending).limit(30).all()
         let held = try await HeldBatchModel.query(on: request.db).filter(\.$connection.$id == item.id).filter(\.$status == .held).all()
         var heldPeople: [UUID: [RunOperationModel]] = [:]
@@ -223,7 +236,8 @@ extension DashboardRoutes {
         let links = try await people.all()
         let source = try await SourceModel.find(model.$source.id, on: request.db)
         let rules = try? model.connectionRules()
-        let page = ConnectionPageView(user: user, item: item, zone: zone, runs: runs, held: held, heldPeople: heldPeople, heldNames: heldNames, links: links,
+        let page = ConnectionPageView(user: user, item: item, zone: zone, runs: runs, held: held, heldPeople: heldPeople, heldNames: heldNames,
+                                      links: links,
                                       search: search, sourceName: source?.name ?? "—", requiresApproval: rules?.policy.requiresApproval ?? false,
                                       scimBaseURL: try? Self.scimBaseURL(model), scimOmitted: Self.scimOmitted(model),
                                       scimCompatibility: (try? Self.scimSettings(model))??.effectiveCompatibility.summary ?? [],
@@ -256,7 +270,8 @@ extension DashboardRoutes {
         case .delete:
             let typed = (try? request.content.get(String.self, at: "confirm"))?.trimmingCharacters(in: .whitespaces)
             guard typed == model.name else {
-                return try await connectionResponse(request, model: model, deleteError: "Type the connection's name exactly (\(model.name)) to delete it.",
+                return try await connectionResponse(request, model: model,
+                                                    deleteError: "Type the connection's name exactly (\(model.name)) to delete it.",
                                                     status: .unprocessableEntity)
             }
             let scope = try request.workspace
@@ -277,7 +292,8 @@ extension DashboardRoutes {
         let batch: HeldBatchModel
         do {
             let scope = try request.workspace
-            batch = try await HeldBatchService(database: request.db, now: environment.now).decide(batchID: id, decision, workspaceID: scope.workspaceID,
+            batch = try await HeldBatchService(database: request.db, now: environment.now).decide(batchID: id, decision,
+                                                                                                  workspaceID: scope.workspaceID,
                                                                                           actor: scope.actor)
         } catch let error as ServiceError where error.kind == .notFound {
             throw DashboardFailure.notFound("held batch")
@@ -325,37 +341,53 @@ struct ConnectionPageView {
                                 : Layout.button("Pause", action: DashboardPath.connectionAction(id, .pause), user: user, style: "secondary"))\
             <a href="\(DashboardPath.connectionSettings(id))">Settings</a> <a href="\(DashboardPath.connectionMapping(id))">Mapping</a> \
             <a href="\(DashboardPath.connectionScope(id))">Scope</a>\
-            \(requiresApproval && user.may(.approve) ? HTML("<a href=\"\(DashboardPath.importPeople(id))\">Import and approve people</a>") : .empty)</div>
-            """ : requiresApproval && user.may(.approve) ? "<p><a href=\"\(DashboardPath.importPeople(id))\">Import and approve people</a></p>" : .empty
+            \(requiresApproval && user.may(.approve) ? HTML("<a href=\"\(DashboardPath.importPeople(id))\">Import and approve ")
+                                                       + HTML("people</a>") : .empty)</div>
+            """ : requiresApproval
+                && user.may(.approve) ? "<p><a href=\"\(DashboardPath.importPeople(id))\">Import and approve people</a></p>" : .empty
         return """
         <p>\(Layout.badge(status.label, status.tone)) \(status.reason ?? "")</p>
         <div class="cards">
         <div class="card"><span class="muted">Active</span><strong>\(item.people[.active] ?? 0)</strong></div>
         <div class="card"><span class="muted">Archived</span><strong>\(item.people[.archived] ?? 0)</strong></div>
         <div class="card"><span class="muted">Drafts</span><strong>\(item.people[.draft] ?? 0)</strong></div>
-        <div class="card"><span class="muted">Seats</span><strong>\(item.seatLimit.map { "\(item.people[.active] ?? 0) / \($0)" } ?? "no limit")</strong></div>
+        <div class="card"><span class="muted">Seats</span><strong>\
+        \(item.seatLimit.map { "\(item.people[.active] ?? 0) / \($0)" } ?? "no limit")</strong></div>
         </div>
-        <p class="muted">Preset \(item.model.preset) · source \(sourceName) · target \(item.model.targetKind.rawValue)\(scimBaseURL.map { " (\($0))" } ?? "") · \
+        <p class="muted">Preset \(item.model.preset) · source \(sourceName) · target \(item.model.targetKind.rawValue)\
+        \(scimBaseURL.map { " (\($0))" } ?? "") · \
         <span id="scope-summary">scope: \((try? item.model.connectionRules()).map { ScopeInput.describe($0.scope) } ?? "—")</span> · \
-        last sync \(Layout.date(item.lastRun?.startedAt, in: zone)) · next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone)) · \
+        last sync \(Layout.date(item.lastRun?.startedAt, in: zone)) · next \(item.model.paused ? "—" : Layout.date(item.model.nextRunAt, in: zone)) \
+        · \
         <span id="next-full">full listing (finds people removed in Personio) \(nextFull)</span></p>
-        \(scimOmitted.isEmpty ? .empty : HTML("<p class=\"muted\" id=\"scim-omitted\">The app's SCIM schema does not declare \(scimOmitted.joined(separator: ", ")); Rollcall leaves them out of every user it sends.</p>"))
-        \(scimCompatibility.isEmpty ? .empty : HTML("<p class=\"muted\" id=\"scim-compatibility\">SCIM compatibility: \(scimCompatibility.joined(separator: ", ")).</p>"))
+        \(scimOmitted.isEmpty ? .empty : HTML("<p class=\"muted\" id=\"scim-omitted\">The app's SCIM schema does not declare ")
+                                         + HTML("\(scimOmitted.joined(separator: ", ")); Rollcall leaves them out of every user it sends.</p>"))
+        \(scimCompatibility.isEmpty ? .empty : HTML("<p class=\"muted\" id=\"scim-compatibility\">SCIM compatibility: ")
+                                               + HTML("\(scimCompatibility.joined(separator: ", ")).</p>"))
         \(actions)
         \(withheldSection)
         \(warningsSection)
         \(mappingHint)
         \(heldSection)
         <h2>Runs</h2>\(RunChart(runs: runs, zone: zone).svg)
-        <div class="table"><table><thead><tr><th scope="col">Started</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Operations</th></tr></thead><tbody>
+        <div class="table"><table><thead><tr><th scope="col">Started</th><th scope="col">Kind</th><th scope="col">Status</th><th \
+        scope="col">Operations</th></tr></thead><tbody>
         \(runs.html { run in
-            HTML("<tr><td><a href=\"\(DashboardPath.run(run.id ?? UUID()))\">\(Layout.date(run.startedAt, in: zone))</a></td><td>\(run.dryRun ? "preview" : run.full ? "full" : "incremental")</td><td>\(run.status.rawValue)\(run.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(DashboardRoutes.counts(run.operationCounts, skipped: run.skipped, failed: run.status == .failed))</td></tr>")
+            HTML("<tr><td><a href=\"\(DashboardPath.run(run.id ?? UUID()))\">\(Layout.date(run.startedAt, in: zone))</a></td><td>")
+                + HTML("\(run.dryRun ? "preview" : run.full ? "full" : "incremental")</td><td>\(run.status.rawValue)")
+                + HTML("\(run.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>")
+                + HTML("\(DashboardRoutes.counts(run.operationCounts, skipped: run.skipped, failed: run.status == .failed))</td></tr>")
         })</tbody></table></div>
         <h2>People</h2>
-        <form method="get" action="\(DashboardPath.connection(id))" role="search"><label for="q">Search people</label> <input id="q" name="q" type="search" value="\(search)"> <button class="secondary">Search</button></form>
-        <div class="table"><table><thead><tr><th scope="col">Person</th><th scope="col">State</th><th scope="col">Last change</th><th scope="col">Problem</th></tr></thead><tbody>
+        <form method="get" action="\(DashboardPath.connection(id))" role="search"><label for="q">Search people</label> <input id="q" name="q" \
+        type="search" value="\(search)"> <button class="secondary">Search</button></form>
+        <div class="table"><table><thead><tr><th scope="col">Person</th><th scope="col">State</th><th scope="col">Last change</th><th \
+        scope="col">Problem</th></tr></thead><tbody>
         \(links.html { link in
-            HTML("<tr><td><a href=\"\(DashboardPath.person(link.personioID))\">\(link.displayName ?? "Personio #\(link.personioID)")</a> <small class=\"muted\">#\(link.personioID)</small></td><td>\(Layout.badge(link.state.rawValue, link.state == .active ? "ok" : link.state == .draft ? "warn" : "muted"))</td><td>\(Layout.date(link.updatedAt, in: zone))</td><td>\(link.lastError ?? "")</td></tr>")
+            HTML("<tr><td><a href=\"\(DashboardPath.person(link.personioID))\">\(link.displayName ?? "Personio #\(link.personioID)")</a> <small ")
+                + HTML("class=\"muted\">#\(link.personioID)</small></td><td>")
+                + HTML("\(Layout.badge(link.state.rawValue, link.state == .active ? "ok" : link.state == .draft ? "warn" : "muted"))</td><td>")
+                + HTML("\(Layout.date(link.updatedAt, in: zone))</td><td>\(link.lastError ?? "")</td></tr>")
         })</tbody></table></div>
         \(links.count == 200 ? HTML("<p class=\"muted\">The first 200; search to narrow down.</p>") : .empty)
         \(user.may(.own) ? deleteForm : .empty)
@@ -415,8 +447,14 @@ struct ConnectionPageView {
             let people = heldPeople[batch.id ?? UUID()] ?? []
             return """
             <section class="card"><p>\(batch.removals) removals held (\(batch.linked) people linked). These people would be archived or deleted:</p>
-            <ul>\(people.html { HTML("<li><a href=\"\(DashboardPath.person($0.personioID))\">\(heldNames[$0.personioID] ?? "Personio #\($0.personioID)")</a>: \($0.reason)</li>") })</ul>
-            \(user.may(.manage) ? HTML("\(Layout.button("Release", action: DashboardPath.held(batch.id ?? UUID(), "release"), user: user))\(Layout.button("Discard", action: DashboardPath.held(batch.id ?? UUID(), "discard"), user: user, style: "secondary"))") : .empty)
+            <ul>\(people.html {
+                HTML("<li><a href=\"\(DashboardPath.person($0.personioID))\">\(heldNames[$0.personioID] ?? "Personio #\($0.personioID)")</a>: ")
+                    + HTML("\($0.reason)</li>")
+            })</ul>
+            \(user.may(.manage)
+                ? Layout.button("Release", action: DashboardPath.held(batch.id ?? UUID(), "release"), user: user)
+                    + Layout.button("Discard", action: DashboardPath.held(batch.id ?? UUID(), "discard"), user: user, style: "secondary")
+                : .empty)
             </section>
             """
         })
@@ -465,13 +503,15 @@ struct RunChart {
             <text x="\(left - 6)" y="\(top + 8)" text-anchor="end" font-size="11" fill="#57606a">\(highest)</text>\
             <text x="\(left - 6)" y="\(top + plot)" text-anchor="end" font-size="11" fill="#57606a">0</text>\
             <text x="\(left)" y="\(height - 4)" font-size="11" fill="#57606a">\(Layout.date(first.startedAt, in: zone))</text>\
-            <text x="\(total)" y="\(height - 4)" text-anchor="end" font-size="11" fill="#57606a">\(shown.count > 1 ? Layout.date(last.startedAt, in: zone) : "")</text>
+            <text x="\(total)" y="\(height - 4)" text-anchor="end" font-size="11" fill="#57606a">\
+            \(shown.count > 1 ? Layout.date(last.startedAt, in: zone) : "")</text>
             """
         return """
         <figure class="chart"><svg class="chart" role="img" aria-label="Operations per run, the last \(shown.count) runs, \
         from \(Layout.date(first.startedAt, in: zone)) to \(Layout.date(last.startedAt, in: zone))" width="\(total)" height="\(height)" \
         viewBox="0 0 \(total) \(height)">\(axes)\(bars)</svg>
-        <figcaption class="muted">Operations per run (the last \(shown.count)): green succeeded, amber held or partly failed, red failed.</figcaption></figure>
+        <figcaption class="muted">Operations per run (the last \(shown.count)): green succeeded, amber held or partly failed, red \
+        failed.</figcaption></figure>
         """
     }
 }

@@ -18,9 +18,13 @@ extension DashboardRoutes {
         let rows = try await HandoffService(environment: environment, database: request.db).all(workspaceID: user.workspaceID).limit(500).all()
         let body: HTML = """
         \(user.may(.approve) ? HTML("<p class=\"actions\"><a href=\"\(DashboardPath.newHandoff)\">Review a hire</a></p>") : .empty)
-        <div class="table"><table><thead><tr><th scope="col">Candidate</th><th scope="col">Status</th><th scope="col">Personio id</th><th scope="col">Sent by</th><th scope="col">When</th></tr></thead><tbody>
+        <div class="table"><table><thead><tr><th scope="col">Candidate</th><th scope="col">Status</th><th scope="col">Personio id</th><th \
+        scope="col">Sent by</th><th scope="col">When</th></tr></thead><tbody>
         \(rows.html { row in
-            HTML("<tr><td><a href=\"\(DashboardPath.handoff(row.candidateID))\">\(row.candidateID)</a></td><td>\(Layout.badge(row.status.rawValue, row.status == .sent ? "ok" : row.status == .failed ? "bad" : "warn"))\(row.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(row.personioID.map(String.init) ?? "—")</td><td>\(row.sentBy)</td><td>\(Layout.date(row.sentAt, in: zone))</td></tr>")
+            HTML("<tr><td><a href=\"\(DashboardPath.handoff(row.candidateID))\">\(row.candidateID)</a></td><td>")
+                + HTML("\(Layout.badge(row.status.rawValue, row.status == .sent ? "ok" : row.status == .failed ? "bad" : "warn"))")
+                + HTML("\(row.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(row.personioID.map(String.init) ?? "—")</td><td>")
+                + HTML("\(row.sentBy)</td><td>\(Layout.date(row.sentAt, in: zone))</td></tr>")
         })</tbody></table></div>
         """
         return Layout.response(Layout.page(title: "Hand-offs", user: user, notice: Self.notice(request), body))
@@ -42,7 +46,8 @@ extension DashboardRoutes {
             web.map { HTML("<a href=\"\($0)/staff/details/\(id)\" rel=\"noopener\">employee #\(id) in Personio</a>") } ?? HTML("employee #\(id)")
         } ?? "employee —"
         let marker: HTML = row.status == .sent
-            ? "<p class=\"notice success\" role=\"status\" id=\"handoff-marker\">Sent to Personio by \(row.sentBy) on \(Layout.date(row.sentAt, in: zone)): \(employee).</p>"
+            ? "<p class=\"notice success\" role=\"status\" id=\"handoff-marker\">Sent to Personio by "
+              + "\(row.sentBy) on \(Layout.date(row.sentAt, in: zone)): \(employee).</p>"
             : "<p class=\"notice error\" role=\"alert\" id=\"handoff-marker\">\(row.status.rawValue): \(row.error ?? "not sent yet")</p>"
         return Layout.response(Layout.page(title: "Hand-off \(row.candidateID)", user: user, notice: Self.notice(request), marker))
     }
@@ -59,7 +64,8 @@ extension DashboardRoutes {
     func reviewPage(_ request: Request) async throws -> Response {
         let user = try request.require(.approve)
         if let candidate = request.query[String.self, at: "candidate_id"]?.trimmingCharacters(in: .whitespaces), !candidate.isEmpty,
-           let sent = try? await HandoffService(environment: environment, database: request.db).find(candidateID: candidate, workspaceID: user.workspaceID),
+           let sent = try? await HandoffService(environment: environment, database: request.db).find(candidateID: candidate,
+                                                                                                     workspaceID: user.workspaceID),
            sent.status == .sent {
             return Self.redirect(request, to: DashboardPath.handoff(sent.candidateID), notice: .alreadySent)
         }
@@ -83,7 +89,8 @@ extension DashboardRoutes {
                          error: error?.field == field.name ? error?.message : nil, required: field.required)
         })
         <button>Send to Personio</button>\
-        \(error?.code == "employee_exists" ? HTML(" <button name=\"link_existing\" value=\"true\" class=\"secondary\">Link to the existing employee</button>") : .empty)\
+        \(error?.code == "employee_exists" ? HTML(" <button name=\"link_existing\" value=\"true\" class=\"secondary\">Link to the existing ")
+                                             + HTML("employee</button>") : .empty)\
         </form>
         """
         return Layout.response(Layout.page(title: "Review a hire", user: user, body), status: status)
@@ -109,8 +116,10 @@ extension DashboardRoutes {
         input.sentBy = "\(user.name) <\(user.email)>"
         input.linkExisting = (try? request.content.get(String.self, at: "link_existing")) == "true"
         do {
-            let result = try await HandoffService(environment: environment, database: request.db).handOff(input, workspaceID: try request.workspace.workspaceID)
-            return Self.redirect(request, to: DashboardPath.handoff(result.handoff.candidateID), notice: result.outcome == .repeated ? .alreadySent : .sent)
+            let result = try await HandoffService(environment: environment, database: request.db)
+                .handOff(input, workspaceID: try request.workspace.workspaceID)
+            return Self.redirect(request, to: DashboardPath.handoff(result.handoff.candidateID),
+                                 notice: result.outcome == .repeated ? .alreadySent : .sent)
         } catch {
             guard let shown = APIError.shown(error) else { throw error }
             return try await reviewResponse(request, user: user, values: values, error: shown, status: shown.status)

@@ -100,7 +100,8 @@ extension DashboardRoutes {
             return """
             <p>Which field of the app gets which Personio attribute. Custom attributes (Phone, Contract type, …) are listed by \
             their label. Saving re-sends the people it changes with the next run, which reads everyone.</p>
-            \(scimFields.map { HTML("<p class=\"muted\">A SCIM app takes \($0.joined(separator: ", ")); other fields are not sent to it.</p>") } ?? .empty)
+            \(scimFields.map { HTML("<p class=\"muted\">A SCIM app takes \($0.joined(separator: ", ")); other fields are not sent to ")
+                               + HTML("it.</p>") } ?? .empty)
             \(attributesError.map { HTML("<p class=\"notice error\" role=\"alert\">\($0)</p>") } ?? .empty)
             \(errorText)
             <form method="post" action="\(DashboardPath.connectionMapping(id))">\(Layout.csrf(user))
@@ -137,7 +138,8 @@ extension DashboardRoutes {
             return """
             <tr\(invalid ? HTML(" class=\"invalid\"") : .empty)>\
             <td><label class="visually-hidden" for="\(name)field">Field \(index + 1)</label>\
-            <input id="\(name)field" name="\(name)field" type="text" value="\(row.field)"\(invalid ? HTML(" aria-invalid=\"true\" aria-describedby=\"mapping-error\"") : .empty)></td>\
+            <input id="\(name)field" name="\(name)field" type="text" value="\(row.field)"\
+            \(invalid ? HTML(" aria-invalid=\"true\" aria-describedby=\"mapping-error\"") : .empty)></td>\
             <td><label class="visually-hidden" for="\(name)from">From, row \(index + 1)</label><select id="\(name)from" name="\(name)from">\
             \(options.html { HTML("<option value=\"\($0.value)\"\($0.value == row.from ? HTML(" selected") : .empty)>\($0.title)</option>") })\
             </select>\(summary)\(row.kept.map { HTML("<input type=\"hidden\" name=\"\(name)kept\" value=\"\($0.target)\">") } ?? .empty)</td>\

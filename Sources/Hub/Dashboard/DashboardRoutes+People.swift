@@ -42,12 +42,16 @@ extension DashboardRoutes {
         \(Layout.date(run.finishedAt, in: zone)); \(Self.counts(counts, skipped: run.skipped)); \(run.personioRequests) Personio requests.</p>
         \(run.error.map { HTML("<p class=\"notice error\" role=\"alert\">\($0)</p>") } ?? .empty)
         <nav aria-label="Filter by outcome" class="filters">Show: \(filters)</nav>
-        <div class="table"><table><thead><tr><th scope="col">Person</th><th scope="col">Operation</th><th scope="col">Reason</th><th scope="col">Outcome</th><th scope="col">Changed</th></tr></thead><tbody>
+        <div class="table"><table><thead><tr><th scope="col">Person</th><th scope="col">Operation</th><th scope="col">Reason</th><th \
+        scope="col">Outcome</th><th scope="col">Changed</th></tr></thead><tbody>
         \(operations.html { operation in
             HTML("""
-            <tr><td><a href="\(DashboardPath.person(operation.personioID))">\(names[operation.personioID] ?? "Personio #\(operation.personioID)")</a></td>\
-            <td>\(operation.kind)</td><td>\(operation.reason)</td><td>\(Layout.badge(operation.outcome.rawValue, operation.outcome == .failed ? "bad" : operation.outcome == .held ? "warn" : "ok"))\
-            \(operation.errorExplanation.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\(operation.changedFields.joined(separator: ", "))</td></tr>
+            <tr><td><a href="\(DashboardPath.person(operation.personioID))">\
+            \(names[operation.personioID] ?? "Personio #\(operation.personioID)")</a></td>\
+            <td>\(operation.kind)</td><td>\(operation.reason)</td><td>\
+            \(Layout.badge(operation.outcome.rawValue, operation.outcome == .failed ? "bad" : operation.outcome == .held ? "warn" : "ok"))\
+            \(operation.errorExplanation.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\
+            \(operation.changedFields.joined(separator: ", "))</td></tr>
             """)
         })</tbody></table></div>
         \(!operations.isEmpty ? .empty : outcome.map { HTML("<p>No operations with outcome \($0.rawValue).</p>") }
@@ -111,17 +115,20 @@ extension DashboardRoutes {
             <tr><td><a href="\(DashboardPath.connection(connection.id ?? UUID()))">\(connection.name)</a></td>\
             <td>\(Layout.badge(link.state.rawValue, link.state == .active ? "ok" : link.state == .draft ? "warn" : "muted"))</td>\
             <td>\(Layout.date(link.updatedAt, in: zone))</td><td>\(last.map { Self.operationText($0.kind, $0.reason) } ?? "—")</td>\
-            <td>\(link.lastError ?? "")\(link.retryAfter.map { HTML("<br><small>retried after \(Layout.date($0, in: zone))</small>") } ?? .empty)</td>\(next)</tr>
+            <td>\(link.lastError ?? "")\
+            \(link.retryAfter.map { HTML("<br><small>retried after \(Layout.date($0, in: zone))</small>") } ?? .empty)</td>\(next)</tr>
             """)
         }
         let name = links.compactMap(\.displayName).first ?? "Personio #\(personioID)"
         let body: HTML = """
         <p class="muted">Personio employee #\(personioID)</p>
-        <div class="table"><table><thead><tr><th scope="col">Connection</th><th scope="col">State</th><th scope="col">Last change</th><th scope="col">Last operation and why</th><th scope="col">Problem</th>\
+        <div class="table"><table><thead><tr><th scope="col">Connection</th><th scope="col">State</th><th scope="col">Last change</th><th \
+        scope="col">Last operation and why</th><th scope="col">Problem</th>\
         \(explaining ? HTML("<th scope=\"col\">Next run would do</th>") : .empty)</tr></thead>
         <tbody>\(rows)</tbody></table></div>
         \(explaining ? HTML("<p class=\"muted\">Read from Personio just now and planned with each connection's rules; nothing was changed.</p>")
-                     : HTML("<p><a href=\"\(DashboardPath.person(personioID))?explain=1\">Explain the next run</a>: read this person from Personio now and show what each connection would do, and why (changes nothing).</p>"))
+                     : HTML("<p><a href=\"\(DashboardPath.person(personioID))?explain=1\">Explain the next run</a>: read this person from Personio ")
+                           + HTML("now and show what each connection would do, and why (changes nothing).</p>"))
         """
         return Layout.response(Layout.page(title: name, user: user, body))
     }
@@ -132,7 +139,8 @@ extension DashboardRoutes {
             let explanation = try await runs.explain(connectionID: connectionID, personioID: personioID)
             let text = explanation.operation.map { Self.operationText($0.kind.rawValue, $0.reason) }
                 ?? explanation.skipped.map { "nothing: \($0)" } ?? "nothing: up to date"
-            return "<td class=\"explain\">\(text)\(explanation.goneFromPersonio ? HTML("<br><small>Personio no longer returns this person.</small>") : .empty)</td>"
+            let gone: HTML = explanation.goneFromPersonio ? "<br><small>Personio no longer returns this person.</small>" : .empty
+            return "<td class=\"explain\">\(text)\(gone)</td>"
         } catch {
             return "<td class=\"explain\">cannot tell: \(ErrorText.explain(error))</td>"
         }
@@ -179,7 +187,8 @@ extension DashboardRoutes {
             .filter(\.$approvedAt == nil).filter(\.$rejectedAt == nil)
         if let search { query = query.group(.or) { $0.filter(\.$displayName ~~ search).filter(\.$fields ~~ search) } }
         let total = try await query.copy().count()
-        let drafts = try await query.sort(\.$displayName).sort(\.$personioID).range(((page - 1) * Self.importPageSize)..<(page * Self.importPageSize)).all()
+        let drafts = try await query.sort(\.$displayName).sort(\.$personioID)
+            .range(((page - 1) * Self.importPageSize)..<(page * Self.importPageSize)).all()
         let chosen = Set(form.chosen ?? [])
         func pageLink(_ number: Int, _ title: String) -> HTML {
             var items = [URLQueryItem(name: "page", value: String(number))]
@@ -197,8 +206,10 @@ extension DashboardRoutes {
         let body: HTML = """
         <p>People in Personio who are not provisioned yet wait here as drafts, marked as coming from Personio. Pick the ones to \
         import, set the country of employment for this import, and approve: the run that follows provisions them.</p>
-        <form method="get" action="\(DashboardPath.importPeople(id))" role="search"><label for="q">Search drafts</label> <input id="q" name="q" type="search" value="\(search)"> <button class="secondary">Search</button></form>
-        \(error.flatMap { message("personio_ids") == nil && message("country") == nil ? HTML("<p class=\"notice error\" role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
+        <form method="get" action="\(DashboardPath.importPeople(id))" role="search"><label for="q">Search drafts</label> <input id="q" name="q" \
+        type="search" value="\(search)"> <button class="secondary">Search</button></form>
+        \(error.flatMap { message("personio_ids") == nil && message("country") == nil ? HTML("<p class=\"notice error\" ")
+                                                                                        + HTML("role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
         <form method="post" action="\(DashboardPath.importPeople(id))">\(Layout.csrf(user))
         <fieldset><legend>Drafts from Personio (\(total))</legend>
         \(paging)
@@ -213,13 +224,17 @@ extension DashboardRoutes {
             let title = fields?["job_title"] ?? fields?["position"]
             let start = (fields?["contract_start"] ?? fields?["hire_date"]).map { "starts \($0)" }
             let detail = [fields?["email"], title, start].compactMap { $0 }.joined(separator: " · ")
-            return HTML("<div><input type=\"checkbox\" id=\"p\(draft.personioID)\" name=\"personio_ids[]\" value=\"\(draft.personioID)\"\(chosen.contains(draft.personioID) ? HTML(" checked") : .empty)> <label for=\"p\(draft.personioID)\">\(draft.displayName ?? "Personio #\(draft.personioID)") <small class=\"muted\">\(detail) · from Personio</small></label></div>")
+            return HTML("<div><input type=\"checkbox\" id=\"p\(draft.personioID)\" name=\"personio_ids[]\" value=\"\(draft.personioID)\"")
+                       + HTML("\(chosen.contains(draft.personioID) ? HTML(" checked") : .empty)> <label for=\"p\(draft.personioID)\">")
+                       + HTML("\(draft.displayName ?? "Personio #\(draft.personioID)") ")
+                       + HTML("<small class=\"muted\">\(detail) · from Personio</small></label></div>")
         })
         </fieldset>
         \(Layout.select("Country of employment (this import)", name: "country",
                         options: [(value: "", title: "Choose a country…")] + Countries.choices.map { (value: $0.code, title: $0.title) },
                         selected: form.country?.uppercased() ?? "", error: message("country")))
-        <button name="decision" value="approve">Approve selected</button> <button name="decision" value="reject" class="secondary">Reject selected</button></form>
+        <button name="decision" value="approve">Approve selected</button> <button name="decision" value="reject" class="secondary">Reject \
+        selected</button></form>
         """
         return Layout.response(Layout.page(title: "Import into \(connection.name)", user: user, notice: notice, body), status: status)
     }

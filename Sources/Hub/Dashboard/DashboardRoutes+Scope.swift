@@ -72,7 +72,8 @@ extension DashboardRoutes {
             if let countError { return "<p class=\"notice error\" role=\"alert\" id=\"scope-count\">\(countError)</p>" }
             guard let count else { return .empty }
             let left: HTML = count.leftOut.isEmpty ? .empty : """
-                <details><summary>Some of the people left out</summary><ul>\(count.leftOut.html { "<li>\($0.name) (\($0.personioID)): \($0.reason)</li>" })</ul></details>
+                <details><summary>Some of the people left out</summary><ul>\
+                \(count.leftOut.html { "<li>\($0.name) (\($0.personioID)): \($0.reason)</li>" })</ul></details>
                 """
             return """
             <section class="card" aria-labelledby="scope-count"><h2 id="scope-count">\(count.inScope) of \(count.listed) people in scope</h2>\
@@ -85,18 +86,25 @@ extension DashboardRoutes {
             let name = "rule\(index)_"
             let invalid = errorRow == index
             let options: [(value: String, title: String)] = [("", "Choose…")] + attributes.map { ($0.key, "\($0.label) (\($0.key))") }
-                + (row.attribute.isEmpty || attributes.contains { $0.key == row.attribute } ? [] : [(row.attribute, "\(row.attribute) (not shared now)")])
+                + (row.attribute.isEmpty || attributes.contains { $0.key == row.attribute } ? [] : [(row.attribute,
+                                                                                                     "\(row.attribute) (not shared now)")])
             let rules: [(value: String, title: String)] = [("is", "is one of"), ("is_not", "is none of")]
             return """
             <tr\(invalid ? HTML(" class=\"invalid\"") : .empty)>\
-            <td><label class="visually-hidden" for="\(name)attribute">Attribute, rule \(index + 1)</label><select id="\(name)attribute" name="\(name)attribute">\
-            \(options.html { HTML("<option value=\"\($0.value)\"\($0.value == row.attribute ? HTML(" selected") : .empty)>\($0.title)</option>") })</select></td>\
+            <td><label class="visually-hidden" for="\(name)attribute">Attribute, rule \(index + 1)</label><select id="\(name)attribute" name="\
+            \(name)attribute">\
+            \(options.html {
+                HTML("<option value=\"\($0.value)\"\($0.value == row.attribute ? HTML(" selected") : .empty)>\($0.title)</option>")
+            })</select></td>\
             <td><label class="visually-hidden" for="\(name)how">Rule \(index + 1)</label><select id="\(name)how" name="\(name)how">\
-            \(rules.html { HTML("<option value=\"\($0.value)\"\(($0.value == "is") == row.include ? HTML(" selected") : .empty)>\($0.title)</option>") })</select></td>\
+            \(rules.html {
+                HTML("<option value=\"\($0.value)\"\(($0.value == "is") == row.include ? HTML(" selected") : .empty)>\($0.title)</option>")
+            })</select></td>\
             <td><label class="visually-hidden" for="\(name)values">Values, rule \(index + 1)</label>\
             <input id="\(name)values" name="\(name)values" type="text" value="\(row.values)" placeholder="Sales, Support"\
             \(invalid ? HTML(" aria-invalid=\"true\" aria-describedby=\"scope-error\"") : .empty)></td>\
-            <td>\(row.attribute.isEmpty ? .empty : HTML("<label><input type=\"checkbox\" name=\"\(name)remove\" value=\"on\"> remove</label>"))</td></tr>
+            <td>\(row.attribute.isEmpty ? .empty : HTML("<label><input type=\"checkbox\" name=\"\(name)remove\" value=\"on\"> ")
+                                                   + HTML("remove</label>"))</td></tr>
             """
         }
     }

@@ -57,9 +57,11 @@ extension DashboardRoutes {
         let body: HTML = """
         \(user.may(.manage) ? HTML("<p class=\"actions\"><a href=\"\(DashboardPath.newSource)\">Connect Personio</a></p>") : .empty)
         \(sources.isEmpty ? HTML("<p>No Personio source yet.</p>") : """
-        <div class="table"><table><thead><tr><th scope="col">Source</th><th scope="col">Client id</th><th scope="col">Base URL</th><th scope="col">Last full listing</th></tr></thead><tbody>
+        <div class="table"><table><thead><tr><th scope="col">Source</th><th scope="col">Client id</th><th scope="col">Base URL</th><th \
+        scope="col">Last full listing</th></tr></thead><tbody>
         \(sources.html { source in
-            HTML("<tr><td><a href=\"\(DashboardPath.source(source.id ?? UUID()))\">\(source.name)</a></td><td><code>\(source.clientID)</code></td><td>\(source.baseURL)</td><td>\(Layout.date(source.lastFullAt, in: zone))</td></tr>")
+            HTML("<tr><td><a href=\"\(DashboardPath.source(source.id ?? UUID()))\">\(source.name)</a></td><td><code>")
+                + HTML("\(source.clientID)</code></td><td>\(source.baseURL)</td><td>\(Layout.date(source.lastFullAt, in: zone))</td></tr>")
         })</tbody></table></div>
         """)
         """
@@ -76,7 +78,8 @@ extension DashboardRoutes {
         let body: HTML = """
         <p>In Personio, open <strong>Settings › Integrations › API credentials</strong>, create a credential for Rollcall, tick the \
         employee attributes it may read, and paste its client id and secret here, or upload the credentials file Personio lets you download.</p>
-        \(error.flatMap { $0.field == nil || $0.field == "client_secret" ? HTML("<p class=\"notice error\" role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
+        \(error.flatMap { $0.field == nil || $0.field == "client_secret" ? HTML("<p class=\"notice error\" ")
+                                                                           + HTML("role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
         <form method="post" action="\(DashboardPath.sources)" enctype="multipart/form-data">\(Layout.csrf(user))
         \(Layout.field("Name", name: "name", value: form.name, error: message("name"), help: "e.g. Personio, or Personio Spain"))
         \(Layout.select("You will use it for", name: "preset", options: Self.fromPersonioPresets.map { ($0.id, $0.title) }, selected: form.preset))
@@ -85,7 +88,8 @@ extension DashboardRoutes {
         \(Layout.field("Client secret", name: "client_secret", type: "password", error: message("client_secret"), attributes: "autocomplete=\"off\""))
         </fieldset>
         <fieldset><legend>… or upload the credentials file</legend>
-        \(Layout.field("Credentials file", name: "credentials_file", type: "file", error: message("credentials_file"), attributes: "accept=\".json,.csv,.txt,text/plain,application/json\""))
+        \(Layout.field("Credentials file", name: "credentials_file", type: "file", error: message("credentials_file"),
+                       attributes: "accept=\".json,.csv,.txt,text/plain,application/json\""))
         </fieldset>
         <details><summary>Advanced</summary>
         \(Layout.field("Base URL", name: "base_url", value: form.baseURL, type: "url", error: message("base_url"),
@@ -124,7 +128,8 @@ extension DashboardRoutes {
         let diagnosis = try await sources(request).recheck(source, required: needs?.required ?? Self.required(for: preset?.id),
                                                            optional: needs?.optional)
         return Layout.response(Layout.page(title: source.name, user: user, notice: Self.notice(request),
-                                           SourcePageView(user: user, source: source, diagnosis: diagnosis, preset: preset, rotateError: nil).render()))
+                                           SourcePageView(user: user, source: source, diagnosis: diagnosis, preset: preset,
+                                                          rotateError: nil).render()))
     }
 
     /// Renames the source or sets its Personio address, through the API's own `update`.
@@ -179,7 +184,8 @@ extension DashboardRoutes {
             guard let shown = APIError.shown(error) else { throw error }
             let diagnosis = try await sources(request).recheck(source)
             return Layout.response(Layout.page(title: source.name, user: user,
-                                               SourcePageView(user: user, source: source, diagnosis: diagnosis, preset: nil, rotateError: shown).render()),
+                                               SourcePageView(user: user, source: source, diagnosis: diagnosis, preset: nil,
+                                                              rotateError: shown).render()),
                                    status: shown.status)
         }
     }
@@ -199,7 +205,9 @@ struct SourcePageView {
     private var v2Checklist: HTML {
         guard !diagnosis.v2Scopes.isEmpty else { return .empty }
         let items = diagnosis.v2Scopes.html { check in
-            HTML("<li>\(check.granted ? Layout.badge("granted", "ok") : Layout.badge("missing", check.required ? "bad" : "warn")) <code>\(check.scope)</code> — \(check.purpose) \(check.required ? "(required)" : "(optional)")\(check.granted ? .empty : HTML("<br><small>\(check.remedy ?? "")</small>"))</li>")
+            HTML("<li>\(check.granted ? Layout.badge("granted", "ok") : Layout.badge("missing", check.required ? "bad" : "warn")) ")
+                + HTML("<code>\(check.scope)</code> — \(check.purpose) \(check.required ? "(required)" : "(optional)")")
+                + HTML("\(check.granted ? .empty : HTML("<br><small>\(check.remedy ?? "")</small>"))</li>")
         }
         return "<h2>Personio v2 access</h2><ul class=\"checklist\" id=\"v2-scopes\">\(items)</ul>"
     }
@@ -212,12 +220,17 @@ struct SourcePageView {
             + (missingScopes.isEmpty ? [] : ["the credential lacks the Personio v2 access \(missingScopes.joined(separator: ", "))"])
         let lackingText = lacking.joined(separator: "; ")
         let status: HTML = diagnosis.isConnected
-            ? "<p class=\"notice success\" role=\"status\" id=\"connection-status\"><strong>Connected</strong>: Personio accepted the key and every required attribute is readable.</p>"
+            ? "<p class=\"notice success\" role=\"status\" id=\"connection-status\"><strong>Connected</strong>: "
+              + "Personio accepted the key and every required attribute is readable.</p>"
             : !diagnosis.credentialsValid || diagnosis.error != nil
-            ? "<p class=\"notice error\" role=\"alert\" id=\"connection-status\"><strong>Not connected</strong>: \(diagnosis.error.map { "\($0.explanation) \($0.remedy)" } ?? "Personio did not accept the key.")</p>"
-            : "<p class=\"notice error\" role=\"alert\" id=\"connection-status\"><strong>Not connected yet</strong>: \(lackingText). Fix it in Personio as the checklist says, then check again.</p>"
+            ? "<p class=\"notice error\" role=\"alert\" id=\"connection-status\"><strong>Not connected</strong>: "
+              + "\(diagnosis.error.map { "\($0.explanation) \($0.remedy)" } ?? "Personio did not accept the key.")</p>"
+            : "<p class=\"notice error\" role=\"alert\" id=\"connection-status\"><strong>Not connected yet</strong>: "
+              + "\(lackingText). Fix it in Personio as the checklist says, then check again.</p>"
         let checklist = diagnosis.attributes.sorted { ($0.required ? 0 : 1, $0.label) < ($1.required ? 0 : 1, $1.label) }.html { check in
-            HTML("<li>\(check.readable ? Layout.badge("readable", "ok") : Layout.badge("missing", check.required ? "bad" : "warn")) <strong>\(check.label)</strong> \(check.required ? "(required)" : "(optional)")\(check.readable ? .empty : HTML("<br><small>\(check.remedy ?? "")</small>"))</li>")
+            HTML("<li>\(check.readable ? Layout.badge("readable", "ok") : Layout.badge("missing", check.required ? "bad" : "warn")) ")
+                + HTML("<strong>\(check.label)</strong> \(check.required ? "(required)" : "(optional)")")
+                + HTML("\(check.readable ? .empty : HTML("<br><small>\(check.remedy ?? "")</small>"))</li>")
         }
         func message(_ field: String) -> String? { rotateError?.field == field ? rotateError?.message : nil }
         return """
@@ -228,12 +241,14 @@ struct SourcePageView {
         <ul class="checklist" id="checklist">\(checklist)</ul>
         <p><a href="\(DashboardPath.source(id))\(preset.map { "?for=\($0.id)" } ?? "")">Check again</a> · \
         <a href="\(DashboardPath.absenceKinds(id))">Absence kinds</a></p>
-        \(diagnosis.canWriteEmployees.map { HTML("<p>Creating employees (hand-offs): \($0 ? "allowed" : "not allowed by this credential")</p>") } ?? .empty)
+        \(diagnosis.canWriteEmployees.map { HTML("<p>Creating employees (hand-offs): ")
+                                            + HTML("\($0 ? "allowed" : "not allowed by this credential")</p>") } ?? .empty)
         \(v2Checklist)
         \(user.may(.manage) ? """
         <h2>Name, Personio address and API</h2>
         <form method="post" action="\(DashboardPath.sourceSettings(id))">\(Layout.csrf(user))
-        \(Layout.field("Name", name: "name", value: source.name, error: settingsError?.field == "name" ? settingsError?.message : nil, required: true))
+        \(Layout.field("Name", name: "name", value: source.name, error: settingsError?.field == "name" ? settingsError?.message : nil,
+                       required: true))
         \(Layout.field("Your Personio's address in the browser", name: "web_url", value: source.webURL, type: "url",
                        error: settingsError?.field == "web_url" ? settingsError?.message : nil,
                        help: "e.g. https://acme.app.personio.com; pages then link to employees there. Empty: no links."))
@@ -245,7 +260,8 @@ struct SourcePageView {
         <button class="secondary">Save</button></form>
         <h2>Rotate the key</h2>
         <form method="post" action="\(DashboardPath.sourceCredentials(id))">\(Layout.csrf(user))
-        \(rotateError.flatMap { $0.field == nil || $0.field == "client_secret" ? HTML("<p class=\"notice error\" role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
+        \(rotateError.flatMap { $0.field == nil || $0.field == "client_secret" ? HTML("<p class=\"notice error\" ")
+                                                                                 + HTML("role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
         \(Layout.field("New client id", name: "client_id", error: message("client_id"), attributes: "autocomplete=\"off\""))
         \(Layout.field("New client secret", name: "client_secret", type: "password", attributes: "autocomplete=\"off\""))
         <button class="secondary">Check and replace</button></form>

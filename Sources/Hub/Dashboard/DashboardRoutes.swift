@@ -68,7 +68,8 @@ struct DashboardRoutes: RouteCollection {
         \(Layout.field("E-mail", name: "email", value: email, type: "email", required: true, attributes: "autocomplete=\"username\" autofocus"))
         \(Layout.field("Password", name: "password", type: "password", required: true, attributes: "autocomplete=\"current-password\""))
         <button>Sign in</button></form>
-        <p class="muted">No account? An owner of your workspace can invite you; the operator creates the first one with <code>rollcall user create</code>.</p>
+        <p class="muted">No account? An owner of your workspace can invite you; the operator creates the first one with <code>rollcall user \
+        create</code>.</p>
         """
         let response = Layout.response(Layout.page(title: "Sign in", user: nil, body), status: status)
         response.cookies[Self.preSessionCookie] = HTTPCookies.Value(string: token, maxAge: 3600, path: DashboardPath.signIn, isSecure: true,
@@ -83,14 +84,16 @@ struct DashboardRoutes: RouteCollection {
             return signInResponse(email: form.email, next: form.next, message: "The sign-in form expired. Please try again.", status: .forbidden)
         }
         guard let email = form.email?.trimmingCharacters(in: .whitespaces), !email.isEmpty, let password = form.password, !password.isEmpty else {
-            return signInResponse(email: form.email, next: form.next, message: "Enter your e-mail address and password.", status: .unprocessableEntity)
+            return signInResponse(email: form.email, next: form.next, message: "Enter your e-mail address and password.",
+                                  status: .unprocessableEntity)
         }
         let address = proxies.clientAddress(request)
         switch try await users.signIn(email: email, password: password, address: address) {
         case let .signedIn(_, token):
             let response = request.redirect(to: Self.safeNext(form.next) ?? DashboardPath.connections)
             response.cookies[DashboardSessionMiddleware.cookieName] = DashboardSessionMiddleware.cookie(token, maxAge: Int(users.sessionLifetime))
-            response.cookies[Self.preSessionCookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: DashboardPath.signIn)
+            response.cookies[Self.preSessionCookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0),
+                                                                        path: DashboardPath.signIn)
             return response
         case .rejected:
             return signInResponse(email: email, next: form.next, message: "That e-mail address and password do not match an account.",
@@ -153,7 +156,8 @@ struct DashboardRoutes: RouteCollection {
     }
 
     enum NoticeKey: String {
-        case synced, previewed, paused, resumed, released, discarded, approved, rejected, busy, saved, created, connected, deleted, rotated, invited, sent
+        case synced, previewed, paused, resumed, released, discarded, approved, rejected, busy, saved, created, connected, deleted, rotated
+        case invited, sent
         case accepted, alreadySent = "already-sent"
 
         var notice: Layout.Notice {

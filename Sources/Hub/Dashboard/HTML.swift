@@ -43,6 +43,11 @@ public struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConv
         return result
     }
 
+    /// Two fragments one after the other (a long literal split over lines stays HTML, its text escaped).
+    public static func + (lhs: HTML, rhs: HTML) -> HTML {
+        HTML(raw: lhs.text + rhs.text)
+    }
+
     /// Joins fragments, optionally with a separator.
     public static func join(_ fragments: [HTML], separator: HTML = .empty) -> HTML {
         HTML(raw: fragments.map(\.text).joined(separator: separator.text))

@@ -9,9 +9,11 @@ enum Layout {
             """
             <nav aria-label="Main"><a class="brand" href="\(DashboardPath.connections)">Rollcall</a>
             <a href="\(DashboardPath.connections)">Connections</a><a href="\(DashboardPath.sources)">Sources</a>\
-            <a href="\(DashboardPath.handoffs)">Hand-offs</a><a href="\(DashboardPath.absences)">Absences</a><a href="\(DashboardPath.audit)">Audit log</a>\
+            <a href="\(DashboardPath.handoffs)">Hand-offs</a><a href="\(DashboardPath.absences)">Absences</a>\
+            <a href="\(DashboardPath.audit)">Audit log</a>\
             \(user.may(.own) ? HTML("<a href=\"\(DashboardPath.users)\">Users</a>") : .empty)
-            <form method="post" action="\(DashboardPath.signOut)" class="inline">\(csrf(user))<span class="who">\(user.name) · \(user.role.rawValue)</span> <button class="link">Sign out</button></form></nav>
+            <form method="post" action="\(DashboardPath.signOut)" class="inline">\(csrf(user))<span class="who">\(user.name) · \
+            \(user.role.rawValue)</span> <button class="link">Sign out</button></form></nav>
             """
         } ?? HTML(raw: "<nav aria-label=\"Main\"><span class=\"brand\">Rollcall</span></nav>")
         return """
@@ -59,7 +61,8 @@ enum Layout {
                       help: String? = nil, required: Bool = false, attributes: String = "") -> HTML {
         let describedBy = [error.map { _ in "\(name)-error" }, help.map { _ in "\(name)-help" }].compactMap { $0 }.joined(separator: " ")
         return """
-        <div class="field\(error == nil ? "" : " invalid")"><label for="\(name)">\(label)\(required ? HTML(" <span aria-hidden=\"true\">*</span>") : .empty)</label>
+        <div class="field\(error == nil ? "" : " invalid")"><label for="\(name)">\(label)\
+        \(required ? HTML(" <span aria-hidden=\"true\">*</span>") : .empty)</label>
         <input id="\(name)" name="\(name)" type="\(type)" value="\(type == "password" ? "" : value ?? "")"\
         \(required ? HTML(" required") : .empty)\(describedBy.isEmpty ? .empty : HTML(" aria-describedby=\"\(describedBy)\""))\
         \(error == nil ? .empty : HTML(" aria-invalid=\"true\""))\(HTML(raw: attributes.isEmpty ? "" : " " + attributes))>
@@ -74,7 +77,9 @@ enum Layout {
         return """
         <div class="field\(error == nil ? "" : " invalid")"><label for="\(name)">\(label)</label><select id="\(name)" name="\(name)"\
         \(error == nil ? .empty : HTML(" aria-invalid=\"true\""))\(describedBy.isEmpty ? .empty : HTML(" aria-describedby=\"\(describedBy)\""))>\
-        \(options.html { option in HTML("<option value=\"\(option.value)\"\(option.value == selected ? HTML(" selected") : .empty)>\(option.title)</option>") })\
+        \(options.html { option in
+            HTML("<option value=\"\(option.value)\"\(option.value == selected ? HTML(" selected") : .empty)>\(option.title)</option>")
+        })\
         </select>\(help.map { HTML("<small id=\"\(name)-help\">\($0)</small>") } ?? .empty)\
         \(error.map { HTML("<p class=\"error\" id=\"\(name)-error\">\($0)</p>") } ?? .empty)</div>
         """
@@ -83,7 +88,8 @@ enum Layout {
     /// A one-button form (POST with the CSRF token).
     static func button(_ title: String, action: String, user: DashboardUser, style: String = "", fields: HTML = .empty) -> HTML {
         """
-        <form method="post" action="\(action)" class="inline">\(csrf(user))\(fields)<button\(style.isEmpty ? .empty : HTML(" class=\"\(style)\""))>\(title)</button></form>
+        <form method="post" action="\(action)" class="inline">\(csrf(user))\(fields)\
+        <button\(style.isEmpty ? .empty : HTML(" class=\"\(style)\""))>\(title)</button></form>
         """
     }
 
@@ -94,21 +100,27 @@ enum Layout {
     static func date(_ date: Date?, in timeZone: TimeZone) -> String {
         guard let date else { return "—" }
         return date.formatted(Date.VerbatimFormatStyle(
-            format: "\(day: .defaultDigits) \(month: .abbreviated) \(year: .defaultDigits), \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
+            format: """
+                \(day: .defaultDigits) \(month: .abbreviated) \(year: .defaultDigits), \
+                \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)
+                """,
             locale: Locale(identifier: "en_GB"), timeZone: timeZone, calendar: Calendar(identifier: .gregorian)))
     }
 
     static let stylesheet = """
     :root{--ink:#1b1f24;--muted:#57606a;--line:#d0d7de;--bg:#f6f8fa;--accent:#0b5cad;--ok:#116329;--warn:#7d4e00;--bad:#a40e26}
     *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);background:#fff}
-    header{background:var(--ink);color:#fff}header nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;padding:.6rem 1rem;max-width:72rem;margin:auto}
+    header{background:var(--ink);color:#fff}header nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;padding:.6rem \
+    1rem;max-width:72rem;margin:auto}
     header nav a{color:#fff}header nav .brand{font-weight:700;margin-right:1rem}header nav form{margin-left:auto}header nav .who{color:#d0d7de}
     main{max-width:72rem;margin:auto;padding:1rem}h1{font-size:1.6rem;margin:.5rem 0 1rem}h2{font-size:1.2rem;margin-top:2rem}
     a{color:var(--accent)}a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f0b400;outline-offset:2px}
-    table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+    table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid \
+    var(--line);vertical-align:top}
     th{background:var(--bg);font-weight:600}.table{overflow-x:auto}
     .field{margin:0 0 1rem}.field label{display:block;font-weight:600}.field small{display:block;color:var(--muted)}
-    input[type=text],input[type=email],input[type=password],input[type=url],input[type=date],input[type=search],input[type=number],select,textarea{width:100%;max-width:32rem;padding:.45rem;border:1px solid #6e7781;border-radius:4px;font:inherit}
+    input[type=text],input[type=email],input[type=password],input[type=url],input[type=date],input[type=search],input[type=number],\
+    select,textarea{width:100%;max-width:32rem;padding:.45rem;border:1px solid #6e7781;border-radius:4px;font:inherit}
     .invalid input,.invalid select{border-color:var(--bad)}.error{color:var(--bad);margin:.25rem 0 0}
     button{font:inherit;padding:.4rem .9rem;border-radius:4px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer}
     button.secondary{background:#fff;color:var(--accent)}button.danger{background:var(--bad);border-color:var(--bad)}
@@ -119,14 +131,16 @@ enum Layout {
     .badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-size:.85rem;border:1px solid currentColor}
     .badge.ok{color:var(--ok)}.badge.warn{color:var(--warn)}.badge.bad{color:var(--bad)}.badge.muted{color:var(--muted)}
     ul.checklist{list-style:none;padding:0}ul.checklist li{margin:.3rem 0}
-    .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:.75rem}.card{border:1px solid var(--line);border-radius:6px;padding:.6rem}
+    .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:.75rem}.card{border:1px solid \
+    var(--line);border-radius:6px;padding:.6rem}
     .card strong{display:block;font-size:1.3rem}.card>h2:first-child{margin-top:.2rem}.muted{color:var(--muted)}svg.chart{max-width:100%;height:auto}
     fieldset{border:1px solid var(--line);border-radius:6px;margin:0 0 1rem}
     figure.chart{margin:.5rem 0}figure.chart figcaption{font-size:.85rem}
     .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
     table#mapping input[type=text]{min-width:7rem}table#mapping td label{white-space:nowrap}tr.invalid input{border-color:var(--bad)}
     @media (max-width:40rem){th,td{padding:.3rem}header nav form{margin-left:0}
-    table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}table.stack tr{display:block;border-bottom:2px solid var(--line);padding:.3rem 0}
+    table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}table.stack tr{display:block;border-bottom:2px solid \
+    var(--line);padding:.3rem 0}
     table.stack td{display:block;border:none;padding:.15rem 0}table.stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600}}
     """
 }

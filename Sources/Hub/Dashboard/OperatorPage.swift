@@ -46,7 +46,8 @@ struct OperatorPage: RouteCollection {
         Raise ROLLCALL_SYNC_CONCURRENCY if the CPU is idle, or add an instance on PostgreSQL.</p>
         """) : .empty)
         <h2>Instances</h2>
-        \(report.instances.isEmpty ? HTML("<p class=\"muted\">No instance has reported yet (instances report while their scheduler runs).</p>") : HTML("""
+        \(report.instances.isEmpty ? HTML("<p class=\"muted\">No instance has reported yet (instances report while their scheduler ")
+                                     + HTML("runs).</p>") : HTML("""
         <div class="table"><table><thead><tr><th scope="col">Instance</th><th scope="col">State</th><th scope="col">Started</th>\
         <th scope="col">Last seen</th><th scope="col">Syncing</th><th scope="col">Start lag p50 / p95 (5 min)</th></tr></thead><tbody>
         \(report.instances.html { instance in

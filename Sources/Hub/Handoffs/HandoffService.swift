@@ -80,7 +80,9 @@ struct HandoffService: Sendable {
 
     func validate(_ input: Request, workspaceID: UUID) async throws -> Candidate {
         func required(_ value: String?, _ field: String, _ what: String) throws -> String {
-            guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { throw ServiceError.invalid(field, "\(field) is required: \(what)") }
+            guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+                throw ServiceError.invalid(field, "\(field) is required: \(what)")
+            }
             guard value.count <= 200 else { throw ServiceError.invalid(field, "\(field) is at most 200 characters") }
             return value
         }
@@ -101,7 +103,8 @@ struct HandoffService: Sendable {
             guard EmailAddress.isValid(text) else { throw ServiceError.invalid("supervisor_email", "\(text) is not an e-mail address") }
             supervisor = text.lowercased()
         }
-        guard let sourceID = input.sourceId else { throw ServiceError.invalid("source_id", "source_id is required: the Personio source to create the employee in") }
+        guard let sourceID = input.sourceId else { throw ServiceError.invalid("source_id", "source_id is required: the Personio source to "
+                                                                                           + "create the employee in") }
         guard try await SourceModel.query(on: database).filter(\.$id == sourceID).filter(\.$workspace.$id == workspaceID).first() != nil else {
             throw ServiceError.invalid("source_id", "no source with that id in this workspace")
         }
@@ -110,7 +113,6 @@ struct HandoffService: Sendable {
         return Candidate(sourceID: sourceID, candidateID: candidate, employee: employee, supervisorEmail: supervisor, sentBy: sentBy,
                          linkExisting: input.linkExisting ?? false)
     }
-
 
     /// Hands a candidate over exactly once.
     func handOff(_ input: Request, workspaceID: UUID) async throws -> Result {
@@ -241,7 +243,8 @@ struct HandoffService: Sendable {
         model.error = nil
         model.errorCode = nil
         try await model.save(on: database)
-        try await AuditLog(database: database).record(.handoffSent, workspaceID: model.$workspace.id, actor: model.sentBy, subject: "candidate \(model.candidateID)", detail: "Personio employee \(personioID)",
+        try await AuditLog(database: database).record(.handoffSent, workspaceID: model.$workspace.id, actor: model.sentBy,
+                                                      subject: "candidate \(model.candidateID)", detail: "Personio employee \(personioID)",
                                   at: now())
         return Result(handoff: model, outcome: outcome, note: note)
     }

@@ -40,7 +40,8 @@ public struct HubHealthService: Sendable {
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.raw("""
             INSERT INTO hub_instances (name, started_at, seen_at, concurrency, runs_in_flight, lag_p50, lag_p95) \
-            VALUES (\(bind: name), \(bind: startedAt), \(bind: now()), \(bind: concurrency), \(bind: runsInFlight), \(bind: lagP50), \(bind: lagP95)) \
+            VALUES (\(bind: name), \(bind: startedAt), \(bind: now()), \(bind: concurrency), \(bind: runsInFlight), \(bind: lagP50), \
+            \(bind: lagP95)) \
             ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at, concurrency = excluded.concurrency, \
             runs_in_flight = excluded.runs_in_flight, lag_p50 = excluded.lag_p50, lag_p95 = excluded.lag_p95
             """).run()

@@ -38,7 +38,9 @@ struct HeldBatchService: Sendable {
             connection.scheduleFullListing(now: now)
             try await connection.save(on: database)
         }
-        try await AuditLog(database: database).record((status == .released ? .heldBatchReleased : .heldBatchDiscarded), workspaceID: workspaceID, actor: actor, subject: "connection \(batch.$connection.id)", detail: "\(batch.removals) removals", at: now)
+        let action: AuditAction = status == .released ? .heldBatchReleased : .heldBatchDiscarded
+        try await AuditLog(database: database).record(action, workspaceID: workspaceID, actor: actor, subject: "connection \(batch.$connection.id)",
+                                                      detail: "\(batch.removals) removals", at: now)
         return batch
     }
 }

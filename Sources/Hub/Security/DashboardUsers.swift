@@ -106,7 +106,8 @@ public struct DashboardUsers: Sendable {
         let token = Self.randomToken()
         try await DashboardSessionModel(tokenDigest: APITokens.digest(token), userID: try user.requireID(), csrfToken: Self.randomToken(),
                                         createdAt: now(), expiresAt: now().addingTimeInterval(sessionLifetime)).create(on: database)
-        try await AuditLog(database: database).record(.userSignedIn, workspaceID: user.$workspace.id, actor: user.email, subject: "user \(user.email)",
+        try await AuditLog(database: database).record(.userSignedIn, workspaceID: user.$workspace.id, actor: user.email,
+                                                      subject: "user \(user.email)",
                                   detail: "from \(address)", at: now())
         return .signedIn(user: user, sessionToken: token)
     }
@@ -173,7 +174,8 @@ public struct DashboardUsers: Sendable {
         let user = try await create(workspaceID: invite.$workspace.id, email: invite.email, name: name, password: password, role: invite.role)
         invite.acceptedAt = now()
         try await invite.save(on: database)
-        try await AuditLog(database: database).record(.userJoined, workspaceID: invite.$workspace.id, actor: user.email, subject: "user \(user.email)",
+        try await AuditLog(database: database).record(.userJoined, workspaceID: invite.$workspace.id, actor: user.email,
+                                                      subject: "user \(user.email)",
                                   detail: "role \(user.role.rawValue), invited by \(invite.invitedBy)", at: now())
         return user
     }

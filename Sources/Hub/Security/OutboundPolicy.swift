@@ -155,7 +155,8 @@ public struct OutboundPolicy: Sendable, Equatable {
         ("0.0.0.0/8", .unspecified), ("10.0.0.0/8", .private), ("100.64.0.0/10", .private), ("127.0.0.0/8", .loopback),
         ("169.254.0.0/16", .linkLocal), ("172.16.0.0/12", .private), ("192.0.0.0/24", .reserved), ("192.168.0.0/16", .private),
         ("198.18.0.0/15", .reserved), ("224.0.0.0/4", .multicast), ("240.0.0.0/4", .reserved),
-        ("::/128", .unspecified), ("::1/128", .loopback), ("::/96", .reserved), ("fc00::/7", .private), ("fe80::/10", .linkLocal), ("ff00::/8", .multicast),
+        ("::/128", .unspecified), ("::1/128", .loopback), ("::/96", .reserved), ("fc00::/7", .private), ("fe80::/10", .linkLocal), ("ff00::/8",
+                                                                                                                                    .multicast),
         ("64:ff9b::/96", .reserved), ("2001:db8::/32", .reserved),
     ].compactMap { text, kind in IPNetwork(text).map { ($0, kind) } }
 }

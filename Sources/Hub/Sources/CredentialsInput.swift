@@ -31,7 +31,8 @@ struct CredentialsInput {
             }
         }
         guard let id = values["clientid"], !id.isEmpty else {
-            throw .invalid("credentials_file", "the credentials file has no client_id (expected JSON, key=value lines or CSV with client_id and client_secret)")
+            throw .invalid("credentials_file",
+                           "the credentials file has no client_id (expected JSON, key=value lines or CSV with client_id and client_secret)")
         }
         guard let secret = values["clientsecret"], !secret.isEmpty else {
             throw .invalid("credentials_file", "the credentials file has no client_secret")

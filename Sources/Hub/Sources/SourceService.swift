@@ -129,7 +129,8 @@ struct SourceService: Sendable {
         guard typed == source.name else {
             throw ServiceError.invalid("confirm", "The name does not match: type the source's name exactly (\(source.name)); nothing was deleted")
         }
-        try await audit(workspaceID, actor, .sourceDeleted, subject: source, detail: "\(source.name) (\(connections) connection\(connections == 1 ? "" : "s"))")
+        try await audit(workspaceID, actor, .sourceDeleted, subject: source,
+                        detail: "\(source.name) (\(connections) connection\(connections == 1 ? "" : "s"))")
         try await source.delete(on: database)
     }
 
@@ -159,6 +160,7 @@ struct SourceService: Sendable {
     }
 
     private func audit(_ workspaceID: UUID, _ actor: String, _ action: AuditAction, subject: SourceModel, detail: String) async throws {
-        try await AuditLog(database: database).record(action, workspaceID: workspaceID, actor: actor, subject: "source \(try subject.requireID())", detail: detail, at: environment.now())
+        try await AuditLog(database: database).record(action, workspaceID: workspaceID, actor: actor, subject: "source \(try subject.requireID())",
+                                                      detail: detail, at: environment.now())
     }
 }

@@ -32,7 +32,8 @@ public enum HubDatabase {
         let mode = try await sql.raw("PRAGMA journal_mode=WAL").all().first.flatMap { try? $0.decode(column: "journal_mode", as: String.self) }
         guard mode?.lowercased() == "wal" else {
             throw HubConfiguration.ConfigurationError(variable: "ROLLCALL_DATABASE_URL",
-                                                      problem: "SQLite could not switch \(path) to write-ahead logging (it answered \(mode ?? "nothing"))")
+                                                      problem: "SQLite could not switch \(path) to write-ahead logging (it answered "
+                                                               + "\(mode ?? "nothing"))")
         }
     }
 }

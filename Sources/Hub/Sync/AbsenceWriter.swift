@@ -164,7 +164,8 @@ public struct AbsenceWriter: Sendable {
         }
     }
 
-    private func finish(_ absence: AbsenceModel, _ status: AbsenceModel.Status, code: String?, error: String?, on database: any Database) async throws {
+    private func finish(_ absence: AbsenceModel, _ status: AbsenceModel.Status, code: String?, error: String?,
+                        on database: any Database) async throws {
         absence.status = status
         absence.errorCode = code
         absence.error = error

@@ -49,7 +49,8 @@ public final class HubMetrics: Sendable {
                                  labels: [("kind", kind)]).increment(by: Int64(count))
         }
         if report.status == .failed || report.status == .partial {
-            registry.makeCounter(descriptor: Self.name("run_errors", "total", "Runs that failed or partly failed (Personio unreachable, an app refusing people, …)."))
+            registry.makeCounter(descriptor: Self.name("run_errors", "total",
+                                                       "Runs that failed or partly failed (Personio unreachable, an app refusing people, …)."))
                 .increment()
         }
         personioRequests.increment(by: Int64(requests))

@@ -83,7 +83,8 @@ struct SCIMWriter: TargetWriter {
 
     /// Never two people on one account: a user id the app gave two people of this batch, or one
     /// already linked to another person, fails each of them (the app answered the wrong user).
-    func refuseSharedAccounts(_ outcomes: inout [Int: TargetOutcome], connectionID: UUID, rows: [Int: LinkModel], database: any Database) async throws {
+    func refuseSharedAccounts(_ outcomes: inout [Int: TargetOutcome], connectionID: UUID, rows: [Int: LinkModel],
+                              database: any Database) async throws {
         var claims: [String: [Int]] = [:]
         for (person, outcome) in outcomes {
             guard case .applied(let id?, _) = outcome, id != rows[person]?.targetID else { continue }

@@ -409,7 +409,8 @@ public struct SyncRunner: Sendable {
         run.skipped = plan.skipped.count
         run.status = .outcome(held: held, attempted: outcome.operations.count(where: { $0.kind != .hold }), failed: failed)
         run.error = fetch.incompleteReason.map { "Personio's listing was incomplete, so nobody was archived or deleted: \($0)" }
-            ?? (failed > 0 ? "\(failed) of \(outcome.operations.count) operations failed; each is explained in the run's operations and retried later" : nil)
+            ?? (failed > 0 ? "\(failed) of \(outcome.operations.count) operations failed; each is explained "
+                             + "in the run's operations and retried later" : nil)
             ?? (outcome.sharing.withheld.isEmpty ? nil : Self.withheldNotice(outcome.sharing, timeZone: outcome.timeZone))
         let finished = now()
         run.finishedAt = finished
@@ -450,7 +451,8 @@ public struct SyncRunner: Sendable {
     }
 
     static func record(_ operation: SyncEngine.Operation, runID: UUID, outcome: RunOperationModel.Outcome) -> RunOperationModel {
-        RunOperationModel(runID: runID, personioID: operation.personioId, kind: operation.held.map { "hold:\($0.rawValue)" } ?? operation.kind.rawValue,
+        RunOperationModel(runID: runID, personioID: operation.personioId,
+                          kind: operation.held.map { "hold:\($0.rawValue)" } ?? operation.kind.rawValue,
                           reason: operation.reason, outcome: outcome, changedFields: operation.changedFields)
     }
 

@@ -157,7 +157,8 @@ public struct EmployeePages: AsyncSequence, Sendable {
                 let again = try await client.employeePage(offset: offset, attributes: attributes, updatedSince: updatedSince)
                 if again.employees.count > page.employees.count { page = again }
                 if !page.isLast, page.employees.count < limit {
-                    anomalies.append("the page at offset \(offset) held \(page.employees.count) of \(limit) employees although \(page.totalElements) were announced")
+                    anomalies.append("the page at offset \(offset) held \(page.employees.count) of \(limit) "
+                                     + "employees although \(page.totalElements) were announced")
                 }
             }
             if let expectedTotal, expectedTotal != page.totalElements {

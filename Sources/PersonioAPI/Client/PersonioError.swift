@@ -68,11 +68,13 @@ public enum PersonioError: Error, Sendable, Equatable, CustomStringConvertible {
     public var remedy: String {
         switch self {
         case .invalidCredentials:
-            "In Personio, open Settings › Integrations › API credentials, check the client id, and generate a new secret if needed; then update it in Rollcall."
+            "In Personio, open Settings › Integrations › API credentials, check the client id, and "
+            + "generate a new secret if needed; then update it in Rollcall."
         case .forbidden:
             "In Personio, open Settings › Integrations › API credentials, edit this credential and grant the missing access."
         case .rateLimited:
-            "Nothing to do: Rollcall retries on its next run. If this keeps happening, another integration may be using up the same credential's limit."
+            "Nothing to do: Rollcall retries on its next run. If this keeps happening, another "
+            + "integration may be using up the same credential's limit."
         case .serverError, .unreachable:
             "Nothing to do: Rollcall retries automatically. If it lasts, check status.personio.de or the base URL of this source."
         case .notFound:

@@ -83,7 +83,8 @@ struct AdminRoutes: Sendable {
             let faults: SandboxFaults
             if let object = try? JSONValue.parse(Data(buffer.readableBytesView)).object,
                let unknown = object.keys.sorted().first(where: { !SandboxFaults.fieldNames.contains($0) }) {
-                throw AdminFailure.invalid(unknown, "\(unknown) is not a fault or switch; they are \(SandboxFaults.fieldNames.sorted().joined(separator: ", "))")
+                throw AdminFailure.invalid(unknown, "\(unknown) is not a fault or switch; they are "
+                                                    + "\(SandboxFaults.fieldNames.sorted().joined(separator: ", "))")
             }
             do {
                 faults = try JSONDecoder().decode(SandboxFaults.self, from: Data(buffer.readableBytesView))
@@ -139,7 +140,8 @@ struct AdminRoutes: Sendable {
             case .null: credential.readableAttributes = nil
             case .array(let items):
                 credential.readableAttributes = Set(try items.map { item -> String in
-                    guard let key = item.text else { throw AdminFailure.invalid("readable_attributes", "readable_attributes must be a list of attribute keys") }
+                    guard let key = item.text else { throw AdminFailure.invalid("readable_attributes",
+                                                                                "readable_attributes must be a list of attribute keys") }
                     return key
                 })
             default: throw AdminFailure.invalid("readable_attributes", "readable_attributes must be a list of attribute keys or null")

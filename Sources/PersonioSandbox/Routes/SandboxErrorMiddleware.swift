@@ -40,7 +40,8 @@ struct SandboxErrorMiddleware: AsyncMiddleware {
                 return V2Problem.response(failure, at: now())
             }
             if request.url.path.hasPrefix("/sandbox") {
-                return Self.admin(AdminFailure(status: Int(status.code), code: status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_"),
+                return Self.admin(AdminFailure(status: Int(status.code), code: status.reasonPhrase.lowercased().replacingOccurrences(of: " ",
+                                                                                                                                     with: "_"),
                                                message: message))
             }
             return Self.personio(PersonioFailure(status: Int(status.code), code: Int(status.code), message: message))

@@ -91,7 +91,8 @@ struct CompanyGenerator {
                                             day: Int.random(in: 1...28, using: &random))!),
         ]
         if random.chance(0.5) {
-            custom["dynamic_1005"] = .text(Array(Self.skills.shuffled(using: &random).prefix(Int.random(in: 1...3, using: &random))).joined(separator: ","))
+            custom["dynamic_1005"] = .text(Array(Self.skills.shuffled(using: &random).prefix(Int.random(in: 1...3,
+                                                                                                        using: &random))).joined(separator: ","))
         }
         if random.chance(0.1) {
             custom["dynamic_1006"] = .date(today.adding(days: Int.random(in: 30...900, using: &random)))

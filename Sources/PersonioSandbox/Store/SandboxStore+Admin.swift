@@ -54,7 +54,8 @@ extension SandboxStore {
 
     func addCredential(_ credential: SandboxCredential) throws(AdminFailure) {
         guard company.credential(clientId: credential.clientId) == nil else {
-            throw AdminFailure(status: 409, code: "conflict", message: "A credential with client_id \(credential.clientId) exists", field: "client_id")
+            throw AdminFailure(status: 409, code: "conflict", message: "A credential with client_id \(credential.clientId) exists",
+                               field: "client_id")
         }
         try validate(credential)
         company.credentials.append(credential)

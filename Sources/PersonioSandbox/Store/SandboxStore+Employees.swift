@@ -16,7 +16,8 @@ extension SandboxStore {
         var updatedSince: Date?
         if let text = values(query, "updated_since").first {
             guard let date = PersonioTimestamp.parse(text, defaultTimeZone: configuration.timeZone) else {
-                throw .badRequest("updated_since", "The updated_since parameter must be an ISO 8601 date-time (2022-12-24T08:15:30) or a date (YYYY-MM-DD).")
+                throw .badRequest("updated_since",
+                                  "The updated_since parameter must be an ISO 8601 date-time (2022-12-24T08:15:30) or a date (YYYY-MM-DD).")
             }
             updatedSince = date
         }

@@ -160,7 +160,8 @@ extension SandboxStore {
             for name in ["start_time", "end_time"] {
                 guard let text = fields[name]?.text, !text.isEmpty else { continue }
                 let parts = text.split(separator: ":")
-                guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute) else {
+                guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60)
+                    .contains(minute) else {
                     throw invalid(name, "The \(name) must be a time as HH:mm.")
                 }
                 times[name] = text

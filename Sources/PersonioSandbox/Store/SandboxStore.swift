@@ -108,7 +108,8 @@ actor SandboxStore {
             throw .tooManyRequests(after: 1)
         }
         guard let authorization, authorization.lowercased().hasPrefix("bearer ") else {
-            throw PersonioFailure(status: 401, code: 0, message: "Unauthorized: send the token from POST /v1/auth as 'Authorization: Bearer <token>'.")
+            throw PersonioFailure(status: 401, code: 0,
+                                  message: "Unauthorized: send the token from POST /v1/auth as 'Authorization: Bearer <token>'.")
         }
         let token = String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard let issued = tokens[token], let credential = company.credential(clientId: issued.clientId) else {

@@ -135,7 +135,8 @@ struct PersonioV2Routes: Sendable {
                 let start = paging.after.flatMap { after in all.firstIndex { $0.id == after }.map { $0 + 1 } } ?? 0
                 let page = Array(all.dropFirst(start).prefix(paging.limit))
                 let links = V2Links(origin: origin(req), path: "/v2/webhooks", filters: [])
-                let next = all.count > start + paging.limit ? page.last.map { links.href(cursor: V2Paging.cursor(after: $0.id), limit: paging.limit) } : nil
+                let next = all.count > start + paging.limit ? page.last.map { links.href(cursor: V2Paging.cursor(after: $0.id),
+                                                                                         limit: paging.limit) } : nil
                 return V2Page(items: page, selfHref: links.href(cursor: paging.cursor, limit: paging.limit), nextHref: next)
                     .render { subscription, json in Self.write(subscription, into: &json) }
             }

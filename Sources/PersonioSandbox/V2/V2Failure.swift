@@ -85,11 +85,13 @@ struct OAuthFailure: Error {
 
     static let invalidClient = OAuthFailure(
         error: "invalid_client",
-        description: "Client authentication failed (e.g., unknown client, wrong secret, no client authentication included, or unsupported authentication method).",
+        description: "Client authentication failed (e.g., unknown client, wrong secret, no client "
+                     + "authentication included, or unsupported authentication method).",
         uriSuffix: "invalid_client")
 
     static let unauthorizedClient = OAuthFailure(
-        error: "unauthorized_client", description: "The credentials were not correct. Make sure you are providing the right client_id and client_secret.",
+        error: "unauthorized_client", description: "The credentials were not correct. Make sure you are providing the "
+                                                   + "right client_id and client_secret.",
         uriSuffix: "unauthorized_client")
 
     static func unsupportedGrant(_ grant: String) -> OAuthFailure {

@@ -146,7 +146,8 @@ public final class SCIMTarget: Sendable {
     static func isUniquenessFailure(_ answer: SCIMClient.Answer) -> Bool {
         guard (500...599).contains(answer.status) else { return false }
         let text = ((answer.json?["detail"] as? String) ?? answer.bodyText).lowercased()
-        return ["unique constraint", "uniqueness", "duplicate key", "duplicate entry", "integrityerror", "already exists"].contains { text.contains($0) }
+        return ["unique constraint", "uniqueness", "duplicate key", "duplicate entry", "integrityerror",
+                "already exists"].contains { text.contains($0) }
     }
 
     private func replace(_ id: String, _ operation: TargetOperation, active: Bool, note: String? = nil) async throws(TargetFailure) -> TargetOutcome {
@@ -234,7 +235,8 @@ public final class SCIMTarget: Sendable {
         if !name.isEmpty { user["name"] = name }
         let typed = compatibility.typedEmails ?? true
         if let email = fields["email"] { user["emails"] = [typed ? ["value": email, "type": "work", "primary": true] : ["value": email]] }
-        if let phone = fields["phone"] ?? fields["phone_number"] { user["phoneNumbers"] = [typed ? ["value": phone, "type": "work"] : ["value": phone]] }
+        if let phone = fields["phone"] ?? fields["phone_number"] { user["phoneNumbers"] = [typed ? ["value": phone,
+                                                                                                    "type": "work"] : ["value": phone]] }
         if let title = fields["position"] ?? fields["job_title"] { user["title"] = title }
 
         user["schemas"] = [Self.userSchema]

@@ -95,4 +95,3 @@ extension ConnectionModel {
         targetConfig = try StoredJSON.text(settings)
     }
 }
-

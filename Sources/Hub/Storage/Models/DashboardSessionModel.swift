@@ -23,4 +23,3 @@ public final class DashboardSessionModel: Model, @unchecked Sendable {
         self.expiresAt = expiresAt
     }
 }
-

@@ -30,4 +30,3 @@ public final class WebhookEndpointModel: Model, @unchecked Sendable {
 
     func wants(_ type: String) -> Bool { enabled && (events.contains("*") || events.contains(type)) }
 }
-

@@ -69,7 +69,8 @@ struct WebhookInput {
             for (index, item) in items.enumerated() {
                 guard let name = item.string, WebhookSubscription.eventNames.contains(name) else {
                     throw .invalidField("enabled_events[\(index)]",
-                                        "\(item.string ?? "this") is not an event; events are \(WebhookSubscription.eventNames.joined(separator: ", ")).")
+                                        "\(item.string ?? "this") is not an event; events are "
+                                                          + "\(WebhookSubscription.eventNames.joined(separator: ", ")).")
                 }
                 if !events.contains(name) { events.append(name) }
             }
