@@ -3,7 +3,7 @@
 characters (a line holding a raw string literal, `#"…"#`, is a JSON fixture and stays whole), no tab,
 no trailing whitespace, no two blank lines in a row, and ends with one newline.
 
-Usage: python3 scripts/check-format.py [FILE ...]   (default: every tracked *.swift file)
+Usage: python3 scripts/check-format.py [FILE ...]   (default: every *.swift file git tracks or would track)
 Prints each finding as path:line: what, and exits 1 when there is any.
 """
 import subprocess
@@ -35,7 +35,7 @@ def findings(path):
 
 
 def main():
-    paths = sys.argv[1:] or subprocess.run(["git", "ls-files", "*.swift"], capture_output=True, text=True, check=True).stdout.split()
+    paths = sys.argv[1:] or subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.swift"], capture_output=True, text=True, check=True).stdout.split()
     count = 0
     for path in paths:
         for number, message in findings(path):

@@ -60,10 +60,7 @@ struct WebhookRoutes: RouteCollection {
     func create(_ request: Request) async throws -> Response {
         let connection = try await API.connection(request)
         let input = try request.strictContent(EndpointInput.self)
-        guard let text = input.url?.trimmingCharacters(in: .whitespaces), let url = URL(string: text),
-              ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-            throw APIError.invalid("url", "url is the http(s) address that receives the events")
-        }
+        let text = try InputRules.httpAddress(input.url, field: "url", message: "url is the http(s) address that receives the events").text
         try await OutboundCheck.check(text, .webhook, field: "url", with: environment)
         let events = input.events ?? ["*"]
         guard !events.isEmpty else { throw APIError.invalid("events", "events lists event types, or [\"*\"] for all") }

@@ -87,12 +87,9 @@ struct AbsenceService: Sendable {
             throw ServiceError.invalid("kind", "the kind \(kindName) is not mapped to a Personio absence type; map it with PUT "
                                                + "/api/v1/sources/\(try source.requireID())/absence-kinds")
         }
-        guard let startText = input.startDate, let start = LocalDate(startText), startText.count == 10 else {
-            throw ServiceError.invalid("start_date", "start_date is required, as YYYY-MM-DD")
-        }
-        guard let endText = input.endDate, let end = LocalDate(endText), endText.count == 10 else {
-            throw ServiceError.invalid("end_date", "end_date is required, as YYYY-MM-DD (the last day of the absence)")
-        }
+        let start = try InputRules.date(input.startDate, field: "start_date", message: "start_date is required, as YYYY-MM-DD")
+        let end = try InputRules.date(input.endDate, field: "end_date",
+                                      message: "end_date is required, as YYYY-MM-DD (the last day of the absence)")
         guard end >= start else { throw ServiceError.invalid("end_date", "end_date \(end) is before start_date \(start)") }
         guard start.days(until: end) <= 366 else { throw ServiceError.invalid("end_date", "an absence spans at most a year") }
         for (name, value) in [("start_time", input.startTime), ("end_time", input.endTime)] {

@@ -21,10 +21,8 @@ struct ConnectionService: Sendable {
     /// Validates the SCIM settings with a live discovery call and seals the token for the connection.
     private func scimSettings(_ input: SCIMInput?, connectionID: UUID) async throws -> SCIMTargetSettings {
         guard let input else { throw ServiceError.invalid("scim", "a scim target needs scim.base_url and scim.token") }
-        guard let base = input.baseURL?.trimmingCharacters(in: .whitespaces), let url = URL(string: base),
-              ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-            throw ServiceError.invalid("scim.base_url", "scim.base_url is the app's SCIM 2.0 base URL, e.g. https://app.example/scim/v2")
-        }
+        let base = try InputRules.httpAddress(input.baseURL, field: "scim.base_url",
+                                              message: "scim.base_url is the app's SCIM 2.0 base URL, e.g. https://app.example/scim/v2").text
         try await OutboundCheck.check(base, .scim, field: "scim.base_url", with: environment)
         guard let token = input.token, !token.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ServiceError.invalid("scim.token", "scim.token is the bearer token the app issued for SCIM")

@@ -65,9 +65,10 @@ extension DashboardRoutes {
 
     /// An operation and why, without saying the verb twice: the planner's reasons mostly begin with it
     /// ("archived: termination date … has passed"), others do not ("create" for "active: started on …").
-    static func operationText(_ kind: String, _ reason: String) -> String {
-        let stem = kind == "hold" ? "held" : kind.hasSuffix("e") ? String(kind.dropLast()) : kind
-        return reason.hasPrefix(stem) ? reason : "\(kind): \(reason)"
+    static func operationText(_ kind: RecordedOperationKind, _ reason: String) -> String {
+        let text = kind.stored
+        let stem = kind == .held(nil) ? "held" : text.hasSuffix("e") ? String(text.dropLast()) : text
+        return reason.hasPrefix(stem) ? reason : "\(text): \(reason)"
     }
 
     /// The person's last operation in each of these connections (not previews), in one query.
@@ -106,7 +107,7 @@ extension DashboardRoutes {
                 rows.append("""
                 <tr><td><a href="\(DashboardPath.connection(connectionID))">\(connection.name)</a></td>\
                 <td>\(Layout.badge("not sent", "muted"))</td><td>\(Layout.date(try? last?.joined(RunModel.self).startedAt, in: zone))</td>\
-                <td>\(last.map { Self.operationText($0.kind, $0.reason) } ?? "—")</td><td></td>\(next)</tr>
+                <td>\(last.map { Self.operationText($0.recordedKind, $0.reason) } ?? "—")</td><td></td>\(next)</tr>
                 """)
                 continue
             }
@@ -114,7 +115,7 @@ extension DashboardRoutes {
             rows.append("""
             <tr><td><a href="\(DashboardPath.connection(connection.id ?? UUID()))">\(connection.name)</a></td>\
             <td>\(Layout.badge(link.state.rawValue, link.state == .active ? "ok" : link.state == .draft ? "warn" : "muted"))</td>\
-            <td>\(Layout.date(link.updatedAt, in: zone))</td><td>\(last.map { Self.operationText($0.kind, $0.reason) } ?? "—")</td>\
+            <td>\(Layout.date(link.updatedAt, in: zone))</td><td>\(last.map { Self.operationText($0.recordedKind, $0.reason) } ?? "—")</td>\
             <td>\(link.lastError ?? "")\
             \(link.retryAfter.map { HTML("<br><small>retried after \(Layout.date($0, in: zone))</small>") } ?? .empty)</td>\(next)</tr>
             """)
@@ -137,7 +138,7 @@ extension DashboardRoutes {
     private func explainCell(_ connectionID: UUID, _ personioID: Int) async -> HTML {
         do {
             let explanation = try await runs.explain(connectionID: connectionID, personioID: personioID)
-            let text = explanation.operation.map { Self.operationText($0.kind.rawValue, $0.reason) }
+            let text = explanation.operation.map { Self.operationText(RecordedOperationKind(stored: $0.kind.rawValue), $0.reason) }
                 ?? explanation.skipped.map { "nothing: \($0)" } ?? "nothing: up to date"
             let gone: HTML = explanation.goneFromPersonio ? "<br><small>Personio no longer returns this person.</small>" : .empty
             return "<td class=\"explain\">\(text)\(gone)</td>"

@@ -95,8 +95,7 @@ struct HandoffService: Sendable {
         let sentBy = try required(input.sentBy, "sent_by", "the name of the person sending the hire")
         var hireDate: LocalDate?
         if let text = input.hireDate {
-            guard let date = LocalDate(text) else { throw ServiceError.invalid("hire_date", "hire_date is a date as YYYY-MM-DD") }
-            hireDate = date
+            hireDate = try InputRules.date(text, field: "hire_date", message: "hire_date is a date as YYYY-MM-DD", withTime: true)
         }
         var supervisor: String?
         if let text = input.supervisorEmail?.trimmingCharacters(in: .whitespaces), !text.isEmpty {

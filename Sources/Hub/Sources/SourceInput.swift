@@ -33,10 +33,9 @@ struct SourceInput: Codable, Sendable {
     /// The Personio address in the browser, checked; nil when not given. Only linked to, never fetched.
     static func validatedWebURL(_ text: String?) throws(ServiceError) -> String? {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-        guard text.count <= 200, let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil,
-              url.query == nil, url.fragment == nil else {
-            throw .invalid("web_url", "web_url is your Personio's address in the browser, e.g. https://acme.app.personio.com")
-        }
+        let message = "web_url is your Personio's address in the browser, e.g. https://acme.app.personio.com"
+        let address = try InputRules.httpAddress(text, field: "web_url", message: message)
+        guard text.count <= 200, address.url.query == nil, address.url.fragment == nil else { throw .invalid("web_url", message) }
         return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
@@ -58,10 +57,7 @@ struct SourceInput: Codable, Sendable {
     }
 
     func validatedBaseURL() throws(ServiceError) -> String {
-        let url = baseURL?.trimmingCharacters(in: .whitespaces) ?? PersonioConfiguration.personioBaseURL
-        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
-            throw .invalid("base_url", "base_url must be an http(s) URL such as https://api.personio.de/v1")
-        }
-        return url
+        try InputRules.httpAddress(baseURL ?? PersonioConfiguration.personioBaseURL, field: "base_url",
+                                   message: "base_url must be an http(s) URL such as https://api.personio.de/v1").text
     }
 }

@@ -342,7 +342,7 @@ public struct SyncRunner: Sendable {
     private func recordSkips(_ skipped: [Skip], runID: UUID) async throws {
         for chunk in skipped.chunks(of: batchSize) {
             try await BulkInsert.operations(chunk.map {
-                RunOperationModel(runID: runID, personioID: $0.personioId, kind: "skip", reason: $0.reason, outcome: .skipped, changedFields: [])
+                RunOperationModel(runID: runID, personioID: $0.personioId, kind: .skip, reason: $0.reason, outcome: .skipped, changedFields: [])
             }, on: database)
         }
     }
@@ -452,7 +452,7 @@ public struct SyncRunner: Sendable {
 
     static func record(_ operation: SyncEngine.Operation, runID: UUID, outcome: RunOperationModel.Outcome) -> RunOperationModel {
         RunOperationModel(runID: runID, personioID: operation.personioId,
-                          kind: operation.held.map { "hold:\($0.rawValue)" } ?? operation.kind.rawValue,
+                          kind: RecordedOperationKind(operation),
                           reason: operation.reason, outcome: outcome, changedFields: operation.changedFields)
     }
 

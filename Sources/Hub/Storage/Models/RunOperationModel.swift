@@ -12,6 +12,7 @@ public final class RunOperationModel: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     @Parent(key: "run_id") public var run: RunModel
     @Field(key: "personio_id") public var personioID: Int
+    /// `recordedKind` as stored.
     @Field(key: "kind") public var kind: String
     @Field(key: "reason") public var reason: String
     @Enum(key: "outcome") public var outcome: Outcome
@@ -21,14 +22,20 @@ public final class RunOperationModel: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID? = nil, runID: UUID, personioID: Int, kind: String, reason: String, outcome: Outcome,
+    public init(id: UUID? = nil, runID: UUID, personioID: Int, kind: RecordedOperationKind, reason: String, outcome: Outcome,
                 changedFields: [String] = []) {
         self.id = id
         self.$run.id = runID
         self.personioID = personioID
-        self.kind = kind
+        self.kind = kind.stored
         self.reason = reason
         self.outcome = outcome
         self.changedFields = changedFields
+    }
+
+    /// What was recorded: an operation, a held one or a skip.
+    public var recordedKind: RecordedOperationKind {
+        get { RecordedOperationKind(stored: kind) }
+        set { kind = newValue.stored }
     }
 }
