@@ -142,25 +142,40 @@ struct ConnectionService: Sendable {
         if input.target != nil { throw ServiceError.invalid("target", "a connection's target cannot change; create a new connection") }
         let id = try connection.requireID()
         var changes: [String] = []
-        if var scim = input.scim {
-            guard let current = try connection.scimSettings() else {
-                throw ServiceError.invalid("scim", "scim settings belong to a connection whose target is scim")
-            }
-            if scim.token == nil { scim.token = try environment.vault.open(current.sealedToken, context: SCIMTargetSettings.tokenContext(id)) }
-            scim.baseURL = scim.baseURL ?? current.baseURL
-            scim.deletes = scim.deletes ?? current.deletes
-            scim.userNameField = scim.userNameField ?? current.userNameField
-            scim.correlation = scim.correlation ?? current.correlation?.map(\.rawValue)
-            scim.compatibility = scim.compatibility ?? CompatibilityInput(preset: current.compatibilityPreset, current.compatibility)
-            let settings = try await scimSettings(scim, connectionID: id)
-            try connection.setSCIMSettings(settings)
-            var change = "SCIM app \(settings.baseURL)\(input.scim?.token == nil ? "" : ", new token")"
-            if settings.effectiveCompatibility != current.effectiveCompatibility {
-                let summary = settings.effectiveCompatibility.summary
-                change += "; compatibility: " + (summary.isEmpty ? "as the app announces" : summary.joined(separator: ", "))
-            }
-            changes.append(change)
+        if let scim = input.scim { changes.append(try await updateSCIM(connection, scim, id: id)) }
+        changes += updateSchedule(connection, input)
+        changes += try await updateRules(connection, input)
+        guard !changes.isEmpty else { return }
+        try await connection.save(on: database)
+        try await AuditLog(database: database).record(.connectionUpdated, workspaceID: workspaceID, actor: actor, subject: "connection \(id)",
+                                                      detail: "\(connection.name): \(changes.joined(separator: ", "))", at: environment.now())
+    }
+
+    /// New SCIM settings over the stored ones (a missing token keeps the stored one), checked against the app.
+    private func updateSCIM(_ connection: ConnectionModel, _ input: SCIMInput, id: UUID) async throws -> String {
+        guard let current = try connection.scimSettings() else {
+            throw ServiceError.invalid("scim", "scim settings belong to a connection whose target is scim")
         }
+        var scim = input
+        if scim.token == nil { scim.token = try environment.vault.open(current.sealedToken, context: SCIMTargetSettings.tokenContext(id)) }
+        scim.baseURL = scim.baseURL ?? current.baseURL
+        scim.deletes = scim.deletes ?? current.deletes
+        scim.userNameField = scim.userNameField ?? current.userNameField
+        scim.correlation = scim.correlation ?? current.correlation?.map(\.rawValue)
+        scim.compatibility = scim.compatibility ?? CompatibilityInput(preset: current.compatibilityPreset, current.compatibility)
+        let settings = try await scimSettings(scim, connectionID: id)
+        try connection.setSCIMSettings(settings)
+        var change = "SCIM app \(settings.baseURL)\(input.token == nil ? "" : ", new token")"
+        if settings.effectiveCompatibility != current.effectiveCompatibility {
+            let summary = settings.effectiveCompatibility.summary
+            change += "; compatibility: " + (summary.isEmpty ? "as the app announces" : summary.joined(separator: ", "))
+        }
+        return change
+    }
+
+    /// Name, pause and intervals; a shorter interval brings the next run forward.
+    private func updateSchedule(_ connection: ConnectionModel, _ input: ConnectionInput) -> [String] {
+        var changes: [String] = []
         if let name = input.name?.trimmingCharacters(in: .whitespaces), name != connection.name {
             changes.append("renamed from \(connection.name)")
             connection.name = name
@@ -179,6 +194,12 @@ struct ConnectionService: Sendable {
             changes.append("full listing every \(interval) s")
             connection.fullInterval = interval
         }
+        return changes
+    }
+
+    /// Mapping, scope and seat limit; a new mapping or scope makes the next run read everyone.
+    private func updateRules(_ connection: ConnectionModel, _ input: ConnectionInput) async throws -> [String] {
+        var changes: [String] = []
         var rules = try connection.connectionRules()
         if let json = input.mapping {
             let mapping = try await checkedMapping(json, for: connection, current: rules.mapping)
@@ -206,11 +227,7 @@ struct ConnectionService: Sendable {
             rules.policy.seatLimit = limit
             try connection.setRules(rules)
         }
-        guard !changes.isEmpty else { return }
-        try await connection.save(on: database)
-        try await AuditLog(database: database).record(.connectionUpdated, workspaceID: workspaceID, actor: actor, subject: "connection \(id)",
-                                                      detail: "\(connection.name): \(changes.joined(separator: ", "))",
-                                  at: environment.now())
+        return changes
     }
 
     /// How many people each connection has in each state, in one grouped query (the overview shows
