@@ -78,6 +78,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "PersonioAPI", "SyncEngine", "Hub",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Vapor", package: "vapor"),

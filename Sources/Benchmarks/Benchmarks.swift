@@ -1,21 +1,22 @@
+import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
 
-/// `rollcall-bench sandbox [--employees N] [--rollcall PATH]`: starts `rollcall sandbox` with
-/// limits off as a separate process, reads every employee page by page at limit 100 over
-/// loopback, and reports the time, the throughput and the sandbox's memory.
+/// `rollcall-bench <benchmark> [options]`: the figures the issues ask for, measured on release builds.
+/// Each benchmark is a subcommand; `--help` explains it, an option it does not take is an error.
 @main
-struct Benchmarks {
-    static func main() async {
-        do {
-            try await run(Array(CommandLine.arguments.dropFirst()))
-        } catch {
-            // said, not a crash: what failed and how to fix it
-            FileHandle.standardError.write(Data("rollcall-bench: \(error)\n".utf8))
-            exit(1)
-        }
-    }
+struct Benchmarks: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollcall-bench",
+        abstract: "Measure Rollcall (release builds): the sandbox, the Personio client, the planner, the hub, SCIM, webhooks, a fleet.",
+        discussion: """
+            Each benchmark that starts `rollcall` takes --rollcall PATH (default .build/release/rollcall, else the one \
+            beside rollcall-bench). Build both with `swift build -c release --product rollcall` and \
+            `swift build -c release --product rollcall-bench`.
+            """,
+        subcommands: [SandboxCommand.self, ClientCommand.self, ClientLimitsCommand.self, ClientV2Command.self, DecodeCommand.self,
+                      EngineCommand.self, HubCommand.self, SCIMCommand.self, WebhooksCommand.self, FleetCommand.self])
 
     /// The `rollcall` binary the benchmarks start: `--rollcall`, else `.build/release/rollcall` under the
     /// current directory, else the one beside this executable.
@@ -28,69 +29,133 @@ struct Benchmarks {
         }
         return found
     }
+}
 
-    static func run(_ arguments: [String]) async throws {
-        guard let options = try BenchmarkOptions(arguments) else {
-            print(usage)
-            exit(arguments.isEmpty ? 2 : 0)
-        }
-        let binary = options.command == "engine" ? "" : try rollcallBinary(options.text("--rollcall"))
-        switch options.command {
-        case "sandbox":
-            try await SandboxBenchmark(employees: options.integer("--employees", 100_000), binary: binary).run()
-        case "client":
-            try await ClientBenchmark(binary: binary).run(employees: options.integer("--employees", 100_000))
-        case "client-v2":
-            try await ClientV2Benchmark(binary: binary).run(employees: options.integer("--employees", 10_000),
-                                                            limitedEmployees: options.integer("--limited", 500),
-                                                            perMinute: options.integer("--per-minute", 300))
-        case "engine":
-            EngineBenchmark().run(people: try options.integer("--people", 100_000))
-        case "hub":
-            try await HubBenchmark(binary: binary).run(employees: options.integer("--employees", 10_000), waitForChange: !options.has("--no-wait"))
-        case "fleet":
-            try await FleetBenchmark(binary: binary, workspaces: options.integer("--workspaces", 1000),
-                                     instances: options.integer("--instances", 1),
-                                     minutes: options.number("--minutes", 3), warmup: options.number("--warmup", 90),
-                                     employees: options.integer("--employees", 20),
-                                     postgresURL: options.text("--postgres"),
-                                     concurrency: options.has("--concurrency") ? options.integer("--concurrency", 8) : nil).run()
-        case "webhooks":
-            try await WebhookBenchmark(binary: binary).run(employees: options.integer("--employees", 10_000))
-        case "scim":
-            try await SCIMBenchmark(binary: binary).run(employees: options.integer("--employees", 2_000), only: options.text("--server"))
-        case "decode":
-            try await ClientBenchmark(binary: binary).runDecode(pages: options.integer("--pages", 20), rounds: options.integer("--rounds", 10))
-        case "client-limits":
-            try await ClientBenchmark(binary: binary).runWithLimits(employees: options.integer("--employees", 10_000))
-        default:
-            throw BenchmarkError("no benchmark ‘\(options.command)’")
-        }
+/// Where the `rollcall` binary a benchmark starts is.
+struct BinaryOption: ParsableArguments {
+    @Option(name: .customLong("rollcall"), help: "The rollcall binary (default .build/release/rollcall, else the one beside rollcall-bench).")
+    var path: String?
+
+    func binary() throws -> String { try Benchmarks.rollcallBinary(path) }
+}
+
+/// A count that must be at least 1, or ArgumentParser's error naming the option.
+func requirePositive(_ value: Int, _ option: String) throws {
+    guard value >= 1 else { throw ValidationError("--\(option) takes a whole number from 1 on, not \(value)") }
+}
+
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sandbox", abstract: "List every employee from the sandbox at limit 100.")
+    @Option(help: "Employees the sandbox generates.") var employees = 100_000
+    @OptionGroup var rollcall: BinaryOption
+    func validate() throws { try requirePositive(employees, "employees") }
+    func run() async throws { try await SandboxBenchmark(employees: employees, binary: rollcall.binary()).run() }
+}
+
+struct ClientCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "client", abstract: "Read everything with PersonioClient, limits off.")
+    @Option(help: "Employees the sandbox generates.") var employees = 100_000
+    @OptionGroup var rollcall: BinaryOption
+    func validate() throws { try requirePositive(employees, "employees") }
+    func run() async throws { try await ClientBenchmark(binary: rollcall.binary()).run(employees: employees) }
+}
+
+struct ClientLimitsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "client-limits", abstract: "Read everything within Personio's real limits.")
+    @Option(help: "Employees the sandbox generates.") var employees = 10_000
+    @OptionGroup var rollcall: BinaryOption
+    func validate() throws { try requirePositive(employees, "employees") }
+    func run() async throws { try await ClientBenchmark(binary: rollcall.binary()).runWithLimits(employees: employees) }
+}
+
+struct ClientV2Command: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "client-v2",
+                                                    abstract: "v1 beside v2 with limits off, then v2 under the sandbox's v2 limit switch.")
+    @Option(help: "Employees for the unlimited comparison.") var employees = 10_000
+    @Option(help: "Employees read under the v2 limit.") var limited = 500
+    @Option(name: .customLong("per-minute"), help: "The v2 limit, requests per minute.") var perMinute = 300
+    @OptionGroup var rollcall: BinaryOption
+    func validate() throws {
+        try requirePositive(employees, "employees")
+        try requirePositive(limited, "limited")
+        try requirePositive(perMinute, "per-minute")
     }
+    func run() async throws {
+        try await ClientV2Benchmark(binary: rollcall.binary()).run(employees: employees, limitedEmployees: limited, perMinute: perMinute)
+    }
+}
 
-    static let usage = """
-            usage: rollcall-bench sandbox [--employees 100000] [--rollcall .build/release/rollcall]
-                   rollcall-bench client [--employees 100000]         read everything with PersonioClient, limits off
-                   rollcall-bench client-limits [--employees 10000]   read everything within Personio's real limits
-                   rollcall-bench client-v2 [--employees 10000 --limited 500 --per-minute 300]
-                                                                      v1 beside v2 with limits off, then v2 under the
-                                                                      sandbox's v2 limit switch
-                   rollcall-bench hub [--employees 10000] [--no-wait] first full sync, idle tick, change → feed latency
-                   rollcall-bench scim [--employees 2000] [--server scim2-server|django-scim2]
-                                                                      first provisioning into both SCIM servers of
-                                                                      scripts/start-scim.sh, then a run with nothing changed
-                   rollcall-bench fleet [--workspaces 1000 --instances 1 --minutes 3 --warmup 90 --employees 20]
-                                        [--postgres postgres://… --concurrency N]
-                                                                      N customer workspaces (a source, two connections
-                                                                      each, due every minute) made through the API on
-                                                                      K `rollcall serve` instances; runs per connection
-                                                                      per minute, lag percentiles, CPU, memory, DB size
-                   rollcall-bench webhooks [--employees 10000]        deliver a first sync's events to a local receiver
-                   rollcall-bench decode [--pages 20 --rounds 10]     decode pages only, on one thread
-                   rollcall-bench engine [--people 100000]            plan with 1 % changed and with nothing changed
-            Each benchmark that starts `rollcall` takes --rollcall PATH (default .build/release/rollcall, else the one
-            beside rollcall-bench).
-            """
+struct DecodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "decode", abstract: "Decode pages only, on one thread.")
+    @Option(help: "Pages of 100 employees.") var pages = 20
+    @Option(help: "Rounds over the pages.") var rounds = 10
+    @OptionGroup var rollcall: BinaryOption
+    func validate() throws {
+        try requirePositive(pages, "pages")
+        try requirePositive(rounds, "rounds")
+    }
+    func run() async throws { try await ClientBenchmark(binary: rollcall.binary()).runDecode(pages: pages, rounds: rounds) }
+}
+
+struct EngineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "engine", abstract: "Plan with 1 % changed and with nothing changed.")
+    @Option(help: "People to plan.") var people = 100_000
+    func validate() throws { try requirePositive(people, "people") }
+    func run() async throws { EngineBenchmark().run(people: people) }
+}
+
+struct HubCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hub", abstract: "First full sync, idle tick, change → feed latency.")
+    @Option(help: "Employees the sandbox generates.") var employees = 10_000
+    @Flag(name: .customLong("no-wait"), help: "Skip the change → feed measurement.") var noWait = false
+    @OptionGroup var rollcall: BinaryOption
+    func validate() throws { try requirePositive(employees, "employees") }
+    func run() async throws { try await HubBenchmark(binary: rollcall.binary()).run(employees: employees, waitForChange: !noWait) }
+}
+
+struct SCIMCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scim",
+        abstract: "First provisioning into the SCIM servers of scripts/start-scim.sh, then a run with nothing changed.")
+    @Option(help: "Employees to provision.") var employees = 2_000
+    @Option(help: "Only this server: scim2-server or django-scim2.") var server: String?
+    @OptionGroup var rollcall: BinaryOption
+    func validate() throws { try requirePositive(employees, "employees") }
+    func run() async throws { try await SCIMBenchmark(binary: rollcall.binary()).run(employees: employees, only: server) }
+}
+
+struct WebhooksCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "webhooks", abstract: "Deliver a first sync's events to a local receiver.")
+    @Option(help: "Employees the sandbox generates.") var employees = 10_000
+    @OptionGroup var rollcall: BinaryOption
+    func validate() throws { try requirePositive(employees, "employees") }
+    func run() async throws { try await WebhookBenchmark(binary: rollcall.binary()).run(employees: employees) }
+}
+
+struct FleetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fleet",
+        abstract: "N customer workspaces (a source and two connections each, due every minute) on K `rollcall serve` instances.",
+        discussion: "Reports runs per connection per minute, lag percentiles, CPU of the hub, PostgreSQL and the machine, memory, DB size.")
+    @Option(help: "Customer workspaces to create through the API.") var workspaces = 1000
+    @Option(help: "Hub instances on one database (more than one needs --postgres).") var instances = 1
+    @Option(help: "Minutes measured.") var minutes = 3.0
+    @Option(help: "Seconds to wait for the first full syncs before measuring.") var warmup = 90.0
+    @Option(help: "Employees per customer.") var employees = 20
+    @Option(help: "A PostgreSQL server URL whose user may create databases (default: an SQLite file).") var postgres: String?
+    @Option(help: "ROLLCALL_SYNC_CONCURRENCY for each instance (default: the hub's).") var concurrency: Int?
+    @OptionGroup var rollcall: BinaryOption
+    func validate() throws {
+        try requirePositive(workspaces, "workspaces")
+        try requirePositive(instances, "instances")
+        try requirePositive(employees, "employees")
+        if let concurrency { try requirePositive(concurrency, "concurrency") }
+        guard minutes > 0, warmup >= 0 else { throw ValidationError("--minutes must be above 0 and --warmup at least 0") }
+    }
+    func run() async throws {
+        try await FleetBenchmark(binary: rollcall.binary(), workspaces: workspaces, instances: instances, minutes: minutes, warmup: warmup,
+                                 employees: employees, postgresURL: postgres, concurrency: concurrency).run()
+    }
 }
 
 struct SandboxBenchmark {
