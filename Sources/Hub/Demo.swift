@@ -29,7 +29,7 @@ public enum Demo {
         for preset in presets {
             if let runner {
                 var input = ConnectionInput()
-                input.sourceId = try source.requireID()
+                input.sourceID = try source.requireID()
                 input.preset = preset.id
                 let connection = try await ConnectionService(database: database, environment: runner.environment)
                     .create(input, workspaceID: workspaceID, actor: "demo")

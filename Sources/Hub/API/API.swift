@@ -8,14 +8,7 @@ import Vapor
 /// What every API route answers with: the JSON encoding, lists, and the views more than one route
 /// collection returns; and the connection named in a path.
 enum API {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
-    struct ConnectionView: Content {
+    struct ConnectionView: APIContent {
         var id: UUID
         var name: String
         var preset: String
@@ -41,12 +34,12 @@ enum API {
         /// Said once, when the connection is made: what its preset found among the custom attributes.
         var notes: [String]?
 
-        struct WithheldAttribute: Content {
+        struct WithheldAttribute: APIContent {
             var attribute: String
             var since: Date
         }
 
-        struct SCIMView: Content {
+        struct SCIMView: APIContent {
             var baseURL: String
             var deletes: Bool
             var userNameField: String
@@ -67,11 +60,6 @@ enum API {
                 omittedAttributes = settings.omitted ?? []
             }
 
-            enum CodingKeys: String, CodingKey {
-                case deletes, correlation, compatibility
-                case baseURL = "base_url", userNameField = "user_name_field", compatibilityInForce = "compatibility_in_force"
-                case omittedAttributes = "omitted_attributes"
-            }
         }
 
         init(_ model: ConnectionModel) throws {
@@ -96,16 +84,9 @@ enum API {
             blockedBy = model.blockedBy
             warnings = model.lifecycleWarnings
         }
-
-        enum CodingKeys: String, CodingKey {
-            case id, name, preset, target, paused
-            case incrementalInterval = "incremental_interval", fullInterval = "full_interval", nextRunAt = "next_run_at"
-            case lastError = "last_error", seatLimit = "seat_limit", withheldAttributes = "withheld_attributes", scim, mapping, scope, notes
-            case blockedBy = "blocked_by", warnings
-        }
     }
 
-    struct List<Item: Content>: Content {
+    struct List<Item: Content>: APIContent {
         var data: [Item]
     }
 
@@ -121,30 +102,25 @@ enum API {
                                      on: request.db)
     }
 
-    struct RunRequest: Content {
+    struct RunRequest: APIContent {
         var full: Bool?
         var dryRun: Bool?
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case full, dryRun = "dry_run"
+        enum CodingKeys: CodingKey, CaseIterable {
+            case full, dryRun
         }
     }
 
-    struct OperationView: Content {
-        var personioId: Int
+    struct OperationView: APIContent {
+        var personioID: Int
         var kind: String
         var reason: String
         var outcome: String
         var changedFields: [String]
         var error: String?
 
-        enum CodingKeys: String, CodingKey {
-            case kind, reason, outcome, error
-            case personioId = "personio_id", changedFields = "changed_fields"
-        }
-
         init(_ model: RunOperationModel) {
-            personioId = model.personioID
+            personioID = model.personioID
             kind = model.kind
             reason = model.reason
             outcome = model.outcome.rawValue
@@ -153,10 +129,10 @@ enum API {
         }
     }
 
-    /// A JSON answer in the API's encoding (snake_case keys as declared, ISO 8601 dates, sorted keys).
+    /// A JSON answer in the API's encoding (`HubJSON`).
     static func encode(_ value: some Encodable, status: HTTPResponseStatus) throws -> Response {
         let response = Response(status: status)
-        try response.content.encode(value, using: encoder)
+        try response.content.encode(value, using: HubJSON.encoder)
         return response
     }
 }

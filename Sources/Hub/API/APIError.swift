@@ -50,8 +50,8 @@ extension APIError {
 
 /// Turns every error into the JSON error body; an unexpected one becomes a 500 without internals.
 struct APIErrorMiddleware: AsyncMiddleware {
-    struct Body: Content {
-        struct Detail: Content {
+    struct Body: APIContent {
+        struct Detail: APIContent {
             var code: String
             var message: String
             var field: String?
@@ -87,7 +87,7 @@ struct APIErrorMiddleware: AsyncMiddleware {
                 (status, detail) = (.internalServerError, Body.Detail(code: "internal", message: "Something went wrong on our side.", field: nil))
             }
             let response = Response(status: status)
-            try response.content.encode(Body(error: detail))
+            try response.content.encode(Body(error: detail), using: HubJSON.encoder)
             return response
         }
     }
@@ -126,17 +126,17 @@ struct APIErrorMiddleware: AsyncMiddleware {
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
         @unknown default: return nil
         }
-        return path.isEmpty ? nil : path.map(\.stringValue).joined(separator: ".")
+        return path.isEmpty ? nil : HubJSON.fieldPath(path)
     }
 
     static func describe(_ error: DecodingError) -> String {
         switch error {
-        case .keyNotFound(let key, _): "\(key.stringValue) is required"
+        case .keyNotFound(let key, _): "\(HubJSON.fieldPath([key])) is required"
         case .typeMismatch(let type, _): "expected \(type)"
         case .valueNotFound(let type, _): "expected \(type), found null"
         case .dataCorrupted(let context) where !context.codingPath.isEmpty:
             // valid JSON with a value of the wrong form: an id that is no UUID, a number beyond Int64
-            "\(context.codingPath.map(\.stringValue).joined(separator: ".")) cannot be read: \(context.debugDescription)"
+            "\(HubJSON.fieldPath(context.codingPath)) cannot be read: \(context.debugDescription)"
         case .dataCorrupted: "the body is not valid JSON"
         @unknown default: "the body cannot be read"
         }

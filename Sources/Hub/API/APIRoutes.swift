@@ -48,7 +48,7 @@ struct APIRoutes: RouteCollection {
         return try API.encode(report, status: .created)
     }
 
-    struct RunView: Content {
+    struct RunView: APIContent {
         var id: UUID
         var full: Bool
         var dryRun: Bool
@@ -61,11 +61,6 @@ struct APIRoutes: RouteCollection {
         var personioRequests: Int
         var error: String?
         var operations: [API.OperationView]?
-
-        enum CodingKeys: String, CodingKey {
-            case id, full, status, counts, skipped, error, operations
-            case dryRun = "dry_run", startedAt = "started_at", finishedAt = "finished_at", personioRequests = "personio_requests"
-        }
 
         init(_ run: RunModel, operations: [RunOperationModel]?) throws {
             id = try run.requireID()
@@ -100,30 +95,20 @@ struct APIRoutes: RouteCollection {
 
     // MARK: The feed
 
-    struct Change: Content {
+    struct Change: APIContent {
         var sequence: Int
-        var personioId: Int
+        var personioID: Int
         var state: String
         var fields: [String: String]
         var changedFields: [String]
         var changedAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case sequence, state, fields
-            case personioId = "personio_id", changedFields = "changed_fields", changedAt = "changed_at"
-        }
     }
 
-    struct FeedPage: Content {
+    struct FeedPage: APIContent {
         var data: [Change]
         /// Pass it as `cursor` to read on; store it to resume later.
         var nextCursor: String
         var hasMore: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case data
-            case nextCursor = "next_cursor", hasMore = "has_more"
-        }
     }
 
     /// Every change after `cursor`, oldest first: a consumer that stores `next_cursor` never misses
@@ -135,33 +120,28 @@ struct APIRoutes: RouteCollection {
         let rows = try await DirectoryChangeModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
             .filter(\.$id > cursor).sort(\.$id).limit(limit + 1).all()
         let page = try rows.prefix(limit).map { row in
-            Change(sequence: try row.requireID(), personioId: row.personioID, state: row.state.rawValue,
+            Change(sequence: try row.requireID(), personioID: row.personioID, state: row.state.rawValue,
                    fields: try StoredJSON.fields(row.fields), changedFields: row.changedFields, changedAt: row.createdAt)
         }
         let body = FeedPage(data: page, nextCursor: String(page.last?.sequence ?? cursor), hasMore: rows.count > limit)
         return try API.encode(body, status: .ok)
     }
 
-    struct PersonView: Content {
-        var personioId: Int
+    struct PersonView: APIContent {
+        var personioID: Int
         var state: String
         var fields: [String: String]
         var updatedAt: Date?
-
-        enum CodingKeys: String, CodingKey {
-            case state, fields
-            case personioId = "personio_id", updatedAt = "updated_at"
-        }
     }
 
     func person(_ request: Request) async throws -> Response {
         let connection = try await connection(request)
         guard let personioID = request.parameters.get(.person, as: Int.self) else {
-            throw APIError.invalid("personioId", "a Personio employee id is a number")
+            throw APIError.invalid(RouteParameter.person.rawValue, "a Personio employee id is a number")
         }
         guard let link = try await LinkModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
             .filter(\.$personioID == personioID).first() else { throw APIError.notFound("person") }
-        let view = PersonView(personioId: personioID, state: link.state.rawValue, fields: try link.fields.map(StoredJSON.fields) ?? [:],
+        let view = PersonView(personioID: personioID, state: link.state.rawValue, fields: try link.fields.map(StoredJSON.fields) ?? [:],
                               updatedAt: link.updatedAt)
         return try API.encode(view, status: .ok)
     }

@@ -24,7 +24,7 @@ struct AbsenceRoutes: RouteCollection {
 
     // MARK: Kinds
 
-    struct TypeView: Content {
+    struct TypeView: APIContent {
         var id: Int
         var name: String
         var category: String?
@@ -42,26 +42,21 @@ struct AbsenceRoutes: RouteCollection {
                                     status: .ok)
     }
 
-    struct KindView: Content {
+    struct KindView: APIContent {
         var kind: String
-        var timeOffTypeId: Int
+        var timeOffTypeID: Int
         var typeName: String
         var unit: String
-
-        enum CodingKeys: String, CodingKey {
-            case kind, unit
-            case timeOffTypeId = "time_off_type_id", typeName = "type_name"
-        }
     }
 
     func kinds(_ request: Request) async throws -> Response {
         let rows = try await absenceKinds(request.db).kinds(of: try await API.source(request))
-        return try API.encode(API.List(data: rows.map { KindView(kind: $0.kind, timeOffTypeId: $0.timeOffTypeID, typeName: $0.typeName,
+        return try API.encode(API.List(data: rows.map { KindView(kind: $0.kind, timeOffTypeID: $0.timeOffTypeID, typeName: $0.typeName,
                                                                  unit: $0.unit) }),
                                     status: .ok)
     }
 
-    struct KindsInput: Content {
+    struct KindsInput: APIContent {
         /// The app's kind → Personio time-off type id.
         var kinds: [String: Int]?
     }
@@ -79,12 +74,12 @@ struct AbsenceRoutes: RouteCollection {
 
     // MARK: Absences
 
-    struct AbsenceView: Content {
-        var externalId: String
-        var sourceId: UUID
-        var employeeId: Int
+    struct AbsenceView: APIContent {
+        var externalID: String
+        var sourceID: UUID
+        var employeeID: Int
         var kind: String
-        var timeOffTypeId: Int
+        var timeOffTypeID: Int
         var unit: String
         var startDate: String
         var endDate: String
@@ -94,7 +89,7 @@ struct AbsenceRoutes: RouteCollection {
         var endTime: String?
         var comment: String?
         var status: String
-        var personioId: String?
+        var personioID: String?
         var attempts: Int
         var retryAt: Date?
         var errorCode: String?
@@ -102,11 +97,11 @@ struct AbsenceRoutes: RouteCollection {
         var updatedAt: Date
 
         init(_ model: AbsenceModel) {
-            externalId = model.externalID
-            sourceId = model.sourceID
-            employeeId = model.employeeID
+            externalID = model.externalID
+            sourceID = model.sourceID
+            employeeID = model.employeeID
             kind = model.kind
-            timeOffTypeId = model.timeOffTypeID
+            timeOffTypeID = model.timeOffTypeID
             unit = model.unit
             startDate = model.startDate
             endDate = model.endDate
@@ -116,20 +111,12 @@ struct AbsenceRoutes: RouteCollection {
             endTime = model.endTime
             comment = model.comment
             status = model.status.rawValue
-            personioId = model.personioID
+            personioID = model.personioID
             attempts = model.attempts
             retryAt = model.retryAt
             errorCode = model.errorCode
             error = model.error
             updatedAt = model.updatedAt
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case kind, unit, comment, status, attempts, error
-            case externalId = "external_id", sourceId = "source_id", employeeId = "employee_id", timeOffTypeId = "time_off_type_id"
-            case startDate = "start_date", endDate = "end_date", halfDayStart = "half_day_start", halfDayEnd = "half_day_end"
-            case startTime = "start_time", endTime = "end_time", personioId = "personio_id", retryAt = "retry_at", errorCode = "error_code"
-            case updatedAt = "updated_at"
         }
     }
 

@@ -14,29 +14,24 @@ struct ApprovalRoutes: RouteCollection {
         api.on(.POST, .connectionRejections(), use: reject)
     }
 
-    struct DraftView: Content {
-        var personioId: Int
+    struct DraftView: APIContent {
+        var personioID: Int
         var displayName: String?
         var fields: [String: String]
         var approvedAt: Date?
         var approvedBy: String?
-
-        enum CodingKeys: String, CodingKey {
-            case fields
-            case personioId = "personio_id", displayName = "display_name", approvedAt = "approved_at", approvedBy = "approved_by"
-        }
     }
 
     func drafts(_ request: Request) async throws -> Response {
         let connection = try await API.connection(request)
         let views = try await approvals(request.db).drafts(of: connection).map { row in
-            DraftView(personioId: row.personioID, displayName: row.displayName, fields: try row.fields.map(StoredJSON.fields) ?? [:],
+            DraftView(personioID: row.personioID, displayName: row.displayName, fields: try row.fields.map(StoredJSON.fields) ?? [:],
                       approvedAt: row.approvedAt, approvedBy: row.approvedBy)
         }
         return try API.encode(API.List(data: views), status: .ok)
     }
 
-    struct ApprovalResult: Content {
+    struct ApprovalResult: APIContent {
         var approved: [Int]
         /// The run that provisioned them; nil when another run was under way (the next one does it).
         var run: RunReport?

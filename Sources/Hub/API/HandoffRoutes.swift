@@ -13,28 +13,23 @@ struct HandoffRoutes: RouteCollection {
         api.on(.GET, .handoff(), use: get)
     }
 
-    struct HandoffView: Content {
-        var candidateId: String
+    struct HandoffView: APIContent {
+        var candidateID: String
         var status: String
-        var personioId: Int?
+        var personioID: Int?
         var sentBy: String
         var sentAt: Date?
         var error: String?
         var note: String?
 
         init(_ model: HandoffModel, note: String? = nil) {
-            candidateId = model.candidateID
+            candidateID = model.candidateID
             status = model.status.rawValue
-            personioId = model.personioID
+            personioID = model.personioID
             sentBy = model.sentBy
             sentAt = model.sentAt
             error = model.error
             self.note = note
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case status, error, note
-            case candidateId = "candidate_id", personioId = "personio_id", sentBy = "sent_by", sentAt = "sent_at"
         }
     }
 

@@ -22,12 +22,6 @@ struct HubHealthRoutes: RouteCollection {
             var runsInFlight: Int
             var scheduleLagP50Seconds: Double?
             var scheduleLagP95Seconds: Double?
-
-            enum CodingKeys: String, CodingKey {
-                case name, alive, concurrency
-                case startedAt = "started_at", seenAt = "seen_at", runsInFlight = "runs_in_flight"
-                case scheduleLagP50Seconds = "schedule_lag_p50_seconds", scheduleLagP95Seconds = "schedule_lag_p95_seconds"
-            }
         }
 
         var instances: [Instance]
@@ -36,11 +30,6 @@ struct HubHealthRoutes: RouteCollection {
         var running: Int
         var waiting: Int
         var oldestWaitingSeconds: Double
-
-        enum CodingKeys: String, CodingKey {
-            case instances, connections, paused, running, waiting
-            case oldestWaitingSeconds = "oldest_waiting_seconds"
-        }
     }
 
     func show(_ request: Request) async throws -> Response {

@@ -24,15 +24,14 @@ struct ListPage {
         return Body(data: try rows.prefix(limit).map(view), nextCursor: more ? String(offset + limit) : nil, hasMore: more)
     }
 
-    struct Body<Item: Content>: Content {
+    struct Body<Item: Content>: APIContent {
         var data: [Item]
         /// Pass it as `cursor` for the next page; null on the last.
         var nextCursor: String?
         var hasMore: Bool
 
-        enum CodingKeys: String, CodingKey {
-            case data
-            case nextCursor = "next_cursor", hasMore = "has_more"
+        enum CodingKeys: CodingKey {
+            case data, nextCursor, hasMore
         }
 
         func encode(to encoder: any Encoder) throws {

@@ -29,33 +29,28 @@ struct ManagementRoutes: RouteCollection {
 
     // MARK: Sources
 
-    struct SourceView: Content {
+    struct SourceView: APIContent {
         var id: UUID
         var name: String
         var baseURL: String
-        var clientId: String
+        var clientID: String
         var lastFullAt: Date?
         var webURL: String?
         var apiVersion: String
-
-        enum CodingKeys: String, CodingKey {
-            case id, name
-            case baseURL = "base_url", clientId = "client_id", lastFullAt = "last_full_at", webURL = "web_url", apiVersion = "api_version"
-        }
 
         init(_ model: SourceModel) throws {
             id = try model.requireID()
             name = model.name
             baseURL = model.baseURL
-            clientId = model.clientID
+            clientID = model.clientID
             lastFullAt = model.lastFullAt
             webURL = model.webURL
             apiVersion = model.personioAPI.rawValue
         }
     }
 
-    struct DiagnosisView: Content {
-        struct Attribute: Content {
+    struct DiagnosisView: APIContent {
+        struct Attribute: APIContent {
             var key: String
             var label: String
             var required: Bool
@@ -72,18 +67,12 @@ struct ManagementRoutes: RouteCollection {
         /// The v2 scopes a source reading through v2 (or auto) needs; empty for v1.
         var v2Scopes: [Scope]
 
-        struct Scope: Content {
+        struct Scope: APIContent {
             var scope: String
             var purpose: String
             var required: Bool
             var granted: Bool
             var remedy: String?
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case connected, error, attributes
-            case credentialsValid = "credentials_valid", canWriteEmployees = "can_write_employees", employeeCount = "employee_count"
-            case v2Scopes = "v2_scopes"
         }
 
         init(_ diagnosis: PersonioDiagnosis) {
@@ -101,7 +90,7 @@ struct ManagementRoutes: RouteCollection {
         }
     }
 
-    struct SourceWithDiagnosis: Content {
+    struct SourceWithDiagnosis: APIContent {
         var source: SourceView
         var diagnosis: DiagnosisView
     }
@@ -166,19 +155,19 @@ struct ManagementRoutes: RouteCollection {
         return try API.encode(view, status: .created)
     }
 
-    struct PreviewInput: Content {
+    struct PreviewInput: APIContent {
         var mapping: JSONValue?
         var personioID: Int?
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case mapping, personioID = "personio_id"
+        enum CodingKeys: CodingKey, CaseIterable {
+            case mapping, personioID
         }
     }
 
-    struct ScopeCountInput: Content {
+    struct ScopeCountInput: APIContent {
         var scope: JSONValue?
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        enum CodingKeys: CodingKey, CaseIterable {
             case scope
         }
     }
@@ -206,7 +195,7 @@ struct ManagementRoutes: RouteCollection {
         return try API.ConnectionView(connection)
     }
 
-    struct AcceptInput: Content {
+    struct AcceptInput: APIContent {
         var attributes: [String]?
     }
 
@@ -227,22 +216,17 @@ struct ManagementRoutes: RouteCollection {
 
     // MARK: Held batches
 
-    struct HeldView: Content {
+    struct HeldView: APIContent {
         var id: UUID
-        var runId: UUID
+        var runID: UUID
         var status: String
         var removals: Int
         var linked: Int
         var people: [API.OperationView]?
 
-        enum CodingKeys: String, CodingKey {
-            case id, status, removals, linked, people
-            case runId = "run_id"
-        }
-
         init(_ batch: HeldBatchModel, people: [API.OperationView]?) throws {
             id = try batch.requireID()
-            runId = batch.$run.id
+            runID = batch.$run.id
             status = batch.status.rawValue
             removals = batch.removals
             linked = batch.linked

@@ -10,6 +10,13 @@ protocol StrictInput: Decodable {
     static var fields: Set<String> { get }
 }
 
+extension StrictInput {
+    /// The fields a type's coding keys name (`dryRun` is `dry_run`), under `prefix`.
+    static func fieldNames<Key: CodingKey & CaseIterable>(_ keys: Key.Type, in prefix: String = "") -> Set<String> {
+        Set(keys.allCases.map { prefix + HubJSON.fieldName($0.stringValue) })
+    }
+}
+
 extension Request {
     /// Decodes a JSON body after checking that it has no key `T` does not know.
     func strictContent<T: StrictInput>(_ type: T.Type) throws -> T {
@@ -17,7 +24,7 @@ extension Request {
            let value = try? JSONValue.parse(Data(buffer.readableBytesView)), case .object(let members) = value {
             try Self.check(members, allowed: T.fields, path: "")
         }
-        return try content.decode(T.self)
+        return try content.decode(T.self, using: HubJSON.decoder)
     }
 
     /// For an action that takes no body: a body with fields is a 422 naming the first, never ignored.
@@ -51,26 +58,26 @@ private extension String {
 // MARK: The API's bodies
 
 extension SourceInput: StrictInput {
-    static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+    static var fields: Set<String> { fieldNames(CodingKeys.self) }
 }
 
 extension SourceSettingsInput: StrictInput {
-    static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+    static var fields: Set<String> { fieldNames(CodingKeys.self) }
 }
 
 extension ConnectionInput: StrictInput {
     static var fields: Set<String> {
-        Set(CodingKeys.allCases.map(\.stringValue)).union(SCIMInput.CodingKeys.allCases.map { "scim.\($0.stringValue)" })
-            .union(CompatibilityInput.CodingKeys.allCases.map { "scim.compatibility.\($0.stringValue)" })
+        fieldNames(CodingKeys.self).union(fieldNames(SCIMInput.CodingKeys.self, in: "scim."))
+            .union(fieldNames(CompatibilityInput.CodingKeys.self, in: "scim.compatibility."))
     }
 }
 
 extension ManagementRoutes.PreviewInput: StrictInput {
-    static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+    static var fields: Set<String> { fieldNames(CodingKeys.self) }
 }
 
 extension ManagementRoutes.ScopeCountInput: StrictInput {
-    static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+    static var fields: Set<String> { fieldNames(CodingKeys.self) }
 }
 
 extension ManagementRoutes.AcceptInput: StrictInput {
@@ -78,7 +85,7 @@ extension ManagementRoutes.AcceptInput: StrictInput {
 }
 
 extension HandoffService.Request: StrictInput {
-    static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+    static var fields: Set<String> { fieldNames(CodingKeys.self) }
 }
 
 extension WebhookRoutes.EndpointInput: StrictInput {
@@ -86,7 +93,7 @@ extension WebhookRoutes.EndpointInput: StrictInput {
 }
 
 extension ApprovalService.Decision: StrictInput {
-    static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+    static var fields: Set<String> { fieldNames(CodingKeys.self) }
 }
 
 extension AbsenceRoutes.KindsInput: StrictInput {
@@ -94,17 +101,17 @@ extension AbsenceRoutes.KindsInput: StrictInput {
 }
 
 extension AbsenceService.Input: StrictInput {
-    static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+    static var fields: Set<String> { fieldNames(CodingKeys.self) }
 }
 
 extension WorkspaceRoutes.WorkspaceInput: StrictInput {
-    static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+    static var fields: Set<String> { fieldNames(CodingKeys.self) }
 }
 
 extension WorkspaceRoutes.TokenInput: StrictInput {
-    static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+    static var fields: Set<String> { fieldNames(CodingKeys.self) }
 }
 
 extension API.RunRequest: StrictInput {
-    static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+    static var fields: Set<String> { fieldNames(CodingKeys.self) }
 }

@@ -20,9 +20,9 @@ struct WebhookRoutes: RouteCollection {
         api.on(.POST, .deliveryResend(), use: resend)
     }
 
-    struct EndpointView: Content {
+    struct EndpointView: APIContent {
         var id: UUID
-        var connectionId: UUID
+        var connectionID: UUID
         var url: String
         var events: [String]
         var enabled: Bool
@@ -32,21 +32,16 @@ struct WebhookRoutes: RouteCollection {
 
         init(_ model: WebhookEndpointModel, secret: String? = nil) throws {
             id = try model.requireID()
-            connectionId = model.$connection.id
+            connectionID = model.$connection.id
             url = model.url
             events = model.events
             enabled = model.enabled
             previousSecretValidUntil = model.previousExpiresAt
             self.secret = secret
         }
-
-        enum CodingKeys: String, CodingKey {
-            case id, url, events, enabled, secret
-            case connectionId = "connection_id", previousSecretValidUntil = "previous_secret_valid_until"
-        }
     }
 
-    struct EndpointInput: Content {
+    struct EndpointInput: APIContent {
         var url: String?
         var events: [String]?
     }
@@ -94,11 +89,11 @@ struct WebhookRoutes: RouteCollection {
         return try API.encode(try EndpointView(endpoint, secret: secret), status: .ok)
     }
 
-    struct DeliveryView: Content {
+    struct DeliveryView: APIContent {
         var id: Int
-        var eventId: String
+        var eventID: String
         var type: String
-        var personioId: Int?
+        var personioID: Int?
         var status: String
         var attempts: Int
         var nextAttemptAt: Date?
@@ -106,12 +101,6 @@ struct WebhookRoutes: RouteCollection {
         var lastError: String?
         var createdAt: Date
         var deliveredAt: Date?
-
-        enum CodingKeys: String, CodingKey {
-            case id, type, status, attempts
-            case eventId = "event_id", personioId = "personio_id", nextAttemptAt = "next_attempt_at", lastStatus = "last_status"
-            case lastError = "last_error", createdAt = "created_at", deliveredAt = "delivered_at"
-        }
     }
 
     func deliveries(_ request: Request) async throws -> Response {
@@ -126,7 +115,7 @@ struct WebhookRoutes: RouteCollection {
         let limit = try request.integer("limit", in: 1...1000, default: 100, "limit must be between 1 and 1000")
         let rows = try await query.sort(\.$id, .descending).limit(limit).all()
         let views = try rows.map { row in
-            DeliveryView(id: try row.requireID(), eventId: row.eventID, type: row.type, personioId: row.personioID, status: row.status.rawValue,
+            DeliveryView(id: try row.requireID(), eventID: row.eventID, type: row.type, personioID: row.personioID, status: row.status.rawValue,
                          attempts: row.attempts, nextAttemptAt: row.status == .pending ? row.nextAttemptAt : nil, lastStatus: row.lastStatus,
                          lastError: row.lastError, createdAt: row.createdAt, deliveredAt: row.deliveredAt)
         }

@@ -30,7 +30,7 @@ struct WorkspaceRoutes: RouteCollection {
         admin.on(.POST, .workspaceTokens(), use: createToken)
     }
 
-    struct WorkspaceView: Content {
+    struct WorkspaceView: APIContent {
         var id: UUID
         var name: String
         var timeZone: String
@@ -42,27 +42,21 @@ struct WorkspaceRoutes: RouteCollection {
             timeZone = model.timeZone
             createdAt = model.createdAt
         }
-
-        enum CodingKeys: String, CodingKey {
-            case id, name
-            case timeZone = "time_zone", createdAt = "created_at"
-        }
     }
 
     typealias WorkspaceInput = WorkspaceService.Input
 
-    struct TokenInput: Content {
+    struct TokenInput: APIContent {
         var name: String?
         var readOnly: Bool?
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case name
-            case readOnly = "read_only"
+        enum CodingKeys: CodingKey, CaseIterable {
+            case name, readOnly
         }
     }
 
     /// A token as created: the secret text appears in this answer only.
-    struct TokenView: Content {
+    struct TokenView: APIContent {
         var id: UUID
         var name: String
         var prefix: String
@@ -78,7 +72,7 @@ struct WorkspaceRoutes: RouteCollection {
         }
     }
 
-    struct Created: Content {
+    struct Created: APIContent {
         var workspace: WorkspaceView
         var token: TokenView
     }

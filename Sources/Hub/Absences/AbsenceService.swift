@@ -14,9 +14,9 @@ struct AbsenceService: Sendable {
 
     /// An absence as the time tracker sends it (POST and PUT bodies).
     struct Input: Codable, Sendable {
-        var sourceId: UUID?
-        var externalId: String?
-        var employeeId: Int?
+        var sourceID: UUID?
+        var externalID: String?
+        var employeeID: Int?
         var email: String?
         var kind: String?
         var startDate: String?
@@ -28,10 +28,8 @@ struct AbsenceService: Sendable {
         var comment: String?
         var sentBy: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case email, kind, comment
-            case sourceId = "source_id", externalId = "external_id", employeeId = "employee_id", startDate = "start_date", endDate = "end_date"
-            case halfDayStart = "half_day_start", halfDayEnd = "half_day_end", startTime = "start_time", endTime = "end_time", sentBy = "sent_by"
+        enum CodingKeys: CodingKey, CaseIterable {
+            case email, kind, comment, sourceID, externalID, employeeID, startDate, endDate, halfDayStart, halfDayEnd, startTime, endTime, sentBy
         }
     }
 
@@ -63,7 +61,7 @@ struct AbsenceService: Sendable {
         }
         guard external.count <= 200 else { throw ServiceError.invalid("external_id", "external_id is at most 200 characters") }
         let source: SourceModel
-        if let id = input.sourceId {
+        if let id = input.sourceID {
             guard let found = try await SourceModel.query(on: database).filter(\.$id == id).filter(\.$workspace.$id == workspaceID).first() else {
                 throw ServiceError.invalid("source_id", "no source with that id in this workspace")
             }
@@ -75,7 +73,7 @@ struct AbsenceService: Sendable {
             }
             source = only
         }
-        if input.employeeId == nil, input.email == nil {
+        if input.employeeID == nil, input.email == nil {
             throw ServiceError.invalid("employee_id", "name the person: employee_id (Personio's id) or email")
         }
         if let email = input.email, !EmailAddress.isValid(email) { throw ServiceError.invalid("email", "\(email) is not an e-mail address") }
@@ -117,7 +115,7 @@ struct AbsenceService: Sendable {
 
     /// The Personio id of the person named by id or e-mail.
     func employee(_ input: Input, source: SourceModel) async throws -> Int {
-        if let id = input.employeeId {
+        if let id = input.employeeID {
             guard id > 0 else { throw ServiceError.invalid("employee_id", "employee_id is a Personio employee id") }
             return id
         }
@@ -140,9 +138,9 @@ struct AbsenceService: Sendable {
 
     /// Writes a new absence (a repeat of the same one answers with its record).
     func create(_ input: Input, workspaceID: UUID, actor: String) async throws -> Result {
-        let checked = try await check(input, externalID: input.externalId, workspaceID: workspaceID, actor: actor)
+        let checked = try await check(input, externalID: input.externalID, workspaceID: workspaceID, actor: actor)
         if let existing = try await find(checked.externalID, workspaceID: workspaceID) {
-            return try repeated(existing, checked: checked, employeeID: input.employeeId)
+            return try repeated(existing, checked: checked, employeeID: input.employeeID)
         }
         let employeeID = try await employee(input, source: checked.source)
         let model = AbsenceModel()
@@ -167,7 +165,7 @@ struct AbsenceService: Sendable {
 
     /// Changes an absence: the one in Personio is removed and the new one written.
     func change(_ input: Input, externalID: String, workspaceID: UUID, actor: String) async throws -> AbsenceModel {
-        if let body = input.externalId, body != externalID {
+        if let body = input.externalID, body != externalID {
             throw ServiceError.invalid("external_id", "external_id in the body (\(body)) differs from the path (\(externalID))")
         }
         let checked = try await check(input, externalID: externalID, workspaceID: workspaceID, actor: actor)

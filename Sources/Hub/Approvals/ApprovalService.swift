@@ -26,9 +26,8 @@ struct ApprovalService: Sendable {
         var personioIds: [Int]?
         var country: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case country
-            case personioIds = "personio_ids"
+        enum CodingKeys: CodingKey, CaseIterable {
+            case country, personioIds
         }
     }
 

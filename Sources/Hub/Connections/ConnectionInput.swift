@@ -4,7 +4,7 @@ import Provisioning
 
 /// A connection as an admin creates or changes it (API body, the wizard, the settings page).
 struct ConnectionInput: Codable, Sendable {
-    var sourceId: UUID?
+    var sourceID: UUID?
     var preset: String?
     var name: String?
     var target: String?
@@ -20,10 +20,8 @@ struct ConnectionInput: Codable, Sendable {
     /// Whom the connection is about, as `ScopeInput` reads it; checked by the service.
     var scope: JSONValue?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case preset, name, target, paused, scim, mapping, scope
-        case sourceId = "source_id", incrementalInterval = "incremental_interval", fullInterval = "full_interval"
-        case seatLimit = "seat_limit"
+    enum CodingKeys: CodingKey, CaseIterable {
+        case preset, name, target, paused, scim, mapping, scope, sourceID, incrementalInterval, fullInterval, seatLimit
     }
 
     func validate() throws(ServiceError) {
@@ -44,14 +42,13 @@ struct SCIMInput: Codable, Sendable {
     var token: String?
     var deletes: Bool?
     var userNameField: String?
-    /// `externalId`, `userName`, `email`, in the order to try.
+    /// `externalID`, `userName`, `email`, in the order to try.
     var correlation: [String]?
     /// Where the app differs from what it announces; replaces the stored settings when given.
     var compatibility: CompatibilityInput?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case token, deletes, correlation, compatibility
-        case baseURL = "base_url", userNameField = "user_name_field"
+    enum CodingKeys: CodingKey, CaseIterable {
+        case token, deletes, correlation, compatibility, baseURL, userNameField
     }
 }
 
@@ -66,10 +63,8 @@ struct CompatibilityInput: Codable, Sendable, Equatable {
     var pageSize: Int?
     var requestsPerSecond: Int?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case preset, filter
-        case updateMethod = "update_method", enterpriseExtension = "enterprise_extension", typedEmails = "typed_emails"
-        case booleansAsStrings = "booleans_as_strings", pageSize = "page_size", requestsPerSecond = "requests_per_second"
+    enum CodingKeys: CodingKey, CaseIterable {
+        case preset, filter, updateMethod, enterpriseExtension, typedEmails, booleansAsStrings, pageSize, requestsPerSecond
     }
 
     /// The stored form, or a 422 naming the setting.
@@ -118,7 +113,7 @@ extension ConnectionInput {
     /// that leaves `seat_limit` out (keep it), which optional properties alone cannot.
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        sourceId = try container.decodeIfPresent(UUID.self, forKey: .sourceId)
+        sourceID = try container.decodeIfPresent(UUID.self, forKey: .sourceID)
         preset = try container.decodeIfPresent(String.self, forKey: .preset)
         name = try container.decodeIfPresent(String.self, forKey: .name)
         target = try container.decodeIfPresent(String.self, forKey: .target)

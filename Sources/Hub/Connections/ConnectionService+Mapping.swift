@@ -16,11 +16,6 @@ extension ConnectionService {
         var current: [String: String]
         /// Fields the connection's target does not take (a SCIM app has no place for them).
         var notSent: [String]
-
-        enum CodingKeys: String, CodingKey {
-            case name, fields, current
-            case personioID = "personio_id", notSent = "not_sent"
-        }
     }
 
     /// The Personio client of the connection's source, and its workspace's time zone.

@@ -12,20 +12,12 @@ extension ConnectionService {
             var personioID: Int
             var name: String
             var reason: String
-
-            enum CodingKeys: String, CodingKey {
-                case name, reason, personioID = "personio_id"
-            }
         }
 
         var listed: Int
         var inScope: Int
         /// Up to 20 of the people left out, with the reason.
         var leftOut: [Left]
-
-        enum CodingKeys: String, CodingKey {
-            case listed, inScope = "in_scope", leftOut = "left_out"
-        }
     }
 
     /// A scope as sent, checked: every attribute known or found by its label and readable (or already in the scope).

@@ -65,7 +65,7 @@ struct ConnectionService: Sendable {
 
     func createWithNotes(_ input: ConnectionInput, workspaceID: UUID, actor: String) async throws -> (connection: ConnectionModel, notes: [String]) {
         try input.validate()
-        guard let sourceID = input.sourceId else { throw ServiceError.invalid("source_id", "source_id is required") }
+        guard let sourceID = input.sourceID else { throw ServiceError.invalid("source_id", "source_id is required") }
         guard try await SourceModel.query(on: database).filter(\.$id == sourceID).filter(\.$workspace.$id == workspaceID)
             .first() != nil else { throw ServiceError.invalid("source_id", "no source with that id in this workspace") }
         let presets = Preset.all.filter { $0.direction == .fromPersonio }
@@ -137,7 +137,7 @@ struct ConnectionService: Sendable {
     /// app). A shorter interval brings the next run forward.
     func update(_ connection: ConnectionModel, _ input: ConnectionInput, workspaceID: UUID, actor: String) async throws {
         try input.validate()
-        if input.sourceId != nil { throw ServiceError.invalid("source_id", "a connection's source cannot change; create a new connection") }
+        if input.sourceID != nil { throw ServiceError.invalid("source_id", "a connection's source cannot change; create a new connection") }
         if input.preset != nil { throw ServiceError.invalid("preset", "a connection's preset cannot change; create a new connection") }
         if input.target != nil { throw ServiceError.invalid("target", "a connection's target cannot change; create a new connection") }
         let id = try connection.requireID()

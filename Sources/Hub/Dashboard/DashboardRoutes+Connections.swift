@@ -190,7 +190,7 @@ extension DashboardRoutes {
         let user = try request.require(.manage)
         let form = try request.content.decode(ConnectionForm.self)
         var input = ConnectionInput()
-        input.sourceId = form.sourceId
+        input.sourceID = form.sourceId
         input.preset = form.preset
         input.name = form.name?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         input.target = form.target

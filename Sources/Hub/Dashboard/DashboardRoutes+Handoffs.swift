@@ -103,8 +103,8 @@ extension DashboardRoutes {
             values[name] = (try? request.content.get(String.self, at: name))?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         }
         var input = HandoffService.Request()
-        input.sourceId = values["source_id"].flatMap(UUID.init(uuidString:))
-        input.candidateId = values["candidate_id"]
+        input.sourceID = values["source_id"].flatMap(UUID.init(uuidString:))
+        input.candidateID = values["candidate_id"]
         input.firstName = values["first_name"]
         input.lastName = values["last_name"]
         input.email = values["email"]

@@ -36,9 +36,9 @@ extension DashboardRoutes {
         /// The API's input: an uploaded file replaces pasted fields; empty fields count as absent.
         var input: SourceInput {
             let file = credentialsFile.flatMap { $0.data.readableBytes > 0 ? String(buffer: $0.data) : nil }
-            return SourceInput(name: name, clientId: file == nil ? clientId?.nilIfEmpty : nil,
+            return SourceInput(name: name, clientID: file == nil ? clientId?.nilIfEmpty : nil,
                                                 clientSecret: file == nil ? clientSecret?.nilIfEmpty : nil, credentialsFile: file,
-                                                baseURL: baseURL?.trimmingCharacters(in: .whitespaces).nilIfEmpty, partnerId: partnerId, appId: appId)
+                                                baseURL: baseURL?.trimmingCharacters(in: .whitespaces).nilIfEmpty, partnerID: partnerId, appID: appId)
         }
     }
 

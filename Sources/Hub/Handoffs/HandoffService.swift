@@ -31,8 +31,8 @@ struct HandoffService: Sendable {
 
     /// A hire as the sending app (or the review page) describes it; checked by `handOff`.
     struct Request: Codable, Sendable {
-        var sourceId: UUID?
-        var candidateId: String?
+        var sourceID: UUID?
+        var candidateID: String?
         var firstName: String?
         var lastName: String?
         var email: String?
@@ -45,10 +45,8 @@ struct HandoffService: Sendable {
         /// When an employee with the e-mail exists already: link the candidate to them instead of a conflict.
         var linkExisting: Bool?
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case email, position, department, office
-            case sourceId = "source_id", candidateId = "candidate_id", firstName = "first_name", lastName = "last_name"
-            case hireDate = "hire_date", supervisorEmail = "supervisor_email", sentBy = "sent_by", linkExisting = "link_existing"
+        enum CodingKeys: CodingKey, CaseIterable {
+            case email, position, department, office, sourceID, candidateID, firstName, lastName, hireDate, supervisorEmail, sentBy, linkExisting
         }
     }
 
@@ -86,7 +84,7 @@ struct HandoffService: Sendable {
             guard value.count <= 200 else { throw ServiceError.invalid(field, "\(field) is at most 200 characters") }
             return value
         }
-        let candidate = try required(input.candidateId, "candidate_id", "the candidate's id in the sending app")
+        let candidate = try required(input.candidateID, "candidate_id", "the candidate's id in the sending app")
         let first = try required(input.firstName, "first_name", "the first name")
         let last = try required(input.lastName, "last_name", "the last name")
         let email = try required(input.email, "email", "the work e-mail address").lowercased()
@@ -102,7 +100,7 @@ struct HandoffService: Sendable {
             guard EmailAddress.isValid(text) else { throw ServiceError.invalid("supervisor_email", "\(text) is not an e-mail address") }
             supervisor = text.lowercased()
         }
-        guard let sourceID = input.sourceId else { throw ServiceError.invalid("source_id", "source_id is required: the Personio source to "
+        guard let sourceID = input.sourceID else { throw ServiceError.invalid("source_id", "source_id is required: the Personio source to "
                                                                                            + "create the employee in") }
         guard try await SourceModel.query(on: database).filter(\.$id == sourceID).filter(\.$workspace.$id == workspaceID).first() != nil else {
             throw ServiceError.invalid("source_id", "no source with that id in this workspace")

@@ -3,7 +3,7 @@ import Foundation
 /// Personio API credentials as an admin gives them: pasted, or the text of the file Personio lets
 /// you download. Every problem names the field.
 struct CredentialsInput {
-    var clientId: String
+    var clientID: String
     var clientSecret: String
 
     /// Reads `client_id`/`client_secret` from a JSON object, `key=value` or `key: value` lines, or a
@@ -37,7 +37,7 @@ struct CredentialsInput {
         guard let secret = values["clientsecret"], !secret.isEmpty else {
             throw .invalid("credentials_file", "the credentials file has no client_secret")
         }
-        return CredentialsInput(clientId: id, clientSecret: secret)
+        return CredentialsInput(clientID: id, clientSecret: secret)
     }
 
     private static func normalise(_ key: String) -> String {

@@ -4,21 +4,19 @@ import PersonioAPI
 /// A Personio source as an admin gives it (API body and the dashboard's wizard).
 struct SourceInput: Codable, Sendable {
     var name: String?
-    var clientId: String?
+    var clientID: String?
     var clientSecret: String?
     var credentialsFile: String?
     var baseURL: String?
-    var partnerId: String?
-    var appId: String?
+    var partnerID: String?
+    var appID: String?
     /// The company's Personio in the browser (`https://acme.app.personio.com`), for links to employees.
     var webURL: String?
     /// `v1`, `v2` or `auto` (default `v1`).
     var apiVersion: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case name
-        case clientId = "client_id", clientSecret = "client_secret", credentialsFile = "credentials_file", baseURL = "base_url"
-        case partnerId = "partner_id", appId = "app_id", webURL = "web_url", apiVersion = "api_version"
+    enum CodingKeys: CodingKey, CaseIterable {
+        case name, clientID, clientSecret, credentialsFile, baseURL, partnerID, appID, webURL, apiVersion
     }
 
     /// The API choice, checked; nil when not given.
@@ -42,18 +40,18 @@ struct SourceInput: Codable, Sendable {
     /// The credentials pasted or in the file; exactly one of the two ways.
     func credentials() throws(ServiceError) -> CredentialsInput {
         if let file = credentialsFile {
-            guard clientId == nil, clientSecret == nil else {
+            guard clientID == nil, clientSecret == nil else {
                 throw .invalid("credentials_file", "give either client_id and client_secret or credentials_file, not both")
             }
             return try CredentialsInput.parse(file: file)
         }
-        guard let id = clientId?.trimmingCharacters(in: .whitespacesAndNewlines), !id.isEmpty else {
+        guard let id = clientID?.trimmingCharacters(in: .whitespacesAndNewlines), !id.isEmpty else {
             throw .invalid("client_id", "client_id is required (or credentials_file)")
         }
         guard let secret = clientSecret?.trimmingCharacters(in: .whitespacesAndNewlines), !secret.isEmpty else {
             throw .invalid("client_secret", "client_secret is required (or credentials_file)")
         }
-        return CredentialsInput(clientId: id, clientSecret: secret)
+        return CredentialsInput(clientID: id, clientSecret: secret)
     }
 
     func validatedBaseURL() throws(ServiceError) -> String {

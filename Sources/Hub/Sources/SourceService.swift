@@ -37,21 +37,21 @@ struct SourceService: Sendable {
         let baseURL = try input.validatedBaseURL()
         try await OutboundCheck.check(baseURL, .personio, field: "base_url", with: environment)
         let name = input.name?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? "Personio"
-        let partnerId = input.partnerId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
-        let appId = input.appId?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        let partnerId = input.partnerID?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        let appId = input.appID?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         let apiVersion = try SourceInput.validatedAPIVersion(input.apiVersion) ?? .v1
         let diagnosis = await diagnose(baseURL: baseURL, credentials, partnerId: partnerId, appId: appId, apiVersion: apiVersion,
                                        required: required)
         guard diagnosis.credentialsValid else { throw Self.rejected(diagnosis) }
         let webURL = try SourceInput.validatedWebURL(input.webURL)
-        let source = SourceModel(workspaceID: workspaceID, name: name, baseURL: baseURL, clientID: credentials.clientId,
+        let source = SourceModel(workspaceID: workspaceID, name: name, baseURL: baseURL, clientID: credentials.clientID,
                                  sealedClientSecret: "", partnerID: partnerId, appID: appId)
         source.webURL = webURL
         source.apiVersion = apiVersion.rawValue
         source.id = UUID()
         source.sealedClientSecret = try environment.vault.seal(credentials.clientSecret, context: HubEnvironment.secretContext(source))
         try await source.create(on: database)
-        try await audit(workspaceID, actor, .sourceCreated, subject: source, detail: "client id \(credentials.clientId)")
+        try await audit(workspaceID, actor, .sourceCreated, subject: source, detail: "client id \(credentials.clientID)")
         return (source, diagnosis)
     }
 
@@ -82,10 +82,10 @@ struct SourceService: Sendable {
         let diagnosis = await diagnose(baseURL: source.baseURL, credentials, partnerId: source.partnerID, appId: source.appID,
                                        apiVersion: source.personioAPI)
         guard diagnosis.credentialsValid else { throw Self.rejected(diagnosis) }
-        source.clientID = credentials.clientId
+        source.clientID = credentials.clientID
         source.sealedClientSecret = try environment.vault.seal(credentials.clientSecret, context: HubEnvironment.secretContext(source))
         try await source.save(on: database)
-        try await audit(workspaceID, actor, .sourceCredentialsRotated, subject: source, detail: "client id \(credentials.clientId)")
+        try await audit(workspaceID, actor, .sourceCredentialsRotated, subject: source, detail: "client id \(credentials.clientID)")
         return diagnosis
     }
 
@@ -137,7 +137,7 @@ struct SourceService: Sendable {
     private func diagnose(baseURL: String, _ credentials: CredentialsInput, partnerId: String?, appId: String?,
                           apiVersion: PersonioAPIVersion.Choice, required: [String] = SourceService.requiredAttributes) async -> PersonioDiagnosis {
         let client = await environment.clients.client(baseURL: baseURL, credentials: PersonioCredentials(
-            clientId: credentials.clientId, clientSecret: credentials.clientSecret, partnerId: partnerId, appId: appId), apiVersion: apiVersion)
+            clientId: credentials.clientID, clientSecret: credentials.clientSecret, partnerId: partnerId, appId: appId), apiVersion: apiVersion)
         return await diagnose(with: client, required: required)
     }
 

@@ -10,8 +10,8 @@ struct SourceSettingsInput: Decodable, Sendable {
     /// `v1`, `v2` or `auto`.
     var apiVersion: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, webURL = "web_url", apiVersion = "api_version"
+    enum CodingKeys: CodingKey, CaseIterable {
+        case name, webURL, apiVersion
     }
 
     init(name: String? = nil, webURL: String? = nil, clearsWebURL: Bool = false, apiVersion: String? = nil) {

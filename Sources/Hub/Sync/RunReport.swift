@@ -17,10 +17,4 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var error: String?
     public var startedAt: Date
     public var finishedAt: Date
-
-    enum CodingKeys: String, CodingKey {
-        case full, status, counts, skipped, brake, error
-        case runID = "run_id", connectionID = "connection_id", dryRun = "dry_run", personioRequests = "personio_requests"
-        case startedAt = "started_at", finishedAt = "finished_at"
-    }
 }

@@ -21,13 +21,13 @@ struct WebhookEvent: Sendable {
         case .delete: type = "person.deleted"
         case .hold: return nil
         }
-        let payload = PersonData(connectionId: connectionID, personioId: operation.personioId, state: state.rawValue,
+        let payload = PersonData(connectionID: connectionID, personioID: operation.personioId, state: state.rawValue,
                                  changedFields: operation.changedFields, fields: fields, reason: operation.reason)
         return WebhookEvent(type: type, personioID: operation.personioId, data: (try? encoder.encode(payload)) ?? Data("{}".utf8))
     }
 
     static func run(_ report: RunReport) -> WebhookEvent {
-        let payload = RunData(connectionId: report.connectionID, runId: report.runID, full: report.full, status: report.status.rawValue,
+        let payload = RunData(connectionID: report.connectionID, runID: report.runID, full: report.full, status: report.status.rawValue,
                               counts: report.counts, brake: report.brake, error: report.error)
         return WebhookEvent(type: report.status == .held ? "run.held" : "run.completed", personioID: nil,
                             data: (try? encoder.encode(payload)) ?? Data("{}".utf8))
@@ -35,55 +35,36 @@ struct WebhookEvent: Sendable {
 
     static func connection(_ type: String, connectionID: UUID, error: String?) -> WebhookEvent {
         WebhookEvent(type: type, personioID: nil,
-                     data: (try? encoder.encode(ConnectionData(connectionId: connectionID, error: error))) ?? Data("{}".utf8))
+                     data: (try? encoder.encode(ConnectionData(connectionID: connectionID, error: error))) ?? Data("{}".utf8))
     }
 
     struct PersonData: Encodable {
-        var connectionId: UUID
-        var personioId: Int
+        var connectionID: UUID
+        var personioID: Int
         var state: String
         var changedFields: [String]
         /// The mapped fields after the change, for `feed` connections (SCIM connections keep none).
         var fields: [String: String]?
         var reason: String
-
-        enum CodingKeys: String, CodingKey {
-            case state, fields, reason
-            case connectionId = "connection_id", personioId = "personio_id", changedFields = "changed_fields"
-        }
     }
 
     struct RunData: Encodable {
-        var connectionId: UUID
-        var runId: UUID
+        var connectionID: UUID
+        var runID: UUID
         var full: Bool
         var status: String
         var counts: [String: Int]
         var brake: String?
         var error: String?
-
-        enum CodingKeys: String, CodingKey {
-            case full, status, counts, brake, error
-            case connectionId = "connection_id", runId = "run_id"
-        }
     }
 
     struct ConnectionData: Encodable {
-        var connectionId: UUID
+        var connectionID: UUID
         var error: String?
-
-        enum CodingKeys: String, CodingKey {
-            case error
-            case connectionId = "connection_id"
-        }
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }()
+    /// The hub's JSON (`personio_id`, ISO 8601 dates, sorted keys), as its API answers.
+    static var encoder: JSONEncoder { HubJSON.encoder }
 
     static let types = ["person.created", "person.updated", "person.activated", "person.archived", "person.restored", "person.deleted",
                         "run.completed", "run.held", "connection.failed", "connection.recovered"]

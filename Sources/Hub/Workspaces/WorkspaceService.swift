@@ -12,9 +12,8 @@ struct WorkspaceService: Sendable {
         var name: String?
         var timeZone: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case name
-            case timeZone = "time_zone"
+        enum CodingKeys: CodingKey, CaseIterable {
+            case name, timeZone
         }
 
         func validate() throws(ServiceError) {
