@@ -29,14 +29,14 @@ enum TestDatabases {
     }
 
     /// The same, also passing the configuration actually used (a second instance connects with it).
-    static func withDatabase<T>(_ database: HubConfiguration.Database,
+    static func withDatabase<T>(_ database: HubConfiguration.Database, migrate: Bool = true,
                                 _ body: (Application, HubConfiguration.Database) async throws -> T) async throws -> T {
-        guard case .postgres(let url) = database else { return try await withMigrated(database, body) }
+        guard case .postgres(let url) = database else { return try await withMigrated(database, migrate: migrate, body) }
         let name = "rollcall_test_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
         try await withSQL(url) { sql in try await sql.raw("CREATE DATABASE \(ident: name)").run() }
         let own = HubConfiguration.Database.postgres(url: replacingDatabase(in: url, with: name))
         do {
-            let result = try await withMigrated(own, body)
+            let result = try await withMigrated(own, migrate: migrate, body)
             try await withSQL(url) { sql in try await sql.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run() }
             return result
         } catch {
@@ -45,12 +45,13 @@ enum TestDatabases {
         }
     }
 
-    private static func withMigrated<T>(_ database: HubConfiguration.Database,
+    /// `migrate: false`: the migrations are registered but not run (an upgrade test runs them).
+    private static func withMigrated<T>(_ database: HubConfiguration.Database, migrate: Bool,
                                         _ body: (Application, HubConfiguration.Database) async throws -> T) async throws -> T {
         let app = try await Application.make(.testing)
         do {
             try HubDatabase.configure(app, database)
-            try await app.autoMigrate()
+            if migrate { try await app.autoMigrate() }
             try await HubDatabase.prepare(app.db, database)
             let result = try await body(app, database)
             try await app.asyncShutdown()

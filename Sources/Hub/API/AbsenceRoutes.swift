@@ -81,8 +81,8 @@ struct AbsenceRoutes: RouteCollection {
         var kind: String
         var timeOffTypeID: Int
         var unit: String
-        var startDate: String
-        var endDate: String
+        var startDate: LocalDate
+        var endDate: LocalDate
         var halfDayStart: Bool
         var halfDayEnd: Bool
         var startTime: String?

@@ -49,7 +49,7 @@ struct AbsenceService: Sendable {
 
         /// Same absence as stored (a repeated POST)?
         func matches(_ model: AbsenceModel, employeeID: Int?) -> Bool {
-            model.kind == kind.kind && model.startDate == start.description && model.endDate == end.description
+            model.kind == kind.kind && model.startDate == start && model.endDate == end
                 && model.halfDayStart == halfDayStart && model.halfDayEnd == halfDayEnd && model.startTime == startTime
                 && model.endTime == endTime && model.comment == comment && (employeeID == nil || model.employeeID == employeeID)
         }
@@ -257,8 +257,8 @@ struct AbsenceService: Sendable {
         model.kind = checked.kind.kind
         model.timeOffTypeID = checked.kind.timeOffTypeID
         model.unit = checked.kind.unit
-        model.startDate = checked.start.description
-        model.endDate = checked.end.description
+        model.startDate = checked.start
+        model.endDate = checked.end
         model.halfDayStart = checked.halfDayStart
         model.halfDayEnd = checked.halfDayEnd
         model.startTime = checked.startTime

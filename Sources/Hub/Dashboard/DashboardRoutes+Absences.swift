@@ -34,7 +34,8 @@ extension DashboardRoutes {
             let times = row.startTime.map { " \($0)–\(row.endTime ?? "")" } ?? ""
             let retry: HTML = row.retryAt.map { HTML("<br><small>next try \(Layout.date($0, in: zone))</small>") } ?? .empty
             let problem: HTML = row.error.map { HTML("<br><small>\($0)</small>") } ?? .empty
-            return HTML("<tr><td>\(row.externalID)</td><td>#\(row.employeeID)</td><td>\(row.kind)</td><td>\(row.startDate) – \(row.endDate)")
+            return HTML("<tr><td>\(row.externalID)</td><td>#\(row.employeeID)</td><td>\(row.kind)</td>")
+                       + HTML("<td>\(row.startDate.description) – \(row.endDate.description)")
                        + HTML("\(times)</td><td>\(Layout.badge(row.status.rawValue, tone))\(problem)\(retry)</td>")
                        + HTML("<td>\(Layout.date(row.updatedAt, in: zone))</td></tr>")
         })</tbody></table></div>

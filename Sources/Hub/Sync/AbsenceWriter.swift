@@ -123,9 +123,7 @@ public struct AbsenceWriter: Sendable {
     }
 
     private func create(_ absence: AbsenceModel, with client: PersonioClient) async throws(PersonioError) -> String {
-        guard let start = LocalDate(absence.startDate), let end = LocalDate(absence.endDate) else {
-            throw .badRequest(message: "the stored dates cannot be read", fields: [:])
-        }
+        let (start, end) = (absence.startDate, absence.endDate)
         if absence.unit == "hour" {
             return try await client.createAbsencePeriod(employeeId: absence.employeeID, typeId: absence.timeOffTypeID, start: start, end: end,
                                                         startTime: absence.startTime, endTime: absence.endTime,
@@ -139,7 +137,7 @@ public struct AbsenceWriter: Sendable {
 
     /// The same absence in Personio (person, type and dates), written by an attempt whose answer was lost.
     private func find(_ absence: AbsenceModel, with client: PersonioClient) async throws(PersonioError) -> String? {
-        guard let start = LocalDate(absence.startDate), let end = LocalDate(absence.endDate) else { return nil }
+        let (start, end) = (absence.startDate, absence.endDate)
         if absence.unit == "hour" {
             return try await client.absencePeriods(from: start, to: end, employees: [absence.employeeID])
                 .first { $0.typeId == absence.timeOffTypeID && $0.startDate == start && $0.endDate == end }?.id

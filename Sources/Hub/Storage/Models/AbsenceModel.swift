@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SyncEngine
 
 /// One absence an app pushed into Personio, idempotent by the app's `external_id`.
 public final class AbsenceModel: Model, @unchecked Sendable {
@@ -22,8 +23,8 @@ public final class AbsenceModel: Model, @unchecked Sendable {
     @Field(key: "kind") public var kind: String
     @Field(key: "time_off_type_id") public var timeOffTypeID: Int
     @Field(key: "unit") public var unit: String
-    @Field(key: "start_date") public var startDate: String
-    @Field(key: "end_date") public var endDate: String
+    @Field(key: "start_date") public var startDate: LocalDate
+    @Field(key: "end_date") public var endDate: LocalDate
     @Field(key: "half_day_start") public var halfDayStart: Bool
     @Field(key: "half_day_end") public var halfDayEnd: Bool
     @OptionalField(key: "start_time") public var startTime: String?
