@@ -329,10 +329,10 @@ struct ConnectionPageView {
         return "due \(Layout.date(due, in: zone))"
     }
 
-    func render() -> HTML {
-        let status = item.status
+    /// Sync, preview, pause and the settings pages (managers); the import page (approvers).
+    private var actions: HTML {
         let id = item.id
-        let actions: HTML = user.may(.manage) ? """
+        return user.may(.manage) ? """
             <div class="actions">\(Layout.button("Sync now", action: DashboardPath.connectionAction(id, .sync), user: user))\
             \(Layout.button("Full sync now", action: DashboardPath.connectionAction(id, .sync), user: user, style: "secondary",
                             fields: HTML(raw: "<input type=\"hidden\" name=\"full\" value=\"true\">")))\
@@ -345,6 +345,26 @@ struct ConnectionPageView {
                                                        + HTML("people</a>") : .empty)</div>
             """ : requiresApproval
                 && user.may(.approve) ? "<p><a href=\"\(DashboardPath.importPeople(id))\">Import and approve people</a></p>" : .empty
+    }
+
+    /// The recent runs, as a chart and a table.
+    private var runsSection: HTML {
+        """
+        <h2>Runs</h2>\(RunChart(runs: runs, zone: zone).svg)
+        <div class="table"><table><thead><tr><th scope="col">Started</th><th scope="col">Kind</th><th scope="col">Status</th><th \
+        scope="col">Operations</th></tr></thead><tbody>
+        \(runs.html { run in
+            HTML("<tr><td><a href=\"\(DashboardPath.run(run.id ?? UUID()))\">\(Layout.date(run.startedAt, in: zone))</a></td><td>")
+                + HTML("\(run.dryRun ? "preview" : run.full ? "full" : "incremental")</td><td>\(run.status.rawValue)")
+                + HTML("\(run.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>")
+                + HTML("\(DashboardRoutes.counts(run.operationCounts, skipped: run.skipped, failed: run.status == .failed))</td></tr>")
+        })</tbody></table></div>
+        """
+    }
+
+    func render() -> HTML {
+        let status = item.status
+        let id = item.id
         return """
         <p>\(Layout.badge(status.label, status.tone)) \(status.reason ?? "")</p>
         <div class="cards">
@@ -369,15 +389,7 @@ struct ConnectionPageView {
         \(warningsSection)
         \(mappingHint)
         \(heldSection)
-        <h2>Runs</h2>\(RunChart(runs: runs, zone: zone).svg)
-        <div class="table"><table><thead><tr><th scope="col">Started</th><th scope="col">Kind</th><th scope="col">Status</th><th \
-        scope="col">Operations</th></tr></thead><tbody>
-        \(runs.html { run in
-            HTML("<tr><td><a href=\"\(DashboardPath.run(run.id ?? UUID()))\">\(Layout.date(run.startedAt, in: zone))</a></td><td>")
-                + HTML("\(run.dryRun ? "preview" : run.full ? "full" : "incremental")</td><td>\(run.status.rawValue)")
-                + HTML("\(run.error.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>")
-                + HTML("\(DashboardRoutes.counts(run.operationCounts, skipped: run.skipped, failed: run.status == .failed))</td></tr>")
-        })</tbody></table></div>
+        \(runsSection)
         <h2>People</h2>
         <form method="get" action="\(DashboardPath.connection(id))" role="search"><label for="q">Search people</label> <input id="q" name="q" \
         type="search" value="\(search)"> <button class="secondary">Search</button></form>

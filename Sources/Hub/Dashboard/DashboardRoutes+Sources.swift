@@ -212,14 +212,14 @@ struct SourcePageView {
         return "<h2>Personio v2 access</h2><ul class=\"checklist\" id=\"v2-scopes\">\(items)</ul>"
     }
 
-    func render() -> HTML {
-        let id = source.id ?? UUID()
+    /// Connected, or what keeps it from being connected.
+    private var status: HTML {
         let missing = diagnosis.missingRequired.map(\.label)
         let missingScopes = diagnosis.v2Scopes.filter { $0.required && !$0.granted }.map(\.scope)
         let lacking = (missing.isEmpty ? [] : ["Rollcall may not read \(missing.joined(separator: ", "))"])
             + (missingScopes.isEmpty ? [] : ["the credential lacks the Personio v2 access \(missingScopes.joined(separator: ", "))"])
         let lackingText = lacking.joined(separator: "; ")
-        let status: HTML = diagnosis.isConnected
+        return diagnosis.isConnected
             ? "<p class=\"notice success\" role=\"status\" id=\"connection-status\"><strong>Connected</strong>: "
               + "Personio accepted the key and every required attribute is readable.</p>"
             : !diagnosis.credentialsValid || diagnosis.error != nil
@@ -227,24 +227,13 @@ struct SourcePageView {
               + "\(diagnosis.error.map { "\($0.explanation) \($0.remedy)" } ?? "Personio did not accept the key.")</p>"
             : "<p class=\"notice error\" role=\"alert\" id=\"connection-status\"><strong>Not connected yet</strong>: "
               + "\(lackingText). Fix it in Personio as the checklist says, then check again.</p>"
-        let checklist = diagnosis.attributes.sorted { ($0.required ? 0 : 1, $0.label) < ($1.required ? 0 : 1, $1.label) }.html { check in
-            HTML("<li>\(check.readable ? Layout.badge("readable", "ok") : Layout.badge("missing", check.required ? "bad" : "warn")) ")
-                + HTML("<strong>\(check.label)</strong> \(check.required ? "(required)" : "(optional)")")
-                + HTML("\(check.readable ? .empty : HTML("<br><small>\(check.remedy ?? "")</small>"))</li>")
-        }
+    }
+
+    /// Renaming, the Personio address, the API version and the key (managers).
+    private var manageForms: HTML {
+        guard user.may(.manage), let id = source.id else { return .empty }
         func message(_ field: String) -> String? { rotateError?.field == field ? rotateError?.message : nil }
         return """
-        \(status)
-        <p class="muted">Client id <code>\(source.clientID)</code> · \(source.baseURL)\(diagnosis.employeeCount.map { " · \($0) employees" } ?? "")\
-        \(preset.map { " · checked for \($0.title)" } ?? "")</p>
-        <h2>Attributes Rollcall may read</h2>
-        <ul class="checklist" id="checklist">\(checklist)</ul>
-        <p><a href="\(DashboardPath.source(id))\(preset.map { "?for=\($0.id)" } ?? "")">Check again</a> · \
-        <a href="\(DashboardPath.absenceKinds(id))">Absence kinds</a></p>
-        \(diagnosis.canWriteEmployees.map { HTML("<p>Creating employees (hand-offs): ")
-                                            + HTML("\($0 ? "allowed" : "not allowed by this credential")</p>") } ?? .empty)
-        \(v2Checklist)
-        \(user.may(.manage) ? """
         <h2>Name, Personio address and API</h2>
         <form method="post" action="\(DashboardPath.sourceSettings(id))">\(Layout.csrf(user))
         \(Layout.field("Name", name: "name", value: source.name, error: settingsError?.field == "name" ? settingsError?.message : nil,
@@ -265,15 +254,42 @@ struct SourcePageView {
         \(Layout.field("New client id", name: "client_id", error: message("client_id"), attributes: "autocomplete=\"off\""))
         \(Layout.field("New client secret", name: "client_secret", type: "password", attributes: "autocomplete=\"off\""))
         <button class="secondary">Check and replace</button></form>
-        """ : .empty)
-        \(user.may(.own) ? """
+        """
+    }
+
+    /// Deleting the source (owners).
+    private var deleteForm: HTML {
+        guard user.may(.own), let id = source.id else { return .empty }
+        return """
         <h2>Delete this source</h2>
         <form method="post" action="\(DashboardPath.sourceDelete(id))">\(Layout.csrf(user))
         \(Layout.field("Type the source's name to confirm", name: "confirm", error: deleteError,
                        help: "Deleting removes its connections and purges everything they stored about people: links, feed, runs.",
                        required: true))
         <button class="danger">Delete source</button></form>
-        """ : .empty)
+        """
+    }
+
+    func render() -> HTML {
+        let id = source.id ?? UUID()
+        let checklist = diagnosis.attributes.sorted { ($0.required ? 0 : 1, $0.label) < ($1.required ? 0 : 1, $1.label) }.html { check in
+            HTML("<li>\(check.readable ? Layout.badge("readable", "ok") : Layout.badge("missing", check.required ? "bad" : "warn")) ")
+                + HTML("<strong>\(check.label)</strong> \(check.required ? "(required)" : "(optional)")")
+                + HTML("\(check.readable ? .empty : HTML("<br><small>\(check.remedy ?? "")</small>"))</li>")
+        }
+        return """
+        \(status)
+        <p class="muted">Client id <code>\(source.clientID)</code> · \(source.baseURL)\(diagnosis.employeeCount.map { " · \($0) employees" } ?? "")\
+        \(preset.map { " · checked for \($0.title)" } ?? "")</p>
+        <h2>Attributes Rollcall may read</h2>
+        <ul class="checklist" id="checklist">\(checklist)</ul>
+        <p><a href="\(DashboardPath.source(id))\(preset.map { "?for=\($0.id)" } ?? "")">Check again</a> · \
+        <a href="\(DashboardPath.absenceKinds(id))">Absence kinds</a></p>
+        \(diagnosis.canWriteEmployees.map { HTML("<p>Creating employees (hand-offs): ")
+                                            + HTML("\($0 ? "allowed" : "not allowed by this credential")</p>") } ?? .empty)
+        \(v2Checklist)
+        \(manageForms)
+        \(deleteForm)
         """
     }
 }
