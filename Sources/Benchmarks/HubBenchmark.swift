@@ -34,7 +34,7 @@ struct HubBenchmark {
 
     private func measure(_ hub: HubServer, sandbox: SandboxProcess, employees: Int, waitForChange: Bool) async throws {
         try await hub.migrate()
-        let seeded = try await Demo.seed(on: hub.app.db, vault: hub.vault, sandboxBaseURL: sandbox.baseURL, clientId: "bench",
+        let seeded = try await Demo.seed(on: hub.app.db, runner: hub.runner, sandboxBaseURL: sandbox.baseURL, clientID: "bench",
                                          clientSecret: "bench-secret", apiToken: "rc_bench_token_000000", presets: [.timeTracking])
         let connection = seeded.connections[0].id
 

@@ -52,7 +52,7 @@ struct SCIMBenchmark {
         do {
             try await hub.migrate()
             _ = try await hub.start(scheduling: false)
-            let seeded = try await Demo.seed(on: hub.app.db, vault: hub.vault, sandboxBaseURL: sandbox.baseURL, clientId: "bench",
+            let seeded = try await Demo.seed(on: hub.app.db, runner: hub.runner, sandboxBaseURL: sandbox.baseURL, clientID: "bench",
                                              clientSecret: "bench-secret", apiToken: "rc_bench_token_000000", presets: [])
             var settings: [String: Any] = ["base_url": scimBase, "token": token]
             settings["compatibility"] = server.preset.map { ["preset": $0] }

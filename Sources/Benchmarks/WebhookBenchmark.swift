@@ -37,7 +37,7 @@ struct WebhookBenchmark {
         do {
             try await hub.migrate()
             _ = try await hub.start(scheduling: false)
-            let seeded = try await Demo.seed(on: hub.app.db, vault: hub.vault, sandboxBaseURL: sandbox.baseURL, clientId: "bench",
+            let seeded = try await Demo.seed(on: hub.app.db, runner: hub.runner, sandboxBaseURL: sandbox.baseURL, clientID: "bench",
                                              clientSecret: "bench-secret", apiToken: "rc_bench_token_000000", presets: [.timeTracking])
             let connection = seeded.connections[0].id
             _ = try await SCIMBenchmark.post(http, "http://127.0.0.1:\(port)/api/v1/connections/\(connection)/webhooks", ["url": receiverURL],

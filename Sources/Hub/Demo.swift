@@ -12,35 +12,26 @@ public enum Demo {
         public var connections: [(preset: String, id: UUID)]
     }
 
-    /// `runner`: the hub's, when the sandbox already answers: connections are then made as an admin makes
-    /// them (`ConnectionService`, audited, the onboarding preset's phone and contract type found by label).
-    public static func seed(on database: any Database, vault: Vault, sandboxBaseURL: String, clientId: String, clientSecret: String,
-                            apiToken: String, runner: SyncRunner? = nil,
-                            presets: [Preset] = Preset.all.filter { $0.direction == .fromPersonio }) async throws -> Seeded {
-        let workspace = WorkspaceModel(name: "Demo", timeZone: "Europe/Berlin")
-        try await workspace.save(on: database)
+    /// Made as an operator and an admin make them, through the services (audited as `demo`): the
+    /// workspace, the source (its credentials checked live against the sandbox, which must answer),
+    /// the connections (the onboarding preset's phone and contract type found by label), and the
+    /// API token `apiToken`.
+    public static func seed(on database: any Database, runner: SyncRunner, sandboxBaseURL: String, clientID: String, clientSecret: String,
+                            apiToken: String, presets: [Preset] = Preset.all.filter { $0.direction == .fromPersonio }) async throws -> Seeded {
+        let environment = runner.environment
+        let workspace = try await WorkspaceService(database: database, now: environment.now)
+            .createWithoutToken(WorkspaceService.Input(name: "Demo", timeZone: "Europe/Berlin"), defaultTimeZone: "Europe/Berlin", actor: "demo")
         let workspaceID = try workspace.requireID()
-        let source = SourceModel(workspaceID: workspaceID, name: "Personio sandbox", baseURL: sandboxBaseURL, clientID: clientId,
-                                 sealedClientSecret: "")
-        source.id = UUID()
-        source.sealedClientSecret = try vault.seal(clientSecret, context: SyncRunner.secretContext(source))
-        try await source.create(on: database)
+        let (source, _) = try await SourceService(database: database, environment: environment)
+            .connect(SourceInput(name: "Personio sandbox", clientID: clientID, clientSecret: clientSecret, baseURL: sandboxBaseURL),
+                     workspaceID: workspaceID, actor: "demo")
         var connections: [(String, UUID)] = []
         for preset in presets {
-            if let runner {
-                var input = ConnectionInput()
-                input.sourceID = try source.requireID()
-                input.preset = preset.id
-                let connection = try await ConnectionService(database: database, environment: runner.environment)
-                    .create(input, workspaceID: workspaceID, actor: "demo")
-                connections.append((preset.id, try connection.requireID()))
-                continue
-            }
-            let connection = ConnectionModel(workspaceID: workspaceID, sourceID: try source.requireID(), name: preset.title,
-                                             preset: preset.id, targetKind: .feed, targetConfig: "{}",
-                                             rules: try StoredJSON.text(preset.rules()), incrementalInterval: preset.incrementalInterval,
-                                             fullInterval: preset.fullInterval)
-            try await connection.save(on: database)
+            var input = ConnectionInput()
+            input.sourceID = try source.requireID()
+            input.preset = preset.id
+            let connection = try await ConnectionService(database: database, environment: environment)
+                .create(input, workspaceID: workspaceID, actor: "demo")
             connections.append((preset.id, try connection.requireID()))
         }
         _ = try await APITokens.store(apiToken, workspaceID: workspaceID, name: "demo", on: database)

@@ -60,9 +60,9 @@ struct DemoCommand: AsyncParsableCommand {
         let hub = try await HubServer(configuration: configuration, masterKey: Vault.randomKey())
         do {
             try await hub.migrate()
-            let seeded = try await Demo.seed(on: hub.app.db, vault: hub.vault, sandboxBaseURL: sandboxURL + "/v1",
-                                             clientId: sandboxConfiguration.clientId, clientSecret: sandboxConfiguration.clientSecret,
-                                             apiToken: token, runner: hub.runner)
+            let seeded = try await Demo.seed(on: hub.app.db, runner: hub.runner, sandboxBaseURL: sandboxURL + "/v1",
+                                             clientID: sandboxConfiguration.clientId, clientSecret: sandboxConfiguration.clientSecret,
+                                             apiToken: token)
             let password = dashboardPassword ?? SandboxConfiguration.randomToken(bytes: 9)
             try await DashboardUsers(database: hub.app.db, now: { Date() })
                 .create(workspaceID: seeded.workspaceID, email: "demo@rollcall.example", name: "Demo owner", password: password, role: .owner)
