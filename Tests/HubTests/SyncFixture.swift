@@ -19,18 +19,31 @@ struct SyncFixture {
 
     static let berlin = TimeZone(identifier: "Europe/Berlin")!
 
+    /// The workspace, its source and (`connection`) its connections are made through the services, as
+    /// the API and the dashboard make them: the source's credentials are checked live on the sandbox.
     static func make(_ app: Application, _ sandbox: SandboxHarness, clock: ManualClock) async throws -> SyncFixture {
         let vault = try Vault(masterKey: Data(repeating: 3, count: 32))
-        let workspace = WorkspaceModel(name: "Acme", timeZone: "Europe/Berlin")
-        try await workspace.save(on: app.db)
-        let source = SourceModel(workspaceID: try workspace.requireID(), name: "Sandbox", baseURL: sandbox.baseURL + "/v1",
-                                 clientID: sandbox.clientId, sealedClientSecret: "")
-        source.id = UUID()
-        source.sealedClientSecret = try vault.seal(sandbox.clientSecret, context: SyncRunner.secretContext(source))
-        try await source.create(on: app.db)
         let clients = Self.clients(sandbox)
-        return SyncFixture(app: app, sandbox: sandbox, clock: clock, vault: vault, workspaceID: try workspace.requireID(),
-                           sourceID: try source.requireID(), clients: clients)
+        let environment = Self.services(app, sandbox, vault: vault, clock: clock)
+        let workspace = try await WorkspaceService(database: app.db, now: clock.provider)
+            .createWithoutToken(WorkspaceService.Input(name: "Acme", timeZone: "Europe/Berlin"), defaultTimeZone: "Europe/Berlin", actor: "test")
+        let workspaceID = try workspace.requireID()
+        let sourceID = try await Self.connect(SourceInput(name: "Sandbox", clientID: sandbox.clientId, clientSecret: sandbox.clientSecret,
+                                                          baseURL: sandbox.baseURL + "/v1"),
+                                              workspaceID: workspaceID, database: app.db, environment: environment)
+        return SyncFixture(app: app, sandbox: sandbox, clock: clock, vault: vault, workspaceID: workspaceID, sourceID: sourceID, clients: clients)
+    }
+
+    /// What the services run with: Personio clients of their own, so that a run's first request is
+    /// its own sign-in, as on a hub where an admin made the connection earlier.
+    private static func services(_ app: Application, _ sandbox: SandboxHarness, vault: Vault, clock: ManualClock) -> HubEnvironment {
+        SyncRunner(database: app.db, vault: vault, clients: clients(sandbox), now: clock.provider).environment
+    }
+
+    private static func connect(_ input: SourceInput, workspaceID: UUID, database: any Database,
+                                environment: HubEnvironment) async throws -> UUID {
+        try await SourceService(database: database, environment: environment).connect(input, workspaceID: workspaceID, actor: "test")
+            .0.requireID()
     }
 
     /// Personio clients on the sandbox without client-side limits; `timeout` short to provoke a lost answer.
@@ -47,20 +60,25 @@ struct SyncFixture {
 
     /// Another source of the workspace on the same sandbox, reading with the given credential.
     func addSource(_ name: String, clientID: String, clientSecret: String) async throws -> UUID {
-        let source = SourceModel(workspaceID: workspaceID, name: name, baseURL: sandbox.baseURL + "/v1", clientID: clientID, sealedClientSecret: "")
-        source.id = UUID()
-        source.sealedClientSecret = try vault.seal(clientSecret, context: SyncRunner.secretContext(source))
-        try await source.create(on: app.db)
-        return try source.requireID()
+        try await Self.connect(SourceInput(name: name, clientID: clientID, clientSecret: clientSecret, baseURL: sandbox.baseURL + "/v1"),
+                               workspaceID: workspaceID, database: app.db,
+                               environment: Self.services(app, sandbox, vault: vault, clock: clock))
     }
 
+    /// A feed connection made from `preset` by `ConnectionService`; `brake: false` then turns the
+    /// deletion brake off (a rule the API does not change).
     func connection(_ preset: Preset, brake: Bool = true, source: UUID? = nil) async throws -> UUID {
-        var rules = preset.rules()
-        rules.policy.brake.enabled = brake
-        let connection = ConnectionModel(workspaceID: workspaceID, sourceID: source ?? sourceID, name: preset.title, preset: preset.id,
-                                         targetKind: .feed, targetConfig: "{}", rules: try StoredJSON.text(rules),
-                                         incrementalInterval: preset.incrementalInterval, fullInterval: preset.fullInterval)
-        try await connection.save(on: app.db)
+        var input = ConnectionInput()
+        input.sourceID = source ?? sourceID
+        input.preset = preset.id
+        let connection = try await ConnectionService(database: app.db, environment: Self.services(app, sandbox, vault: vault, clock: clock))
+            .create(input, workspaceID: workspaceID, actor: "test")
+        if !brake {
+            var rules = try connection.connectionRules()
+            rules.policy.brake.enabled = false
+            try connection.setRules(rules)
+            try await connection.save(on: app.db)
+        }
         return try connection.requireID()
     }
 
