@@ -25,6 +25,11 @@ public enum HubDatabase {
         app.migrations.add(HubMigrations.all)
     }
 
+    /// Reads query results into Swift types by the hub's naming (`sourceID` is the column `source_id`).
+    static let rows = SQLRowDecoder(keyDecodingStrategy: .custom { path in
+        SomeCodingKey(stringValue: HubJSON.fieldName(path.last?.stringValue ?? ""))
+    })
+
     /// Turns on SQLite's write-ahead log for a file database (readers no longer wait for a writer,
     /// and a writer no longer waits for readers); it stays on in the file. Nothing for PostgreSQL.
     public static func prepare(_ database: any Database, _ configuration: HubConfiguration.Database) async throws {

@@ -166,21 +166,17 @@ public actor Scheduler {
         var order: [UUID] = []
         var grouped: [UUID: [Claim]] = [:]
         for claim in claimed {
-            if grouped[claim.source] == nil { order.append(claim.source) }
-            grouped[claim.source, default: []].append(claim)
+            if grouped[claim.sourceID] == nil { order.append(claim.sourceID) }
+            grouped[claim.sourceID, default: []].append(claim)
         }
         return order.map { ($0, grouped[$0] ?? []) }
     }
 
     struct Claim: Decodable {
         var id: UUID
-        var source: UUID
+        var sourceID: UUID
         /// When it was due (nil: never run yet).
         var nextRunAt: Date?
-
-        enum CodingKeys: String, CodingKey {
-            case id, source = "source_id", nextRunAt = "next_run_at"
-        }
     }
 
     /// Leases to this instance, in one statement, every due connection of up to `sources` due sources
@@ -213,7 +209,7 @@ public actor Scheduler {
             UPDATE connections SET lease_owner = \(bind: owner), lease_expires_at = \(bind: current.addingTimeInterval(leaseDuration)) \
             WHERE id IN (\(rows)) AND (lease_expires_at IS NULL OR lease_expires_at < \(bind: current)) \
             RETURNING id, source_id, next_run_at
-            """).all(decoding: Claim.self)
+            """).all(decoding: Claim.self, with: HubDatabase.rows)
             .sorted { ($0.nextRunAt ?? .distantPast, $0.id.uuidString) < ($1.nextRunAt ?? .distantPast, $1.id.uuidString) }
     }
 }
