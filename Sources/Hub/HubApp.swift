@@ -11,10 +11,10 @@ public enum HubApp {
     public static func configure(_ app: Application, configuration: HubConfiguration, vault: Vault, clients: PersonioClients,
                                  outbound: OutboundGuard, now: @escaping @Sendable () -> Date = { Date() }) throws -> SyncRunner {
         try HubDatabase.configure(app, configuration.database, runsInFlight: configuration.syncConcurrency)
-        var runner = SyncRunner(database: app.db, vault: vault, clients: clients, now: now, logger: app.logger)
+        var runner = SyncRunner(database: app.db, vault: vault, clients: clients, now: now, scim: OutboundHTTP.guarded(outbound).scim,
+                                logger: app.logger)
         runner.metrics = HubMetrics()
         runner.outbound = outbound
-        runner.scimTransport = GuardedSCIMTransport(outbound)
         try mount(app, runner: runner, adminToken: configuration.adminToken, defaultTimeZone: configuration.defaultTimeZone.identifier,
                   trustedProxies: configuration.trustedProxies)
         return runner

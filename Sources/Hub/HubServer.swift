@@ -30,7 +30,7 @@ public final class HubServer: Sendable {
         let outbound = OutboundGuard(policy: configuration.outbound)
         let clients = PersonioClients { baseURL, credentials in
             PersonioClient(configuration: PersonioConfiguration(baseURL: baseURL, credentials: credentials),
-                           transport: GuardedPersonioTransport(outbound), logger: logger)
+                           transport: OutboundHTTP.guarded(outbound).personio, logger: logger)
         }
         do {
             runner = try HubApp.configure(app, configuration: configuration, vault: vault, clients: clients, outbound: outbound)
@@ -44,7 +44,7 @@ public final class HubServer: Sendable {
         self.vault = vault
         self.outbound = outbound
         scheduler = Scheduler(database: app.db, runner: runner, now: { Date() }, concurrency: configuration.syncConcurrency, logger: logger)
-        dispatcher = WebhookDispatcher(database: app.db, vault: vault, outbound: outbound, now: { Date() }, logger: logger)
+        dispatcher = WebhookDispatcher(database: app.db, vault: vault, http: .guarded(outbound), now: { Date() }, logger: logger)
     }
 
     /// Makes a workspace (the CLI's `workspace create`), through the same service as the admin API; audited.

@@ -45,7 +45,8 @@ struct AbsenceTests {
             try await TestDatabases.withDatabase(database) { app in
                 let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
                 let clients = SyncFixture.clients(sandbox, timeout: timeout)
-                let runner = SyncRunner(database: app.db, vault: fixture.vault, clients: clients, now: clock.provider)
+                let runner = SyncRunner(database: app.db, vault: fixture.vault, clients: clients, now: clock.provider,
+                                        scim: OutboundHTTP.direct(sandbox.http).scim)
                 try HubApp.mount(app, runner: runner)
                 let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "tracker", on: app.db).token
                 let setup = Setup(fixture: fixture, token: token, app: app, runner: runner)

@@ -36,7 +36,8 @@ struct FleetSchedulingTests {
                 #expect(try await sandbox.admin(.PUT, "/sandbox/faults", ["latency_ms": 40]).status == 200)
                 let recorder = RunRecorder()
                 try await SchedulerTests().withSecondInstance(own, app) { secondDatabase in
-                    let runnerB = SyncRunner(database: secondDatabase, vault: fixture.vault, clients: fixture.clients, now: clock.provider)
+                    let runnerB = SyncRunner(database: secondDatabase, vault: fixture.vault, clients: fixture.clients, now: clock.provider,
+                                             scim: NoSCIMTransport())
                     let a = Scheduler(database: app.db, runner: fixture.runner(), owner: "instance-a", now: clock.provider, concurrency: 2,
                                       observer: { recorder.record($0, by: "instance-a") })
                     let b = Scheduler(database: secondDatabase, runner: runnerB, owner: "instance-b", now: clock.provider, concurrency: 2,
@@ -126,7 +127,8 @@ struct FleetSchedulingTests {
                     return PersonioClient(configuration: PersonioConfiguration(baseURL: baseURL, credentials: credentials),
                                           transport: AsyncHTTPClientTransport(client: http))
                 }
-                var runner = SyncRunner(database: app.db, vault: fixture.vault, clients: clients, now: clock.provider)
+                var runner = SyncRunner(database: app.db, vault: fixture.vault, clients: clients, now: clock.provider,
+                                        scim: NoSCIMTransport())
                 runner.metrics = HubMetrics()
                 let scheduler = Scheduler(database: app.db, runner: runner, owner: "shared", now: clock.provider, concurrency: 4)
                 // when all four sources run at once

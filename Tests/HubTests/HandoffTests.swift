@@ -25,7 +25,8 @@ struct HandoffTests {
             try await TestDatabases.withDatabase(database) { app in
                 let fixture = try await SyncFixture.make(app, sandbox, clock: clock)
                 let clients = SyncFixture.clients(sandbox, timeout: timeout)
-                try HubApp.mount(app, runner: SyncRunner(database: app.db, vault: fixture.vault, clients: clients, now: clock.provider))
+                try HubApp.mount(app, runner: SyncRunner(database: app.db, vault: fixture.vault, clients: clients, now: clock.provider,
+                                                         scim: NoSCIMTransport()))
                 let token = try await APITokens.create(workspaceID: fixture.workspaceID, name: "ats", on: app.db).token
                 try await body(Setup(fixture: fixture, token: token, app: app))
             }

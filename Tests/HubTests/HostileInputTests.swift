@@ -5,6 +5,7 @@ import Foundation
 @testable import PersonioAPI
 @testable import Hub
 import NIOCore
+import TestSupport
 import Testing
 import Vapor
 import VaporTesting
@@ -23,7 +24,7 @@ struct HubHostileInputTests {
                                transport: AsyncHTTPClientTransport(client: HTTPClient.shared))
             }
             try HubApp.mount(app, runner: SyncRunner(database: app.db, vault: try Vault(masterKey: Data(count: 32)), clients: clients,
-                                                     now: { Date() }), adminToken: "admin-token-for-tests")
+                                                     now: { Date() }, scim: NoSCIMTransport()), adminToken: "admin-token-for-tests")
             let workspace = WorkspaceModel(name: "Acme", timeZone: "Europe/Berlin")
             try await workspace.save(on: app.db)
             let token = try await APITokens.create(workspaceID: try workspace.requireID(), name: "t", on: app.db).token

@@ -37,7 +37,7 @@ struct HostilePersonioTests {
                     let tenant = WorkspaceModel(name: "Mallory", timeZone: "Europe/Berlin")
                     try await tenant.save(on: app.db)
                     let runner = SyncRunner(database: app.db, vault: fixture.vault, clients: Self.impatientClients(sandbox.http),
-                                            now: clock.provider)
+                                            now: clock.provider, scim: NoSCIMTransport())
                     let expected: [HostilePersonio.Mode: String] = [
                         .deep: "nested deeper than 256 levels",
                         .garbage: "not valid JSON",

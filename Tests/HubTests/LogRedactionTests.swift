@@ -63,7 +63,7 @@ struct LogRedactionTests {
         let page = try await client.get(DashboardPath.connection(connection))
         let csrf = try #require(PageClient.csrf(page))
         let runner = SyncRunner(database: app.db, vault: context.fixture.vault, clients: context.fixture.clients,
-                                now: context.fixture.clock.provider, logger: logger)
+                                now: context.fixture.clock.provider, scim: NoSCIMTransport(), logger: logger)
         #expect(try await runner.run(connectionID: connection).status == .succeeded)
         #expect(try await client.post(DashboardPath.connectionAction(connection, .preview), [("csrf", csrf)]).status == .seeOther)
         _ = try await client.post(DashboardPath.signOut, [("csrf", csrf)])

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Hub
+import TestSupport
 import Testing
 import Vapor
 import Yams
@@ -23,7 +24,7 @@ struct OpenAPITests {
         try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
             let clients = PersonioClients { _, _ in fatalError("no Personio in this test") }
             try HubApp.mount(app, runner: SyncRunner(database: app.db, vault: try Vault(masterKey: Data(count: 32)), clients: clients,
-                                                     now: { Date() }))
+                                                     now: { Date() }, scim: NoSCIMTransport()))
             let api = app.routes.all.filter { route in
                 guard let first = route.path.first?.description else { return false }
                 return ["api", "health", "metrics"].contains(first)

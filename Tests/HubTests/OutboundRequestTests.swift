@@ -141,7 +141,7 @@ struct OutboundRequestTests {
                 try await endpoint.create(on: hub.app.db)
                 _ = try await hub.fixture.sync(hub.connection)
                 let guarded = OutboundGuard(policy: .standard)
-                let dispatcher = WebhookDispatcher(database: hub.app.db, vault: hub.fixture.vault, outbound: guarded,
+                let dispatcher = WebhookDispatcher(database: hub.app.db, vault: hub.fixture.vault, http: .guarded(guarded),
                                                    now: hub.fixture.clock.provider)
                 while try await dispatcher.deliverDue() > 0 {}
                 await guarded.shutdown()
@@ -197,7 +197,7 @@ extension SyncRunner {
             var configuration = PersonioConfiguration(baseURL: baseURL, credentials: credentials)
             configuration.requestsPerSecond = nil
             return PersonioClient(configuration: configuration, transport: GuardedPersonioTransport(outbound))
-        }, now: now)
+        }, now: now, scim: OutboundHTTP.guarded(outbound).scim)
         runner.outbound = outbound
         runner.scimTransport = GuardedSCIMTransport(outbound)
         return runner

@@ -34,7 +34,8 @@ struct SchedulerTests {
                 var connections: [UUID] = []
                 for preset in [Preset.timeTracking, .survey, .serviceDesk] { connections.append(try await fixture.connection(preset)) }
                 try await withSecondInstance(own, app) { secondDatabase in
-                    let runnerB = SyncRunner(database: secondDatabase, vault: fixture.vault, clients: fixture.clients, now: clock.provider)
+                    let runnerB = SyncRunner(database: secondDatabase, vault: fixture.vault, clients: fixture.clients, now: clock.provider,
+                                             scim: NoSCIMTransport())
                     let a = Scheduler(database: app.db, runner: fixture.runner(), owner: "instance-a", now: clock.provider)
                     let b = Scheduler(database: secondDatabase, runner: runnerB, owner: "instance-b", now: clock.provider)
 

@@ -205,7 +205,8 @@ struct TypedStorageUpgradeTests {
             #expect(kinds.map { $0["target_kind"] } == ["feed", "scim"])
             // the overview's grouped count reads the same states
             let environment = HubEnvironment(vault: try Vault(masterKey: Data(repeating: 1, count: 32)),
-                                             clients: PersonioClients { _, _ in fatalError("no Personio in this test") }, now: { Date() })
+                                             clients: PersonioClients { _, _ in fatalError("no Personio in this test") }, now: { Date() },
+                                             scimTransport: NoSCIMTransport())
             let counts = try await ConnectionService(database: app.db, environment: environment).peopleByState(connectionIDs)
             #expect(counts == [connectionIDs[0]: [.active: 2, .archived: 1, .deleted: 1]])
         }

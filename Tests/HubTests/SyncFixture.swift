@@ -37,7 +37,8 @@ struct SyncFixture {
     /// What the services run with: Personio clients of their own, so that a run's first request is
     /// its own sign-in, as on a hub where an admin made the connection earlier.
     private static func services(_ app: Application, _ sandbox: SandboxHarness, vault: Vault, clock: ManualClock) -> HubEnvironment {
-        SyncRunner(database: app.db, vault: vault, clients: clients(sandbox), now: clock.provider).environment
+        SyncRunner(database: app.db, vault: vault, clients: clients(sandbox), now: clock.provider, scim: OutboundHTTP.direct(sandbox.http).scim)
+            .environment
     }
 
     private static func connect(_ input: SourceInput, workspaceID: UUID, database: any Database,
@@ -83,7 +84,7 @@ struct SyncFixture {
     }
 
     func runner(crashAfterBatches: Int? = nil, batchSize: Int = 500) -> SyncRunner {
-        var runner = SyncRunner(database: app.db, vault: vault, clients: clients, now: clock.provider)
+        var runner = SyncRunner(database: app.db, vault: vault, clients: clients, now: clock.provider, scim: OutboundHTTP.direct(sandbox.http).scim)
         runner.crashAfterBatches = crashAfterBatches
         runner.batchSize = batchSize
         return runner

@@ -69,7 +69,8 @@ struct WebhookTests {
         let endpoint: UUID
         let secret: String
         func dispatcher(_ database: (any Database)? = nil) -> WebhookDispatcher {
-            WebhookDispatcher(database: database ?? fixture.app.db, vault: fixture.vault, http: fixture.sandbox.http, now: fixture.clock.provider)
+            WebhookDispatcher(database: database ?? fixture.app.db, vault: fixture.vault, http: .direct(fixture.sandbox.http),
+                              now: fixture.clock.provider)
         }
     }
 

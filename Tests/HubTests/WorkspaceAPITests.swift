@@ -20,7 +20,7 @@ struct WorkspaceAPITests {
         try await TestDatabases.withDatabase(.sqlite(path: ":memory:")) { app in
             let clients = PersonioClients { _, _ in fatalError("no Personio in these tests") }
             let runner = SyncRunner(database: app.db, vault: try Vault(masterKey: Data(count: 32)), clients: clients,
-                                    now: { SyncRunnerTests.start })
+                                    now: { SyncRunnerTests.start }, scim: NoSCIMTransport())
             try HubApp.mount(app, runner: runner, adminToken: adminToken, defaultTimeZone: "Europe/Vienna")
             try await body(app, runner)
         }

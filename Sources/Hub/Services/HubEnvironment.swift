@@ -20,9 +20,8 @@ public struct HubEnvironment: Sendable {
     /// tests and tools that work with their own loopback servers).
     public var outbound: OutboundGuard?
 
-    public init(vault: Vault, clients: PersonioClients, now: @escaping @Sendable () -> Date, logger: Logger = Logger(label: "rollcall.sync"),
-                metrics: HubMetrics? = nil, scimTransport: any SCIMTransport = AsyncHTTPClientSCIMTransport(client: .shared),
-                outbound: OutboundGuard? = nil) {
+    public init(vault: Vault, clients: PersonioClients, now: @escaping @Sendable () -> Date, scimTransport: any SCIMTransport,
+                logger: Logger = Logger(label: "rollcall.sync"), metrics: HubMetrics? = nil, outbound: OutboundGuard? = nil) {
         self.vault = vault
         self.clients = clients
         self.now = now

@@ -53,10 +53,11 @@ public struct SyncRunner: Sendable {
     /// Test hook: the run stops as if the process died after this many batches were written.
     var crashAfterBatches: Int?
 
+    /// `scim`: how SCIM apps are reached (`OutboundHTTP.scim`).
     public init(database: any Database, vault: Vault, clients: PersonioClients, now: @escaping @Sendable () -> Date,
-                logger: Logger = Logger(label: "rollcall.sync")) {
+                scim: any SCIMTransport, logger: Logger = Logger(label: "rollcall.sync")) {
         self.database = database
-        environment = HubEnvironment(vault: vault, clients: clients, now: now, logger: logger)
+        environment = HubEnvironment(vault: vault, clients: clients, now: now, scimTransport: scim, logger: logger)
     }
 
     /// Syncs one connection now, on demand (API, CLI): holds the connection's lease while it runs, so

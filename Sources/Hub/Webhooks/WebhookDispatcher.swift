@@ -14,9 +14,9 @@ import Provisioning
 public final class WebhookDispatcher: Sendable {
     let database: any Database
     let vault: Vault
-    let http: HTTPClient
+    /// How deliveries leave the hub (checked at every delivery when through the policy).
+    let http: OutboundHTTP
     /// Where endpoints may lead; nil: not checked (tests with their own loopback receivers).
-    let outbound: OutboundGuard?
     let now: @Sendable () -> Date
     let logger: Logger
     /// Deliveries in flight at once.
@@ -29,14 +29,12 @@ public final class WebhookDispatcher: Sendable {
     public static let laterBackoff: TimeInterval = 43_200
     public static let giveUpAfter: TimeInterval = 3 * 86_400
 
-    public init(database: any Database, vault: Vault, http: HTTPClient = .shared, outbound: OutboundGuard? = nil,
-                now: @escaping @Sendable () -> Date,
+    public init(database: any Database, vault: Vault, http: OutboundHTTP, now: @escaping @Sendable () -> Date,
                 concurrency: Int = 16, batch: Int = 200, timeout: TimeAmount = .seconds(10),
                 logger: Logger = Logger(label: "rollcall.webhooks")) {
         self.database = database
         self.vault = vault
         self.http = http
-        self.outbound = outbound
         self.now = now
         self.logger = logger
         self.concurrency = max(1, concurrency)
@@ -144,12 +142,10 @@ public final class WebhookDispatcher: Sendable {
                             value: job.signers.map { $0.signature(id: job.eventID, timestamp: timestamp, body: body) }.joined(separator: " "))
         request.body = .bytes(ByteBuffer(data: body))
         do {
-            var client = http
-            if let outbound {
-                // checked at every delivery: the host's address may have changed since the endpoint was made
-                do { client = try await outbound.client(for: url, purpose: .webhook) } catch {
-                    return .failed(status: nil, error: "not sent: \(error.description)", final: true)
-                }
+            // checked at every delivery: the host's address may have changed since the endpoint was made
+            let client: HTTPClient
+            do { client = try await http.client(for: url, purpose: .webhook) } catch {
+                return .failed(status: nil, error: "not sent: \(error.description)", final: true)
             }
             let response = try await client.execute(request, timeout: timeout)
             _ = try? await response.body.collect(upTo: 64 * 1024)
