@@ -72,11 +72,11 @@ public struct SCIMServiceProvider: Sendable, Hashable, Codable {
 /// it relative to the base, as RFC 7643 §6 says, or from the host's root, as django-scim2 does; every
 /// app serves `/Users`.)
 public enum SCIMUserResourceType {
-    /// nil without a User resource type.
-    public static func extensions(_ json: Any) -> Set<String>? {
-        let resources = (json as? [String: Any])?["Resources"] as? [[String: Any]] ?? json as? [[String: Any]] ?? []
-        guard let user = resources.first(where: { ($0["schema"] as? String) == SCIMTarget.userSchema }) else { return nil }
-        return Set((user["schemaExtensions"] as? [[String: Any]] ?? []).compactMap { $0["schema"] as? String })
+    /// nil without a User resource type (or when `body` is no list of resource types).
+    public static func extensions(_ body: some Sequence<UInt8>) -> Set<String>? {
+        guard let types = try? JSONDecoder().decode(SCIMListResponse<SCIMResourceType>.self, from: Data(body)),
+              let user = types.resources.first(where: { $0.schema == SCIMTarget.userSchema }) else { return nil }
+        return Set(user.schemaExtensions.map(\.schema))
     }
 }
 
@@ -95,40 +95,59 @@ public final class SCIMClient: Sendable {
         pacer = configuration.compatibility.requestsPerSecond.map { RequestPacer(perSecond: $0) }
     }
 
-    /// An answer: the status and the JSON object of the body (nil when there is none or it is not JSON).
-    public struct Answer: @unchecked Sendable {
+    /// An answer: the status and the body, read as the SCIM resource it should be.
+    public struct Answer: Sendable {
         public var status: Int
-        public var json: [String: Any]?
+        public var body: [UInt8]
+        /// The body as text, cut to 500 characters (for messages).
         public var bodyText: String
         /// Where a redirect points (Rollcall follows none: the token would go along).
         public var location: String?
+
+        /// The body read as `type`; nil when it is empty or not that (every SCIM resource is a JSON object).
+        public func decoded<T: Decodable>(_ type: T.Type) -> T? {
+            body.isEmpty ? nil : try? JSONDecoder().decode(type, from: Data(body))
+        }
+
+        /// Whether the body is a JSON object (a SCIM resource or error), not a page or nothing.
+        public var isJSONObject: Bool { decoded(JSONObject.self) != nil }
+
+        private struct JSONObject: Decodable {
+            private struct Key: CodingKey {
+                var stringValue: String
+                var intValue: Int? { nil }
+                init(stringValue: String) { self.stringValue = stringValue }
+                init?(intValue: Int) { nil }
+            }
+
+            init(from decoder: any Decoder) throws { _ = try decoder.container(keyedBy: Key.self) }
+        }
     }
 
     /// Reads `/ServiceProviderConfig`; a failure explains what is wrong with the URL or token.
     public func discover() async throws(TargetFailure) -> SCIMServiceProvider {
         let answer = try await send("GET", "/ServiceProviderConfig")
         guard answer.status == 200 else { throw Self.failure(answer, doing: "reading /ServiceProviderConfig", connecting: true) }
-        guard let json = answer.json else {
+        guard answer.isJSONObject, let supported = answer.decoded(SCIMServiceProviderConfig.self) else {
             throw TargetFailure(code: "bad_response", explanation: "\(configuration.baseURL)/ServiceProviderConfig did not answer with JSON; "
                                 + "check that the base URL is the app's SCIM 2.0 base (it usually ends in /scim/v2).", retryable: true)
         }
-        func supported(_ key: String) -> Bool { (json[key] as? [String: Any])?["supported"] as? Bool ?? false }
         // The configuration may be public (RFC 7644 §4); reading one user proves the token.
         let users = try await send("GET", "/Users", query: [("count", "1")])
         guard users.status == 200 else { throw Self.failure(users, doing: "listing users", connecting: true) }
-        guard users.json?["totalResults"] != nil || users.json?["Resources"] != nil else {
+        guard users.decoded(SCIMListResponse<SCIMUser>.self)?.isListResponse == true else {
             throw TargetFailure(code: "bad_response", explanation: "\(configuration.baseURL)/Users did not answer with a SCIM ListResponse.",
                                 retryable: true)
         }
-        let filter = supported("filter") ? await honoursFilters() : false
-        return SCIMServiceProvider(patch: supported("patch"), filter: filter, bulk: supported("bulk"), declared: await declaredAttributes(),
+        let filter = supported.filter ? await honoursFilters() : false
+        return SCIMServiceProvider(patch: supported.patch, filter: filter, bulk: supported.bulk, declared: await declaredAttributes(),
                                    extensions: await userExtensions())
     }
 
     /// The extensions users take, when the app serves `/ResourceTypes` (many do not: nil).
     func userExtensions() async -> Set<String>? {
-        guard let answer = try? await send("GET", "/ResourceTypes"), answer.status == 200, let json = answer.json else { return nil }
-        return SCIMUserResourceType.extensions(json)
+        guard let answer = try? await send("GET", "/ResourceTypes"), answer.status == 200 else { return nil }
+        return SCIMUserResourceType.extensions(answer.body)
     }
 
     /// Some apps advertise filtering and ignore it, answering every user to any filter: searching
@@ -138,43 +157,47 @@ public final class SCIMClient: Sendable {
         let nobody = "rollcall-filter-probe-\(UUID().uuidString)"
         guard let answer = try? await send("GET", "/Users", query: [("filter", "externalId eq \"\(nobody)\""), ("count", "1")]),
               answer.status == 200 else { return true }
-        let resources = answer.json?["Resources"] as? [[String: Any]] ?? []
-        return resources.isEmpty && (answer.json?["totalResults"] as? Int ?? 0) == 0
+        let list = answer.decoded(SCIMListResponse<SCIMUser>.self)
+        return (list?.resources.isEmpty ?? true) && (list?.totalResults ?? 0) == 0
     }
 
     /// What `/Schemas` declares of Users, when the app serves it (many do not: nil, not a failure).
     func declaredAttributes() async -> SCIMDeclaredAttributes? {
-        guard let answer = try? await send("GET", "/Schemas"), answer.status == 200, let json = answer.json else { return nil }
-        return SCIMDeclaredAttributes(schemas: json)
+        guard let answer = try? await send("GET", "/Schemas"), answer.status == 200 else { return nil }
+        return SCIMDeclaredAttributes(schemas: answer.body)
     }
 
     /// The first user matching `attribute eq value`, or nil.
-    public func findUser(where attribute: String, equals value: String) async throws(TargetFailure) -> [String: Any]? {
+    public func findUser(where attribute: String, equals value: String) async throws(TargetFailure) -> SCIMUser? {
         let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         let answer = try await send("GET", "/Users", query: [("filter", "\(attribute) eq \"\(escaped)\""), ("count", "2")])
         guard answer.status == 200 else { throw Self.failure(answer, doing: "searching users by \(attribute)") }
-        guard let resources = answer.json?["Resources"] as? [[String: Any]] ?? (answer.json?["totalResults"] as? Int == 0 ? [] : nil) else {
+        guard let list = answer.decoded(SCIMListResponse<SCIMUser>.self), !list.isBareArray, list.hasResources || list.totalResults == 0 else {
             throw TargetFailure(code: "bad_response", explanation: "The app's user search did not answer with a SCIM ListResponse.", retryable: true)
         }
-        return resources.first
+        return list.resources.first
+    }
+
+    /// Sends `resource` as the JSON body (a user, a PatchOp), with retries as `send` does.
+    public func send(_ method: String, _ path: String, query: [(String, String)] = [], json resource: some Encodable)
+        async throws(TargetFailure) -> Answer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(resource) else {
+            throw TargetFailure(code: "bad_request", explanation: "The user could not be encoded as JSON.", retryable: false)
+        }
+        return try await send(method, path, query: query, body: Array(data))
     }
 
     /// Sends a request with retries. Never throws for an HTTP status; throws for a network failure
     /// that outlasted every attempt.
-    public func send(_ method: String, _ path: String, query: [(String, String)] = [], json: [String: Any]? = nil)
+    public func send(_ method: String, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil)
         async throws(TargetFailure) -> Answer {
         var url = configuration.baseURL + path
         if !query.isEmpty {
             var components = URLComponents()
             components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
             url += "?" + (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
-        }
-        var body: [UInt8]?
-        if let json {
-            guard let data = try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]) else {
-                throw TargetFailure(code: "bad_request", explanation: "The user could not be encoded as JSON.", retryable: false)
-            }
-            body = Array(data)
         }
         var headers = [("Authorization", "Bearer \(configuration.token)"), ("Accept", "application/scim+json, application/json")]
         if body != nil { headers.append(("Content-Type", "application/scim+json")) }
@@ -201,14 +224,13 @@ public final class SCIMClient: Sendable {
                 let retryable = response.status == 429 || ((500...599).contains(response.status) && ![501, 505].contains(response.status))
                 if !retryable || attempt >= configuration.maxAttempts {
                     let text = String(decoding: response.body, as: UTF8.self)
-                    let object = response.body.isEmpty ? nil : (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
                     let location = response.headers.first { $0.0.lowercased() == "location" }?.1
-                    return Answer(status: response.status, json: object, bodyText: String(text.prefix(500)), location: location)
+                    return Answer(status: response.status, body: response.body, bodyText: String(text.prefix(500)), location: location)
                 }
                 if let header = response.headers.first(where: { $0.0.lowercased() == "retry-after" })?.1,
                    let seconds = TimeInterval(header.trimmingCharacters(in: .whitespaces)) {
                     guard seconds <= configuration.maxRetryAfter else {
-                        return Answer(status: response.status, json: nil, bodyText: "Retry-After: \(header)")
+                        return Answer(status: response.status, body: [], bodyText: "Retry-After: \(header)")
                     }
                     delay = .milliseconds(Int64(seconds * 1000))
                 }
@@ -223,9 +245,11 @@ public final class SCIMClient: Sendable {
     /// `connecting`: while the connection's settings are checked (no person is waiting for a retry).
     static func failure(_ answer: Answer, doing what: String, connecting: Bool = false) -> TargetFailure {
         // the app is a host a workspace chose: what it says is shown only as a short excerpt
-        let scimType = (answer.json?["scimType"] as? String).map { $0.excerpt(40) }
-        let detail = (answer.json?["detail"] as? String).map { $0.excerpt() }
-        let said = detail.map { ": \($0)" } ?? (answer.json == nil && !answer.bodyText.isEmpty ? " (not a SCIM error body)" : "")
+        let error = answer.decoded(SCIMErrorBody.self)
+        let scimType = error?.scimType.map { $0.excerpt(40) }
+        let detail = error?.detail.map { $0.excerpt() }
+        let notJSON = !answer.isJSONObject && !answer.bodyText.isEmpty
+        let said = detail.map { ": \($0)" } ?? (notJSON ? " (not a SCIM error body)" : "")
         let code = "scim_\(answer.status)" + (scimType.map { "_\($0)" } ?? "")
         let later = connecting ? "check the app's SCIM endpoint and try again" : "the person is tried again later"
         switch answer.status {
@@ -249,7 +273,7 @@ public final class SCIMClient: Sendable {
             return TargetFailure(code: code, explanation: "The app kept rate-limiting Rollcall while \(what); \(later).", retryable: true)
         case 500...599:
             // "the app failed listing users (HTTP 500: …)": the app's own error, often an HTML page
-            let why = detail.map { ": \($0)" } ?? (answer.json == nil && !answer.bodyText.isEmpty ? ", not a SCIM error body" : "")
+            let why = detail.map { ": \($0)" } ?? (notJSON ? ", not a SCIM error body" : "")
             return TargetFailure(code: code, explanation: "The app failed \(what) (HTTP \(answer.status)\(why)); \(later).", retryable: true)
         default:
             return TargetFailure(code: code, explanation: "The app answered HTTP \(answer.status) while \(what)\(said); \(later).", retryable: true)

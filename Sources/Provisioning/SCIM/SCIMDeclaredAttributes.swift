@@ -16,25 +16,22 @@ public struct SCIMDeclaredAttributes: Sendable, Hashable, Codable {
     }
 
     /// Reads a `/Schemas` ListResponse (or a bare array of schemas); nil when it holds no User schema.
-    public init?(schemas json: Any) {
-        let resources = (json as? [String: Any])?["Resources"] as? [[String: Any]] ?? json as? [[String: Any]] ?? []
+    public init?(schemas body: some Sequence<UInt8>) {
+        guard let schemas = try? JSONDecoder().decode(SCIMListResponse<SCIMSchema>.self, from: Data(body)).resources else { return nil }
         var paths: Set<String> = []
         var readOnly: Set<String> = []
         var sawUser = false
-        for schema in resources {
-            guard let id = schema["id"] as? String, [SCIMTarget.userSchema, SCIMTarget.enterpriseSchema].contains(id) else { continue }
-            sawUser = sawUser || id == SCIMTarget.userSchema
-            let prefix = id == SCIMTarget.userSchema ? "" : id + ":"
-            if !prefix.isEmpty { paths.insert(id) }
-            for attribute in schema["attributes"] as? [[String: Any]] ?? [] {
-                guard let name = attribute["name"] as? String else { continue }
-                let path = prefix + name
-                if (attribute["mutability"] as? String)?.lowercased() == "readonly" { readOnly.insert(path); continue }
+        for schema in schemas where [SCIMTarget.userSchema, SCIMTarget.enterpriseSchema].contains(schema.id) {
+            sawUser = sawUser || schema.id == SCIMTarget.userSchema
+            let prefix = schema.id == SCIMTarget.userSchema ? "" : schema.id + ":"
+            if !prefix.isEmpty { paths.insert(schema.id) }
+            for attribute in schema.attributes {
+                let path = prefix + attribute.name
+                if attribute.isReadOnly { readOnly.insert(path); continue }
                 paths.insert(path)
-                for sub in attribute["subAttributes"] as? [[String: Any]] ?? [] {
-                    guard let subName = sub["name"] as? String else { continue }
-                    if (sub["mutability"] as? String)?.lowercased() == "readonly" { readOnly.insert("\(path).\(subName)"); continue }
-                    paths.insert("\(path).\(subName)")
+                for sub in attribute.subAttributes {
+                    if sub.isReadOnly { readOnly.insert("\(path).\(sub.name)"); continue }
+                    paths.insert("\(path).\(sub.name)")
                 }
             }
         }
@@ -44,63 +41,114 @@ public struct SCIMDeclaredAttributes: Sendable, Hashable, Codable {
 
     /// `user` with only what the app declares (`schemas` and `externalId`, common to every resource,
     /// stay); and the paths left out, for the connection to show.
-    public func prune(_ user: [String: Any]) -> (user: [String: Any], omitted: [String]) {
-        var kept: [String: Any] = [:]
+    public func prune(_ user: SCIMUser) -> (user: SCIMUser, omitted: [String]) {
+        var pruning = Pruning(declared: self, user: user)
+        pruning.attribute(\.userName, "userName")
+        pruning.attribute(\.active, "active")
+        pruning.attribute(\.displayName, "displayName")
+        pruning.attribute(\.title, "title")
+        pruning.attribute(\.id, "id")
+        pruning.complex(\.name, "name", [(\.givenName, "givenName"), (\.familyName, "familyName"), (\.formatted, "formatted")])
+        let multiValued: [(WritableKeyPath<SCIMUser.MultiValued, String?>, String)] = [(\.value, "value"), (\.type, "type")]
+        pruning.multiValued(\.emails, "emails", multiValued)
+        pruning.multiValued(\.phoneNumbers, "phoneNumbers", multiValued)
+        pruning.enterprise()
+        if pruning.user.enterprise == nil {
+            pruning.user.schemas = pruning.user.schemas?.filter { $0 != SCIMTarget.enterpriseSchema }
+        }
+        return (pruning.user, pruning.omitted.sorted())
+    }
+
+    /// One user being cut down to the declared paths.
+    private struct Pruning {
+        let declared: SCIMDeclaredAttributes
+        var user: SCIMUser
         var omitted: [String] = []
-        for (key, value) in user {
-            if key == "schemas" || key == "externalId" { kept[key] = value; continue }
-            if key == SCIMTarget.enterpriseSchema {
-                guard paths.contains(key), let members = value as? [String: Any] else { omitted.append(key); continue }
-                let (inner, dropped) = prune(members, prefix: key + ":")
-                if !inner.isEmpty { kept[key] = inner }
-                omitted += dropped
-                continue
-            }
-            let (inner, dropped) = prune([key: value], prefix: "")
-            kept.merge(inner) { $1 }
+
+        /// Whether an attribute is declared with sub-attributes (one declared without keeps what it has).
+        func hasSubAttributes(_ path: String) -> Bool { declared.paths.contains { $0.hasPrefix(path + ".") } }
+
+        mutating func attribute<Value>(_ keyPath: WritableKeyPath<SCIMUser, Value?>, _ path: String) {
+            guard user[keyPath: keyPath] != nil, !declared.paths.contains(path) else { return }
+            user[keyPath: keyPath] = nil
+            omitted.append(path)
+        }
+
+        /// A complex attribute: its undeclared sub-attributes go; with none left, it goes.
+        mutating func complex<Value>(_ keyPath: WritableKeyPath<SCIMUser, Value?>, _ path: String,
+                                     _ members: [(WritableKeyPath<Value, String?>, String)]) {
+            guard var value = user[keyPath: keyPath] else { return }
+            guard declared.paths.contains(path) else { return drop(keyPath, path) }
+            let (kept, dropped) = subAttributes(&value, of: path, members)
             omitted += dropped
+            user[keyPath: keyPath] = kept ? value : nil
         }
-        if kept[SCIMTarget.enterpriseSchema] == nil, let schemas = kept["schemas"] as? [String] {
-            kept["schemas"] = schemas.filter { $0 != SCIMTarget.enterpriseSchema }
-        }
-        return (kept, omitted.sorted())
-    }
 
-    private func prune(_ members: [String: Any], prefix: String) -> ([String: Any], [String]) {
-        var kept: [String: Any] = [:]
-        var omitted: [String] = []
-        for (name, value) in members {
-            let path = prefix + name
-            guard paths.contains(path) else { omitted.append(path); continue }
-            switch value {
-            case let complex as [String: Any]:
-                let (inner, dropped) = subAttributes(complex, of: path)
-                omitted += dropped
-                if !inner.isEmpty { kept[name] = inner }
-            case let values as [[String: Any]]:
-                var dropped: Set<String> = []
-                let inner = values.map { element -> [String: Any] in
-                    let (kept, left) = subAttributes(element, of: path)
-                    dropped.formUnion(left)
-                    return kept
-                }.filter { !$0.isEmpty }
-                omitted += dropped.sorted()
-                if !inner.isEmpty { kept[name] = inner }
-            default:
-                kept[name] = value
+        /// A multi-valued attribute: each value cut down alike; values left empty go.
+        mutating func multiValued(_ keyPath: WritableKeyPath<SCIMUser, [SCIMUser.MultiValued]?>, _ path: String,
+                                  _ members: [(WritableKeyPath<SCIMUser.MultiValued, String?>, String)]) {
+            guard let values = user[keyPath: keyPath] else { return }
+            guard declared.paths.contains(path) else { return drop(keyPath, path) }
+            var dropped: Set<String> = []
+            let kept = values.compactMap { element -> SCIMUser.MultiValued? in
+                var element = element
+                var (keeps, left) = subAttributes(&element, of: path, members)
+                if element.primary != nil, hasSubAttributes(path), !declared.paths.contains(path + ".primary") {
+                    element.primary = nil
+                    left.append(path + ".primary")
+                }
+                keeps = keeps || element.primary != nil
+                dropped.formUnion(left)
+                return keeps ? element : nil
             }
+            omitted += dropped.sorted()
+            user[keyPath: keyPath] = kept.isEmpty ? nil : kept
         }
-        return (kept, omitted)
-    }
 
-    private func subAttributes(_ value: [String: Any], of path: String) -> ([String: Any], [String]) {
-        // an attribute declared without sub-attributes keeps what it has
-        guard paths.contains(where: { $0.hasPrefix(path + ".") }) else { return (value, []) }
-        var kept: [String: Any] = [:]
-        var omitted: [String] = []
-        for (name, item) in value {
-            if paths.contains("\(path).\(name)") { kept[name] = item } else { omitted.append("\(path).\(name)") }
+        /// The enterprise extension: kept when declared, with its declared members.
+        mutating func enterprise() {
+            let urn = SCIMTarget.enterpriseSchema
+            guard var enterprise = user.enterprise else { return }
+            guard declared.paths.contains(urn) else { return drop(\.enterprise, urn) }
+            for (keyPath, name) in [(\SCIMUser.Enterprise.employeeNumber, "employeeNumber"), (\.department, "department"),
+                                    (\.organization, "organization")] where enterprise[keyPath: keyPath] != nil {
+                if !declared.paths.contains("\(urn):\(name)") {
+                    enterprise[keyPath: keyPath] = nil
+                    omitted.append("\(urn):\(name)")
+                }
+            }
+            if var manager = enterprise.manager {
+                let path = "\(urn):manager"
+                if declared.paths.contains(path) {
+                    let (kept, dropped) = subAttributes(&manager, of: path, [(\.value, "value")])
+                    omitted += dropped
+                    enterprise.manager = kept ? manager : nil
+                } else {
+                    enterprise.manager = nil
+                    omitted.append(path)
+                }
+            }
+            let empty = enterprise.employeeNumber == nil && enterprise.department == nil && enterprise.organization == nil
+                && enterprise.manager == nil
+            user.enterprise = empty ? nil : enterprise
         }
-        return (kept, omitted)
+
+        private mutating func drop<Value>(_ keyPath: WritableKeyPath<SCIMUser, Value?>, _ path: String) {
+            user[keyPath: keyPath] = nil
+            omitted.append(path)
+        }
+
+        /// Clears the undeclared `members` of `value`; whether any member is left, and the paths cleared.
+        private func subAttributes<Value>(_ value: inout Value, of path: String,
+                                          _ members: [(WritableKeyPath<Value, String?>, String)]) -> (Bool, [String]) {
+            var dropped: [String] = []
+            if hasSubAttributes(path) {
+                for (keyPath, name) in members where value[keyPath: keyPath] != nil && !declared.paths.contains("\(path).\(name)") {
+                    value[keyPath: keyPath] = nil
+                    dropped.append("\(path).\(name)")
+                }
+            }
+            return (members.contains { value[keyPath: $0.0] != nil }, dropped)
+        }
     }
 }

@@ -14,7 +14,7 @@ public final class SCIMTarget: Sendable {
 
     public static let userSchema = "urn:ietf:params:scim:schemas:core:2.0:User"
     public static let enterpriseSchema = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-    static let patchSchema = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+    public static let patchSchema = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
     public init(client: SCIMClient, provider: SCIMServiceProvider) {
         self.client = client
@@ -43,10 +43,12 @@ public final class SCIMTarget: Sendable {
         var start = 1
         while true {
             let answer = try await client.send("GET", "/Users", query: [("startIndex", String(start)), ("count", String(pageSize))])
-            guard answer.status == 200, let json = answer.json else { throw SCIMClient.failure(answer, doing: "listing the app's users") }
-            let page = json["Resources"] as? [[String: Any]] ?? []
+            guard answer.status == 200, let list = answer.decoded(SCIMListResponse<SCIMUser>.self), !list.isBareArray else {
+                throw SCIMClient.failure(answer, doing: "listing the app's users")
+            }
+            let page = list.resources
             users += page.compactMap(UserDirectory.Entry.init)
-            let total = json["totalResults"] as? Int ?? users.count
+            let total = list.totalResults ?? users.count
             guard !page.isEmpty, users.count < total else { break }
             start += page.count
         }
@@ -100,7 +102,7 @@ public final class SCIMTarget: Sendable {
         let answer = try await client.send("POST", "/Users", json: user)
         switch answer.status {
         case 200, 201:
-            guard let id = answer.json?["id"] as? String, !id.isEmpty else {
+            guard let id = answer.decoded(SCIMUser.self)?.id, !id.isEmpty else {
                 throw TargetFailure(code: "bad_response", explanation: "The app accepted the user but its answer has no SCIM id; "
                                     + "Rollcall will find the user by externalId on the next run.", retryable: true)
             }
@@ -110,7 +112,7 @@ public final class SCIMTarget: Sendable {
                                     + "belongs to Personio person \(owner.excerpt(20)); Rollcall did not link this person to it. The app's SCIM "
                                     + "answers the wrong user: report it to the app's vendor.", retryable: true)
             }
-            await directory.add(id: id, externalId: String(operation.personioId), userName: user["userName"] as? String,
+            await directory.add(id: id, externalId: String(operation.personioId), userName: user.userName,
                                 email: operation.fields["email"])
             return .applied(targetId: id, note: nil)
         case let status where status == 409 || Self.isUniquenessFailure(answer):
@@ -129,13 +131,13 @@ public final class SCIMTarget: Sendable {
     /// An app's answer that is about another user than the one asked for (another SCIM id, or
     /// another person's externalId) fails the person: linking it would tie two people to one account.
     static func check(_ answer: SCIMClient.Answer, isUser id: String?, of operation: TargetOperation, doing what: String) throws(TargetFailure) {
-        guard let json = answer.json else { return }
-        if let id, let answered = json["id"] as? String, !answered.isEmpty, answered != id {
+        guard let answered = answer.decoded(SCIMUser.self) else { return }
+        if let id, let answered = answered.id, !answered.isEmpty, answered != id {
             throw TargetFailure(code: "scim_wrong_user", explanation: "The app answered \(what) with another user (\(answered.excerpt(60))); "
                                 + "Rollcall did not take it as this person's. The app's SCIM answers the wrong user: report it to the app's vendor.",
                                 retryable: true)
         }
-        if let external = json["externalId"] as? String, !external.isEmpty, external != String(operation.personioId) {
+        if let external = answered.externalId, !external.isEmpty, external != String(operation.personioId) {
             throw TargetFailure(code: "scim_wrong_user", explanation: "The app answered \(what) with a user whose externalId is "
                                 + "\(external.excerpt(40)), not this person's (\(operation.personioId)); Rollcall did not link them. The app's "
                                 + "SCIM answers the wrong user or does not keep externalId: report it to the app's vendor.", retryable: true)
@@ -145,7 +147,7 @@ public final class SCIMTarget: Sendable {
     /// A 5xx whose text is a unique-constraint violation (an app that lets its database answer for it).
     static func isUniquenessFailure(_ answer: SCIMClient.Answer) -> Bool {
         guard (500...599).contains(answer.status) else { return false }
-        let text = ((answer.json?["detail"] as? String) ?? answer.bodyText).lowercased()
+        let text = (answer.decoded(SCIMErrorBody.self)?.detail ?? answer.bodyText).lowercased()
         return ["unique constraint", "uniqueness", "duplicate key", "duplicate entry", "integrityerror",
                 "already exists"].contains { text.contains($0) }
     }
@@ -155,10 +157,8 @@ public final class SCIMTarget: Sendable {
         let answer: SCIMClient.Answer
         if updatesWithPatch {
             var value = user
-            value["schemas"] = nil
-            answer = try await client.send("PATCH", self.user(id), json: [
-                "schemas": [Self.patchSchema], "Operations": [["op": "replace", "value": value]],
-            ])
+            value.schemas = nil
+            answer = try await client.send("PATCH", self.user(id), json: SCIMPatchOp.replace(with: value))
         } else {
             answer = try await client.send("PUT", self.user(id), json: user)
         }
@@ -196,9 +196,9 @@ public final class SCIMTarget: Sendable {
             case .email: ("emails.value", operation.fields["email"])
             }
             guard let value, !value.isEmpty else { continue }
-            if let user = try await client.findUser(where: attribute, equals: value), let id = user["id"] as? String {
+            if let user = try await client.findUser(where: attribute, equals: value), let id = user.id {
                 // A user that belongs to another Personio person is not this one.
-                if let external = user["externalId"] as? String, !external.isEmpty, external != String(operation.personioId) { continue }
+                if let external = user.externalId, !external.isEmpty, external != String(operation.personioId) { continue }
                 return (id, attribute)
             }
         }
@@ -217,39 +217,35 @@ public final class SCIMTarget: Sendable {
                                         "department", "subcompany", "organization", "supervisor_email"]
 
     /// The core User and enterprise extension for the mapped fields. Only known fields are sent.
-    func resource(for operation: TargetOperation, active: Bool) async throws(TargetFailure) -> [String: Any] {
+    func resource(for operation: TargetOperation, active: Bool) async throws(TargetFailure) -> SCIMUser {
         let fields = operation.fields
-        var user: [String: Any] = [
-            "externalId": String(operation.personioId),
-            "userName": userName(fields) ?? "personio-\(operation.personioId)",
-            "active": compatibility.booleansAsStrings == true ? (active ? "true" : "false") as Any : active,
-        ]
-        var name: [String: Any] = [:]
-        if let first = fields["first_name"] { name["givenName"] = first }
-        if let last = fields["last_name"] { name["familyName"] = last }
+        var user = SCIMUser()
+        user.externalId = String(operation.personioId)
+        user.userName = userName(fields) ?? "personio-\(operation.personioId)"
+        user.active = SCIMUser.Active(active, asText: compatibility.booleansAsStrings == true)
         let display = [fields["first_name"], fields["last_name"]].compactMap { $0 }.joined(separator: " ")
-        if !display.isEmpty {
-            name["formatted"] = display
-            user["displayName"] = display
+        if fields["first_name"] != nil || fields["last_name"] != nil || !display.isEmpty {
+            user.name = SCIMUser.Name(givenName: fields["first_name"], familyName: fields["last_name"], formatted: display.isEmpty ? nil : display)
         }
-        if !name.isEmpty { user["name"] = name }
+        if !display.isEmpty { user.displayName = display }
         let typed = compatibility.typedEmails ?? true
-        if let email = fields["email"] { user["emails"] = [typed ? ["value": email, "type": "work", "primary": true] : ["value": email]] }
-        if let phone = fields["phone"] ?? fields["phone_number"] { user["phoneNumbers"] = [typed ? ["value": phone,
-                                                                                                    "type": "work"] : ["value": phone]] }
-        if let title = fields["position"] ?? fields["job_title"] { user["title"] = title }
-
-        user["schemas"] = [Self.userSchema]
+        if let email = fields["email"] {
+            user.emails = [SCIMUser.MultiValued(value: email, type: typed ? "work" : nil, primary: typed ? true : nil)]
+        }
+        if let phone = fields["phone"] ?? fields["phone_number"] {
+            user.phoneNumbers = [SCIMUser.MultiValued(value: phone, type: typed ? "work" : nil, primary: nil)]
+        }
+        user.title = fields["position"] ?? fields["job_title"]
+        user.schemas = [Self.userSchema]
         if compatibility.enterpriseExtension ?? provider.takesEnterprise {
-            var enterprise: [String: Any] = ["employeeNumber": String(operation.personioId)]
-            if let department = fields["department"] { enterprise["department"] = department }
-            if let organization = fields["subcompany"] ?? fields["organization"] { enterprise["organization"] = organization }
+            var enterprise = SCIMUser.Enterprise(employeeNumber: String(operation.personioId), department: fields["department"],
+                                                 organization: fields["subcompany"] ?? fields["organization"])
             if let boss = fields["supervisor_email"], provider.declared?.paths.contains(Self.enterpriseSchema + ":manager") ?? true,
                let managerID = try await manager(boss) {
-                enterprise["manager"] = ["value": managerID]
+                enterprise.manager = SCIMUser.Enterprise.Manager(value: managerID)
             }
-            user[Self.enterpriseSchema] = enterprise
-            user["schemas"] = [Self.userSchema, Self.enterpriseSchema]
+            user.enterprise = enterprise
+            user.schemas = [Self.userSchema, Self.enterpriseSchema]
         }
         // only what the app declares: a strict app refuses the whole user for one undeclared sub-attribute
         return provider.declared?.prune(user).user ?? user
@@ -259,10 +255,12 @@ public final class SCIMTarget: Sendable {
     /// connection to show; empty when the app declares everything or serves no schemas.
     public var omittedAttributes: [String] {
         guard let declared = provider.declared else { return provider.takesEnterprise ? [] : [Self.enterpriseSchema] }
-        var user: [String: Any] = ["userName": "", "active": true, "displayName": "", "title": "",
-                                   "name": ["givenName": "", "familyName": "", "formatted": ""],
-                                   "emails": [["value": "", "type": "work", "primary": true]], "phoneNumbers": [["value": "", "type": "work"]]]
-        user[Self.enterpriseSchema] = ["employeeNumber": "", "department": "", "organization": "", "manager": ["value": ""]]
+        var user = SCIMUser()
+        (user.userName, user.active, user.displayName, user.title) = ("", .boolean(true), "", "")
+        user.name = SCIMUser.Name(givenName: "", familyName: "", formatted: "")
+        user.emails = [SCIMUser.MultiValued(value: "", type: "work", primary: true)]
+        user.phoneNumbers = [SCIMUser.MultiValued(value: "", type: "work", primary: nil)]
+        user.enterprise = SCIMUser.Enterprise(employeeNumber: "", department: "", organization: "", manager: .init(value: ""))
         var omitted = declared.prune(user).omitted
         if !provider.takesEnterprise {
             omitted.removeAll { $0.hasPrefix(Self.enterpriseSchema) }
@@ -302,7 +300,7 @@ public final class SCIMTarget: Sendable {
         guard searches else { return nil }
         var found = try await client.findUser(where: "userName", equals: email)
         if found == nil { found = try await client.findUser(where: "emails.value", equals: email) }
-        guard let id = found?["id"] as? String else { return nil }
+        guard let id = found?.id else { return nil }
         await managers.remember(id, for: email)
         return id
     }
@@ -341,12 +339,12 @@ actor UserDirectory {
         var userName: String?
         var emails: [String]
 
-        init?(_ user: [String: Any]) {
-            guard let id = user["id"] as? String else { return nil }
+        init?(_ user: SCIMUser) {
+            guard let id = user.id else { return nil }
             self.id = id
-            externalId = user["externalId"] as? String
-            userName = user["userName"] as? String
-            emails = (user["emails"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String }
+            externalId = user.externalId
+            userName = user.userName
+            emails = user.emailValues
         }
     }
 
