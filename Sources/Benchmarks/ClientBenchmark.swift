@@ -12,7 +12,7 @@ struct ClientBenchmark {
         let sandbox = try SandboxProcess(binary: binary, employees: employees, limits: false)
         defer { sandbox.stop() }
         var configuration = PersonioConfiguration(baseURL: sandbox.baseURL,
-                                                  credentials: PersonioCredentials(clientId: "bench", clientSecret: "bench-secret"))
+                                                  credentials: PersonioCredentials(clientID: "bench", clientSecret: "bench-secret"))
         configuration.requestsPerSecond = nil
         configuration.requestsPerMinute = 1_000_000
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -47,7 +47,7 @@ struct ClientBenchmark {
         let sandbox = try SandboxProcess(binary: binary, employees: employees, limits: true)
         defer { sandbox.stop() }
         let configuration = PersonioConfiguration(baseURL: sandbox.baseURL,
-                                                  credentials: PersonioCredentials(clientId: "bench", clientSecret: "bench-secret"))
+                                                  credentials: PersonioCredentials(clientID: "bench", clientSecret: "bench-secret"))
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let client = PersonioClient(configuration: configuration, transport: AsyncHTTPClientTransport(client: http))
         _ = try await client.scope()

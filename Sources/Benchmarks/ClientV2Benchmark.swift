@@ -40,7 +40,7 @@ struct ClientV2Benchmark {
     private func client(_ sandbox: SandboxProcess, http: HTTPClient, version: PersonioAPIVersion.Choice,
                         perMinute: Int = 1_000_000) -> PersonioClient {
         var configuration = PersonioConfiguration(baseURL: sandbox.baseURL,
-                                                  credentials: PersonioCredentials(clientId: "bench", clientSecret: "bench-secret"))
+                                                  credentials: PersonioCredentials(clientID: "bench", clientSecret: "bench-secret"))
         configuration.apiVersion = version
         configuration.requestsPerSecond = nil
         configuration.requestsPerMinute = perMinute

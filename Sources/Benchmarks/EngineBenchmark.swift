@@ -25,7 +25,7 @@ struct EngineBenchmark {
         links.reserveCapacity(people)
         for employee in employees {
             let fields = rules.mapping.apply(to: employee, timeZone: zone)
-            links[employee.id] = Link(personioId: employee.id, targetId: "t\(employee.id)", state: .active,
+            links[employee.id] = Link(personioID: employee.id, targetID: "t\(employee.id)", state: .active,
                                       fingerprint: Fingerprint.of(fields), fields: fields)
         }
         let planner = Planner(rules: rules)

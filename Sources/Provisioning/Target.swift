@@ -4,17 +4,17 @@ import SyncEngine
 /// One operation as a target applies it: the engine's operation plus what the hub knows of the link.
 public struct TargetOperation: Sendable, Hashable {
     public var kind: SyncEngine.Operation.Kind
-    public var personioId: Int
+    public var personioID: Int
     /// The target's id for the person, when linked.
-    public var targetId: String?
+    public var targetID: String?
     /// The mapped fields (for every kind but delete).
     public var fields: [String: String]
     public var changedFields: [String]
 
-    public init(kind: SyncEngine.Operation.Kind, personioId: Int, targetId: String?, fields: [String: String], changedFields: [String] = []) {
+    public init(kind: SyncEngine.Operation.Kind, personioID: Int, targetID: String?, fields: [String: String], changedFields: [String] = []) {
         self.kind = kind
-        self.personioId = personioId
-        self.targetId = targetId
+        self.personioID = personioID
+        self.targetID = targetID
         self.fields = fields
         self.changedFields = changedFields
     }
@@ -22,8 +22,8 @@ public struct TargetOperation: Sendable, Hashable {
 
 /// What became of one operation.
 public enum TargetOutcome: Sendable, Hashable {
-    /// Done; `targetId` is the person's id in the target from now on (nil after a delete).
-    case applied(targetId: String?, note: String?)
+    /// Done; `targetID` is the person's id in the target from now on (nil after a delete).
+    case applied(targetID: String?, note: String?)
     /// Not done. `retryable` failures are tried again by a later run, after a backoff.
     case failed(TargetFailure)
 }

@@ -5,9 +5,9 @@ public enum LinkState: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// One employee in one connection: what the target last received.
 public struct Link: Sendable, Hashable, Codable {
-    public var personioId: Int
+    public var personioID: Int
     /// The target's id for the person, once created.
-    public var targetId: String?
+    public var targetID: String?
     public var state: LinkState
     /// Fingerprint of the mapped fields last applied.
     public var fingerprint: Fingerprint
@@ -18,10 +18,10 @@ public struct Link: Sendable, Hashable, Codable {
     /// (rehire), otherwise an activation (start date reached).
     public var hasBeenActive: Bool
 
-    public init(personioId: Int, targetId: String? = nil, state: LinkState, fingerprint: Fingerprint,
+    public init(personioID: Int, targetID: String? = nil, state: LinkState, fingerprint: Fingerprint,
                 fields: [String: String]? = nil, hasBeenActive: Bool = false) {
-        self.personioId = personioId
-        self.targetId = targetId
+        self.personioID = personioID
+        self.targetID = targetID
         self.state = state
         self.fingerprint = fingerprint
         self.fields = fields

@@ -7,8 +7,8 @@ public struct Operation: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public var kind: Kind
-    public var personioId: Int
-    public var targetId: String?
+    public var personioID: Int
+    public var targetID: String?
     /// Why, in words fit for the dashboard: "archived: termination date 2026-11-30 has passed".
     public var reason: String
     /// The state the link has after the operation; for `hold`, the state it keeps (nil: still unlinked).
@@ -20,12 +20,12 @@ public struct Operation: Sendable, Hashable, Codable, CustomStringConvertible {
     /// For `hold`: what the operation would have been.
     public var held: Kind?
 
-    public var description: String { "\(kind.rawValue) \(personioId): \(reason)" }
+    public var description: String { "\(kind.rawValue) \(personioID): \(reason)" }
 }
 
 /// A person the plan leaves alone, and why (not started yet, out of scope, missing data, …).
 public struct Skip: Sendable, Hashable, Codable {
-    public var personioId: Int
+    public var personioID: Int
     public var reason: String
 }
 

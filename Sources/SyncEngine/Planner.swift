@@ -27,10 +27,10 @@ public struct Planner: Sendable {
     }
 
     /// The plan for one person with every rule that fired, for "explain" and previews.
-    public func explain(_ personioId: Int, in input: PlanInput) -> (operations: [Operation], skipped: [Skip], steps: [String]) {
+    public func explain(_ personioID: Int, in input: PlanInput) -> (operations: [Operation], skipped: [Skip], steps: [String]) {
         var trace: [String]? = []
-        let plan = plan(input, trace: &trace, only: personioId)
-        return (plan.operations.filter { $0.personioId == personioId }, plan.skipped.filter { $0.personioId == personioId }, trace ?? [])
+        let plan = plan(input, trace: &trace, only: personioID)
+        return (plan.operations.filter { $0.personioID == personioID }, plan.skipped.filter { $0.personioID == personioID }, trace ?? [])
     }
 
     // MARK: The plan
@@ -63,7 +63,7 @@ public struct Planner: Sendable {
         for (position, outcome) in zip(positions, outcomes) {
             switch outcome {
             case .operation(let operation): operations.append(operation)
-            case .skip(let reason): skipped.append(Skip(personioId: employees[position].id, reason: reason))
+            case .skip(let reason): skipped.append(Skip(personioID: employees[position].id, reason: reason))
             case .none: break
             }
         }
@@ -80,7 +80,7 @@ public struct Planner: Sendable {
                 if only == id { trace = ["not in a complete full listing: \(reason)",
                                          "policy for vanished people: \(rules.policy.onVanished.rawValue)"] }
                 switch rules.policy.onVanished {
-                case .keep: skipped.append(Skip(personioId: id, reason: "kept: \(reason)"))
+                case .keep: skipped.append(Skip(personioID: id, reason: "kept: \(reason)"))
                 case .archive where link.state != .archived:
                     operations.append(stateChange(.archive, id, link: link, to: .archived, reason: "archived: \(reason)", fields: link.fields ?? [:]))
                 case .archive: break
@@ -94,7 +94,7 @@ public struct Planner: Sendable {
             // An incomplete or incremental listing never deletes anyone.
             operations = operations.compactMap { operation in
                 guard operation.kind == .delete else { return operation }
-                skipped.append(Skip(personioId: operation.personioId,
+                skipped.append(Skip(personioID: operation.personioID,
                                     reason: "not deleted now: \(operation.reason) — the listing was not a complete full listing"))
                 return nil
             }
@@ -102,8 +102,8 @@ public struct Planner: Sendable {
 
         applySeatLimit(&operations, links: input.links, active: input.linkCounts?.active)
         let brake = applyBrake(&operations, links: input.links, linked: linked, released: input.brakeReleased)
-        operations.sort { ($0.personioId, $0.kind.rawValue) < ($1.personioId, $1.kind.rawValue) }
-        skipped.sort { ($0.personioId, $0.reason) < ($1.personioId, $1.reason) }
+        operations.sort { ($0.personioID, $0.kind.rawValue) < ($1.personioID, $1.kind.rawValue) }
+        skipped.sort { ($0.personioID, $0.reason) < ($1.personioID, $1.reason) }
         return Plan(operations: operations, skipped: skipped, brake: brake)
     }
 
@@ -385,7 +385,7 @@ public struct Planner: Sendable {
             case .absent(let reason): return .skip(reason())
             case .state(.deleted, _): return .none
             case .state(let state, let reason):
-                return .operation(Operation(kind: .create, personioId: id, targetId: nil, reason: reason(), resultingState: state,
+                return .operation(Operation(kind: .create, personioID: id, targetID: nil, reason: reason(), resultingState: state,
                                             fields: fields, changedFields: [], held: nil))
             }
         }
@@ -397,7 +397,7 @@ public struct Planner: Sendable {
         case .state(let state, let reason):
             if state == link.state {
                 guard fieldsChanged, state != .deleted else { return .none }
-                return .operation(Operation(kind: .update, personioId: id, targetId: link.targetId,
+                return .operation(Operation(kind: .update, personioID: id, targetID: link.targetID,
                                             reason: "updated: " + (changed.isEmpty ? "fields changed" : changed.joined(separator: ", ") + " changed"),
                                             resultingState: state, fields: fields, changedFields: changed, held: nil))
             }
@@ -405,7 +405,7 @@ public struct Planner: Sendable {
             switch (link.state, state) {
             case (.deleted, .deleted): return .none
             case (.deleted, _):
-                return .operation(Operation(kind: .create, personioId: id, targetId: nil, reason: reason(), resultingState: state,
+                return .operation(Operation(kind: .create, personioID: id, targetID: nil, reason: reason(), resultingState: state,
                                             fields: fields, changedFields: [], held: nil))
             case (_, .deleted): kind = .delete
             case (_, .archived): kind = .archive
@@ -422,7 +422,7 @@ public struct Planner: Sendable {
 
     private func stateChange(_ kind: Operation.Kind, _ id: Int, link: Link, to state: LinkState, reason: String,
                              fields: [String: String]) -> Operation {
-        Operation(kind: kind, personioId: id, targetId: link.targetId, reason: reason, resultingState: state, fields: fields,
+        Operation(kind: kind, personioID: id, targetID: link.targetID, reason: reason, resultingState: state, fields: fields,
                   changedFields: [], held: nil)
     }
 
@@ -438,16 +438,16 @@ public struct Planner: Sendable {
         var active = counted ?? 0
         if counted == nil { for link in links.values where link.state == .active { active += 1 } }
         // Seats freed in this run count first, so an archive makes room for a new hire at once.
-        for operation in operations where operation.resultingState != .active && links[operation.personioId]?.state == .active {
+        for operation in operations where operation.resultingState != .active && links[operation.personioID]?.state == .active {
             active -= 1
         }
-        for index in operations.indices.sorted(by: { operations[$0].personioId < operations[$1].personioId }) {
+        for index in operations.indices.sorted(by: { operations[$0].personioID < operations[$1].personioID }) {
             let operation = operations[index]
-            guard operation.resultingState == .active, links[operation.personioId]?.state != .active else { continue }
+            guard operation.resultingState == .active, links[operation.personioID]?.state != .active else { continue }
             if active < limit {
                 active += 1
             } else {
-                operations[index] = hold(operation, reason: "held: seat limit \(limit) reached", keeping: links[operation.personioId]?.state)
+                operations[index] = hold(operation, reason: "held: seat limit \(limit) reached", keeping: links[operation.personioID]?.state)
             }
         }
     }
@@ -464,7 +464,7 @@ public struct Planner: Sendable {
         for index in removals {
             let operation = operations[index]
             operations[index] = hold(operation, reason: "held by the deletion brake: \(operation.reason)",
-                                     keeping: links[operation.personioId]?.state)
+                                     keeping: links[operation.personioID]?.state)
         }
         return summary
     }

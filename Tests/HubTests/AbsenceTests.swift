@@ -24,7 +24,7 @@ struct AbsenceTests {
         /// Reads what Personio holds, with the sandbox's own credential (not through the hub).
         var personio: PersonioClient {
             PersonioClient(configuration: PersonioConfiguration(baseURL: fixture.sandbox.baseURL + "/v1", credentials: PersonioCredentials(
-                clientId: fixture.sandbox.clientId, clientSecret: fixture.sandbox.clientSecret)),
+                clientID: fixture.sandbox.clientId, clientSecret: fixture.sandbox.clientSecret)),
                            transport: AsyncHTTPClientTransport(client: fixture.sandbox.http))
         }
 

@@ -123,7 +123,7 @@ struct FleetSchedulingTests {
                 let made = MadeClients()
                 let http = sandbox.http
                 let clients = PersonioClients { baseURL, credentials in
-                    made.add(credentials.clientId)
+                    made.add(credentials.clientID)
                     return PersonioClient(configuration: PersonioConfiguration(baseURL: baseURL, credentials: credentials),
                                           transport: AsyncHTTPClientTransport(client: http))
                 }

@@ -162,7 +162,7 @@ extension OutboundRequestTests {
                 let allowed = OutboundGuard(policy: OutboundPolicy(allowedNetworks: [try #require(IPNetwork("127.0.0.1"))]))
                 // a Personio source and a SCIM app that answer 302 Location: <elsewhere>
                 let client = PersonioClient(configuration: PersonioConfiguration(baseURL: redirectorURL + "/v1", credentials:
-                                                PersonioCredentials(clientId: "c", clientSecret: "s")),
+                                                PersonioCredentials(clientID: "c", clientSecret: "s")),
                                             transport: GuardedPersonioTransport(allowed))
                 do {
                     _ = try await client.attributes()

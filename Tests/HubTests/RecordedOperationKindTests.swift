@@ -19,7 +19,7 @@ struct RecordedOperationKindTests {
     }
 
     @Test func aHeldOperationRecordsWhatItWouldHaveBeen() {
-        let held = Operation(kind: .hold, personioId: 1, targetId: nil, reason: "held", resultingState: nil, fields: [:], changedFields: [],
+        let held = Operation(kind: .hold, personioID: 1, targetID: nil, reason: "held", resultingState: nil, fields: [:], changedFields: [],
                              held: .archive)
         #expect(RecordedOperationKind(held).stored == "hold:archive")
         var created = held

@@ -61,7 +61,7 @@ struct EmployeeDecodingTests {
         #expect(employee?.lastName == "Weiß")
         #expect(employee?.hireDate == nil)
         #expect(Set(issues.map(\.attribute)) == ["hire_date", "weekly_working_hours", "department"])
-        #expect(issues.allSatisfy { $0.employeeId == 7 })
+        #expect(issues.allSatisfy { $0.employeeID == 7 })
         #expect(issues.first { $0.attribute == "hire_date" }?.problem.contains("31.12.2020") == true)
     }
 

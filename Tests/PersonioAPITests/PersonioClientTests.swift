@@ -9,13 +9,13 @@ import TestSupport
 @Suite("Personio client against the sandbox")
 struct PersonioClientTests {
     static func client(
-        _ sandbox: SandboxHarness, clock: VirtualClock = VirtualClock(), clientId: String? = nil, clientSecret: String? = nil,
+        _ sandbox: SandboxHarness, clock: VirtualClock = VirtualClock(), clientID: String? = nil, clientSecret: String? = nil,
         logger: Logger = Logger(label: "test"), configure: (inout PersonioConfiguration) -> Void = { _ in }
     ) -> PersonioClient {
         var configuration = PersonioConfiguration(
             baseURL: sandbox.baseURL + "/v1",
-            credentials: PersonioCredentials(clientId: clientId ?? sandbox.clientId, clientSecret: clientSecret ?? sandbox.clientSecret,
-                                             partnerId: "rollcall", appId: "tests"))
+            credentials: PersonioCredentials(clientID: clientID ?? sandbox.clientId, clientSecret: clientSecret ?? sandbox.clientSecret,
+                                             partnerID: "rollcall", appID: "tests"))
         configure(&configuration)
         return PersonioClient(configuration: configuration, transport: AsyncHTTPClientTransport(client: sandbox.http),
                               clock: clock.clock, logger: logger)
@@ -196,7 +196,7 @@ struct PersonioClientTests {
                 "readable_attributes": ["first_name", "last_name", "email", "hire_date"], "permissions": ["employees:read"],
             ])
             #expect(created.status == 201)
-            let client = Self.client(sandbox, clientId: "survey", clientSecret: "survey-secret")
+            let client = Self.client(sandbox, clientID: "survey", clientSecret: "survey-secret")
             let report = await client.diagnose(required: ["first_name", "last_name", "email", "department"], optional: ["hire_date", "position"])
             #expect(report.credentialsValid)
             #expect(!report.isConnected)
@@ -278,9 +278,9 @@ struct PersonioClientTests {
             let sick = try #require(types.first { $0.category == "sick_leave" })
             #expect(types.contains { $0.unit == .hour })
             let start = try #require(LocalDate("2027-04-12"))
-            let period = try await client.createTimeOff(employeeId: 10002, typeId: sick.id, start: start, end: start.adding(days: 2),
+            let period = try await client.createTimeOff(employeeID: 10002, typeID: sick.id, start: start, end: start.adding(days: 2),
                                                         halfDayEnd: true, comment: "flu")
-            #expect(period.employeeId == 10002)
+            #expect(period.employeeID == 10002)
             #expect(period.startDate == start)
             let listed = try await client.timeOffs(from: start, to: start.adding(days: 1), employees: [10002])
             #expect(listed.map(\.id) == [period.id])
@@ -298,19 +298,19 @@ struct PersonioClientTests {
             let day = try #require(LocalDate("2027-05-03"))
             // within one day the times are required, and an hour type does not go to /time-offs
             await #expect(throws: PersonioError.self) {
-                _ = try await client.createAbsencePeriod(employeeId: 10003, typeId: hourly.id, start: day, end: day)
+                _ = try await client.createAbsencePeriod(employeeID: 10003, typeID: hourly.id, start: day, end: day)
             }
             await #expect(throws: PersonioError.self) {
-                _ = try await client.createTimeOff(employeeId: 10003, typeId: hourly.id, start: day, end: day)
+                _ = try await client.createTimeOff(employeeID: 10003, typeID: hourly.id, start: day, end: day)
             }
             await #expect(throws: PersonioError.self) {
-                _ = try await client.createAbsencePeriod(employeeId: 10003, typeId: daily.id, start: day, end: day, startTime: "09:00",
+                _ = try await client.createAbsencePeriod(employeeID: 10003, typeID: daily.id, start: day, end: day, startTime: "09:00",
                                                          endTime: "11:00")
             }
-            let period = try await client.createAbsencePeriod(employeeId: 10003, typeId: hourly.id, start: day, end: day,
+            let period = try await client.createAbsencePeriod(employeeID: 10003, typeID: hourly.id, start: day, end: day,
                                                               startTime: "09:00", endTime: "11:30", comment: "dentist")
             #expect(period.id.count == 36, "a UUID")
-            #expect(period.employeeId == 10003 && period.typeId == hourly.id && period.startDate == day)
+            #expect(period.employeeID == 10003 && period.typeID == hourly.id && period.startDate == day)
             #expect(try await client.absencePeriods(from: day, to: day, employees: [10003]).map(\.id) == [period.id])
             #expect(try await client.timeOffs(from: day, to: day, employees: [10003]).isEmpty, "hour-unit absences are not time-offs")
             try await client.deleteAbsencePeriod(id: period.id)

@@ -7,9 +7,9 @@ import TestSupport
 /// The client's v2 path against the sandbox over loopback HTTP.
 @Suite("Personio client through v2")
 struct PersonioV2ClientTests {
-    private func v2Client(_ sandbox: SandboxHarness, clock: VirtualClock = VirtualClock(), clientId: String? = nil,
+    private func v2Client(_ sandbox: SandboxHarness, clock: VirtualClock = VirtualClock(), clientID: String? = nil,
                           clientSecret: String? = nil) -> PersonioClient {
-        PersonioClientTests.client(sandbox, clock: clock, clientId: clientId, clientSecret: clientSecret) {
+        PersonioClientTests.client(sandbox, clock: clock, clientID: clientID, clientSecret: clientSecret) {
             $0.apiVersion = .v2
             $0.v2PageSize = 25
         }
@@ -158,7 +158,7 @@ struct PersonioV2ClientTests {
                 "client_id": "absences-only", "client_secret": "absences-secret-1", "name": "Absences", "permissions": ["absences:read"]])
             #expect(created.status == 201)
             do {
-                _ = try await v2Client(sandbox, clientId: "absences-only", clientSecret: "absences-secret-1").employee(id: 10001)
+                _ = try await v2Client(sandbox, clientID: "absences-only", clientSecret: "absences-secret-1").employee(id: 10001)
                 Issue.record("expected 403")
             } catch let error as PersonioError {
                 guard case .forbidden(let message) = error else { Issue.record("\(error)"); return }
@@ -273,7 +273,7 @@ struct PersonioV2DiagnosisTests {
             let created = try await sandbox.admin(.POST, "/sandbox/credentials", [
                 "client_id": "absences-only", "client_secret": "absences-secret-1", "name": "Absences", "permissions": ["absences:read"]])
             #expect(created.status == 201)
-            let narrow = await PersonioClientTests.client(sandbox, clientId: "absences-only", clientSecret: "absences-secret-1") {
+            let narrow = await PersonioClientTests.client(sandbox, clientID: "absences-only", clientSecret: "absences-secret-1") {
                 $0.apiVersion = .v2
             }.diagnose(required: [])
             #expect(!narrow.isConnected)

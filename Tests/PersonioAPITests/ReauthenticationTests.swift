@@ -31,7 +31,7 @@ struct ReauthenticationTests {
         let transport = RefusingTransport(status: status)
         let client = PersonioClient(
             configuration: PersonioConfiguration(baseURL: "http://personio.invalid/v1",
-                                                 credentials: PersonioCredentials(clientId: "id", clientSecret: "secret")),
+                                                 credentials: PersonioCredentials(clientID: "id", clientSecret: "secret")),
             transport: transport, clock: VirtualClock().clock)
         await #expect(throws: PersonioError.self) { _ = try await client.attributes() }
         #expect(transport.count("auth") == 2, "the first token and one fresh one")

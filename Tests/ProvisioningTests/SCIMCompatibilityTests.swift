@@ -9,8 +9,8 @@ import Testing
 struct SCIMCompatibilityTests {
     static let fields = ["first_name": "Ada", "last_name": "Lovelace", "email": "ada@acme.example", "phone": "+49 30 1",
                          "department": "R&D"]
-    static let create = TargetOperation(kind: .create, personioId: 5, targetId: nil, fields: fields)
-    static let update = TargetOperation(kind: .update, personioId: 5, targetId: "u-1", fields: fields)
+    static let create = TargetOperation(kind: .create, personioID: 5, targetID: nil, fields: fields)
+    static let update = TargetOperation(kind: .update, personioID: 5, targetID: "u-1", fields: fields)
 
     func target(_ compatibility: SCIMCompatibility, _ answers: [(Int, [(String, String)], String)]) -> (SCIMTarget, ScriptedTransport) {
         var configuration = SCIMConfiguration(baseURL: "http://scim.invalid/v2", token: "t")
@@ -27,8 +27,8 @@ struct SCIMCompatibilityTests {
         let (target, transport) = target(SCIMCompatibility(), [(200, [], Self.none), (200, [], Self.none), (200, [], Self.none),
                                                                (201, [], #"{"id":"u-1"}"#), (200, [], "{}")])
         #expect(target.updatesWithPatch && target.searches)
-        #expect(await target.apply(Self.create, active: true) == .applied(targetId: "u-1", note: nil))
-        #expect(await target.apply(Self.update, active: true) == .applied(targetId: "u-1", note: nil))
+        #expect(await target.apply(Self.create, active: true) == .applied(targetID: "u-1", note: nil))
+        #expect(await target.apply(Self.update, active: true) == .applied(targetID: "u-1", note: nil))
         #expect(transport.requests.map(\.method) == ["GET", "GET", "GET", "POST", "PATCH"], "three searches, a create, a patch")
         let user = try #require(transport.bodies.first)
         #expect(user["active"] as? Bool == true)
@@ -39,7 +39,7 @@ struct SCIMCompatibilityTests {
     @Test func putInsteadOfPatchSendsTheWholeUser() async throws {
         let (target, transport) = target(SCIMCompatibility(updateMethod: .put), [(200, [], "{}")])
         #expect(!target.updatesWithPatch)
-        #expect(await target.apply(Self.update, active: false) == .applied(targetId: "u-1", note: nil))
+        #expect(await target.apply(Self.update, active: false) == .applied(targetID: "u-1", note: nil))
         #expect(transport.requests.map(\.method) == ["PUT"])
         #expect(transport.requests.first?.url == "http://scim.invalid/v2/Users/u-1")
         let user = try #require(transport.bodies.first)
@@ -50,7 +50,7 @@ struct SCIMCompatibilityTests {
     @Test func withoutSearchNobodyIsLookedUpByFilter() async throws {
         let (target, transport) = target(SCIMCompatibility(filter: false), [(201, [], #"{"id":"u-1"}"#)])
         #expect(!target.searches)
-        #expect(await target.apply(Self.create, active: true) == .applied(targetId: "u-1", note: nil))
+        #expect(await target.apply(Self.create, active: true) == .applied(targetID: "u-1", note: nil))
         #expect(transport.requests.map(\.method) == ["POST"])
         #expect(!transport.requests.contains { $0.url.contains("filter=") })
     }
@@ -75,7 +75,7 @@ struct SCIMCompatibilityTests {
     @Test func booleansAsTextSayTrueAndFalse() async throws {
         let (target, transport) = target(SCIMCompatibility(booleansAsStrings: true), [(200, [], "{}"), (200, [], "{}")])
         _ = await target.apply(Self.update, active: true)
-        _ = await target.apply(TargetOperation(kind: .archive, personioId: 5, targetId: "u-1", fields: Self.fields), active: false)
+        _ = await target.apply(TargetOperation(kind: .archive, personioID: 5, targetID: "u-1", fields: Self.fields), active: false)
         let values = transport.bodies.compactMap { ($0["Operations"] as? [[String: Any]])?.first?["value"] as? [String: Any] }
         #expect(values.map { $0["active"] as? String } == ["true", "false"])
     }
@@ -131,7 +131,7 @@ struct SCIMCompatibilityTests {
         func person(_ id: Int, _ email: String, boss: String? = nil, linked: Bool = false) -> TargetOperation {
             var fields = ["email": email]
             fields["supervisor_email"] = boss
-            return TargetOperation(kind: linked ? .update : .create, personioId: id, targetId: linked ? "u-\(id)" : nil, fields: fields)
+            return TargetOperation(kind: linked ? .update : .create, personioID: id, targetID: linked ? "u-\(id)" : nil, fields: fields)
         }
         let batch = [person(1, "c@x", boss: "b@x"), person(2, "b@x", boss: "a@x"), person(3, "a@x"), person(4, "d@x", boss: "z@x"),
                      person(5, "e@x", boss: "a@x", linked: true), person(6, "self@x", boss: "SELF@x")]
@@ -173,7 +173,7 @@ struct SCIMCompatibilityTests {
         let target = SCIMTarget(client: SCIMClient(configuration: configuration, transport: transport),
                                 provider: SCIMServiceProvider(patch: true, filter: true, bulk: false, declared: declared))
         #expect(!target.provider.keepsExternalId)
-        #expect(await target.apply(Self.create, active: true) == .applied(targetId: "u-1", note: nil))
+        #expect(await target.apply(Self.create, active: true) == .applied(targetID: "u-1", note: nil))
         let searches = transport.requests.filter { $0.url.contains("filter=") }.map(\.url)
         #expect(searches.count == 2 && !searches.contains { $0.contains("filter=externalId") }, "\(searches)")
     }
@@ -189,8 +189,8 @@ struct SCIMCompatibilityTests {
         #expect(moved.code == "scim_wrong_user" && moved.explanation.contains("u-2"))
         // an answer about the same user (or with no body) is fine
         (target, _) = self.target(SCIMCompatibility(updateMethod: .put), [(200, [], #"{"id":"u-1","externalId":"5"}"#), (204, [], "")])
-        #expect(await target.apply(Self.update, active: true) == .applied(targetId: "u-1", note: nil))
-        #expect(await target.apply(Self.update, active: true) == .applied(targetId: "u-1", note: nil))
+        #expect(await target.apply(Self.update, active: true) == .applied(targetID: "u-1", note: nil))
+        #expect(await target.apply(Self.update, active: true) == .applied(targetID: "u-1", note: nil))
         // a create answered with a user the app's directory shows as someone else's
         let everyone = #"{"totalResults":1,"Resources":[{"id":"u-7","externalId":"7","userName":"x@acme.example"}]}"#
         (target, _) = self.target(SCIMCompatibility(filter: false), [(200, [], everyone), (201, [], #"{"id":"u-7"}"#)])

@@ -30,7 +30,7 @@ struct SCIMTargetTests {
     @Test func createsUpdatesArchivesRestoresAndDeletesAUser() async throws {
         try await withTarget { target, server in
             #expect(target.provider.patch && target.provider.filter)
-            let created = try applied(await target.apply(TargetOperation(kind: .create, personioId: 101, targetId: nil, fields: Self.ada),
+            let created = try applied(await target.apply(TargetOperation(kind: .create, personioID: 101, targetID: nil, fields: Self.ada),
                                                          active: true))
             let id = try #require(created.id)
             var user = try #require(try await server.user(id))
@@ -46,23 +46,23 @@ struct SCIMTargetTests {
             // a department change
             var fields = Self.ada
             fields["department"] = "Research"
-            _ = try applied(await target.apply(TargetOperation(kind: .update, personioId: 101, targetId: id, fields: fields,
+            _ = try applied(await target.apply(TargetOperation(kind: .update, personioID: 101, targetID: id, fields: fields,
                                                                changedFields: ["department"]), active: true))
             user = try #require(try await server.user(id))
             enterprise = user[SCIMTarget.enterpriseSchema] as? [String: Any]
             #expect(enterprise?["department"] as? String == "Research")
 
             // archive and restore flip `active`
-            _ = try applied(await target.apply(TargetOperation(kind: .archive, personioId: 101, targetId: id, fields: fields), active: false))
+            _ = try applied(await target.apply(TargetOperation(kind: .archive, personioID: 101, targetID: id, fields: fields), active: false))
             #expect(try await server.user(id)?["active"] as? Bool == false)
-            _ = try applied(await target.apply(TargetOperation(kind: .restore, personioId: 101, targetId: id, fields: fields), active: true))
+            _ = try applied(await target.apply(TargetOperation(kind: .restore, personioID: 101, targetID: id, fields: fields), active: true))
             #expect(try await server.user(id)?["active"] as? Bool == true)
 
             // delete removes the user; deleting again is not an error
-            let deleted = try applied(await target.apply(TargetOperation(kind: .delete, personioId: 101, targetId: id, fields: [:]), active: false))
+            let deleted = try applied(await target.apply(TargetOperation(kind: .delete, personioID: 101, targetID: id, fields: [:]), active: false))
             #expect(deleted.id == nil)
             #expect(try await server.user(id) == nil)
-            let again = try applied(await target.apply(TargetOperation(kind: .delete, personioId: 101, targetId: id, fields: [:]), active: false))
+            let again = try applied(await target.apply(TargetOperation(kind: .delete, personioID: 101, targetID: id, fields: [:]), active: false))
             #expect(again.note == "already gone from the app")
         }
     }
@@ -70,7 +70,7 @@ struct SCIMTargetTests {
     @Test func aUserAlreadyInTheAppIsLinkedByEmailNotDuplicated() async throws {
         try await withTarget { target, server in
             let existing = try await server.createUser(["userName": "ADA-handmade", "emails": [["value": "ada@acme.example", "type": "work"]]])
-            let outcome = try applied(await target.apply(TargetOperation(kind: .create, personioId: 101, targetId: nil, fields: Self.ada),
+            let outcome = try applied(await target.apply(TargetOperation(kind: .create, personioID: 101, targetID: nil, fields: Self.ada),
                                                          active: true))
             #expect(outcome.id == existing)
             #expect(outcome.note?.contains("emails.value") == true)
@@ -78,7 +78,7 @@ struct SCIMTargetTests {
             #expect(try await server.user(existing)?["externalId"] as? String == "101")
 
             // a run that died after the app's write and is repeated links by externalId instead of creating again
-            let repeated = try applied(await target.apply(TargetOperation(kind: .create, personioId: 101, targetId: nil, fields: Self.ada),
+            let repeated = try applied(await target.apply(TargetOperation(kind: .create, personioID: 101, targetID: nil, fields: Self.ada),
                                                           active: true))
             #expect(repeated.id == existing)
             #expect(repeated.note?.contains("externalId") == true)
@@ -89,7 +89,7 @@ struct SCIMTargetTests {
         try await withTarget { target, server in
             // the e-mail belongs to a user of another Personio person: neither linked nor overwritten
             let other = try await server.createUser(["userName": "ada@acme.example", "externalId": "999"])
-            let outcome = await target.apply(TargetOperation(kind: .create, personioId: 101, targetId: nil, fields: Self.ada), active: true)
+            let outcome = await target.apply(TargetOperation(kind: .create, personioID: 101, targetID: nil, fields: Self.ada), active: true)
             guard case .failed(let failure) = outcome else { Issue.record("expected a failure, got \(outcome)"); return }
             #expect(failure.code == "scim_409_uniqueness")
             #expect(failure.retryable)
@@ -100,12 +100,12 @@ struct SCIMTargetTests {
 
     @Test func theManagerReferencesTheSupervisorsUser() async throws {
         try await withTarget { target, server in
-            let boss = try applied(await target.apply(TargetOperation(kind: .create, personioId: 1, targetId: nil, fields: [
+            let boss = try applied(await target.apply(TargetOperation(kind: .create, personioID: 1, targetID: nil, fields: [
                 "first_name": "Grace", "last_name": "Hopper", "email": "grace@acme.example",
             ]), active: true)).id
             var fields = Self.ada
             fields["supervisor_email"] = "grace@acme.example"
-            let id = try #require(try applied(await target.apply(TargetOperation(kind: .create, personioId: 101, targetId: nil, fields: fields),
+            let id = try #require(try applied(await target.apply(TargetOperation(kind: .create, personioID: 101, targetID: nil, fields: fields),
                                                                  active: true)).id)
             let manager = (try await server.user(id)?[SCIMTarget.enterpriseSchema] as? [String: Any])?["manager"] as? [String: Any]
             #expect(manager?["value"] as? String == boss)
@@ -114,10 +114,10 @@ struct SCIMTargetTests {
 
     @Test func aUserRemovedInTheAppIsMadeAgainOnTheNextUpdate() async throws {
         try await withTarget { target, server in
-            let id = try #require(try applied(await target.apply(TargetOperation(kind: .create, personioId: 7, targetId: nil, fields: Self.ada),
+            let id = try #require(try applied(await target.apply(TargetOperation(kind: .create, personioID: 7, targetID: nil, fields: Self.ada),
                                                                  active: true)).id)
             _ = try await server.request(.DELETE, "/Users/\(id)")
-            let outcome = try applied(await target.apply(TargetOperation(kind: .update, personioId: 7, targetId: id, fields: Self.ada),
+            let outcome = try applied(await target.apply(TargetOperation(kind: .update, personioID: 7, targetID: id, fields: Self.ada),
                                                          active: true))
             let newID = try #require(outcome.id)
             #expect(newID != id)
@@ -130,11 +130,11 @@ struct SCIMTargetTests {
             let client = SCIMClient(configuration: SCIMConfiguration(baseURL: server.baseURL, token: server.token),
                                     transport: AsyncHTTPClientSCIMTransport(client: server.http))
             let target = SCIMTarget(client: client, provider: SCIMServiceProvider(patch: false, filter: true, bulk: false))
-            let id = try #require(try applied(await target.apply(TargetOperation(kind: .create, personioId: 9, targetId: nil, fields: Self.ada),
+            let id = try #require(try applied(await target.apply(TargetOperation(kind: .create, personioID: 9, targetID: nil, fields: Self.ada),
                                                                  active: true)).id)
             var fields = Self.ada
             fields["last_name"] = "King"
-            _ = try applied(await target.apply(TargetOperation(kind: .update, personioId: 9, targetId: id, fields: fields), active: true))
+            _ = try applied(await target.apply(TargetOperation(kind: .update, personioID: 9, targetID: id, fields: fields), active: true))
             let user = try #require(try await server.user(id))
             #expect((user["name"] as? [String: Any])?["familyName"] as? String == "King")
             #expect(user["externalId"] as? String == "9")
@@ -143,9 +143,9 @@ struct SCIMTargetTests {
 
     @Test func neverDeletingDeactivatesInstead() async throws {
         try await withTarget({ target, server in
-            let id = try #require(try applied(await target.apply(TargetOperation(kind: .create, personioId: 8, targetId: nil, fields: Self.ada),
+            let id = try #require(try applied(await target.apply(TargetOperation(kind: .create, personioID: 8, targetID: nil, fields: Self.ada),
                                                                  active: true)).id)
-            let outcome = try applied(await target.apply(TargetOperation(kind: .delete, personioId: 8, targetId: id, fields: Self.ada),
+            let outcome = try applied(await target.apply(TargetOperation(kind: .delete, personioID: 8, targetID: id, fields: Self.ada),
                                                          active: false))
             #expect(outcome.note?.contains("never deletes") == true)
             #expect(try await server.user(id)?["active"] as? Bool == false)
@@ -183,7 +183,7 @@ struct SCIMTargetTests {
             let before = transport.searches
 
             func create(_ id: Int, _ email: String) async -> TargetOutcome {
-                await target.apply(TargetOperation(kind: .create, personioId: id, targetId: nil, fields: [
+                await target.apply(TargetOperation(kind: .create, personioID: id, targetID: nil, fields: [
                     "first_name": "P\(id)", "last_name": "Q", "email": email,
                 ]), active: true)
             }
@@ -230,7 +230,7 @@ final class ScriptedTransport: SCIMTransport, @unchecked Sendable {
 @Suite("SCIM client: retries and garbage")
 struct SCIMClientBehaviourTests {
     static let provider = SCIMServiceProvider(patch: true, filter: false, bulk: false)
-    static let person = TargetOperation(kind: .create, personioId: 5, targetId: nil, fields: ["first_name": "A", "email": "a@b.example"])
+    static let person = TargetOperation(kind: .create, personioID: 5, targetID: nil, fields: ["first_name": "A", "email": "a@b.example"])
 
     func target(_ transport: ScriptedTransport) -> SCIMTarget {
         var configuration = SCIMConfiguration(baseURL: "http://scim.invalid/v2", token: "t")
@@ -243,7 +243,7 @@ struct SCIMClientBehaviourTests {
             (429, [("Retry-After", "0")], ""), (503, [], "busy"), (201, [], #"{"id":"u-1","userName":"a@b.example"}"#),
         ])
         let outcome = await target(transport).apply(Self.person, active: true)
-        #expect(outcome == .applied(targetId: "u-1", note: nil))
+        #expect(outcome == .applied(targetID: "u-1", note: nil))
         #expect(transport.requests.map(\.method) == ["POST", "POST", "POST"])
     }
 
@@ -268,7 +268,7 @@ struct SCIMClientBehaviourTests {
         let target = SCIMTarget(client: SCIMClient(configuration: configuration, transport: transport),
                                 provider: SCIMServiceProvider(patch: true, filter: true, bulk: false))
         let outcome = await target.apply(Self.person, active: true)
-        #expect(outcome == .applied(targetId: "u-9", note: "linked after a conflict on create (matched by externalId)"))
+        #expect(outcome == .applied(targetID: "u-9", note: "linked after a conflict on create (matched by externalId)"))
         #expect(transport.requests.last?.method == "PATCH")
     }
 
@@ -343,10 +343,10 @@ struct SCIMDeclaredAttributesTests {
         let (target, transport) = try await connect(schemas: (200, Self.strictSchemas))
         #expect(target.provider.declared?.paths.contains("emails.value") == true)
         #expect(target.provider.declared?.readOnly == ["id"])
-        let person = TargetOperation(kind: .create, personioId: 5, targetId: nil,
+        let person = TargetOperation(kind: .create, personioID: 5, targetID: nil,
                                      fields: ["first_name": "Ada", "last_name": "Lovelace", "email": "ada@acme.example", "phone": "+49 1",
                                               "position": "Engineer", "department": "R&D"])
-        #expect(await target.apply(person, active: true) == .applied(targetId: "u-1", note: nil))
+        #expect(await target.apply(person, active: true) == .applied(targetID: "u-1", note: nil))
         let sent = try #require(transport.bodies.last)
         #expect(sent["emails"] as? [[String: String]] == [["value": "ada@acme.example"]], "no type, no primary")
         #expect((sent["name"] as? [String: String]) == ["givenName": "Ada", "familyName": "Lovelace"], "no formatted")
@@ -361,7 +361,7 @@ struct SCIMDeclaredAttributesTests {
         let (target, transport) = try await connect(schemas: (404, "not here"))
         #expect(target.provider.declared == nil)
         #expect(target.omittedAttributes.isEmpty)
-        let person = TargetOperation(kind: .create, personioId: 6, targetId: nil, fields: ["email": "b@acme.example", "department": "R&D"])
+        let person = TargetOperation(kind: .create, personioID: 6, targetID: nil, fields: ["email": "b@acme.example", "department": "R&D"])
         _ = await target.apply(person, active: true)
         let sent = try #require(transport.bodies.last)
         let email = try #require((sent["emails"] as? [[String: Any]])?.first)

@@ -26,13 +26,13 @@ func person(_ id: Int, first: String = "Ada", last: String = "Lovelace", status:
 /// The link the target would hold after `employee` was applied in `state`.
 func link(for employee: Employee, _ state: LinkState, rules: ConnectionRules, hasBeenActive: Bool = false) -> Link {
     let fields = rules.mapping.apply(to: employee, timeZone: berlin)
-    return Link(personioId: employee.id, targetId: "t\(employee.id)", state: state, fingerprint: Fingerprint.of(fields),
+    return Link(personioID: employee.id, targetID: "t\(employee.id)", state: state, fingerprint: Fingerprint.of(fields),
                 fields: fields, hasBeenActive: hasBeenActive)
 }
 
 func plan(_ rules: ConnectionRules, _ employees: [Employee], links: [Link] = [], listing: PlanInput.Listing = .full(complete: true),
           approved: Set<Int> = [], released: Bool = false, withheld: Set<String> = []) -> Plan {
-    Planner(rules: rules).plan(PlanInput(links: Dictionary(uniqueKeysWithValues: links.map { ($0.personioId, $0) }),
+    Planner(rules: rules).plan(PlanInput(links: Dictionary(uniqueKeysWithValues: links.map { ($0.personioID, $0) }),
                                          employees: employees, listing: listing, now: now, timeZone: berlin,
                                          approved: approved, brakeReleased: released, withheld: withheld))
 }
@@ -42,9 +42,9 @@ func apply(_ plan: Plan, to links: [Int: Link]) -> [Int: Link] {
     var result = links
     for operation in plan.operations {
         guard operation.kind != .hold, let state = operation.resultingState else { continue }
-        let previous = result[operation.personioId]
-        result[operation.personioId] = Link(
-            personioId: operation.personioId, targetId: previous?.targetId ?? "t\(operation.personioId)", state: state,
+        let previous = result[operation.personioID]
+        result[operation.personioID] = Link(
+            personioID: operation.personioID, targetID: previous?.targetID ?? "t\(operation.personioID)", state: state,
             fingerprint: Fingerprint.of(state == .deleted ? [:] : operation.fields), fields: operation.fields,
             hasBeenActive: (previous?.hasBeenActive ?? false) || state == .active)
     }

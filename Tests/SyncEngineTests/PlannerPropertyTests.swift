@@ -68,7 +68,7 @@ struct PlannerPropertyTests {
         let result = Planner(rules: rules).plan(Self.input(links, employees, .incremental, approved: approved, released: true))
         #expect(!result.operations.contains { $0.kind == .delete }, "seed \(seed)")
         let listed = Set(employees.map(\.id))
-        #expect(result.operations.allSatisfy { listed.contains($0.personioId) }, "seed \(seed): only listed people are touched")
+        #expect(result.operations.allSatisfy { listed.contains($0.personioID) }, "seed \(seed): only listed people are touched")
     }
 
     @Test(arguments: seeds)
@@ -109,7 +109,7 @@ struct PlannerPropertyTests {
                 employees.append(employee)
             }
             for (id, var link) in someLinks {
-                link.personioId = id + offset
+                link.personioID = id + offset
                 links[id + offset] = link
             }
             approved.formUnion(someApproved.map { $0 + offset })

@@ -45,9 +45,9 @@ struct TimeTrackingTests {
         let newHire = person(3, hire: today)
         let result = plan(limited, [leaver, stayer, newHire],
                           links: [link(for: person(1), .active, rules: limited), link(for: stayer, .active, rules: limited)])
-        #expect(result.operations.first { $0.personioId == 1 }?.kind == .archive)
-        #expect(result.operations.first { $0.personioId == 1 }?.reason == "archived: termination date 2026-11-20 has passed")
-        #expect(result.operations.first { $0.personioId == 3 }?.kind == .create, "the freed seat goes to the new hire")
+        #expect(result.operations.first { $0.personioID == 1 }?.kind == .archive)
+        #expect(result.operations.first { $0.personioID == 1 }?.reason == "archived: termination date 2026-11-20 has passed")
+        #expect(result.operations.first { $0.personioID == 3 }?.kind == .create, "the freed seat goes to the new hire")
     }
 
     @Test func deactivatedInPersonioIsArchived() {
@@ -99,7 +99,7 @@ struct SurveyTests {
     @Test func noLongerReturnedIsDeleted() {
         let result = plan(rules, [person(2)], links: [link(for: person(1), .active, rules: rules), link(for: person(2), .active, rules: rules)])
         #expect(result.operations.map(\.kind) == [.delete])
-        #expect(result.operations.first?.personioId == 1)
+        #expect(result.operations.first?.personioID == 1)
         #expect(result.operations.first?.reason == "deleted: no longer returned by Personio")
     }
 
@@ -188,7 +188,7 @@ struct CommonRuleTests {
         // the brake compares removals with everyone linked, not with the people listed
         let leavers = (1...12).map { person($0, status: .inactive) }
         let links = leavers.map { link(for: $0, .active, rules: rules) }
-        let byId = Dictionary(uniqueKeysWithValues: links.map { ($0.personioId, $0) })
+        let byId = Dictionary(uniqueKeysWithValues: links.map { ($0.personioID, $0) })
         let few = PlanInput(links: byId, employees: leavers, listing: .incremental, now: now, timeZone: berlin,
                             linkCounts: .init(active: 40, linked: 40))
         #expect(Planner(rules: rules).plan(few).brake?.held == true, "12 of 40 is over 20 %")

@@ -77,12 +77,12 @@ struct WithheldAttributesTests {
             if relied {
                 // the leaver still leaves when what says so is readable (a mapped field withheld is no reason to keep them)
                 let removals = result.operations.filter { [.create, .archive, .delete, .hold].contains($0.kind) }
-                #expect(removals.allSatisfy { !decisive && $0.personioId == 3 && $0.reason.contains("termination date") },
+                #expect(removals.allSatisfy { !decisive && $0.personioID == 3 && $0.reason.contains("termination date") },
                         "\(preset.id) \(attribute): \(removals)")
                 for operation in result.operations where operation.kind == .update {
                     #expect(operation.changedFields.isEmpty, "\(preset.id) \(attribute): \(operation)")
                 }
-                #expect(result.skipped.contains { $0.personioId == 4 && $0.reason.contains("Personio stopped sharing \(attribute)") },
+                #expect(result.skipped.contains { $0.personioID == 4 && $0.reason.contains("Personio stopped sharing \(attribute)") },
                         "\(preset.id) \(attribute): \(result.skipped)")
             }
         }

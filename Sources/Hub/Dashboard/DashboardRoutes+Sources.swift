@@ -19,26 +19,26 @@ extension DashboardRoutes {
 
     struct SourceForm: Content {
         var name: String?
-        var clientId: String?
+        var clientID: String?
         var clientSecret: String?
         var credentialsFile: File?
         var baseURL: String?
-        var partnerId: String?
-        var appId: String?
+        var partnerID: String?
+        var appID: String?
         var preset: String?
 
         enum CodingKeys: String, CodingKey {
             case name, preset
-            case clientId = "client_id", clientSecret = "client_secret", credentialsFile = "credentials_file", baseURL = "base_url"
-            case partnerId = "partner_id", appId = "app_id"
+            case clientID = "client_id", clientSecret = "client_secret", credentialsFile = "credentials_file", baseURL = "base_url"
+            case partnerID = "partner_id", appID = "app_id"
         }
 
         /// The API's input: an uploaded file replaces pasted fields; empty fields count as absent.
         var input: SourceInput {
             let file = credentialsFile.flatMap { $0.data.readableBytes > 0 ? String(buffer: $0.data) : nil }
-            return SourceInput(name: name, clientID: file == nil ? clientId?.nilIfEmpty : nil,
+            return SourceInput(name: name, clientID: file == nil ? clientID?.nilIfEmpty : nil,
                                                 clientSecret: file == nil ? clientSecret?.nilIfEmpty : nil, credentialsFile: file,
-                                                baseURL: baseURL?.trimmingCharacters(in: .whitespaces).nilIfEmpty, partnerID: partnerId, appID: appId)
+                                                baseURL: baseURL?.trimmingCharacters(in: .whitespaces).nilIfEmpty, partnerID: partnerID, appID: appID)
         }
     }
 
@@ -84,7 +84,7 @@ extension DashboardRoutes {
         \(Layout.field("Name", name: "name", value: form.name, error: message("name"), help: "e.g. Personio, or Personio Spain"))
         \(Layout.select("You will use it for", name: "preset", options: Self.fromPersonioPresets.map { ($0.id, $0.title) }, selected: form.preset))
         <fieldset><legend>Paste the key</legend>
-        \(Layout.field("Client id", name: "client_id", value: form.clientId, error: message("client_id"), attributes: "autocomplete=\"off\""))
+        \(Layout.field("Client id", name: "client_id", value: form.clientID, error: message("client_id"), attributes: "autocomplete=\"off\""))
         \(Layout.field("Client secret", name: "client_secret", type: "password", error: message("client_secret"), attributes: "autocomplete=\"off\""))
         </fieldset>
         <fieldset><legend>… or upload the credentials file</legend>
@@ -94,8 +94,8 @@ extension DashboardRoutes {
         <details><summary>Advanced</summary>
         \(Layout.field("Base URL", name: "base_url", value: form.baseURL, type: "url", error: message("base_url"),
                        help: "Personio's API (https://api.personio.de/v1) unless you test against a sandbox."))
-        \(Layout.field("Partner id", name: "partner_id", value: form.partnerId, help: "Optional X-Personio-Partner-ID header."))
-        \(Layout.field("App id", name: "app_id", value: form.appId, help: "Optional X-Personio-App-ID header."))
+        \(Layout.field("Partner id", name: "partner_id", value: form.partnerID, help: "Optional X-Personio-Partner-ID header."))
+        \(Layout.field("App id", name: "app_id", value: form.appID, help: "Optional X-Personio-App-ID header."))
         </details>
         <button>Check and connect</button></form>
         """

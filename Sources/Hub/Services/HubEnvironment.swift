@@ -37,6 +37,6 @@ public struct HubEnvironment: Sendable {
     func personioClient(for source: SourceModel) async throws -> PersonioClient {
         let secret = try vault.open(source.sealedClientSecret, context: Self.secretContext(source))
         return await clients.client(baseURL: source.baseURL, credentials: PersonioCredentials(
-            clientId: source.clientID, clientSecret: secret, partnerId: source.partnerID, appId: source.appID), apiVersion: source.personioAPI)
+            clientID: source.clientID, clientSecret: secret, partnerID: source.partnerID, appID: source.appID), apiVersion: source.personioAPI)
     }
 }

@@ -37,15 +37,15 @@ struct SourceService: Sendable {
         let baseURL = try input.validatedBaseURL()
         try await OutboundCheck.check(baseURL, .personio, field: "base_url", with: environment)
         let name = input.name?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? "Personio"
-        let partnerId = input.partnerID?.trimmingCharacters(in: .whitespaces).nilIfEmpty
-        let appId = input.appID?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        let partnerID = input.partnerID?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        let appID = input.appID?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         let apiVersion = try SourceInput.validatedAPIVersion(input.apiVersion) ?? .v1
-        let diagnosis = await diagnose(baseURL: baseURL, credentials, partnerId: partnerId, appId: appId, apiVersion: apiVersion,
+        let diagnosis = await diagnose(baseURL: baseURL, credentials, partnerID: partnerID, appID: appID, apiVersion: apiVersion,
                                        required: required)
         guard diagnosis.credentialsValid else { throw Self.rejected(diagnosis) }
         let webURL = try SourceInput.validatedWebURL(input.webURL)
         let source = SourceModel(workspaceID: workspaceID, name: name, baseURL: baseURL, clientID: credentials.clientID,
-                                 sealedClientSecret: "", partnerID: partnerId, appID: appId)
+                                 sealedClientSecret: "", partnerID: partnerID, appID: appID)
         source.webURL = webURL
         source.apiVersion = apiVersion.rawValue
         source.id = UUID()
@@ -79,7 +79,7 @@ struct SourceService: Sendable {
     /// Replaces a source's key ("change the key") once Personio accepted the new one.
     func rotate(_ source: SourceModel, _ input: SourceInput, workspaceID: UUID, actor: String) async throws -> PersonioDiagnosis {
         let credentials = try input.credentials()
-        let diagnosis = await diagnose(baseURL: source.baseURL, credentials, partnerId: source.partnerID, appId: source.appID,
+        let diagnosis = await diagnose(baseURL: source.baseURL, credentials, partnerID: source.partnerID, appID: source.appID,
                                        apiVersion: source.personioAPI)
         guard diagnosis.credentialsValid else { throw Self.rejected(diagnosis) }
         source.clientID = credentials.clientID
@@ -134,10 +134,10 @@ struct SourceService: Sendable {
         try await source.delete(on: database)
     }
 
-    private func diagnose(baseURL: String, _ credentials: CredentialsInput, partnerId: String?, appId: String?,
+    private func diagnose(baseURL: String, _ credentials: CredentialsInput, partnerID: String?, appID: String?,
                           apiVersion: PersonioAPIVersion.Choice, required: [String] = SourceService.requiredAttributes) async -> PersonioDiagnosis {
         let client = await environment.clients.client(baseURL: baseURL, credentials: PersonioCredentials(
-            clientId: credentials.clientID, clientSecret: credentials.clientSecret, partnerId: partnerId, appId: appId), apiVersion: apiVersion)
+            clientID: credentials.clientID, clientSecret: credentials.clientSecret, partnerID: partnerID, appID: appID), apiVersion: apiVersion)
         return await diagnose(with: client, required: required)
     }
 

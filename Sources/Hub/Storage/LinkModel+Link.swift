@@ -14,7 +14,7 @@ extension LinkModel {
             if let importFields, stored != nil {
                 for key in try StoredJSON.fields(importFields).keys { stored?[key] = nil }
             }
-            return Link(personioId: personioID, targetId: targetID, state: state, fingerprint: fingerprint,
+            return Link(personioID: personioID, targetID: targetID, state: state, fingerprint: fingerprint,
                         fields: stored, hasBeenActive: hasBeenActive)
         }
     }

@@ -125,12 +125,12 @@ public struct AbsenceWriter: Sendable {
     private func create(_ absence: AbsenceModel, with client: PersonioClient) async throws(PersonioError) -> String {
         let (start, end) = (absence.startDate, absence.endDate)
         if absence.unit == "hour" {
-            return try await client.createAbsencePeriod(employeeId: absence.employeeID, typeId: absence.timeOffTypeID, start: start, end: end,
+            return try await client.createAbsencePeriod(employeeID: absence.employeeID, typeID: absence.timeOffTypeID, start: start, end: end,
                                                         startTime: absence.startTime, endTime: absence.endTime,
                                                         halfDayStart: absence.halfDayStart, halfDayEnd: absence.halfDayEnd,
                                                         comment: absence.comment).id
         }
-        return String(try await client.createTimeOff(employeeId: absence.employeeID, typeId: absence.timeOffTypeID, start: start, end: end,
+        return String(try await client.createTimeOff(employeeID: absence.employeeID, typeID: absence.timeOffTypeID, start: start, end: end,
                                                      halfDayStart: absence.halfDayStart, halfDayEnd: absence.halfDayEnd,
                                                      comment: absence.comment).id)
     }
@@ -140,10 +140,10 @@ public struct AbsenceWriter: Sendable {
         let (start, end) = (absence.startDate, absence.endDate)
         if absence.unit == "hour" {
             return try await client.absencePeriods(from: start, to: end, employees: [absence.employeeID])
-                .first { $0.typeId == absence.timeOffTypeID && $0.startDate == start && $0.endDate == end }?.id
+                .first { $0.typeID == absence.timeOffTypeID && $0.startDate == start && $0.endDate == end }?.id
         }
         return try await client.timeOffs(from: start, to: end, employees: [absence.employeeID])
-            .first { $0.typeId == absence.timeOffTypeID && $0.startDate == start && $0.endDate == end }.map { String($0.id) }
+            .first { $0.typeID == absence.timeOffTypeID && $0.startDate == start && $0.endDate == end }.map { String($0.id) }
     }
 
     /// A transient failure waits for the next retry (five at most); anything else fails the absence.

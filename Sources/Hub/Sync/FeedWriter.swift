@@ -14,16 +14,16 @@ struct FeedWriter: TargetWriter {
                 commit.records.append(SyncRunner.record(operation, runID: batch.runID, outcome: .held))
                 continue
             }
-            let row = batch.rows[operation.personioId] ?? .unsent(connectionID: batch.connectionID, personioID: operation.personioId, state: state)
+            let row = batch.rows[operation.personioID] ?? .unsent(connectionID: batch.connectionID, personioID: operation.personioID, state: state)
             // The fingerprint covers what Personio says; fields set at import ride along.
             var fields = state == .deleted ? [:] : operation.fields
             if state != .deleted, let imported = row.importFields {
                 fields.merge(try StoredJSON.fields(imported)) { personio, _ in personio }
             }
-            row.confirm(operation, state: state, targetID: row.targetID ?? String(operation.personioId),
+            row.confirm(operation, state: state, targetID: row.targetID ?? String(operation.personioID),
                         storedFields: storesFields ? try StoredJSON.text(fields) : nil)
             commit.link(row)
-            commit.changes.append(DirectoryChangeModel(connectionID: batch.connectionID, personioID: operation.personioId, state: state,
+            commit.changes.append(DirectoryChangeModel(connectionID: batch.connectionID, personioID: operation.personioID, state: state,
                                                        fields: try StoredJSON.text(fields), changedFields: operation.changedFields,
                                                        runID: batch.runID, at: batch.date))
             commit.records.append(SyncRunner.record(operation, runID: batch.runID, outcome: .applied))

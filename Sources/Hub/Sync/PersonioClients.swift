@@ -15,8 +15,8 @@ public actor PersonioClients {
     /// `apiVersion`: which of Personio's APIs the source reads through (see `PersonioAPIVersion.Choice`).
     public func client(baseURL: String, credentials: PersonioCredentials, apiVersion: PersonioAPIVersion.Choice = .v1) -> PersonioClient {
         // Keyed by a digest of the secret, never the secret itself.
-        let key = [baseURL, credentials.clientId, SHA256.hash(data: Data(credentials.clientSecret.utf8)).description, credentials.partnerId ?? "",
-                   credentials.appId ?? "", apiVersion.rawValue].joined(separator: "\u{1F}")
+        let key = [baseURL, credentials.clientID, SHA256.hash(data: Data(credentials.clientSecret.utf8)).description, credentials.partnerID ?? "",
+                   credentials.appID ?? "", apiVersion.rawValue].joined(separator: "\u{1F}")
         if let client = clients[key] { return client }
         let made = make(baseURL, credentials)
         let client = made.configuration.apiVersion == apiVersion ? made : made.configured { $0.apiVersion = apiVersion }

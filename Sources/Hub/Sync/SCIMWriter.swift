@@ -20,7 +20,7 @@ struct SCIMWriter: TargetWriter {
                 commit.records.append(SyncRunner.record(planned, runID: runID, outcome: .held))
                 continue
             }
-            let existing = rows[planned.personioId]
+            let existing = rows[planned.personioID]
             // A person whose first send failed has a link with no target id and no fingerprint: the
             // engine plans an update, but for the app (and the record) it is the create.
             var operation = planned
@@ -28,9 +28,9 @@ struct SCIMWriter: TargetWriter {
                 operation.kind = .create
                 operation.reason = "sent again after a failed first attempt: \(operation.reason)"
             }
-            let row = existing ?? .unsent(connectionID: connectionID, personioID: operation.personioId, state: state)
+            let row = existing ?? .unsent(connectionID: connectionID, personioID: operation.personioID, state: state)
             let record = SyncRunner.record(operation, runID: runID, outcome: .applied)
-            switch outcomes[operation.personioId] ?? .applied(targetId: row.targetID, note: nil) {
+            switch outcomes[operation.personioID] ?? .applied(targetID: row.targetID, note: nil) {
             case .applied(let targetID, let note):
                 // data minimisation: a SCIM connection keeps ids, name, state and fingerprint
                 row.confirm(operation, state: state, targetID: targetID, storedFields: nil)
@@ -63,7 +63,7 @@ struct SCIMWriter: TargetWriter {
         async throws -> [Int: TargetOutcome] {
         let sent = operations.filter { $0.kind != .hold && $0.resultingState != nil && $0.resultingState != .draft }
         let requests = sent.map { operation in
-            TargetOperation(kind: operation.kind, personioId: operation.personioId, targetId: rows[operation.personioId]?.targetID,
+            TargetOperation(kind: operation.kind, personioID: operation.personioID, targetID: rows[operation.personioID]?.targetID,
                             fields: operation.fields, changedFields: operation.changedFields)
         }
         var outcomes: [Int: TargetOutcome] = [:]
@@ -72,7 +72,7 @@ struct SCIMWriter: TargetWriter {
                 for index in wave {
                     let request = requests[index]
                     let active = sent[index].resultingState == .active
-                    group.addTask { (request.personioId, await target.apply(request, active: active)) }
+                    group.addTask { (request.personioID, await target.apply(request, active: active)) }
                 }
                 for await (id, outcome) in group { outcomes[id] = outcome }
             }

@@ -34,8 +34,8 @@ extension SyncRunner {
             links: links, employees: employees, listing: gone ? .full(complete: true) : .incremental, now: now(), timeZone: timeZone,
             approved: row?.approvedAt != nil ? [personioID] : [], brakeReleased: false, linkCounts: counts,
             withheld: Set(sharing.withheld.keys)))
-        return Explanation(operation: plan.operations.first { $0.personioId == personioID },
-                           skipped: plan.skipped.first { $0.personioId == personioID }?.reason, goneFromPersonio: gone)
+        return Explanation(operation: plan.operations.first { $0.personioID == personioID },
+                           skipped: plan.skipped.first { $0.personioID == personioID }?.reason, goneFromPersonio: gone)
     }
 
     /// The employee, or nil when Personio does not return them any more.

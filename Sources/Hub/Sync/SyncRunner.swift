@@ -327,7 +327,7 @@ public struct SyncRunner: Sendable {
         var operations = planned
         var waiting: [RunOperationModel] = []
         operations.removeAll { operation in
-            guard let row = context.rows[operation.personioId], let retry = row.retryAfter, retry > date else { return false }
+            guard let row = context.rows[operation.personioID], let retry = row.retryAfter, retry > date else { return false }
             let record = Self.record(operation, runID: runID, outcome: .skipped)
             record.reason = "waiting until \(retry.formatted(.iso8601)) to retry: \(row.lastError ?? "the last attempt failed")"
             record.errorCode = row.lastErrorCode
@@ -343,7 +343,7 @@ public struct SyncRunner: Sendable {
     private func recordSkips(_ skipped: [Skip], runID: UUID) async throws {
         for chunk in skipped.chunks(of: batchSize) {
             try await BulkInsert.operations(chunk.map {
-                RunOperationModel(runID: runID, personioID: $0.personioId, kind: .skip, reason: $0.reason, outcome: .skipped, changedFields: [])
+                RunOperationModel(runID: runID, personioID: $0.personioID, kind: .skip, reason: $0.reason, outcome: .skipped, changedFields: [])
             }, on: database)
         }
     }
@@ -362,7 +362,7 @@ public struct SyncRunner: Sendable {
         // Many people new to the app (a first sync), or an app that cannot search (no filter support):
         // read its users once and correlate locally instead of searching per person.
         if let scim, !scim.searches
-            || operations.count(where: { context.rows[$0.personioId]?.targetID == nil && $0.kind != .hold }) >= Self.directoryMinimum {
+            || operations.count(where: { context.rows[$0.personioID]?.targetID == nil && $0.kind != .hold }) >= Self.directoryMinimum {
             do { try await scim.loadDirectory() } catch {
                 logger.warning("reading the SCIM app's users failed; searching per person", metadata: ["error": "\(error)"])
             }
@@ -452,7 +452,7 @@ public struct SyncRunner: Sendable {
     }
 
     static func record(_ operation: SyncEngine.Operation, runID: UUID, outcome: RunOperationModel.Outcome) -> RunOperationModel {
-        RunOperationModel(runID: runID, personioID: operation.personioId,
+        RunOperationModel(runID: runID, personioID: operation.personioID,
                           kind: RecordedOperationKind(operation),
                           reason: operation.reason, outcome: outcome, changedFields: operation.changedFields)
     }

@@ -21,9 +21,9 @@ struct WebhookEvent: Sendable {
         case .delete: type = "person.deleted"
         case .hold: return nil
         }
-        let payload = PersonData(connectionID: connectionID, personioID: operation.personioId, state: state.rawValue,
+        let payload = PersonData(connectionID: connectionID, personioID: operation.personioID, state: state.rawValue,
                                  changedFields: operation.changedFields, fields: fields, reason: operation.reason)
-        return WebhookEvent(type: type, personioID: operation.personioId, data: (try? encoder.encode(payload)) ?? Data("{}".utf8))
+        return WebhookEvent(type: type, personioID: operation.personioID, data: (try? encoder.encode(payload)) ?? Data("{}".utf8))
     }
 
     static func run(_ report: RunReport) -> WebhookEvent {

@@ -3,12 +3,12 @@ import SyncEngine
 
 /// A value of one employee that could not be read; the rest of the employee is still used.
 public struct DecodeIssue: Sendable, Equatable, CustomStringConvertible {
-    public var employeeId: Int?
+    public var employeeID: Int?
     public var attribute: String
     public var problem: String
 
     public var description: String {
-        "employee \(employeeId.map(String.init) ?? "?"), attribute \(attribute): \(problem)"
+        "employee \(employeeID.map(String.init) ?? "?"), attribute \(attribute): \(problem)"
     }
 }
 
@@ -80,11 +80,11 @@ struct EmployeeDecoder {
     func decode(_ attributes: [AttributeEntry], readableKeys: Set<String>? = nil) -> (Employee?, [DecodeIssue]) {
         var issues: [DecodeIssue] = []
         guard let id = attributes.first(where: { $0.field == .id }).flatMap({ Self.integer($0.value) }) else {
-            return (nil, [DecodeIssue(employeeId: nil, attribute: "id", problem: "missing or not a number")])
+            return (nil, [DecodeIssue(employeeID: nil, attribute: "id", problem: "missing or not a number")])
         }
         var employee = Employee(id: id)
         employee.readableAttributes = readableKeys ?? Set(attributes.map(\.key)).union(["id"])
-        func note(_ key: String, _ problem: String) { issues.append(DecodeIssue(employeeId: id, attribute: key, problem: problem)) }
+        func note(_ key: String, _ problem: String) { issues.append(DecodeIssue(employeeID: id, attribute: key, problem: problem)) }
 
         for entry in attributes {
             guard let field = entry.field else { continue }

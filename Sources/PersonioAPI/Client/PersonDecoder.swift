@@ -10,10 +10,10 @@ struct PersonDecoder {
 
     func decode(person: JSONValue, employments: [JSONValue]) -> (Employee?, [DecodeIssue]) {
         guard let idValue = person["id"], let id = EmployeeDecoder.integer(idValue) else {
-            return (nil, [DecodeIssue(employeeId: nil, attribute: "id", problem: "missing or not a number")])
+            return (nil, [DecodeIssue(employeeID: nil, attribute: "id", problem: "missing or not a number")])
         }
         var issues: [DecodeIssue] = []
-        func note(_ key: String, _ problem: String) { issues.append(DecodeIssue(employeeId: id, attribute: key, problem: problem)) }
+        func note(_ key: String, _ problem: String) { issues.append(DecodeIssue(employeeID: id, attribute: key, problem: problem)) }
         var employee = Employee(id: id)
         var readable: Set<String> = ["id"]
         func has(_ value: JSONValue?, _ key: String) -> JSONValue? {

@@ -29,7 +29,7 @@ extension EmployeePage {
         var sharedKeys: (list: [String], set: Set<String>)?
         for item in page.items {
             guard let attributes = item else {
-                issues.append(DecodeIssue(employeeId: nil, attribute: "attributes", problem: "an item without attributes"))
+                issues.append(DecodeIssue(employeeID: nil, attribute: "attributes", problem: "an item without attributes"))
                 continue
             }
             let keys = attributes.map(\.key)

@@ -7,11 +7,11 @@ extension PersonioClient {
         configuration: PersonioConfiguration, transport: any PersonioTransport, clock: PersonioClock,
         limiter: RequestLimiter, logger: Logger, statistics: PersonioStatistics
     ) async throws(PersonioError) -> TokenProvider.Grant {
-        let form = encode([("grant_type", "client_credentials"), ("client_id", configuration.credentials.clientId),
+        let form = encode([("grant_type", "client_credentials"), ("client_id", configuration.credentials.clientID),
                            ("client_secret", configuration.credentials.clientSecret)]).dropFirst()
         var headers = [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")]
-        if let partner = configuration.credentials.partnerId { headers.append(("X-Personio-Partner-ID", partner)) }
-        if let app = configuration.credentials.appId { headers.append(("X-Personio-App-ID", app)) }
+        if let partner = configuration.credentials.partnerID { headers.append(("X-Personio-Partner-ID", partner)) }
+        if let app = configuration.credentials.appID { headers.append(("X-Personio-App-ID", app)) }
         let request = PersonioHTTPRequest(method: "POST", url: configuration.v2RootURL + "/v2/auth/token", headers: headers,
                                           body: Array(form.utf8))
         return try await exchange(request, configuration: configuration, transport: transport, clock: clock, limiter: limiter,
@@ -22,7 +22,7 @@ extension PersonioClient {
                 throw .malformedResponse(reason: "the v2 token answer has no access_token")
             }
             let lifetime = document?["expires_in"]?.int ?? 86_400
-            logger.debug("personio: v2 token for \(configuration.credentials.clientId)")
+            logger.debug("personio: v2 token for \(configuration.credentials.clientID)")
             return .init(token: token, expiresAt: clock.now() + .seconds(lifetime), scope: document?["scope"]?.string)
         }
     }

@@ -58,8 +58,8 @@ public struct TimeOffType: Sendable, Equatable {
 /// A day-unit absence as Personio stores it.
 public struct TimeOffPeriod: Sendable, Equatable {
     public var id: Int
-    public var employeeId: Int?
-    public var typeId: Int?
+    public var employeeID: Int?
+    public var typeID: Int?
     public var startDate: LocalDate?
     public var endDate: LocalDate?
     public var status: String?
@@ -68,8 +68,8 @@ public struct TimeOffPeriod: Sendable, Equatable {
 /// An hour-unit absence (`/company/absence-periods`); Personio gives these UUIDs.
 public struct AbsencePeriod: Sendable, Equatable {
     public var id: String
-    public var employeeId: Int?
-    public var typeId: Int?
+    public var employeeID: Int?
+    public var typeID: Int?
     public var startDate: LocalDate?
     public var endDate: LocalDate?
 }
@@ -108,9 +108,9 @@ extension PersonioClient {
     }
 
     /// Creates a day-unit absence.
-    public func createTimeOff(employeeId: Int, typeId: Int, start: LocalDate, end: LocalDate, halfDayStart: Bool = false,
+    public func createTimeOff(employeeID: Int, typeID: Int, start: LocalDate, end: LocalDate, halfDayStart: Bool = false,
                               halfDayEnd: Bool = false, comment: String? = nil) async throws(PersonioError) -> TimeOffPeriod {
-        var fields: [String: Any] = ["employee_id": employeeId, "time_off_type_id": typeId, "start_date": start.description,
+        var fields: [String: Any] = ["employee_id": employeeID, "time_off_type_id": typeID, "start_date": start.description,
                                      "end_date": end.description, "half_day_start": halfDayStart, "half_day_end": halfDayEnd]
         if let comment { fields["comment"] = comment }
         let body = try await send("POST", "/company/time-offs", body: try json(fields), contentType: "application/json", idempotent: false)
@@ -125,10 +125,10 @@ extension PersonioClient {
     }
 
     /// Creates an hour-unit absence; within one day it needs `startTime` and `endTime` (HH:mm).
-    public func createAbsencePeriod(employeeId: Int, typeId: Int, start: LocalDate, end: LocalDate, startTime: String? = nil,
+    public func createAbsencePeriod(employeeID: Int, typeID: Int, start: LocalDate, end: LocalDate, startTime: String? = nil,
                                     endTime: String? = nil, halfDayStart: Bool = false, halfDayEnd: Bool = false,
                                     comment: String? = nil) async throws(PersonioError) -> AbsencePeriod {
-        var fields: [String: Any] = ["employee_id": employeeId, "time_off_type_id": typeId, "start_date": start.description,
+        var fields: [String: Any] = ["employee_id": employeeID, "time_off_type_id": typeID, "start_date": start.description,
                                      "end_date": end.description, "half_day_start": halfDayStart, "half_day_end": halfDayEnd]
         if let startTime { fields["start_time"] = startTime }
         if let endTime { fields["end_time"] = endTime }
@@ -164,10 +164,10 @@ extension PersonioClient {
 
     static func absencePeriod(_ item: JSONValue) -> AbsencePeriod? {
         guard let attributes = item["attributes"], let id = attributes["id"]?.string else { return nil }
-        let employeeId = attributes["employee"]?["attributes"]?["id"].flatMap { EmployeeDecoder.value($0) }.flatMap(EmployeeDecoder.integer)
+        let employeeID = attributes["employee"]?["attributes"]?["id"].flatMap { EmployeeDecoder.value($0) }.flatMap(EmployeeDecoder.integer)
         func day(_ text: String?) -> LocalDate? { text.flatMap { LocalDate(String($0.prefix(10))) } }
-        return AbsencePeriod(id: id, employeeId: employeeId,
-                             typeId: attributes["absence_type"]?["attributes"]?["time_off_type_id"].flatMap(EmployeeDecoder.integer),
+        return AbsencePeriod(id: id, employeeID: employeeID,
+                             typeID: attributes["absence_type"]?["attributes"]?["time_off_type_id"].flatMap(EmployeeDecoder.integer),
                              startDate: day(attributes["start"]?.string), endDate: day(attributes["end"]?.string))
     }
 
@@ -191,9 +191,9 @@ extension PersonioClient {
 
     static func timeOff(_ item: JSONValue) -> TimeOffPeriod? {
         guard let attributes = item["attributes"], let id = attributes["id"].flatMap(EmployeeDecoder.integer) else { return nil }
-        let employeeId = attributes["employee"]?["attributes"]?["id"].flatMap { EmployeeDecoder.value($0) }.flatMap(EmployeeDecoder.integer)
-        return TimeOffPeriod(id: id, employeeId: employeeId,
-                             typeId: attributes["time_off_type"]?["attributes"]?["id"].flatMap(EmployeeDecoder.integer),
+        let employeeID = attributes["employee"]?["attributes"]?["id"].flatMap { EmployeeDecoder.value($0) }.flatMap(EmployeeDecoder.integer)
+        return TimeOffPeriod(id: id, employeeID: employeeID,
+                             typeID: attributes["time_off_type"]?["attributes"]?["id"].flatMap(EmployeeDecoder.integer),
                              startDate: attributes["start_date"]?.string.flatMap { LocalDate(String($0.prefix(10))) },
                              endDate: attributes["end_date"]?.string.flatMap { LocalDate(String($0.prefix(10))) },
                              status: attributes["status"]?.string)

@@ -128,8 +128,8 @@ public final class PersonioClient: Sendable {
 
     private var partnerHeaders: [(String, String)] {
         var headers: [(String, String)] = []
-        if let partner = configuration.credentials.partnerId { headers.append(("X-Personio-Partner-ID", partner)) }
-        if let app = configuration.credentials.appId { headers.append(("X-Personio-App-ID", app)) }
+        if let partner = configuration.credentials.partnerID { headers.append(("X-Personio-Partner-ID", partner)) }
+        if let app = configuration.credentials.appID { headers.append(("X-Personio-App-ID", app)) }
         return headers
     }
 
@@ -140,11 +140,11 @@ public final class PersonioClient: Sendable {
         limiter: RequestLimiter, logger: Logger, statistics: PersonioStatistics
     ) async throws(PersonioError) -> TokenProvider.Grant {
         let body = try? JSONSerialization.data(withJSONObject: [
-            "client_id": configuration.credentials.clientId, "client_secret": configuration.credentials.clientSecret,
+            "client_id": configuration.credentials.clientID, "client_secret": configuration.credentials.clientSecret,
         ])
         var headers = [("Content-Type", "application/json"), ("Accept", "application/json")]
-        if let partner = configuration.credentials.partnerId { headers.append(("X-Personio-Partner-ID", partner)) }
-        if let app = configuration.credentials.appId { headers.append(("X-Personio-App-ID", app)) }
+        if let partner = configuration.credentials.partnerID { headers.append(("X-Personio-Partner-ID", partner)) }
+        if let app = configuration.credentials.appID { headers.append(("X-Personio-App-ID", app)) }
         let request = PersonioHTTPRequest(method: "POST", url: configuration.baseURL + "/auth", headers: headers,
                                           body: body.map { Array($0) })
         return try await exchange(request, configuration: configuration, transport: transport, clock: clock, limiter: limiter,
@@ -156,7 +156,7 @@ public final class PersonioClient: Sendable {
                     throw .malformedResponse(reason: "the auth answer has no data.token")
                 }
                 let lifetime = document["data"]?["expires_in"]?.int ?? 86_400
-                logger.debug("personio: authenticated as \(configuration.credentials.clientId)")
+                logger.debug("personio: authenticated as \(configuration.credentials.clientID)")
                 return .init(token: token, expiresAt: clock.now() + .seconds(lifetime), scope: document["data"]?["scope"]?.string)
             case 400, 401, 403:
                 throw .invalidCredentials(status: response.status)

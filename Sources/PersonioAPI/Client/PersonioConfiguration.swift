@@ -2,20 +2,20 @@ import Foundation
 
 /// A Personio API credential. `description` never shows the secret.
 public struct PersonioCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
-    public var clientId: String
+    public var clientID: String
     public var clientSecret: String
     /// Optional `X-Personio-Partner-ID` and `X-Personio-App-ID` headers.
-    public var partnerId: String?
-    public var appId: String?
+    public var partnerID: String?
+    public var appID: String?
 
-    public init(clientId: String, clientSecret: String, partnerId: String? = nil, appId: String? = nil) {
-        self.clientId = clientId
+    public init(clientID: String, clientSecret: String, partnerID: String? = nil, appID: String? = nil) {
+        self.clientID = clientID
         self.clientSecret = clientSecret
-        self.partnerId = partnerId
-        self.appId = appId
+        self.partnerID = partnerID
+        self.appID = appID
     }
 
-    public var description: String { "PersonioCredentials(clientId: \(clientId), clientSecret: <redacted>)" }
+    public var description: String { "PersonioCredentials(clientID: \(clientID), clientSecret: <redacted>)" }
     public var debugDescription: String { description }
 }
 

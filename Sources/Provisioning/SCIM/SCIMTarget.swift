@@ -61,13 +61,13 @@ public final class SCIMTarget: Sendable {
         do {
             switch operation.kind {
             case .hold:
-                return .applied(targetId: operation.targetId, note: nil)
+                return .applied(targetID: operation.targetID, note: nil)
             case .delete:
                 return try await delete(operation)
             case .create:
                 return try await createOrLink(operation, active: active)
             case .update, .activate, .archive, .restore:
-                guard let id = operation.targetId else { return try await createOrLink(operation, active: active) }
+                guard let id = operation.targetID else { return try await createOrLink(operation, active: active) }
                 return try await replace(id, operation, active: active)
             }
         } catch {
@@ -78,18 +78,18 @@ public final class SCIMTarget: Sendable {
     // MARK: Operations
 
     private func delete(_ operation: TargetOperation) async throws(TargetFailure) -> TargetOutcome {
-        var found = operation.targetId
+        var found = operation.targetID
         if found == nil { found = try await correlate(operation)?.id }
         guard let id = found else {
-            return .applied(targetId: nil, note: "not in the app; nothing to delete")
+            return .applied(targetID: nil, note: "not in the app; nothing to delete")
         }
         guard configuration.deletes else {
             return try await replace(id, operation, active: false, note: "deactivated instead of deleted (the connection never deletes)")
         }
         let answer = try await client.send("DELETE", user(id))
         switch answer.status {
-        case 200, 204: return .applied(targetId: nil, note: nil)
-        case 404: return .applied(targetId: nil, note: "already gone from the app")
+        case 200, 204: return .applied(targetID: nil, note: nil)
+        case 404: return .applied(targetID: nil, note: "already gone from the app")
         default: throw SCIMClient.failure(answer, doing: "deleting user \(id)")
         }
     }
@@ -107,14 +107,14 @@ public final class SCIMTarget: Sendable {
                                     + "Rollcall will find the user by externalId on the next run.", retryable: true)
             }
             try Self.check(answer, isUser: nil, of: operation, doing: "creating the user")
-            if let owner = await directory.owner(of: id), owner != String(operation.personioId) {
+            if let owner = await directory.owner(of: id), owner != String(operation.personioID) {
                 throw TargetFailure(code: "scim_wrong_user", explanation: "The app answered the create with its user \(id.excerpt(60)), which "
                                     + "belongs to Personio person \(owner.excerpt(20)); Rollcall did not link this person to it. The app's SCIM "
                                     + "answers the wrong user: report it to the app's vendor.", retryable: true)
             }
-            await directory.add(id: id, externalId: String(operation.personioId), userName: user.userName,
+            await directory.add(id: id, externalId: String(operation.personioID), userName: user.userName,
                                 email: operation.fields["email"])
-            return .applied(targetId: id, note: nil)
+            return .applied(targetID: id, note: nil)
         case let status where status == 409 || Self.isUniquenessFailure(answer):
             // Someone holds the userName or e-mail: link to them if they can be matched (searching the
             // app itself: the directory read at the start may be older than that user). Some apps say
@@ -137,9 +137,9 @@ public final class SCIMTarget: Sendable {
                                 + "Rollcall did not take it as this person's. The app's SCIM answers the wrong user: report it to the app's vendor.",
                                 retryable: true)
         }
-        if let external = answered.externalId, !external.isEmpty, external != String(operation.personioId) {
+        if let external = answered.externalId, !external.isEmpty, external != String(operation.personioID) {
             throw TargetFailure(code: "scim_wrong_user", explanation: "The app answered \(what) with a user whose externalId is "
-                                + "\(external.excerpt(40)), not this person's (\(operation.personioId)); Rollcall did not link them. The app's "
+                                + "\(external.excerpt(40)), not this person's (\(operation.personioID)); Rollcall did not link them. The app's "
                                 + "SCIM answers the wrong user or does not keep externalId: report it to the app's vendor.", retryable: true)
         }
     }
@@ -165,11 +165,11 @@ public final class SCIMTarget: Sendable {
         switch answer.status {
         case 200, 204:
             try Self.check(answer, isUser: id, of: operation, doing: "updating user \(id)")
-            return .applied(targetId: id, note: note)
+            return .applied(targetID: id, note: note)
         case 404:
             // The user was removed in the app: make them again (or link whoever holds them now).
             var again = operation
-            again.targetId = nil
+            again.targetID = nil
             return try await createOrLink(again, active: active)
         default:
             var failure = SCIMClient.failure(answer, doing: "updating user \(id)")
@@ -185,20 +185,20 @@ public final class SCIMTarget: Sendable {
     /// An existing user for the person, and what matched.
     func correlate(_ operation: TargetOperation, searching: Bool = false) async throws(TargetFailure) -> (id: String, by: String)? {
         if !searching, await directory.isLoaded {
-            return await directory.match(personioId: operation.personioId, userName: userName(operation.fields),
+            return await directory.match(personioID: operation.personioID, userName: userName(operation.fields),
                                          email: operation.fields["email"], order: correlation)
         }
         guard searches else { return nil }
         for way in correlation {
             let (attribute, value): (String, String?) = switch way {
-            case .externalId: ("externalId", String(operation.personioId))
+            case .externalId: ("externalId", String(operation.personioID))
             case .userName: ("userName", userName(operation.fields))
             case .email: ("emails.value", operation.fields["email"])
             }
             guard let value, !value.isEmpty else { continue }
             if let user = try await client.findUser(where: attribute, equals: value), let id = user.id {
                 // A user that belongs to another Personio person is not this one.
-                if let external = user.externalId, !external.isEmpty, external != String(operation.personioId) { continue }
+                if let external = user.externalId, !external.isEmpty, external != String(operation.personioID) { continue }
                 return (id, attribute)
             }
         }
@@ -220,8 +220,8 @@ public final class SCIMTarget: Sendable {
     func resource(for operation: TargetOperation, active: Bool) async throws(TargetFailure) -> SCIMUser {
         let fields = operation.fields
         var user = SCIMUser()
-        user.externalId = String(operation.personioId)
-        user.userName = userName(fields) ?? "personio-\(operation.personioId)"
+        user.externalId = String(operation.personioID)
+        user.userName = userName(fields) ?? "personio-\(operation.personioID)"
         user.active = SCIMUser.Active(active, asText: compatibility.booleansAsStrings == true)
         let display = [fields["first_name"], fields["last_name"]].compactMap { $0 }.joined(separator: " ")
         if fields["first_name"] != nil || fields["last_name"] != nil || !display.isEmpty {
@@ -238,7 +238,7 @@ public final class SCIMTarget: Sendable {
         user.title = fields["position"] ?? fields["job_title"]
         user.schemas = [Self.userSchema]
         if compatibility.enterpriseExtension ?? provider.takesEnterprise {
-            var enterprise = SCIMUser.Enterprise(employeeNumber: String(operation.personioId), department: fields["department"],
+            var enterprise = SCIMUser.Enterprise(employeeNumber: String(operation.personioID), department: fields["department"],
                                                  organization: fields["subcompany"] ?? fields["organization"])
             if let boss = fields["supervisor_email"], provider.declared?.paths.contains(Self.enterpriseSchema + ":manager") ?? true,
                let managerID = try await manager(boss) {
@@ -277,9 +277,9 @@ public final class SCIMTarget: Sendable {
         var waiting = Array(operations.indices)
         var waves: [[Int]] = []
         while !waiting.isEmpty {
-            let newcomers = Set(waiting.lazy.filter { operations[$0].targetId == nil }.compactMap { operations[$0].fields["email"]?.lowercased() })
+            let newcomers = Set(waiting.lazy.filter { operations[$0].targetID == nil }.compactMap { operations[$0].fields["email"]?.lowercased() })
             let ready = waiting.filter { index in
-                guard let boss = operations[index].fields["supervisor_email"]?.lowercased(), operations[index].targetId == nil else { return true }
+                guard let boss = operations[index].fields["supervisor_email"]?.lowercased(), operations[index].targetID == nil else { return true }
                 return !newcomers.contains(boss) || boss == operations[index].fields["email"]?.lowercased()
             }
             if ready.isEmpty {
@@ -368,8 +368,8 @@ actor UserDirectory {
     }
 
     /// The same rules as searching the app: a user that belongs to another Personio person is not a match.
-    func match(personioId: Int, userName: String?, email: String?, order: [SCIMConfiguration.Correlation]) -> (id: String, by: String)? {
-        let own = String(personioId)
+    func match(personioID: Int, userName: String?, email: String?, order: [SCIMConfiguration.Correlation]) -> (id: String, by: String)? {
+        let own = String(personioID)
         for way in order {
             switch way {
             case .externalId:
