@@ -23,8 +23,7 @@ struct APIRoutes: RouteCollection {
     // MARK: Connections
 
     func listConnections(_ request: Request) async throws -> API.List<API.ConnectionView> {
-        let scope = try request.workspace
-        let models = try await ConnectionModel.query(on: request.db).filter(\.$workspace.$id == scope.workspaceID).sort(\.$createdAt).all()
+        let models = try await ConnectionService.all(workspaceID: try request.workspace.workspaceID, on: request.db)
         return API.List(data: try models.map(API.ConnectionView.init))
     }
 
@@ -79,18 +78,14 @@ struct APIRoutes: RouteCollection {
 
     func listRuns(_ request: Request) async throws -> API.List<RunView> {
         let connection = try await connection(request)
-        let runs = try await RunModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
-            .sort(\.$startedAt, .descending).limit(50).all()
+        let runs = try await RunService.latest(of: connection.requireID(), limit: 50, on: request.db)
         return API.List(data: try runs.map { try RunView($0, operations: nil) })
     }
 
     func getRun(_ request: Request) async throws -> RunView {
-        let scope = try request.workspace
-        guard let id = request.parameters.get(.run, as: UUID.self),
-              let run = try await RunModel.query(on: request.db).filter(\.$id == id).join(parent: \.$connection)
-                .filter(ConnectionModel.self, \.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("run") }
-        let operations = try await RunOperationModel.query(on: request.db).filter(\.$run.$id == id).sort(\.$personioID).all()
-        return try RunView(run, operations: operations)
+        let (run, _) = try await RunService.find(request.parameters.get(.run, as: UUID.self), workspaceID: try request.workspace.workspaceID,
+                                                 on: request.db)
+        return try RunView(run, operations: try await RunService.operations(of: run.requireID(), on: request.db))
     }
 
     // MARK: The feed
@@ -117,8 +112,7 @@ struct APIRoutes: RouteCollection {
         let connection = try await connection(request)
         let cursor = try request.integer("cursor", in: 0...Int.max, default: 0, "cursor must be a next_cursor from an earlier page, or 0")
         let limit = try request.integer("limit", in: 1...1000, default: 100, "limit must be between 1 and 1000")
-        let rows = try await DirectoryChangeModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
-            .filter(\.$id > cursor).sort(\.$id).limit(limit + 1).all()
+        let rows = try await ConnectionService.changes(of: connection.requireID(), after: cursor, limit: limit + 1, on: request.db)
         let page = try rows.prefix(limit).map { row in
             Change(sequence: try row.requireID(), personioID: row.personioID, state: row.state.rawValue,
                    fields: try StoredJSON.fields(row.fields), changedFields: row.changedFields, changedAt: row.createdAt)
@@ -139,8 +133,9 @@ struct APIRoutes: RouteCollection {
         guard let personioID = request.parameters.get(.person, as: Int.self) else {
             throw APIError.invalid(RouteParameter.person.rawValue, "a Personio employee id is a number")
         }
-        guard let link = try await LinkModel.query(on: request.db).filter(\.$connection.$id == connection.requireID())
-            .filter(\.$personioID == personioID).first() else { throw APIError.notFound("person") }
+        guard let link = try await ConnectionService.links(of: personioID, in: [connection.requireID()], on: request.db).first else {
+            throw APIError.notFound("person")
+        }
         let view = PersonView(personioID: personioID, state: link.state.rawValue, fields: try link.fields.map(StoredJSON.fields) ?? [:],
                               updatedAt: link.updatedAt)
         return try API.encode(view, status: .ok)

@@ -7,8 +7,6 @@ import Vapor
 /// their deliveries (dead letters listed and re-sent).
 struct WebhookRoutes: RouteCollection {
     let environment: HubEnvironment
-    /// How long the previous secret still signs after a rotation.
-    static let rotationGrace: TimeInterval = 86_400
 
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.workspaceAPI
@@ -41,38 +39,23 @@ struct WebhookRoutes: RouteCollection {
         }
     }
 
-    struct EndpointInput: APIContent {
-        var url: String?
-        var events: [String]?
-    }
+    typealias EndpointInput = WebhookService.Input
+
+    func webhooks(_ request: Request) -> WebhookService { WebhookService(database: request.db, environment: environment) }
 
     func list(_ request: Request) async throws -> Response {
-        let connection = try await API.connection(request)
-        let models = try await WebhookEndpointModel.query(on: request.db).filter(\.$connection.$id == connection.requireID()).all()
+        let models = try await webhooks(request).endpoints(of: try await API.connection(request))
         return try API.encode(API.List(data: try models.map { try EndpointView($0) }), status: .ok)
     }
 
     func create(_ request: Request) async throws -> Response {
         let connection = try await API.connection(request)
-        let input = try request.strictContent(EndpointInput.self)
-        let text = try InputRules.httpAddress(input.url, field: "url", message: "url is the http(s) address that receives the events").text
-        try await OutboundCheck.check(text, .webhook, field: "url", with: environment)
-        let events = input.events ?? ["*"]
-        guard !events.isEmpty else { throw APIError.invalid("events", "events lists event types, or [\"*\"] for all") }
-        for (index, event) in events.enumerated() where event != "*" && !WebhookEvent.types.contains(event) {
-            throw APIError.invalid("events[\(index)]", "\(event) is not an event type; one of \(WebhookEvent.types.joined(separator: ", "))")
-        }
-        let secret = WebhookSigner.newSecret()
-        let id = UUID()
-        let endpoint = WebhookEndpointModel(id: id, connectionID: try connection.requireID(), url: text,
-                                            sealedSecret: try environment.vault.seal(secret, context: WebhookDispatcher.secretContext(id)),
-                                            events: events)
-        try await endpoint.create(on: request.db)
+        let (endpoint, secret) = try await webhooks(request).create(try request.strictContent(EndpointInput.self), for: connection)
         return try API.encode(try EndpointView(endpoint, secret: secret), status: .created)
     }
 
     func delete(_ request: Request) async throws -> HTTPStatus {
-        try await endpoint(request).delete(on: request.db)
+        try await webhooks(request).delete(try await endpoint(request))
         return .noContent
     }
 
@@ -80,12 +63,7 @@ struct WebhookRoutes: RouteCollection {
     func rotate(_ request: Request) async throws -> Response {
         try request.noBody()
         let endpoint = try await endpoint(request)
-        let id = try endpoint.requireID()
-        let secret = WebhookSigner.newSecret()
-        endpoint.sealedPreviousSecret = endpoint.sealedSecret
-        endpoint.previousExpiresAt = environment.now().addingTimeInterval(Self.rotationGrace)
-        endpoint.sealedSecret = try environment.vault.seal(secret, context: WebhookDispatcher.secretContext(id))
-        try await endpoint.save(on: request.db)
+        let secret = try await webhooks(request).rotate(endpoint)
         return try API.encode(try EndpointView(endpoint, secret: secret), status: .ok)
     }
 
@@ -105,15 +83,9 @@ struct WebhookRoutes: RouteCollection {
 
     func deliveries(_ request: Request) async throws -> Response {
         let endpoint = try await endpoint(request)
-        var query = WebhookDeliveryModel.query(on: request.db).filter(\.$endpoint.$id == (try endpoint.requireID()))
-        if let status = request.query[String.self, at: "status"] {
-            guard let value = WebhookDeliveryModel.Status(rawValue: status) else {
-                throw APIError.invalid("status", "status is pending, delivered or dead")
-            }
-            query = query.filter(\.$status == value)
-        }
+        let status = try WebhookService.status(request.query[String.self, at: "status"])
         let limit = try request.integer("limit", in: 1...1000, default: 100, "limit must be between 1 and 1000")
-        let rows = try await query.sort(\.$id, .descending).limit(limit).all()
+        let rows = try await webhooks(request).deliveries(of: endpoint, status: status, limit: limit)
         let views = try rows.map { row in
             DeliveryView(id: try row.requireID(), eventID: row.eventID, type: row.type, personioID: row.personioID, status: row.status.rawValue,
                          attempts: row.attempts, nextAttemptAt: row.status == .pending ? row.nextAttemptAt : nil, lastStatus: row.lastStatus,
@@ -125,29 +97,11 @@ struct WebhookRoutes: RouteCollection {
     /// Queues a dead (or delivered) delivery again, with the same event id, for three more days of attempts.
     func resend(_ request: Request) async throws -> HTTPStatus {
         try request.noBody()
-        let scope = try request.workspace
-        guard let sequence = request.parameters.get(.delivery, as: Int.self),
-              let delivery = try await WebhookDeliveryModel.query(on: request.db).filter(\.$id == sequence)
-                .join(parent: \.$endpoint).join(ConnectionModel.self, on: \WebhookEndpointModel.$connection.$id == \ConnectionModel.$id)
-                .filter(ConnectionModel.self, \.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("delivery") }
-        guard delivery.status != .pending else {
-            throw APIError(status: .conflict, code: "pending", message: "The delivery is still pending; it is retried on its own.")
-        }
-        let now = environment.now()
-        delivery.status = .pending
-        delivery.attempts = 0
-        delivery.nextAttemptAt = now
-        delivery.createdAt = now
-        delivery.claimedUntil = nil
-        try await delivery.save(on: request.db)
+        try await webhooks(request).resend(request.parameters.get(.delivery, as: Int.self), workspaceID: try request.workspace.workspaceID)
         return .accepted
     }
 
     private func endpoint(_ request: Request) async throws -> WebhookEndpointModel {
-        let scope = try request.workspace
-        guard let id = request.parameters.get(.webhook, as: UUID.self),
-              let model = try await WebhookEndpointModel.query(on: request.db).filter(\.$id == id).join(parent: \.$connection)
-                .filter(ConnectionModel.self, \.$workspace.$id == scope.workspaceID).first() else { throw APIError.notFound("webhook") }
-        return model
+        try await webhooks(request).endpoint(request.parameters.get(.webhook, as: UUID.self), workspaceID: try request.workspace.workspaceID)
     }
 }

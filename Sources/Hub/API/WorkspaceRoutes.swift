@@ -78,9 +78,7 @@ struct WorkspaceRoutes: RouteCollection {
     }
 
     func ownWorkspace(_ request: Request) async throws -> WorkspaceView {
-        guard let model = try await WorkspaceModel.find(try request.workspace.workspaceID, on: request.db) else {
-            throw APIError.unauthorized
-        }
+        guard let model = try? await workspaces(request).find(try request.workspace.workspaceID) else { throw APIError.unauthorized }
         return try WorkspaceView(model)
     }
 

@@ -38,6 +38,17 @@ struct ApprovalService: Sendable {
         var message: String
     }
 
+    /// The drafts HR has not decided on yet (`search`: in the name or the fields), by name, `range`
+    /// of them; and how many there are.
+    static func undecided(of connectionID: UUID, matching search: String?, range: Range<Int>,
+                          on database: any Database) async throws -> (total: Int, drafts: [LinkModel]) {
+        var query = LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$state == .draft)
+            .filter(\.$approvedAt == nil).filter(\.$rejectedAt == nil)
+        if let search { query = query.group(.or) { $0.filter(\.$displayName ~~ search).filter(\.$fields ~~ search) } }
+        let total = try await query.copy().count()
+        return (total, try await query.sort(\.$displayName).sort(\.$personioID).range(range).all())
+    }
+
     /// The connection's drafts, by Personio id.
     func drafts(of connection: ConnectionModel) async throws -> [LinkModel] {
         try await LinkModel.query(on: database).filter(\.$connection.$id == connection.requireID())

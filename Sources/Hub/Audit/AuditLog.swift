@@ -35,6 +35,11 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
 struct AuditLog: Sendable {
     let database: any Database
 
+    /// The workspace's latest events, newest first.
+    func recent(workspaceID: UUID, limit: Int) async throws -> [AuditEventModel] {
+        try await AuditEventModel.query(on: database).filter(\.$workspace.$id == workspaceID).sort(\.$createdAt, .descending).limit(limit).all()
+    }
+
     func record(_ action: AuditAction, workspaceID: UUID, actor: String, subject: String, detail: String, at date: Date) async throws {
         try await AuditEventModel(workspaceID: workspaceID, actor: actor, action: action.rawValue, subject: subject, detail: detail, at: date)
             .save(on: database)

@@ -18,6 +18,36 @@ struct ConnectionService: Sendable {
         return model
     }
 
+    /// The workspace's connections, oldest first (`byName`: by name).
+    static func all(workspaceID: UUID, byName: Bool = false, on database: any Database) async throws -> [ConnectionModel] {
+        let query = ConnectionModel.query(on: database).filter(\.$workspace.$id == workspaceID)
+        return try await (byName ? query.sort(\.$name) : query.sort(\.$createdAt)).all()
+    }
+
+    /// The connection's people by name (`search`: in the name or the fields), at most `limit`.
+    static func people(of connectionID: UUID, matching search: String?, limit: Int, on database: any Database) async throws -> [LinkModel] {
+        var query = LinkModel.query(on: database).filter(\.$connection.$id == connectionID).sort(\.$displayName).limit(limit)
+        if let search { query = query.group(.or) { $0.filter(\.$displayName ~~ search).filter(\.$fields ~~ search) } }
+        return try await query.all()
+    }
+
+    /// One person's links in these connections.
+    static func links(of personioID: Int, in connectionIDs: [UUID], on database: any Database) async throws -> [LinkModel] {
+        try await LinkModel.query(on: database).filter(\.$personioID == personioID).filter(\.$connection.$id ~~ connectionIDs).all()
+    }
+
+    /// The connection's changes after `cursor`, oldest first, at most `limit`.
+    static func changes(of connectionID: UUID, after cursor: Int, limit: Int, on database: any Database) async throws -> [DirectoryChangeModel] {
+        try await DirectoryChangeModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$id > cursor).sort(\.$id)
+            .limit(limit).all()
+    }
+
+    /// The display names of these people in the connection, by Personio id (from its links).
+    static func displayNames(of personioIDs: Set<Int>, in connectionID: UUID, on database: any Database) async throws -> [Int: String] {
+        try await LinkModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$personioID ~~ Array(personioIDs)).all()
+            .reduce(into: [Int: String]()) { $0[$1.personioID] = $1.displayName }
+    }
+
     /// Validates the SCIM settings with a live discovery call and seals the token for the connection.
     private func scimSettings(_ input: SCIMInput?, connectionID: UUID) async throws -> SCIMTargetSettings {
         guard let input else { throw ServiceError.invalid("scim", "a scim target needs scim.base_url and scim.token") }

@@ -13,8 +13,7 @@ extension DashboardRoutes {
     func auditPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
-        let events = try await AuditEventModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID)
-            .sort(\.$createdAt, .descending).limit(500).all()
+        let events = try await AuditLog(database: request.db).recent(workspaceID: user.workspaceID, limit: 500)
         let body: HTML = """
         <p class="muted">Who did what and when: sign-ins, connection changes, approvals, releases, key rotations, deletions. The last 500.</p>
         <div class="table"><table><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th \
@@ -40,9 +39,7 @@ extension DashboardRoutes {
     private func usersResponse(_ request: Request, user: DashboardUser, form: InviteForm, error: (field: String, message: String)?,
                                link: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
         let zone = try await timeZone(request, user)
-        let members = try await UserModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$email).all()
-        let invites = try await InviteModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).filter(\.$acceptedAt == nil)
-            .sort(\.$createdAt, .descending).all()
+        let (members, invites) = try await users.members(workspaceID: user.workspaceID)
         let body: HTML = """
         \(link.map { HTML("<p class=\"notice success\" role=\"status\">Invitation created. Send this link to the person (it works once, for 7 ")
                      + HTML("days): <code id=\"invite-link\">\($0)</code></p>") } ?? .empty)

@@ -71,9 +71,8 @@ extension DashboardRoutes {
         let id = try model.requireID()
         var people = people
         for state in LinkState.allCases where people[state] == nil { people[state] = 0 }
-        let lastRun = try await RunModel.query(on: database).filter(\.$connection.$id == id).filter(\.$dryRun == false)
-            .sort(\.$startedAt, .descending).first()
-        let held = try await HeldBatchModel.query(on: database).filter(\.$connection.$id == id).filter(\.$status == .held).count()
+        let lastRun = try await RunService.lastRun(of: id, on: database)
+        let held = try await HeldBatchService(database: database, now: environment.now).heldCount(of: id)
         let rules = try? model.connectionRules()
         let syncing = model.leaseOwner != nil && (model.leaseExpiresAt ?? .distantPast) > now
         return ConnectionSummary(model: model, id: id, people: people, lastRun: lastRun, heldBatches: held,
@@ -96,9 +95,9 @@ extension DashboardRoutes {
     func connectionsPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
-        let models = try await ConnectionModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$createdAt).all()
+        let models = try await ConnectionService.all(workspaceID: user.workspaceID, on: request.db)
         let summaries = try await self.summaries(models, on: request.db, now: environment.now())
-        let sources = try await SourceModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).count()
+        let sources = try await self.sources(request).all(workspaceID: user.workspaceID).count
         let rows = summaries.html { item in
             let status = item.status
             let seats = item.seatLimit.map { "\(item.people[.active] ?? 0) of \($0)" } ?? "\(item.people[.active] ?? 0), no limit"
@@ -153,7 +152,7 @@ extension DashboardRoutes {
 
     private func connectionForm(_ request: Request, user: DashboardUser, form: ConnectionForm, error: APIError?,
                                 status: HTTPResponseStatus = .ok) async throws -> Response {
-        let sources = try await SourceModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$createdAt).all()
+        let sources = try await self.sources(request).all(workspaceID: user.workspaceID)
         guard !sources.isEmpty else {
             return Layout.response(Layout.page(title: "New connection", user: user, """
                 <p>Connect Personio first: a connection reads its people from a source.</p><p><a href="\(DashboardPath.newSource)">Connect \
@@ -220,21 +219,16 @@ extension DashboardRoutes {
         let zone = try await timeZone(request, user)
         guard let item = try await summaries([model], on: request.db,
                                              now: environment.now()).first else { throw DashboardFailure.notFound("connection") }
-        let runs = try await RunModel.query(on: request.db).filter(\.$connection.$id == item.id).sort(\.$startedAt, .descending).limit(30).all()
-        let held = try await HeldBatchModel.query(on: request.db).filter(\.$connection.$id == item.id).filter(\.$status == .held).all()
+        let runs = try await RunService.latest(of: item.id, limit: 30, on: request.db)
+        let heldBatches = try await HeldBatchService(database: request.db, now: environment.now).held(of: item.id)
+        let held = heldBatches.map(\.batch)
         var heldPeople: [UUID: [RunOperationModel]] = [:]
-        for batch in held {
-            heldPeople[try batch.requireID()] = try await RunOperationModel.query(on: request.db).filter(\.$run.$id == batch.$run.id)
-                .filter(\.$outcome == .held).sort(\.$personioID).all()
-        }
-        let heldIDs = heldPeople.values.flatMap { $0.map(\.personioID) }
-        let heldNames = heldIDs.isEmpty ? [:] : try await LinkModel.query(on: request.db).filter(\.$connection.$id == item.id)
-            .filter(\.$personioID ~~ heldIDs).all().reduce(into: [Int: String]()) { $0[$1.personioID] = $1.displayName }
+        for (batch, people) in heldBatches { heldPeople[try batch.requireID()] = people }
+        let heldIDs = Set(heldPeople.values.flatMap { $0.map(\.personioID) })
+        let heldNames = heldIDs.isEmpty ? [:] : try await ConnectionService.displayNames(of: heldIDs, in: item.id, on: request.db)
         let search = request.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespaces).nilIfEmpty
-        var people = LinkModel.query(on: request.db).filter(\.$connection.$id == item.id).sort(\.$displayName).limit(200)
-        if let search { people = people.group(.or) { $0.filter(\.$displayName ~~ search).filter(\.$fields ~~ search) } }
-        let links = try await people.all()
-        let source = try await SourceModel.find(model.$source.id, on: request.db)
+        let links = try await ConnectionService.people(of: item.id, matching: search, limit: 200, on: request.db)
+        let source = try? await SourceService.find(model.$source.id, workspaceID: user.workspaceID, on: request.db)
         let rules = try? model.connectionRules()
         let page = ConnectionPageView(user: user, item: item, zone: zone, runs: runs, held: held, heldPeople: heldPeople, heldNames: heldNames,
                                       links: links,

@@ -41,7 +41,7 @@ extension DashboardRoutes {
             throw DashboardFailure.notFound("hand-off")
         }
         // the employee in Personio, linked when the source has its Personio address
-        let web = try await SourceModel.find(row.sourceID, on: request.db)?.webURL
+        let web = (try? await SourceService.find(row.sourceID, workspaceID: user.workspaceID, on: request.db))?.webURL
         let employee: HTML = row.personioID.map { id in
             web.map { HTML("<a href=\"\($0)/staff/details/\(id)\" rel=\"noopener\">employee #\(id) in Personio</a>") } ?? HTML("employee #\(id)")
         } ?? "employee —"
@@ -77,7 +77,7 @@ extension DashboardRoutes {
 
     private func reviewResponse(_ request: Request, user: DashboardUser, values: [String: String], error: APIError?,
                                 status: HTTPResponseStatus = .ok) async throws -> Response {
-        let sources = try await SourceModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$createdAt).all()
+        let sources = try await self.sources(request).all(workspaceID: user.workspaceID)
         let body: HTML = """
         <p>Check the fields, then send. A candidate is created in Personio once: sending again shows the first result.</p>
         \(error.flatMap { $0.field == nil ? HTML("<p class=\"notice error\" role=\"alert\">\($0.message)</p>") : nil } ?? .empty)

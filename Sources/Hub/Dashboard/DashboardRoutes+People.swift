@@ -18,47 +18,18 @@ extension DashboardRoutes {
     func runPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
-        guard let id = request.parameters.get(.run, as: UUID.self),
-              let run = try await RunModel.query(on: request.db).filter(\.$id == id).join(parent: \.$connection)
-                .filter(ConnectionModel.self, \.$workspace.$id == user.workspaceID).first() else { throw DashboardFailure.notFound("run") }
-        let connection = try run.joined(ConnectionModel.self)
-        let outcome = request.query[String.self, at: "outcome"].flatMap(RunOperationModel.Outcome.init(rawValue:))
-        var query = RunOperationModel.query(on: request.db).filter(\.$run.$id == id).sort(\.$personioID)
-        if let outcome { query = query.filter(\.$outcome == outcome) }
-        let operations = try await query.limit(1000).all()
-        let ids = Set(operations.map(\.personioID))
-        let names = try await LinkModel.query(on: request.db).filter(\.$connection.$id == run.$connection.id)
-            .filter(\.$personioID ~~ Array(ids)).all().reduce(into: [Int: String]()) { $0[$1.personioID] = $1.displayName }
-        let counts = run.operationCounts
-        let filters = ([nil] + RunOperationModel.Outcome.allCases.map(Optional.some)).html { option in
-            let title = option?.rawValue ?? "all"
-            let href = DashboardPath.run(id) + (option.map { "?outcome=\($0.rawValue)" } ?? "")
-            return option == outcome ? HTML("<strong aria-current=\"page\">\(title)</strong> ") : HTML("<a href=\"\(href)\">\(title)</a> ")
+        let found: (run: RunModel, connection: ConnectionModel)
+        do {
+            found = try await RunService.find(request.parameters.get(.run, as: UUID.self), workspaceID: user.workspaceID, on: request.db)
+        } catch let error as ServiceError where error.kind == .notFound {
+            throw DashboardFailure.notFound("run")
         }
-        let body: HTML = """
-        <p>\(Layout.badge(run.status.rawValue, run.status == .failed ? "bad" : run.status == .held || run.status == .partial ? "warn" : "ok")) \
-        \(run.dryRun ? "Preview (nothing was changed)" : run.full ? "Full run" : "Incremental run") of \
-        <a href="\(DashboardPath.connection(connection.id ?? UUID()))">\(connection.name)</a>, \(Layout.date(run.startedAt, in: zone)) → \
-        \(Layout.date(run.finishedAt, in: zone)); \(Self.counts(counts, skipped: run.skipped)); \(run.personioRequests) Personio requests.</p>
-        \(run.error.map { HTML("<p class=\"notice error\" role=\"alert\">\($0)</p>") } ?? .empty)
-        <nav aria-label="Filter by outcome" class="filters">Show: \(filters)</nav>
-        <div class="table"><table><thead><tr><th scope="col">Person</th><th scope="col">Operation</th><th scope="col">Reason</th><th \
-        scope="col">Outcome</th><th scope="col">Changed</th></tr></thead><tbody>
-        \(operations.html { operation in
-            HTML("""
-            <tr><td><a href="\(DashboardPath.person(operation.personioID))">\
-            \(names[operation.personioID] ?? "Personio #\(operation.personioID)")</a></td>\
-            <td>\(operation.kind)</td><td>\(operation.reason)</td><td>\
-            \(Layout.badge(operation.outcome.rawValue, operation.outcome == .failed ? "bad" : operation.outcome == .held ? "warn" : "ok"))\
-            \(operation.errorExplanation.map { HTML("<br><small>\($0)</small>") } ?? .empty)</td><td>\
-            \(operation.changedFields.joined(separator: ", "))</td></tr>
-            """)
-        })</tbody></table></div>
-        \(!operations.isEmpty ? .empty : outcome.map { HTML("<p>No operations with outcome \($0.rawValue).</p>") }
-            ?? (run.status == .failed ? HTML("<p>No operations: the run failed before it planned anyone.</p>")
-                : HTML("<p>No operations: everyone was up to date.</p>")))
-        """
-        return Layout.response(Layout.page(title: "Run", user: user, notice: Self.notice(request), body))
+        let (run, connection) = found
+        let outcome = request.query[String.self, at: "outcome"].flatMap(RunOperationModel.Outcome.init(rawValue:))
+        let operations = try await RunService.operations(of: run.requireID(), outcome: outcome, limit: 1000, on: request.db)
+        let names = try await ConnectionService.displayNames(of: Set(operations.map(\.personioID)), in: connection.requireID(), on: request.db)
+        let view = RunPageView(run: run, connection: connection, operations: operations, names: names, outcome: outcome, zone: zone)
+        return Layout.response(Layout.page(title: "Run", user: user, notice: Self.notice(request), view.render()))
     }
 
     // MARK: Person
@@ -71,29 +42,15 @@ extension DashboardRoutes {
         return reason.hasPrefix(stem) ? reason : "\(text): \(reason)"
     }
 
-    /// The person's last operation in each of these connections (not previews), in one query.
-    static func lastOperations(of personioID: Int, in connections: [UUID], on database: any Database) async throws -> [UUID: RunOperationModel] {
-        let operations = try await RunOperationModel.query(on: database).filter(\.$personioID == personioID).join(parent: \.$run)
-            .filter(RunModel.self, \.$connection.$id ~~ connections).filter(RunModel.self, \.$dryRun == false)
-            .sort(RunModel.self, \.$startedAt, .descending).all()
-        var last: [UUID: RunOperationModel] = [:]
-        for operation in operations {
-            let connection = try operation.joined(RunModel.self).$connection.id
-            if last[connection] == nil { last[connection] = operation }
-        }
-        return last
-    }
-
     /// One person across every connection of the workspace: state, last change, last reason, errors.
     func personPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
         guard let personioID = request.parameters.get(.person, as: Int.self) else { throw DashboardFailure.notFound("person") }
-        let connections = try await ConnectionModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$name).all()
+        let connections = try await ConnectionService.all(workspaceID: user.workspaceID, byName: true, on: request.db)
             .filter { Preset.named($0.preset)?.direction != .toPersonio }
-        let links = try await LinkModel.query(on: request.db).filter(\.$personioID == personioID)
-            .filter(\.$connection.$id ~~ connections.compactMap(\.id)).all()
-        let lastOperations = try await Self.lastOperations(of: personioID, in: connections.compactMap(\.id), on: request.db)
+        let links = try await ConnectionService.links(of: personioID, in: connections.compactMap(\.id), on: request.db)
+        let lastOperations = try await RunService.lastOperations(of: personioID, in: connections.compactMap(\.id), on: request.db)
         guard !links.isEmpty || !lastOperations.isEmpty else { throw DashboardFailure.notFound("person") }
         let explaining = request.query[String.self, at: "explain"] != nil
         var rows: [HTML] = []
@@ -184,12 +141,9 @@ extension DashboardRoutes {
         let id = try connection.requireID()
         let search = request.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         let page = max(1, min(request.query[Int.self, at: "page"] ?? 1, 100_000))
-        var query = LinkModel.query(on: request.db).filter(\.$connection.$id == id).filter(\.$state == .draft)
-            .filter(\.$approvedAt == nil).filter(\.$rejectedAt == nil)
-        if let search { query = query.group(.or) { $0.filter(\.$displayName ~~ search).filter(\.$fields ~~ search) } }
-        let total = try await query.copy().count()
-        let drafts = try await query.sort(\.$displayName).sort(\.$personioID)
-            .range(((page - 1) * Self.importPageSize)..<(page * Self.importPageSize)).all()
+        let (total, drafts) = try await ApprovalService.undecided(of: id, matching: search,
+                                                                  range: ((page - 1) * Self.importPageSize)..<(page * Self.importPageSize),
+                                                                  on: request.db)
         let chosen = Set(form.chosen ?? [])
         func pageLink(_ number: Int, _ title: String) -> HTML {
             var items = [URLQueryItem(name: "page", value: String(number))]

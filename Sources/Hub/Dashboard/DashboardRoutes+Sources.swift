@@ -53,7 +53,7 @@ extension DashboardRoutes {
     func sourcesPage(_ request: Request) async throws -> Response {
         let user = try request.dashboardUser
         let zone = try await timeZone(request, user)
-        let sources = try await SourceModel.query(on: request.db).filter(\.$workspace.$id == user.workspaceID).sort(\.$createdAt).all()
+        let sources = try await self.sources(request).all(workspaceID: user.workspaceID)
         let body: HTML = """
         \(user.may(.manage) ? HTML("<p class=\"actions\"><a href=\"\(DashboardPath.newSource)\">Connect Personio</a></p>") : .empty)
         \(sources.isEmpty ? HTML("<p>No Personio source yet.</p>") : """

@@ -128,14 +128,15 @@ struct DashboardRoutes: RouteCollection {
     // MARK: Helpers shared by the pages
 
     func timeZone(_ request: Request, _ user: DashboardUser) async throws -> TimeZone {
-        let workspace = try await WorkspaceModel.find(user.workspaceID, on: request.db)
+        let workspace = try? await WorkspaceService(database: request.db, now: environment.now).find(user.workspaceID)
         return workspace.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
     }
 
     /// The connection in the path, if it is in the user's workspace.
     func connection(_ request: Request) async throws -> ConnectionModel {
         do {
-            return try await API.connection(request)
+            return try await ConnectionService.find(request.parameters.get(.connection, as: UUID.self),
+                                                    workspaceID: try request.dashboardUser.workspaceID, on: request.db)
         } catch let error as ServiceError where error.kind == .notFound {
             throw DashboardFailure.notFound("connection")
         }
@@ -144,7 +145,8 @@ struct DashboardRoutes: RouteCollection {
     /// The source in the path, if it is in the user's workspace.
     func source(_ request: Request) async throws -> SourceModel {
         do {
-            return try await API.source(request)
+            return try await SourceService.find(request.parameters.get(.source, as: UUID.self),
+                                                workspaceID: try request.dashboardUser.workspaceID, on: request.db)
         } catch let error as ServiceError where error.kind == .notFound {
             throw DashboardFailure.notFound("source")
         }

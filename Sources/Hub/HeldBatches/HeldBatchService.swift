@@ -21,6 +21,20 @@ struct HeldBatchService: Sendable {
         return result
     }
 
+    /// The connection's batches still held, with their people.
+    func held(of connectionID: UUID) async throws -> [(batch: HeldBatchModel, people: [RunOperationModel])] {
+        var result: [(batch: HeldBatchModel, people: [RunOperationModel])] = []
+        for batch in try await HeldBatchModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$status == .held).all() {
+            result.append((batch, try await RunService.operations(of: batch.$run.id, outcome: .held, on: database)))
+        }
+        return result
+    }
+
+    /// How many of the connection's batches are still held.
+    func heldCount(of connectionID: UUID) async throws -> Int {
+        try await HeldBatchModel.query(on: database).filter(\.$connection.$id == connectionID).filter(\.$status == .held).count()
+    }
+
     /// Releases or discards a held batch of the workspace.
     func decide(batchID id: UUID, _ status: HeldBatchModel.Status, workspaceID: UUID, actor: String) async throws -> HeldBatchModel {
         guard let batch = try await HeldBatchModel.query(on: database).filter(\.$id == id).join(parent: \.$connection)

@@ -148,6 +148,14 @@ public struct DashboardUsers: Sendable {
     // MARK: Invitations
 
     /// Creates an invitation; the returned token goes into the link and is not stored.
+    /// The workspace's dashboard users by e-mail, and its invitations not yet accepted, newest first.
+    func members(workspaceID: UUID) async throws -> (users: [UserModel], invites: [InviteModel]) {
+        let users = try await UserModel.query(on: database).filter(\.$workspace.$id == workspaceID).sort(\.$email).all()
+        let invites = try await InviteModel.query(on: database).filter(\.$workspace.$id == workspaceID).filter(\.$acceptedAt == nil)
+            .sort(\.$createdAt, .descending).all()
+        return (users, invites)
+    }
+
     public func invite(workspaceID: UUID, email: String, role: UserModel.Role, by actor: String) async throws -> String {
         guard let address = Self.normalisedEmail(email) else {
             throw Problem.invalid(field: "email", message: "\(email) is not an e-mail address.")
