@@ -60,10 +60,18 @@ public final class HubServer: Sendable {
         return try await service.createToken(try await service.find(workspaceID), name: name, readOnly: readOnly, actor: "cli").text
     }
 
+    /// Syncs one connection now (the CLI's `sync` and `plan`), through the same service as the API and
+    /// the dashboard; `progress` hears how far the listing is.
+    public func runNow(_ connectionID: UUID, full: Bool?, dryRun: Bool,
+                       progress: (@Sendable (SyncProgress) -> Void)? = nil) async throws -> RunReport {
+        var runner = runner
+        runner.progress = progress
+        return try await RunService(runner: runner).runNow(connectionID, full: full, dryRun: dryRun)
+    }
+
     /// The operations a run recorded, by person (the CLI prints a preview's).
     public func operations(ofRun runID: UUID) async throws -> [(kind: String, personioID: Int, reason: String)] {
-        try await RunOperationModel.query(on: app.db).filter(\.$run.$id == runID).sort(\.$personioID).all()
-            .map { ($0.kind, $0.personioID, $0.reason) }
+        try await RunService.operations(of: runID, on: app.db).map { ($0.kind, $0.personioID, $0.reason) }
     }
 
     public func migrate(revert: Bool = false) async throws {

@@ -215,9 +215,7 @@ struct SyncCommand: AsyncParsableCommand {
         guard let id = UUID(uuidString: connection) else { throw ValidationError("the connection must be given by its id (a UUID)") }
         let progress = TerminalProgress()
         let report = try await withHub { hub in
-            var runner = hub.runner
-            runner.progress = progress.callback
-            return try await runner.runNow(connectionID: id, full: full ? true : nil, dryRun: dryRun)
+            try await hub.runNow(id, full: full ? true : nil, dryRun: dryRun, progress: progress.callback)
         }
         progress.finish()
         print(describe(report))
@@ -238,9 +236,7 @@ struct PlanCommand: AsyncParsableCommand {
         guard let id = UUID(uuidString: connection) else { throw ValidationError("the connection must be given by its id (a UUID)") }
         let progress = TerminalProgress()
         let lines = try await withHub { hub in
-            var runner = hub.runner
-            runner.progress = progress.callback
-            let report = try await runner.run(connectionID: id, full: full ? true : nil, dryRun: true)
+            let report = try await hub.runNow(id, full: full ? true : nil, dryRun: true, progress: progress.callback)
             progress.finish()
             let operations = try await hub.operations(ofRun: report.runID)
             return [describe(report)] + operations.map { "  \($0.kind) \($0.personioID): \($0.reason)" }
