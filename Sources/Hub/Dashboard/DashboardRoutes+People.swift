@@ -53,42 +53,18 @@ extension DashboardRoutes {
         let lastOperations = try await RunService.lastOperations(of: personioID, in: connections.compactMap(\.id), on: request.db)
         guard !links.isEmpty || !lastOperations.isEmpty else { throw DashboardFailure.notFound("person") }
         let explaining = request.query[String.self, at: "explain"] != nil
-        var rows: [HTML] = []
+        var rows: [PersonPageView.Row] = []
         // every connection: those that hold the person, and those that skip them, with why
         for connection in connections {
             let connectionID = try connection.requireID()
+            let link = links.first { $0.$connection.id == connectionID }
             let last = lastOperations[connectionID]
-            guard let link = links.first(where: { $0.$connection.id == connectionID }) else {
-                guard last != nil || explaining else { continue }
-                let next = explaining ? await explainCell(connectionID, personioID) : .empty
-                rows.append("""
-                <tr><td><a href="\(DashboardPath.connection(connectionID))">\(connection.name)</a></td>\
-                <td>\(Layout.badge("not sent", "muted"))</td><td>\(Layout.date(try? last?.joined(RunModel.self).startedAt, in: zone))</td>\
-                <td>\(last.map { Self.operationText($0.recordedKind, $0.reason) } ?? "—")</td><td></td>\(next)</tr>
-                """)
-                continue
-            }
-            let next = explaining ? await explainCell(connectionID, personioID) : .empty
-            rows.append("""
-            <tr><td><a href="\(DashboardPath.connection(connection.id ?? UUID()))">\(connection.name)</a></td>\
-            <td>\(Layout.badge(link.state.rawValue, link.state == .active ? "ok" : link.state == .draft ? "warn" : "muted"))</td>\
-            <td>\(Layout.date(link.updatedAt, in: zone))</td><td>\(last.map { Self.operationText($0.recordedKind, $0.reason) } ?? "—")</td>\
-            <td>\(link.lastError ?? "")\
-            \(link.retryAfter.map { HTML("<br><small>retried after \(Layout.date($0, in: zone))</small>") } ?? .empty)</td>\(next)</tr>
-            """)
+            guard link != nil || last != nil || explaining else { continue }
+            rows.append(PersonPageView.Row(connection: connection, link: link, last: last,
+                                           next: explaining ? await explainCell(connectionID, personioID) : nil))
         }
-        let name = links.compactMap(\.displayName).first ?? "Personio #\(personioID)"
-        let body: HTML = """
-        <p class="muted">Personio employee #\(personioID)</p>
-        <div class="table"><table><thead><tr><th scope="col">Connection</th><th scope="col">State</th><th scope="col">Last change</th><th \
-        scope="col">Last operation and why</th><th scope="col">Problem</th>\
-        \(explaining ? HTML("<th scope=\"col\">Next run would do</th>") : .empty)</tr></thead>
-        <tbody>\(rows)</tbody></table></div>
-        \(explaining ? HTML("<p class=\"muted\">Read from Personio just now and planned with each connection's rules; nothing was changed.</p>")
-                     : HTML("<p><a href=\"\(DashboardPath.person(personioID))?explain=1\">Explain the next run</a>: read this person from Personio ")
-                           + HTML("now and show what each connection would do, and why (changes nothing).</p>"))
-        """
-        return Layout.response(Layout.page(title: name, user: user, body))
+        let view = PersonPageView(personioID: personioID, rows: rows, explaining: explaining, zone: zone)
+        return Layout.response(Layout.page(title: view.name, user: user, view.render()))
     }
 
     /// What the next run of a connection would do with the person, and why (read from Personio now).
@@ -144,54 +120,9 @@ extension DashboardRoutes {
         let (total, drafts) = try await ApprovalService.undecided(of: id, matching: search,
                                                                   range: ((page - 1) * Self.importPageSize)..<(page * Self.importPageSize),
                                                                   on: request.db)
-        let chosen = Set(form.chosen ?? [])
-        func pageLink(_ number: Int, _ title: String) -> HTML {
-            var items = [URLQueryItem(name: "page", value: String(number))]
-            if let search { items.append(URLQueryItem(name: "q", value: search)) }
-            var components = URLComponents()
-            components.queryItems = items
-            return HTML("<a href=\"\(DashboardPath.importPeople(id))\(components.percentEncodedQuery.map { "?" + $0 } ?? "")\">\(title)</a>")
-        }
-        let first = (page - 1) * Self.importPageSize
-        let paging: HTML = total <= Self.importPageSize ? .empty : """
-            <nav aria-label="Pages" class="filters" id="import-pages">Showing \(first + 1)–\(first + drafts.count) of \(total) \
-            \(page > 1 ? pageLink(page - 1, "Previous") : .empty) \(first + drafts.count < total ? pageLink(page + 1, "Next") : .empty)</nav>
-            """
-        func message(_ field: String) -> String? { error.flatMap { ($0.field ?? "").hasPrefix(field) ? $0.message : nil } }
-        let body: HTML = """
-        <p>People in Personio who are not provisioned yet wait here as drafts, marked as coming from Personio. Pick the ones to \
-        import, set the country of employment for this import, and approve: the run that follows provisions them.</p>
-        <form method="get" action="\(DashboardPath.importPeople(id))" role="search"><label for="q">Search drafts</label> <input id="q" name="q" \
-        type="search" value="\(search)"> <button class="secondary">Search</button></form>
-        \(error.flatMap { message("personio_ids") == nil && message("country") == nil ? HTML("<p class=\"notice error\" ")
-                                                                                        + HTML("role=\"alert\">\($0.message)</p>") : nil } ?? .empty)
-        <form method="post" action="\(DashboardPath.importPeople(id))">\(Layout.csrf(user))
-        <fieldset><legend>Drafts from Personio (\(total))</legend>
-        \(paging)
-        \(message("personio_ids").map { HTML("<p class=\"error\" role=\"alert\">\($0)</p>") } ?? .empty)
-        \(drafts.isEmpty ? .empty : HTML("""
-            <div><input type="checkbox" id="all_shown" name="all_shown" value="on"\(form.allShown != nil ? HTML(" checked") : .empty)> \
-            <label for="all_shown"><strong>Select all \(drafts.count) on this page</strong></label>\
-            <input type="hidden" name="shown" value="\(drafts.map { String($0.personioID) }.joined(separator: ","))"></div>
-            """))
-        \(drafts.isEmpty ? HTML("<p>No drafts waiting.</p>") : drafts.html { draft in
-            let fields = (try? draft.fields.map(StoredJSON.fields)) ?? nil
-            let title = fields?["job_title"] ?? fields?["position"]
-            let start = (fields?["contract_start"] ?? fields?["hire_date"]).map { "starts \($0)" }
-            let detail = [fields?["email"], title, start].compactMap { $0 }.joined(separator: " · ")
-            return HTML("<div><input type=\"checkbox\" id=\"p\(draft.personioID)\" name=\"personio_ids[]\" value=\"\(draft.personioID)\"")
-                       + HTML("\(chosen.contains(draft.personioID) ? HTML(" checked") : .empty)> <label for=\"p\(draft.personioID)\">")
-                       + HTML("\(draft.displayName ?? "Personio #\(draft.personioID)") ")
-                       + HTML("<small class=\"muted\">\(detail) · from Personio</small></label></div>")
-        })
-        </fieldset>
-        \(Layout.select("Country of employment (this import)", name: "country",
-                        options: [(value: "", title: "Choose a country…")] + Countries.choices.map { (value: $0.code, title: $0.title) },
-                        selected: form.country?.uppercased() ?? "", error: message("country")))
-        <button name="decision" value="approve">Approve selected</button> <button name="decision" value="reject" class="secondary">Reject \
-        selected</button></form>
-        """
-        return Layout.response(Layout.page(title: "Import into \(connection.name)", user: user, notice: notice, body), status: status)
+        let view = ImportPageView(user: user, connectionID: id, search: search, page: page, pageSize: Self.importPageSize, total: total,
+                                  drafts: drafts, form: form, error: error)
+        return Layout.response(Layout.page(title: "Import into \(connection.name)", user: user, notice: notice, view.render()), status: status)
     }
 
     func approve(_ request: Request) async throws -> Response {
