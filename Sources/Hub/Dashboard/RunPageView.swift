@@ -23,7 +23,7 @@ struct RunPageView {
         \(run.dryRun ? "Preview (nothing was changed)" : run.full ? "Full run" : "Incremental run") of \
         <a href="\(DashboardPath.connection(connection.id ?? UUID()))">\(connection.name)</a>, \(Layout.date(run.startedAt, in: zone)) → \
         \(Layout.date(run.finishedAt, in: zone)); \(DashboardRoutes.counts(run.operationCounts, skipped: run.skipped)); \
-        \(run.personioRequests) Personio requests.</p>
+        \(run.personioRequests) Personio request\(run.personioRequests == 1 ? "" : "s").</p>
         \(run.error.map { HTML("<p class=\"notice error\" role=\"alert\">\($0)</p>") } ?? .empty)
         <nav aria-label="Filter by outcome" class="filters">Show: \(filters)</nav>
         <div class="table"><table><thead><tr><th scope="col">Person</th><th scope="col">Operation</th><th scope="col">Reason</th><th \
