@@ -33,9 +33,4 @@ public enum OutboundHTTP: Sendable {
         case .direct(let client): AsyncHTTPClientSCIMTransport(client: client)
         }
     }
-
-    /// The policy, when requests go through one (a workspace's URLs are then checked as they are saved).
-    public var guardian: OutboundGuard? {
-        if case .guarded(let guardian) = self { guardian } else { nil }
-    }
 }

@@ -23,19 +23,19 @@ struct WebhookEvent: Sendable {
         }
         let payload = PersonData(connectionID: connectionID, personioID: operation.personioID, state: state.rawValue,
                                  changedFields: operation.changedFields, fields: fields, reason: operation.reason)
-        return WebhookEvent(type: type, personioID: operation.personioID, data: (try? encoder.encode(payload)) ?? Data("{}".utf8))
+        return WebhookEvent(type: type, personioID: operation.personioID, data: (try? HubJSON.encoder.encode(payload)) ?? Data("{}".utf8))
     }
 
     static func run(_ report: RunReport) -> WebhookEvent {
         let payload = RunData(connectionID: report.connectionID, runID: report.runID, full: report.full, status: report.status.rawValue,
                               counts: report.counts, brake: report.brake, error: report.error)
         return WebhookEvent(type: report.status == .held ? "run.held" : "run.completed", personioID: nil,
-                            data: (try? encoder.encode(payload)) ?? Data("{}".utf8))
+                            data: (try? HubJSON.encoder.encode(payload)) ?? Data("{}".utf8))
     }
 
     static func connection(_ type: String, connectionID: UUID, error: String?) -> WebhookEvent {
         WebhookEvent(type: type, personioID: nil,
-                     data: (try? encoder.encode(ConnectionData(connectionID: connectionID, error: error))) ?? Data("{}".utf8))
+                     data: (try? HubJSON.encoder.encode(ConnectionData(connectionID: connectionID, error: error))) ?? Data("{}".utf8))
     }
 
     struct PersonData: Encodable {
@@ -62,9 +62,6 @@ struct WebhookEvent: Sendable {
         var connectionID: UUID
         var error: String?
     }
-
-    /// The hub's JSON (`personio_id`, ISO 8601 dates, sorted keys), as its API answers.
-    static var encoder: JSONEncoder { HubJSON.encoder }
 
     static let types = ["person.created", "person.updated", "person.activated", "person.archived", "person.restored", "person.deleted",
                         "run.completed", "run.held", "connection.failed", "connection.recovered"]

@@ -47,7 +47,6 @@ public struct SCIMDeclaredAttributes: Sendable, Hashable, Codable {
         pruning.attribute(\.active, "active")
         pruning.attribute(\.displayName, "displayName")
         pruning.attribute(\.title, "title")
-        pruning.attribute(\.id, "id")
         pruning.complex(\.name, "name", [(\.givenName, "givenName"), (\.familyName, "familyName"), (\.formatted, "formatted")])
         let multiValued: [(WritableKeyPath<SCIMUser.MultiValued, String?>, String)] = [(\.value, "value"), (\.type, "type")]
         pruning.multiValued(\.emails, "emails", multiValued)

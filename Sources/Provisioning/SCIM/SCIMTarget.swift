@@ -102,11 +102,12 @@ public final class SCIMTarget: Sendable {
         let answer = try await client.send("POST", "/Users", json: user)
         switch answer.status {
         case 200, 201:
-            guard let id = answer.decoded(SCIMUser.self)?.id, !id.isEmpty else {
+            let answered = answer.decoded(SCIMUser.self)
+            guard let id = answered?.id, !id.isEmpty else {
                 throw TargetFailure(code: "bad_response", explanation: "The app accepted the user but its answer has no SCIM id; "
                                     + "Rollcall will find the user by externalId on the next run.", retryable: true)
             }
-            try Self.check(answer, isUser: nil, of: operation, doing: "creating the user")
+            try Self.check(answered, isUser: nil, of: operation, doing: "creating the user")
             if let owner = await directory.owner(of: id), owner != String(operation.personioID) {
                 throw TargetFailure(code: "scim_wrong_user", explanation: "The app answered the create with its user \(id.excerpt(60)), which "
                                     + "belongs to Personio person \(owner.excerpt(20)); Rollcall did not link this person to it. The app's SCIM "
@@ -130,8 +131,9 @@ public final class SCIMTarget: Sendable {
 
     /// An app's answer that is about another user than the one asked for (another SCIM id, or
     /// another person's externalId) fails the person: linking it would tie two people to one account.
-    static func check(_ answer: SCIMClient.Answer, isUser id: String?, of operation: TargetOperation, doing what: String) throws(TargetFailure) {
-        guard let answered = answer.decoded(SCIMUser.self) else { return }
+    /// `answer`: the app's answer read as a user (nil when it had no JSON object).
+    static func check(_ answer: SCIMUser?, isUser id: String?, of operation: TargetOperation, doing what: String) throws(TargetFailure) {
+        guard let answered = answer else { return }
         if let id, let answered = answered.id, !answered.isEmpty, answered != id {
             throw TargetFailure(code: "scim_wrong_user", explanation: "The app answered \(what) with another user (\(answered.excerpt(60))); "
                                 + "Rollcall did not take it as this person's. The app's SCIM answers the wrong user: report it to the app's vendor.",
@@ -164,7 +166,7 @@ public final class SCIMTarget: Sendable {
         }
         switch answer.status {
         case 200, 204:
-            try Self.check(answer, isUser: id, of: operation, doing: "updating user \(id)")
+            try Self.check(answer.decoded(SCIMUser.self), isUser: id, of: operation, doing: "updating user \(id)")
             return .applied(targetID: id, note: note)
         case 404:
             // The user was removed in the app: make them again (or link whoever holds them now).

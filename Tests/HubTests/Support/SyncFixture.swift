@@ -37,8 +37,7 @@ struct SyncFixture {
     /// What the services run with: Personio clients of their own, so that a run's first request is
     /// its own sign-in, as on a hub where an admin made the connection earlier.
     private static func services(_ app: Application, _ sandbox: SandboxHarness, vault: Vault, clock: ManualClock) -> HubEnvironment {
-        SyncRunner(database: app.db, vault: vault, clients: clients(sandbox), now: clock.provider, scim: OutboundHTTP.direct(sandbox.http).scim)
-            .environment
+        HubEnvironment(vault: vault, clients: clients(sandbox), now: clock.provider, scimTransport: OutboundHTTP.direct(sandbox.http).scim)
     }
 
     private static func connect(_ input: SourceInput, workspaceID: UUID, database: any Database,
